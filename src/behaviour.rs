@@ -1,0 +1,331 @@
+//! One behaviour model, shared by every mechanism.
+//!
+//! ## Organic demand: discrete Bass per mixing pool
+//! Each day a non-buyer `i` in pool `g` buys with probability
+//!
+//! ```text
+//! h_i = p_i + q·F_g                                   (no social proof, no intent)
+//! h_i = σ( logit(p_i + q·F_g) + w_sp·s_i·ΔSP + I_i )  (otherwise)
+//! ```
+//!
+//! where `F_g` is the share of the pool that had bought at the start of the day, `s_i` the
+//! buyer's social-proof susceptibility, `ΔSP` the change of the product card's social proof
+//! since the campaign started, and `I_i` the buyer's current intent. With every mechanism off,
+//! `ΔSP = I_i = 0` and `p_i = p`: exactly the discrete Bass model (Bass 1969), whose mean
+//! follows `F(t+1) = F(t) + (1 − F(t))(p + q·F(t))` up to a finite-population term of order
+//! `q·Var(F)`.
+//!
+//! ## Exposures: one purchase decision
+//! A mechanism's exposure (a review in a feed, a coupon pushed after a packet claim, …) is a
+//! purchase opportunity:
+//!
+//! ```text
+//! P(buy) = attention · σ( base_channel + I_i + w_sp·s_i·(ΔSP + strength)
+//!                         − w_price·π_i·ln(price / reference_price)
+//!                         + w_inc·incentive / price )
+//! ```
+//!
+//! An exposure that does not convert leaves intent `I_i += gain·strength·attention`, which
+//! decays with a half-life; while `|I_i| >= floor` the buyer is evaluated individually by the
+//! organic step (its hazard includes the intent), and otherwise joins the pool's fast path.
+//! With several sources on one day, `P(no purchase)` multiplies across them.
+//!
+//! ## Social proof
+//! The product card shows `n` reviews with mean sentiment `m ∈ [−1, 1]`:
+//! `SP = m·(1 − exp(−n / saturation_reviews))`. It is concave in `n`, so the first reviews
+//! move a product without reviews the most; negative reviews pull it down.
+//!
+//! ## Repeat purchases: BG/NBD
+//! After the first order a buyer has a latent rate `λ ~ Gamma(r, α)` (orders per day) and
+//! dropout probability `p ~ Beta(a, b)`; repeat orders arrive as a Poisson process and after
+//! each one the buyer drops out for good with probability `p` (Fader, Hardie & Lee 2005).
+//! Satisfaction `s ∈ [0, 1]` (0.5 neutral) scales both:
+//! `λ' = λ·exp(κ_λ(2s − 1))`, `p' = min(1, p·exp(−κ_p(2s − 1)))`; at `s = 0.5` it is exactly
+//! BG/NBD.
+
+use crate::scenario::Scenario;
+
+/// Logistic function.
+#[inline]
+pub fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Log-odds of a probability (clamped away from 0 and 1).
+#[inline]
+pub fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).ln()
+}
+
+/// Behavioural constants resolved from a scenario.
+#[derive(Debug, Clone)]
+pub struct BehaviourParams {
+    /// Bass innovation `p`.
+    pub bass_p: f64,
+    /// Bass imitation `q`.
+    pub bass_q: f64,
+    /// Weight of social proof.
+    pub w_social_proof: f64,
+    /// Weight of the log price index.
+    pub w_price: f64,
+    /// Weight of incentive / price.
+    pub w_incentive: f64,
+    /// `ln(price / reference_price)`.
+    pub ln_price_index: f64,
+    /// Price per order.
+    pub price: f64,
+    /// Intent decay per day: `exp(−ln 2 / half_life)`.
+    pub intent_decay: f64,
+    /// Intent gain per unit strength × attention.
+    pub intent_gain: f64,
+    /// Intent magnitude below which it counts as zero.
+    pub intent_floor: f64,
+    /// Reviews at which social proof reaches 63% of its ceiling.
+    pub sp_saturation: f64,
+    /// BG/NBD `r`.
+    pub r: f64,
+    /// BG/NBD `α`.
+    pub alpha: f64,
+    /// BG/NBD `a`.
+    pub a: f64,
+    /// BG/NBD `b`.
+    pub b: f64,
+    /// Satisfaction effect on the purchase rate.
+    pub sat_rate: f64,
+    /// Satisfaction effect on dropout.
+    pub sat_dropout: f64,
+    /// Hourly online multipliers.
+    pub hourly: [f64; 24],
+    /// Weekday online multipliers.
+    pub weekday: [f64; 7],
+}
+
+impl BehaviourParams {
+    /// Resolves the behavioural constants of a validated scenario.
+    pub fn new(s: &Scenario) -> Self {
+        let b = &s.behaviour;
+        let reference = b.decision.reference_price.unwrap_or(s.product.price);
+        let mut hourly = [0.0; 24];
+        hourly.copy_from_slice(&b.activity.hourly[..24]);
+        let mut weekday = [0.0; 7];
+        weekday.copy_from_slice(&b.activity.weekday[..7]);
+        BehaviourParams {
+            bass_p: b.organic.bass_p,
+            bass_q: b.organic.bass_q,
+            w_social_proof: b.decision.w_social_proof,
+            w_price: b.decision.w_price,
+            w_incentive: b.decision.w_incentive,
+            ln_price_index: (s.product.price / reference).ln(),
+            price: s.product.price,
+            intent_decay: (-std::f64::consts::LN_2 / b.intent.half_life_days).exp(),
+            intent_gain: b.intent.gain,
+            intent_floor: b.intent.floor,
+            sp_saturation: b.social_proof.saturation_reviews,
+            r: b.repurchase.r,
+            alpha: b.repurchase.alpha,
+            a: b.repurchase.a,
+            b: b.repurchase.b,
+            sat_rate: b.satisfaction.rate_effect,
+            sat_dropout: b.satisfaction.dropout_effect,
+            hourly,
+            weekday,
+        }
+    }
+
+    /// Organic daily purchase probability of a non-buyer.
+    ///
+    /// `p_i` innovation rate, `f` pool share that has bought (start of day), `shift` the
+    /// log-odds shift from social proof and intent.
+    #[inline]
+    pub fn organic_hazard(&self, p_i: f64, f: f64, shift: f64) -> f64 {
+        let h0 = (p_i + self.bass_q * f).min(1.0);
+        if shift == 0.0 {
+            h0
+        } else {
+            sigmoid(logit(h0) + shift)
+        }
+    }
+
+    /// Log-odds of the purchase decision for an exposure (see the module docs).
+    #[inline]
+    pub fn decision_logit(
+        &self,
+        e: &Exposure,
+        intent: f64,
+        susceptibility: f64,
+        price_sensitivity: f64,
+        delta_sp: f64,
+    ) -> f64 {
+        e.base + intent + self.w_social_proof * susceptibility * (delta_sp + e.strength)
+            - self.w_price * price_sensitivity * self.ln_price_index
+            + self.w_incentive * e.incentive / self.price
+    }
+
+    /// Intent `days` after it was set to `value`.
+    #[inline]
+    pub fn intent_after(&self, value: f64, days: u32) -> f64 {
+        value * self.intent_decay.powi(days as i32)
+    }
+
+    /// Repurchase rate and dropout probability after satisfaction `s`.
+    #[inline]
+    pub fn repurchase_after_satisfaction(&self, lambda: f64, p: f64, s: f64) -> (f64, f64) {
+        let x = 2.0 * s - 1.0;
+        if x == 0.0 {
+            (lambda, p)
+        } else {
+            (
+                lambda * (self.sat_rate * x).exp(),
+                (p * (-self.sat_dropout * x).exp()).min(1.0),
+            )
+        }
+    }
+
+    /// Probability that a buyer of activity `activity` is online at `minute` of a day with
+    /// weekday index `weekday` (0 = Monday).
+    #[inline]
+    pub fn online_probability(&self, activity: f64, weekday: usize, minute: u32) -> f64 {
+        let hour = (minute / 60).min(23) as usize;
+        (activity * self.hourly[hour] * self.weekday[weekday % 7]).min(1.0)
+    }
+}
+
+/// A purchase opportunity created by a mechanism.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exposure {
+    /// Base log-odds of the channel (plus any per-source shift, e.g. trust).
+    pub base: f64,
+    /// Attention in [0, 1]: the probability multiplies by it.
+    pub attention: f64,
+    /// Persuasive signal of the content, in social-proof units (a review's sentiment × quality).
+    pub strength: f64,
+    /// Value of an incentive attached (coupon, cash), in currency.
+    pub incentive: f64,
+}
+
+/// The product card's review state and its social proof.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CardProof {
+    /// Reviews shown.
+    pub reviews: f64,
+    /// Sum of their sentiments (each in [−1, 1]).
+    pub sentiment_sum: f64,
+    /// Social proof when the campaign started.
+    pub initial: f64,
+    saturation: f64,
+}
+
+impl CardProof {
+    /// A card with `n` reviews of mean star rating `stars` (1–5 mapped to [−1, 1]).
+    pub fn new(n: u32, stars: f64, saturation: f64) -> Self {
+        let n = n as f64;
+        let mut c = CardProof {
+            reviews: n,
+            sentiment_sum: n * (stars - 3.0) / 2.0,
+            initial: 0.0,
+            saturation,
+        };
+        c.initial = c.social_proof();
+        c
+    }
+
+    /// `SP = m·(1 − exp(−n / saturation))`.
+    pub fn social_proof(&self) -> f64 {
+        if self.reviews <= 0.0 {
+            return 0.0;
+        }
+        let mean = self.sentiment_sum / self.reviews;
+        mean * (1.0 - (-self.reviews / self.saturation).exp())
+    }
+
+    /// Change of social proof since the campaign started.
+    pub fn delta(&self) -> f64 {
+        self.social_proof() - self.initial
+    }
+
+    /// Adds a published review.
+    pub fn add(&mut self, sentiment: f64) {
+        self.reviews += 1.0;
+        self.sentiment_sum += sentiment;
+    }
+}
+
+/// Expected further orders of a buyer who is alive, with known rate `λ` (per day) and
+/// dropout `p` per repeat order, over `tau` days: `(1 − e^{−λpτ}) / p` (`λτ` when `p = 0`).
+pub fn expected_future_orders(lambda: f64, p: f64, tau: f64) -> f64 {
+    if p <= 0.0 {
+        lambda * tau
+    } else {
+        -(-lambda * p * tau).exp_m1() / p
+    }
+}
+
+/// Gauss hypergeometric function `2F1(a, b; c; z)` for `0 <= z < 1` by its power series.
+pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 0..100_000 {
+        let k = k as f64;
+        term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        if term.abs() < 1e-15 * sum.abs() {
+            break;
+        }
+    }
+    sum
+}
+
+/// BG/NBD expected repeat transactions in `(0, t]` for a new customer (Fader, Hardie & Lee
+/// 2005, eq. 9): `(a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]`, `a > 1`.
+pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    let z = t / (alpha + t);
+    (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_proof_is_concave_and_signed() {
+        let mut c = CardProof::new(0, 4.0, 8.0);
+        assert_eq!(c.delta(), 0.0);
+        c.add(0.8);
+        let one = c.delta();
+        c.add(0.8);
+        let two = c.delta();
+        assert!(one > 0.0 && two - one < one, "first review gains the most");
+        let mut busy = CardProof::new(200, 4.2, 8.0);
+        busy.add(0.8);
+        assert!(busy.delta() < one, "a product with many reviews gains less");
+        let mut bad = CardProof::new(0, 4.0, 8.0);
+        bad.add(-0.7);
+        assert!(bad.delta() < 0.0);
+    }
+
+    #[test]
+    fn bgnbd_limits() {
+        // With dropout almost impossible (a small, b huge) repeats ≈ r/α · t.
+        let e = bgnbd_expected_repeats(2.0, 100.0, 1.001, 1e7, 10.0);
+        let poisson = 2.0 / 100.0 * 10.0;
+        assert!((e - poisson).abs() / poisson < 0.05, "{e} vs {poisson}");
+        assert!(
+            bgnbd_expected_repeats(0.5, 30.0, 1.2, 3.5, 90.0)
+                > bgnbd_expected_repeats(0.5, 30.0, 1.2, 3.5, 30.0)
+        );
+    }
+
+    #[test]
+    fn future_orders() {
+        assert!((expected_future_orders(0.1, 0.0, 10.0) - 1.0).abs() < 1e-12);
+        let e = expected_future_orders(0.1, 0.5, 1e6);
+        assert!(
+            (e - 2.0).abs() < 1e-9,
+            "geometric number of orders until dropout: 1/p"
+        );
+    }
+}

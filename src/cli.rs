@@ -1,0 +1,234 @@
+//! The command line: `promosim run | validate | show`.
+//!
+//! This is the only module that knows clap. It turns arguments into a resolved scenario,
+//! calls the library, writes outputs and prints the table; `main` maps errors to exit codes:
+//! 0 success, 1 a run or write failure, 2 bad input (invalid scenario, bad arguments).
+
+use crate::engine::{Plan, RunOptions, run};
+use crate::output::{CandidateResult, RunInfo, render_table, write_all};
+use crate::scenario::{Scenario, ScenarioError, load_file};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Agent-based Monte Carlo forecasts of social-commerce campaigns.
+#[derive(Debug, Parser)]
+#[command(name = "promosim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's trials and write trials.csv, summary.csv, summary.json, daily.csv.
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the resolved scenario, every default filled in.
+    Show {
+        /// Scenario file.
+        file: PathBuf,
+        /// Override a value: KEY.PATH=VALUE (repeatable), e.g. behaviour.organic.bass_p=0.001.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+/// Arguments of `promosim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Number of trials (overrides the scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar or run information on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Override a value: KEY.PATH=VALUE (repeatable), e.g. mechanisms.blogger_reviews.bloggers=40.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Why a command failed, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A scenario is invalid (exit 2).
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// Several scenarios are invalid (exit 2).
+    #[error("{0} of the scenario files are invalid")]
+    Invalid(usize),
+    /// Bad arguments (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else (exit 1).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Scenario(_) | CliError::Invalid(_) | CliError::Usage(_) => 2,
+            CliError::Other(_) => 1,
+        }
+    }
+}
+
+/// Executes a parsed command line.
+pub fn execute(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run(args) => run_command(&args),
+        Command::Validate { files } => validate_command(&files),
+        Command::Show { file, set } => {
+            let s = load_file(&file, &set)?;
+            print!("{}", s.to_toml());
+            Ok(())
+        }
+    }
+}
+
+fn validate_command(files: &[PathBuf]) -> Result<(), CliError> {
+    let mut bad = 0;
+    for f in files {
+        match load_file(f, &[]).map(|s| Plan::new(&s).map(|_| s)) {
+            Ok(Ok(s)) => println!("ok: {} (scenario \"{}\")", f.display(), s.name),
+            Ok(Err(e)) => {
+                bad += 1;
+                eprintln!("{}: {e}", f.display());
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    match bad {
+        0 => Ok(()),
+        n => Err(CliError::Invalid(n)),
+    }
+}
+
+/// The command that reproduces a run (no thread count or output folder: they do not
+/// change results).
+fn reproduce_command(file: &Path, s: &Scenario, set: &[String]) -> String {
+    let mut cmd = format!(
+        "promosim run {} --trials {} --seed {}",
+        file.display(),
+        s.trials,
+        s.seed
+    );
+    for o in set {
+        cmd.push_str(&format!(" --set '{o}'"));
+    }
+    cmd
+}
+
+fn run_command(a: &RunArgs) -> Result<(), CliError> {
+    if a.threads == Some(0) {
+        return Err(CliError::Usage("--threads must be at least 1".into()));
+    }
+    if a.trials == Some(0) {
+        return Err(CliError::Usage("--trials must be at least 1".into()));
+    }
+    let mut scenario = load_file(&a.scenario, &a.set)?;
+    if let Some(t) = a.trials {
+        scenario.trials = t;
+    }
+    if let Some(s) = a.seed {
+        scenario.seed = s;
+    }
+    let plan = Plan::new(&scenario).map_err(anyhow::Error::from)?;
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    let bar = if show {
+        let b = ProgressBar::with_draw_target(
+            Some(scenario.trials as u64),
+            ProgressDrawTarget::stderr(),
+        );
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}",
+            )
+            .map_err(|e| anyhow::anyhow!("progress template: {e}"))?,
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let opts = RunOptions {
+        trials: scenario.trials,
+        seed: scenario.seed,
+        threads: a.threads,
+    };
+    let results = run(&plan, opts, &|| bar.inc(1))
+        .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let candidates = vec![CandidateResult::new("base", &plan, results)];
+    let info = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_file: a.scenario.display().to_string(),
+        seed: scenario.seed,
+        trials: scenario.trials,
+        horizon_days: scenario.horizon_days,
+        currency: scenario.currency.clone(),
+        command: reproduce_command(&a.scenario, &scenario, &a.set),
+    };
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let written = write_all(&dir, &info, &plan, &candidates).map_err(anyhow::Error::from)?;
+    println!(
+        "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
+        scenario.name, scenario.trials, scenario.seed, scenario.horizon_days, scenario.currency
+    );
+    print!("{}", render_table(&candidates));
+    if !a.quiet {
+        eprintln!(
+            "{} trials in {:.2} s ({:.1} trials/s); wrote {}",
+            scenario.trials,
+            elapsed,
+            scenario.trials as f64 / elapsed.max(1e-9),
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

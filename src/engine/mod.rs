@@ -1,0 +1,171 @@
+//! The Monte Carlo engine: one trial is a day loop over a [`World`]; trials run in parallel.
+//!
+//! A day: the mechanisms run their events (each may make offers at minutes of the day),
+//! then organic first purchases (Bass, with social proof and intent), then repeat orders
+//! falling on the day (BG/NBD), then the day's cumulative counts are recorded.
+//!
+//! ## Determinism
+//! Trial `i` draws only from streams keyed by `(seed, i)` (see [`crate::rng`]), and results
+//! are collected in trial order, so output is byte-identical for any thread count. Each
+//! rayon worker owns a [`Workspace`] that is reset in place for every trial it runs, so
+//! memory is bounded by the population, not by trials × population.
+
+mod world;
+
+pub use world::{Ledger, ProductConsts, World, WorldPlan};
+
+use crate::behaviour::BehaviourParams;
+use crate::mechanisms::{MechanismPlan, MechanismState};
+use crate::metrics::TrialResult;
+use crate::population::PopulationPlan;
+use crate::rng::trial_key;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+
+/// A scenario turned into samplers and constants, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The resolved scenario.
+    pub scenario: Scenario,
+    /// What the world needs.
+    pub world: WorldPlan,
+    /// Enabled mechanisms, in a fixed order.
+    pub mechanisms: Vec<MechanismPlan>,
+}
+
+/// A plan could not be built (a validated scenario should never produce one).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the simulation plan: {0}")]
+pub struct PlanError(pub String);
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario) -> Result<Self, PlanError> {
+        let p = &s.product;
+        Ok(Plan {
+            scenario: s.clone(),
+            world: WorldPlan {
+                population: PopulationPlan::new(s).map_err(PlanError)?,
+                behaviour: BehaviourParams::new(s),
+                product: ProductConsts {
+                    price: p.price,
+                    unit_cost: p.unit_cost,
+                    bad_unit: 1.0 - (1.0 - p.defect_rate) * (1.0 - p.variant_error_rate),
+                    damaged: p.packaging_damage_rate,
+                },
+                horizon: s.horizon_days,
+                weekday0: s.start_weekday.index(),
+                existing_reviews: (p.existing_reviews, p.existing_rating),
+                clv_days: s.behaviour.repurchase.clv_days,
+            },
+            mechanisms: MechanismPlan::all(s).map_err(PlanError)?,
+        })
+    }
+
+    /// KPI column names of all mechanisms, in output order.
+    pub fn kpi_names(&self) -> Vec<String> {
+        self.mechanisms
+            .iter()
+            .flat_map(|m| m.kpi_names().iter().map(|s| s.to_string()))
+            .collect()
+    }
+}
+
+/// A worker's reusable buffers: the world and the mechanisms' states.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The world.
+    pub world: World,
+    /// One state per mechanism of the plan.
+    pub mechanisms: Vec<MechanismState>,
+}
+
+impl Workspace {
+    /// A workspace for `plan`.
+    pub fn new(plan: &Plan) -> Self {
+        Workspace {
+            world: World::default(),
+            mechanisms: plan.mechanisms.iter().map(|m| m.new_state()).collect(),
+        }
+    }
+}
+
+/// Simulates trial `trial` of `plan` under `seed`, reusing `ws`.
+pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) -> TrialResult {
+    let key = trial_key(seed, trial as u64);
+    let world = &mut ws.world;
+    world.reset(&plan.world, key);
+    for (k, m) in ws.mechanisms.iter_mut().enumerate() {
+        m.reset(world, k);
+    }
+    for day in 0..plan.world.horizon {
+        world.begin_day(day);
+        for m in ws.mechanisms.iter_mut() {
+            m.on_day(world);
+        }
+        world.organic_step();
+        world.repeat_step();
+        world.end_day();
+    }
+    let mut kpis = Vec::new();
+    for m in &ws.mechanisms {
+        m.kpis(&mut kpis);
+    }
+    let l = &world.ledger;
+    TrialResult {
+        trial,
+        population: world.pop.len() as u32,
+        first_buyers: l.first_buyers,
+        repeat_buyers: l.repeat_buyers,
+        orders: l.orders,
+        revenue: l.revenue,
+        gross_margin: l.revenue - l.cogs,
+        cost: l.campaign_cost,
+        clv: world.lifetime_value(),
+        kpis,
+        daily_first_buyers: world.daily_first.clone(),
+        daily_orders: world.daily_orders.clone(),
+    }
+}
+
+/// How to run a batch of trials.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Number of trials.
+    pub trials: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None`: rayon's default, one per core).
+    pub threads: Option<usize>,
+}
+
+/// Runs trials `0..trials` in parallel and returns their results in trial order.
+///
+/// `on_trial_done` is called once per finished trial, from worker threads (for a progress
+/// display); the engine itself prints nothing.
+pub fn run(
+    plan: &Plan,
+    opts: RunOptions,
+    on_trial_done: &(dyn Fn() + Sync),
+) -> Result<Vec<TrialResult>, rayon::ThreadPoolBuildError> {
+    let work = || {
+        (0..opts.trials)
+            .into_par_iter()
+            .map_init(
+                || Workspace::new(plan),
+                |ws, i| {
+                    let r = simulate_trial(plan, opts.seed, i, ws);
+                    on_trial_done();
+                    r
+                },
+            )
+            .collect::<Vec<_>>()
+    };
+    match opts.threads {
+        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()?
+            .install(work)),
+        None => Ok(work()),
+    }
+}

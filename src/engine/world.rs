@@ -1,0 +1,559 @@
+//! The state of one trial that mechanisms act on: agents' dynamic state, the organic step,
+//! the repeat-purchase calendar, and the ledger of orders and costs.
+//!
+//! ## Work skipped for agents with nothing to do
+//! - **Organic step.** Non-buyers without intent sit in their pool's segment of one array.
+//!   For each pool and day the engine computes an upper bound `h_max` of their hazards and
+//!   walks the segment by geometric jumps (`floor(E / −ln(1 − h_max))`, `E ~ Exp(1)`), so only
+//!   `~h_max · n` candidates are visited; a candidate is accepted with probability
+//!   `h_i / h_max` (thinning), which leaves every buyer's daily probability exactly `h_i`.
+//!   When all hazards are equal (no social proof, homogeneous `p`), no acceptance draw is made.
+//!   Buyers with intent are kept in a separate list and evaluated one by one until their
+//!   intent decays below the floor.
+//! - **Repeat purchases.** Each buyer's next order time is drawn in advance
+//!   (`t + Exp(λ)`) and filed in a per-day calendar; a day touches only the buyers whose
+//!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
+//!   because the exponential is memoryless; stale calendar entries are skipped.
+
+use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
+use crate::population::{Population, PopulationPlan, Trait};
+use crate::rng::{SimRng, agent_rng, stream, stream_rng};
+use rand::RngExt;
+use rand_distr::{Beta, Distribution, Exp1, Gamma};
+
+const BUYER: u8 = 1;
+const TOUCHED: u8 = 2;
+const DROPPED: u8 = 4;
+
+/// Above this bound the organic step flips a coin per agent instead of jumping.
+const JUMP_LIMIT: f64 = 0.25;
+
+/// Product constants needed at order time.
+#[derive(Debug, Clone, Copy)]
+pub struct ProductConsts {
+    /// Price per order.
+    pub price: f64,
+    /// Cost of goods per unit.
+    pub unit_cost: f64,
+    /// Probability that a unit is defective or the wrong variant.
+    pub bad_unit: f64,
+    /// Probability that the packaging arrives damaged.
+    pub damaged: f64,
+}
+
+/// Money and counts of one trial.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ledger {
+    /// Buyers with at least one order.
+    pub first_buyers: u32,
+    /// Buyers with at least two orders.
+    pub repeat_buyers: u32,
+    /// All orders.
+    pub orders: u32,
+    /// Revenue (price less any discount).
+    pub revenue: f64,
+    /// Cost of goods sold.
+    pub cogs: f64,
+    /// Campaign cost booked by mechanisms.
+    pub campaign_cost: f64,
+}
+
+/// A trial's world. Owned by a worker and reset for each trial.
+#[derive(Debug, Default)]
+pub struct World {
+    /// The agents.
+    pub pop: Population,
+    /// Behavioural constants.
+    pub beh: Option<BehaviourParams>,
+    /// Current day.
+    pub day: u32,
+    /// Horizon in days.
+    pub horizon: u32,
+    /// Weekday index of day 0.
+    pub weekday0: usize,
+    /// Trial key (seed, trial).
+    pub key: u64,
+    /// Orders and money.
+    pub ledger: Ledger,
+    /// Product card social proof.
+    pub card: Option<CardProof>,
+    product: Option<ProductConsts>,
+    clv_days: f64,
+    flags: Vec<u8>,
+    orders: Vec<u16>,
+    pos: Vec<u32>,
+    intent: Vec<f32>,
+    intent_day: Vec<u16>,
+    satisfaction: Vec<f32>,
+    lambda: Vec<f32>,
+    dropout: Vec<f32>,
+    next_repeat: Vec<f32>,
+    nonbuyers: Vec<u32>,
+    seg_len: Vec<u32>,
+    touched: Vec<u32>,
+    pool_buyers: Vec<u32>,
+    pool_buyers_start: Vec<u32>,
+    buyers: Vec<u32>,
+    repeat_cal: Vec<Vec<u32>>,
+    scratch: Vec<u32>,
+    accepted: Vec<u32>,
+    organic_rng: Option<SimRng>,
+    repeat_gamma: Option<Gamma<f64>>,
+    repeat_beta: Option<Beta<f64>>,
+    /// Cumulative first buyers at the end of each day.
+    pub daily_first: Vec<u32>,
+    /// Cumulative orders at the end of each day.
+    pub daily_orders: Vec<u32>,
+}
+
+/// What a trial's world needs from the plan.
+#[derive(Debug, Clone)]
+pub struct WorldPlan {
+    /// Population samplers.
+    pub population: PopulationPlan,
+    /// Behaviour.
+    pub behaviour: BehaviourParams,
+    /// Product constants.
+    pub product: ProductConsts,
+    /// Horizon.
+    pub horizon: u32,
+    /// Weekday of day 0.
+    pub weekday0: usize,
+    /// Existing reviews and rating.
+    pub existing_reviews: (u32, f64),
+    /// Days past the horizon in CLV.
+    pub clv_days: f64,
+}
+
+impl World {
+    /// Resets the world for trial `key`, reusing every buffer.
+    pub fn reset(&mut self, plan: &WorldPlan, key: u64) {
+        self.key = key;
+        self.day = 0;
+        self.horizon = plan.horizon;
+        self.weekday0 = plan.weekday0;
+        self.clv_days = plan.clv_days;
+        self.ledger = Ledger::default();
+        let b = &plan.behaviour;
+        self.card = Some(CardProof::new(
+            plan.existing_reviews.0,
+            plan.existing_reviews.1,
+            b.sp_saturation,
+        ));
+        self.product = Some(plan.product);
+        if self.beh.is_none() {
+            self.beh = Some(plan.behaviour.clone());
+            self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
+            self.repeat_beta = Some(Beta::new(b.a, b.b).expect("validated a, b"));
+        }
+        let mut prng = stream_rng(key, stream::POPULATION);
+        self.pop.build(&plan.population, key, &mut prng);
+        self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
+        let n = self.pop.len();
+        fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+            v.clear();
+            v.resize(n, x);
+        }
+        refill(&mut self.flags, n, 0);
+        refill(&mut self.orders, n, 0);
+        refill(&mut self.intent, n, 0.0);
+        refill(&mut self.intent_day, n, 0);
+        refill(&mut self.satisfaction, n, 0.5);
+        refill(&mut self.lambda, n, 0.0);
+        refill(&mut self.dropout, n, 0.0);
+        refill(&mut self.next_repeat, n, f32::INFINITY);
+        self.nonbuyers.clear();
+        self.nonbuyers.extend(0..n as u32);
+        self.pos.clear();
+        self.pos.extend(0..n as u32);
+        self.seg_len.clear();
+        self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
+        refill(&mut self.pool_buyers, self.pop.pools.len(), 0);
+        refill(&mut self.pool_buyers_start, self.pop.pools.len(), 0);
+        self.touched.clear();
+        self.buyers.clear();
+        self.repeat_cal.resize_with(plan.horizon as usize, Vec::new);
+        for b in &mut self.repeat_cal {
+            b.clear();
+        }
+        self.daily_first.clear();
+        self.daily_orders.clear();
+    }
+
+    #[inline]
+    fn beh(&self) -> &BehaviourParams {
+        self.beh.as_ref().expect("world reset")
+    }
+
+    /// Weekday index (0 = Monday) of the current day.
+    #[inline]
+    pub fn weekday(&self) -> usize {
+        (self.weekday0 + self.day as usize) % 7
+    }
+
+    /// True when buyer `i` has ordered.
+    #[inline]
+    pub fn is_buyer(&self, i: u32) -> bool {
+        self.flags[i as usize] & BUYER != 0
+    }
+
+    /// Orders of buyer `i` so far.
+    #[inline]
+    pub fn orders_of(&self, i: u32) -> u32 {
+        self.orders[i as usize] as u32
+    }
+
+    /// Books campaign cost.
+    #[inline]
+    pub fn book_cost(&mut self, amount: f64) {
+        self.ledger.campaign_cost += amount;
+    }
+
+    /// Adds a published review to the product card.
+    pub fn add_card_review(&mut self, sentiment: f64) {
+        if let Some(c) = self.card.as_mut() {
+            c.add(sentiment);
+        }
+    }
+
+    fn delta_sp(&self) -> f64 {
+        self.card.map(|c| c.delta()).unwrap_or(0.0)
+    }
+
+    /// Current intent of buyer `i`.
+    #[inline]
+    pub fn intent_of(&self, i: u32) -> f64 {
+        let i = i as usize;
+        let v = self.intent[i] as f64;
+        if v == 0.0 {
+            0.0
+        } else {
+            self.beh()
+                .intent_after(v, self.day - self.intent_day[i] as u32)
+        }
+    }
+
+    /// Offers buyer `i` a purchase opportunity at `minute` of the current day; returns true
+    /// when it converts into the buyer's first order. Buyers who already ordered are not
+    /// re-acquired by an exposure (their repeat orders follow the repurchase process).
+    pub fn offer(&mut self, i: u32, minute: u32, e: &Exposure, rng: &mut SimRng) -> bool {
+        if self.is_buyer(i) {
+            return false;
+        }
+        let intent = self.intent_of(i);
+        let susc = self.pop.trait_of(i, Trait::Susceptibility);
+        let ps = self.pop.trait_of(i, Trait::PriceSensitivity);
+        let x = self
+            .beh()
+            .decision_logit(e, intent, susc, ps, self.delta_sp());
+        let p = e.attention * crate::behaviour::sigmoid(x);
+        if rng.random::<f64>() < p {
+            let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
+            self.first_order(i, time, e.incentive.min(self.product().price));
+            true
+        } else {
+            let add = self.beh().intent_gain * e.strength * e.attention;
+            if add != 0.0 {
+                self.set_intent(i, intent + add);
+            }
+            false
+        }
+    }
+
+    fn product(&self) -> ProductConsts {
+        self.product.expect("world reset")
+    }
+
+    fn set_intent(&mut self, i: u32, value: f64) {
+        let u = i as usize;
+        self.intent[u] = value as f32;
+        self.intent_day[u] = self.day as u16;
+        if self.flags[u] & TOUCHED == 0 && value.abs() >= self.beh().intent_floor {
+            self.unlink_nonbuyer(i);
+            self.flags[u] |= TOUCHED;
+            self.pos[u] = self.touched.len() as u32;
+            self.touched.push(i);
+        }
+    }
+
+    /// Removes non-buyer `i` from its pool segment.
+    fn unlink_nonbuyer(&mut self, i: u32) {
+        let g = self.pop.pool_of[i as usize] as usize;
+        let start = self.pop.pools[g].start as usize;
+        let last = start + self.seg_len[g] as usize - 1;
+        let at = self.pos[i as usize] as usize;
+        let moved = self.nonbuyers[last];
+        self.nonbuyers[at] = moved;
+        self.pos[moved as usize] = at as u32;
+        self.seg_len[g] -= 1;
+    }
+
+    /// Returns a touched buyer to its pool segment.
+    fn relink_nonbuyer(&mut self, i: u32) {
+        let g = self.pop.pool_of[i as usize] as usize;
+        let at = self.pop.pools[g].start as usize + self.seg_len[g] as usize;
+        self.nonbuyers[at] = i;
+        self.pos[i as usize] = at as u32;
+        self.seg_len[g] += 1;
+    }
+
+    fn unlink_touched(&mut self, i: u32) {
+        let at = self.pos[i as usize] as usize;
+        let last = self.touched.len() - 1;
+        let moved = self.touched[last];
+        self.touched[at] = moved;
+        self.pos[moved as usize] = at as u32;
+        self.touched.pop();
+        self.flags[i as usize] &= !TOUCHED;
+    }
+
+    /// Records buyer `i`'s first order at `time` (days), with `discount` off the price.
+    fn first_order(&mut self, i: u32, time: f64, discount: f64) {
+        let u = i as usize;
+        if self.flags[u] & TOUCHED != 0 {
+            self.unlink_touched(i);
+        } else {
+            self.unlink_nonbuyer(i);
+        }
+        self.intent[u] = 0.0;
+        self.flags[u] |= BUYER;
+        self.pool_buyers[self.pop.pool_of[u] as usize] += 1;
+        self.ledger.first_buyers += 1;
+        self.buyers.push(i);
+        let mut rng = agent_rng(self.key, stream::REPEAT, i, 0);
+        let gamma = self.repeat_gamma.as_ref().expect("reset");
+        let beta = self.repeat_beta.as_ref().expect("reset");
+        self.lambda[u] = gamma.sample(&mut rng) as f32;
+        self.dropout[u] = beta.sample(&mut rng) as f32;
+        self.book_order(i, discount, &mut rng);
+        self.schedule_repeat(i, time, &mut rng);
+    }
+
+    /// Books an order: revenue, cost of goods, the buyer's experience.
+    fn book_order(&mut self, i: u32, discount: f64, rng: &mut SimRng) {
+        let u = i as usize;
+        let prod = self.product();
+        self.orders[u] = self.orders[u].saturating_add(1);
+        if self.orders[u] == 2 {
+            self.ledger.repeat_buyers += 1;
+        }
+        self.ledger.orders += 1;
+        self.ledger.revenue += prod.price - discount;
+        self.ledger.cogs += prod.unit_cost;
+        if discount > 0.0 {
+            self.book_cost(discount);
+        }
+        // Experience: a bad unit leaves the buyer dissatisfied, damaged packaging disappointed,
+        // a good order at least neutral.
+        let s = &mut self.satisfaction[u];
+        if rng.random::<f64>() < prod.bad_unit {
+            *s = 0.0;
+        } else if rng.random::<f64>() < prod.damaged {
+            *s = s.min(0.35);
+        } else {
+            *s = s.max(0.5);
+        }
+    }
+
+    fn effective_repurchase(&self, i: u32) -> (f64, f64) {
+        let u = i as usize;
+        self.beh().repurchase_after_satisfaction(
+            self.lambda[u] as f64,
+            self.dropout[u] as f64,
+            self.satisfaction[u] as f64,
+        )
+    }
+
+    fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
+        let (lambda, _) = self.effective_repurchase(i);
+        let u = i as usize;
+        if lambda <= 0.0 {
+            self.next_repeat[u] = f32::INFINITY;
+            return;
+        }
+        let e: f64 = Exp1.sample(rng);
+        let t = (from + e / lambda) as f32;
+        self.next_repeat[u] = t;
+        if (t as f64) < self.horizon as f64 {
+            self.repeat_cal[t as usize].push(i);
+        }
+    }
+
+    /// Starts day `day`: snapshots pool adoption shares.
+    pub fn begin_day(&mut self, day: u32) {
+        self.day = day;
+        self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
+    }
+
+    /// Organic first purchases of the day (discrete Bass with social proof and intent).
+    pub fn organic_step(&mut self) {
+        let mut rng = self.organic_rng.take().expect("reset");
+        let beh = self.beh.take().expect("reset");
+        let delta_sp = self.delta_sp();
+        let w_sp = beh.w_social_proof;
+        self.accepted.clear();
+
+        // Buyers with intent, one by one.
+        let mut k = 0;
+        while k < self.touched.len() {
+            let i = self.touched[k];
+            let u = i as usize;
+            let intent =
+                beh.intent_after(self.intent[u] as f64, self.day - self.intent_day[u] as u32);
+            if intent.abs() < beh.intent_floor {
+                self.intent[u] = 0.0;
+                self.unlink_touched(i);
+                self.relink_nonbuyer(i);
+                continue;
+            }
+            k += 1;
+            let g = self.pop.pool_of[u] as usize;
+            let f = self.pool_buyers_start[g] as f64 / self.pop.pools[g].len as f64;
+            let p_i = self.pop.organic_p(i).unwrap_or(beh.bass_p);
+            let shift = intent
+                + if delta_sp != 0.0 {
+                    w_sp * self.pop.trait_of(i, Trait::Susceptibility) * delta_sp
+                } else {
+                    0.0
+                };
+            if rng.random::<f64>() < beh.organic_hazard(p_i, f, shift) {
+                self.accepted.push(i);
+            }
+        }
+
+        // Everyone else, pool by pool, by thinning.
+        let homogeneous = self.pop.organic_p.is_empty();
+        let shift_max = (w_sp * delta_sp).max(0.0); // susceptibility <= 1
+        for g in 0..self.pop.pools.len() {
+            let len = self.seg_len[g] as usize;
+            if len == 0 {
+                continue;
+            }
+            let pool = self.pop.pools[g];
+            let start = pool.start as usize;
+            let f = self.pool_buyers_start[g] as f64 / pool.len as f64;
+            let p_max = self.pop.pool_p_max[g];
+            let h_max = beh.organic_hazard(p_max, f, shift_max);
+            if h_max <= 0.0 {
+                continue;
+            }
+            let exact = homogeneous && delta_sp == 0.0;
+            if h_max > JUMP_LIMIT {
+                for j in start..start + len {
+                    let i = self.nonbuyers[j];
+                    let h = if exact {
+                        h_max
+                    } else {
+                        self.hazard(&beh, i, f, delta_sp)
+                    };
+                    if rng.random::<f64>() < h {
+                        self.accepted.push(i);
+                    }
+                }
+                continue;
+            }
+            let c = -(-h_max).ln_1p();
+            let mut j = 0usize;
+            loop {
+                let e: f64 = Exp1.sample(&mut rng);
+                let skip = (e / c).floor();
+                if skip >= (len - j) as f64 {
+                    break;
+                }
+                j += skip as usize;
+                let i = self.nonbuyers[start + j];
+                if exact || rng.random::<f64>() * h_max < self.hazard(&beh, i, f, delta_sp) {
+                    self.accepted.push(i);
+                }
+                j += 1;
+                if j >= len {
+                    break;
+                }
+            }
+        }
+        self.beh = Some(beh);
+        self.organic_rng = Some(rng);
+        let time = self.day as f64 + 0.5;
+        for k in 0..self.accepted.len() {
+            let i = self.accepted[k];
+            self.first_order(i, time, 0.0);
+        }
+    }
+
+    #[inline]
+    fn hazard(&mut self, beh: &BehaviourParams, i: u32, f: f64, delta_sp: f64) -> f64 {
+        let p_i = self.pop.organic_p(i).unwrap_or(beh.bass_p);
+        let shift = if delta_sp != 0.0 {
+            beh.w_social_proof * self.pop.trait_of(i, Trait::Susceptibility) * delta_sp
+        } else {
+            0.0
+        };
+        beh.organic_hazard(p_i, f, shift)
+    }
+
+    /// Repeat orders falling on the current day (BG/NBD).
+    pub fn repeat_step(&mut self) {
+        let d = self.day as usize;
+        if d >= self.repeat_cal.len() {
+            return;
+        }
+        loop {
+            std::mem::swap(&mut self.scratch, &mut self.repeat_cal[d]);
+            if self.scratch.is_empty() {
+                break;
+            }
+            let mut list = std::mem::take(&mut self.scratch);
+            for &i in &list {
+                let u = i as usize;
+                let t = self.next_repeat[u];
+                if self.flags[u] & DROPPED != 0 || t as usize != d {
+                    continue; // dropped out, or re-scheduled since
+                }
+                let k = self.orders[u] as u32;
+                let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
+                self.book_order(i, 0.0, &mut rng);
+                let (_, p) = self.effective_repurchase(i);
+                if rng.random::<f64>() < p {
+                    self.flags[u] |= DROPPED;
+                    self.next_repeat[u] = f32::INFINITY;
+                } else {
+                    self.schedule_repeat(i, t as f64, &mut rng);
+                }
+            }
+            list.clear();
+            self.scratch = list;
+        }
+    }
+
+    /// Ends the day: records the cumulative series.
+    pub fn end_day(&mut self) {
+        self.daily_first.push(self.ledger.first_buyers);
+        self.daily_orders.push(self.ledger.orders);
+    }
+
+    /// Expected gross margin per first buyer over the horizon plus `clv_days` beyond it
+    /// (buyers still active at the horizon continue at their current rates).
+    pub fn lifetime_value(&self) -> f64 {
+        if self.ledger.first_buyers == 0 {
+            return f64::NAN;
+        }
+        let prod = self.product();
+        let margin = prod.price - prod.unit_cost;
+        let mut future = 0.0;
+        if self.clv_days > 0.0 {
+            for &i in &self.buyers {
+                if self.flags[i as usize] & DROPPED == 0 {
+                    let (lambda, p) = self.effective_repurchase(i);
+                    future += expected_future_orders(lambda, p, self.clv_days);
+                }
+            }
+        }
+        let in_horizon = self.ledger.revenue - self.ledger.cogs;
+        (in_horizon + future * margin) / self.ledger.first_buyers as f64
+    }
+
+    /// Buyers, in the order of their first order.
+    pub fn buyers(&self) -> &[u32] {
+        &self.buyers
+    }
+}

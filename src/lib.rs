@@ -1,0 +1,38 @@
+//! # promosim
+//!
+//! Agent-based Monte Carlo forecasts of social-commerce campaigns: populations of buyers,
+//! chat-group members and bloggers respond to campaign mechanisms, and thousands of
+//! independent trials give the distribution of conversion, repurchase, cost per acquisition,
+//! revenue, ROI, lifetime value and each mechanism's KPIs.
+//!
+//! The modules follow the model:
+//! - [`scenario`]: scenario files (TOML), overrides, validation;
+//! - [`population`]: agents as struct-of-arrays (buyers in mixing pools, bloggers);
+//! - [`behaviour`]: the one behaviour model every mechanism feeds (Bass organic demand,
+//!   the purchase decision, social proof, intent, BG/NBD repurchase);
+//! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
+//! - [`engine`]: the trial day loop and the parallel runner;
+//! - [`metrics`]: per-trial results and summaries;
+//! - [`output`]: CSV/JSON files and the terminal table;
+//! - [`cli`]: the command line.
+//!
+//! ```no_run
+//! use promosim::{engine, scenario};
+//! let s = scenario::load_file("scenarios/quickstart.toml".as_ref(), &[]).unwrap();
+//! let plan = engine::Plan::new(&s).unwrap();
+//! let opts = engine::RunOptions { trials: 100, seed: s.seed, threads: None };
+//! let results = engine::run(&plan, opts, &|| {}).unwrap();
+//! println!("{} trials", results.len());
+//! ```
+#![warn(missing_docs)]
+
+pub mod behaviour;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod mechanisms;
+pub mod metrics;
+pub mod output;
+pub mod population;
+pub mod rng;
+pub mod scenario;

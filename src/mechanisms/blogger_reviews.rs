@@ -1,0 +1,397 @@
+//! The marketplace's blogger review program (domain.md 2.1).
+//!
+//! ## Model
+//! 1. **Application** (on `start_day`). Each blogger of the pool answers with probability
+//!    `response_rate`. Under *manual* selection the seller ranks respondents by fit
+//!    (engagement × relevance, seen through a log-normal judgement error of sd 0.3) or by
+//!    followers; under *automatic* selection the platform assigns respondents at random. At
+//!    most `bloggers` are chosen.
+//! 2. **Shipping.** Each chosen blogger receives the product free: the seller pays the unit
+//!    cost, plus `shipping_cost` unless the platform's logistics ship it. Delivery takes
+//!    `delivery_days`; an untracked parcel is lost with probability `untracked_loss_rate`
+//!    (no trace, no review, cost spent).
+//! 3. **Review deadline.** A blogger of punctuality `u` publishes `Exp(mean / u)` days after
+//!    receipt; later than `review_deadline_days` the order is cancelled and no review appears.
+//! 4. **Honest sentiment.** A defective unit or wrong variant gives a negative review,
+//!    `−(0.4 + 0.6·U)`; damaged packaging a lukewarm one, `0.5·B − 0.3`; otherwise
+//!    `B ~ Beta(mean = product.quality, concentration 8)`. The platform cannot remove reviews.
+//! 5. **Exposure.** A published review
+//!    - joins the product card, moving social proof for every visitor (the organic hazard of
+//!      every non-buyer and every other exposure);
+//!    - reaches engaged followers in the market: `Binomial(followers, relevance ·
+//!      market_overlap · reach · engagement)` buyers, drawn uniformly from the market, each
+//!      seeing it after a geometric delay (`feed_decay` per day). Each view is an exposure
+//!      with base `channels.feed`, strength `sentiment × review_quality`, minus
+//!      `macro_trust_penalty` for macro bloggers;
+//!    - appears in the discovery tab for `discovery_days` days to
+//!      `Poisson(discovery_views_per_day · engagement)` engaged strangers a day, base
+//!      `channels.discovery`.
+//!
+//! Because engagement and feed reach fall with follower count (population.bloggers), a
+//! blogger's engaged in-market audience hardly grows with followers, so follower count alone
+//! does not predict sales, while engagement × relevance does.
+//!
+//! ## KPIs
+//! `reviews_responded`, `reviews_products_sent`, `reviews_parcels_lost`, `reviews_published`,
+//! `reviews_late` (cancelled past the deadline), `reviews_mean_sentiment` (empty when none),
+//! `reviews_engaged_views`, `reviews_orders` (first orders from feed and discovery views),
+//! `reviews_cost` (products + shipping).
+
+use crate::behaviour::Exposure;
+use crate::dist::{Dist, Support};
+use crate::engine::World;
+use crate::rng::{SimRng, stream, stream_rng};
+use crate::scenario::{BloggerReviews, Criterion, Logistics, Scenario, Selection};
+use rand::RngExt;
+use rand_distr::{Beta, Binomial, Distribution, Exp1, Poisson};
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "reviews_responded",
+    "reviews_products_sent",
+    "reviews_parcels_lost",
+    "reviews_published",
+    "reviews_late",
+    "reviews_mean_sentiment",
+    "reviews_engaged_views",
+    "reviews_orders",
+    "reviews_cost",
+];
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    selection: Selection,
+    criterion: Criterion,
+    wanted: u32,
+    start_day: u32,
+    response_rate: f64,
+    parcel_cost: f64,
+    loss_rate: f64,
+    delivery_days: Dist,
+    deadline: f64,
+    delay_mean: f64,
+    feed_decay_ln: f64,
+    discovery_views: f64,
+    discovery_days: u32,
+    feed_base: f64,
+    discovery_base: f64,
+    macro_penalty: f64,
+    bad_unit: f64,
+    damaged: f64,
+    positive: Beta<f64>,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario, c: &BloggerReviews) -> Result<Self, String> {
+        let shipping = match c.logistics {
+            Logistics::Platform => 0.0,
+            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
+        };
+        let q = s.product.quality;
+        Ok(Plan {
+            selection: c.selection,
+            criterion: c.manual_criterion,
+            wanted: c.bloggers,
+            start_day: c.start_day,
+            response_rate: c.response_rate,
+            parcel_cost: s.product.unit_cost + shipping,
+            loss_rate: if c.logistics == Logistics::Untracked {
+                c.untracked_loss_rate
+            } else {
+                0.0
+            },
+            delivery_days: c
+                .delivery_days
+                .build(Support::NonNegative)
+                .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
+            deadline: c.review_deadline_days as f64,
+            delay_mean: c.review_delay_mean_days,
+            feed_decay_ln: if c.feed_decay > 0.0 {
+                c.feed_decay.ln()
+            } else {
+                f64::NEG_INFINITY
+            },
+            discovery_views: c.discovery_views_per_day,
+            discovery_days: c.discovery_days,
+            feed_base: s.behaviour.channels.feed,
+            discovery_base: s.behaviour.channels.discovery,
+            macro_penalty: s.behaviour.social_proof.macro_trust_penalty,
+            bad_unit: 1.0 - (1.0 - s.product.defect_rate) * (1.0 - s.product.variant_error_rate),
+            damaged: s.product.packaging_damage_rate,
+            positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
+                .map_err(|e| format!("product.quality: {e}"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Review {
+    day: u32,
+    blogger: u32,
+    sentiment: f64,
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    respondents: Vec<(f64, u32)>,
+    /// Reviews due to publish, sorted by day; `next` is the first not yet published.
+    due: Vec<Review>,
+    next: usize,
+    /// Published reviews (index = review id).
+    published: Vec<Review>,
+    /// Feed views per day: (buyer, review id).
+    feed: Vec<Vec<(u32, u32)>>,
+    /// Orders attributed to each blogger of the pool.
+    blogger_orders: Vec<u32>,
+    responded: u32,
+    sent: u32,
+    lost: u32,
+    late: u32,
+    sentiment_sum: f64,
+    views: u64,
+    orders: u32,
+    cost: f64,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            respondents: Vec::new(),
+            due: Vec::new(),
+            next: 0,
+            published: Vec::new(),
+            feed: Vec::new(),
+            blogger_orders: Vec::new(),
+            responded: 0,
+            sent: 0,
+            lost: 0,
+            late: 0,
+            sentiment_sum: 0.0,
+            views: 0,
+            orders: 0,
+            cost: 0.0,
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, index: usize) {
+        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+        self.respondents.clear();
+        self.due.clear();
+        self.next = 0;
+        self.published.clear();
+        self.feed.resize_with(world.horizon as usize, Vec::new);
+        for d in &mut self.feed {
+            d.clear();
+        }
+        self.blogger_orders.clear();
+        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
+        self.responded = 0;
+        self.sent = 0;
+        self.lost = 0;
+        self.late = 0;
+        self.sentiment_sum = 0.0;
+        self.views = 0;
+        self.orders = 0;
+        self.cost = 0.0;
+    }
+
+    /// Orders attributed to each blogger of the pool in this trial.
+    pub fn blogger_orders(&self) -> &[u32] {
+        &self.blogger_orders
+    }
+
+    /// Runs the day's events.
+    pub fn on_day(&mut self, world: &mut World) {
+        let day = world.day;
+        if day == self.plan.start_day {
+            self.open_application(world);
+        }
+        while self.next < self.due.len() && self.due[self.next].day <= day {
+            let r = self.due[self.next];
+            self.next += 1;
+            self.publish(world, r);
+        }
+        self.feed_views(world);
+        self.discovery_views(world);
+    }
+
+    fn open_application(&mut self, world: &mut World) {
+        let p = self.plan.clone();
+        let b = &world.pop.bloggers;
+        for k in 0..b.len() {
+            if self.rng.random::<f64>() < p.response_rate {
+                let score = match (p.selection, p.criterion) {
+                    (Selection::Manual, Criterion::Fit) => {
+                        let z: f64 = rand_distr::StandardNormal.sample(&mut self.rng);
+                        let judgement = (0.3 * z).exp();
+                        b.engagement[k] * b.relevance[k] * judgement
+                    }
+                    (Selection::Manual, Criterion::Followers) => b.followers[k],
+                    (Selection::Automatic, _) => self.rng.random::<f64>(),
+                };
+                self.respondents.push((score, k as u32));
+            }
+        }
+        self.responded = self.respondents.len() as u32;
+        self.respondents
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let chosen = (p.wanted as usize).min(self.respondents.len());
+        for idx in 0..chosen {
+            let blogger = self.respondents[idx].1;
+            self.sent += 1;
+            self.cost += p.parcel_cost;
+            world.book_cost(p.parcel_cost);
+            let delivery = p.delivery_days.sample(&mut self.rng).max(0.0);
+            if self.rng.random::<f64>() < p.loss_rate {
+                self.lost += 1;
+                continue;
+            }
+            let punctuality = world.pop.bloggers.punctuality[blogger as usize];
+            let e: f64 = Exp1.sample(&mut self.rng);
+            let delay = e * p.delay_mean / punctuality;
+            if delay > p.deadline {
+                self.late += 1;
+                continue;
+            }
+            let sentiment = self.honest_sentiment();
+            let day = (self.plan.start_day as f64 + delivery + delay).floor();
+            if day < world.horizon as f64 {
+                self.due.push(Review {
+                    day: day as u32,
+                    blogger,
+                    sentiment,
+                });
+            }
+        }
+        self.due.sort_by_key(|r| (r.day, r.blogger));
+    }
+
+    fn honest_sentiment(&mut self) -> f64 {
+        let p = &self.plan;
+        if self.rng.random::<f64>() < p.bad_unit {
+            -(0.4 + 0.6 * self.rng.random::<f64>())
+        } else if self.rng.random::<f64>() < p.damaged {
+            0.5 * p.positive.sample(&mut self.rng) - 0.3
+        } else {
+            p.positive.sample(&mut self.rng)
+        }
+    }
+
+    fn publish(&mut self, world: &mut World, r: Review) {
+        let id = self.published.len() as u32;
+        self.published.push(r);
+        self.sentiment_sum += r.sentiment;
+        world.add_card_review(r.sentiment);
+        let b = &world.pop.bloggers;
+        let k = r.blogger as usize;
+        let p_view =
+            (b.relevance[k] * b.market_overlap * b.reach[k] * b.engagement[k]).clamp(0.0, 1.0);
+        let engaged = Binomial::new(b.followers[k] as u64, p_view)
+            .map(|d| d.sample(&mut self.rng))
+            .unwrap_or(0)
+            .min(world.pop.len() as u64);
+        for _ in 0..engaged {
+            let buyer = world.pop.random_buyer(&mut self.rng);
+            let lag = if self.plan.feed_decay_ln.is_finite() {
+                let e: f64 = Exp1.sample(&mut self.rng);
+                (e / -self.plan.feed_decay_ln).floor()
+            } else {
+                0.0
+            };
+            let d = r.day as f64 + lag;
+            if d < world.horizon as f64 {
+                self.feed[d as usize].push((buyer, id));
+            }
+        }
+    }
+
+    fn exposure(&self, world: &World, review: &Review, base: f64) -> Exposure {
+        let b = &world.pop.bloggers;
+        let k = review.blogger as usize;
+        Exposure {
+            base: base
+                - if b.is_macro[k] {
+                    self.plan.macro_penalty
+                } else {
+                    0.0
+                },
+            attention: 1.0,
+            strength: review.sentiment * b.review_quality[k],
+            incentive: 0.0,
+        }
+    }
+
+    fn feed_views(&mut self, world: &mut World) {
+        let day = world.day as usize;
+        let mut views = std::mem::take(&mut self.feed[day]);
+        for &(buyer, id) in &views {
+            let review = self.published[id as usize];
+            let e = self.exposure(world, &review, self.plan.feed_base);
+            self.views += 1;
+            let minute = self.rng.random_range(0..1440u32);
+            if world.offer(buyer, minute, &e, &mut self.rng) {
+                self.orders += 1;
+                self.blogger_orders[review.blogger as usize] += 1;
+            }
+        }
+        views.clear();
+        self.feed[day] = views;
+    }
+
+    fn discovery_views(&mut self, world: &mut World) {
+        let day = world.day;
+        for id in 0..self.published.len() {
+            let review = self.published[id];
+            if day >= review.day + self.plan.discovery_days {
+                continue;
+            }
+            let mean =
+                self.plan.discovery_views * world.pop.bloggers.engagement[review.blogger as usize];
+            if mean <= 0.0 {
+                continue;
+            }
+            let n = Poisson::new(mean)
+                .map(|d| d.sample(&mut self.rng))
+                .unwrap_or(0.0) as u64;
+            let e = self.exposure(world, &review, self.plan.discovery_base);
+            for _ in 0..n {
+                let buyer = world.pop.random_buyer(&mut self.rng);
+                self.views += 1;
+                let minute = self.rng.random_range(0..1440u32);
+                if world.offer(buyer, minute, &e, &mut self.rng) {
+                    self.orders += 1;
+                    self.blogger_orders[review.blogger as usize] += 1;
+                }
+            }
+        }
+    }
+
+    /// Appends KPI values in [`KPIS`] order.
+    pub fn kpis(&self, out: &mut Vec<f64>) {
+        let n = self.published.len();
+        out.extend_from_slice(&[
+            self.responded as f64,
+            self.sent as f64,
+            self.lost as f64,
+            n as f64,
+            self.late as f64,
+            if n > 0 {
+                self.sentiment_sum / n as f64
+            } else {
+                f64::NAN
+            },
+            self.views as f64,
+            self.orders as f64,
+            self.cost,
+        ]);
+    }
+}

@@ -1,0 +1,86 @@
+//! Campaign mechanisms: each turns its configuration into exposures, incentives and costs
+//! on the shared [`World`](crate::engine::World), and reports its own KPIs.
+//!
+//! A mechanism is a plan (validated configuration, built once per run) and a state (per
+//! trial, reset in place by a worker). Each mechanism draws from its own random stream, so
+//! adding or changing one mechanism does not shift the random numbers of another.
+
+pub mod blogger_reviews;
+
+use crate::engine::World;
+use crate::scenario::Scenario;
+
+/// A validated mechanism configuration.
+#[derive(Debug, Clone)]
+pub enum MechanismPlan {
+    /// The blogger review program.
+    BloggerReviews(blogger_reviews::Plan),
+}
+
+/// A mechanism's per-trial state.
+#[derive(Debug, Clone)]
+pub enum MechanismState {
+    /// The blogger review program.
+    BloggerReviews(Box<blogger_reviews::State>),
+}
+
+impl MechanismPlan {
+    /// The enabled mechanisms of a validated scenario, in a fixed order.
+    pub fn all(s: &Scenario) -> Result<Vec<MechanismPlan>, String> {
+        let mut out = Vec::new();
+        if let Some(br) = &s.mechanisms.blogger_reviews
+            && br.enabled
+        {
+            out.push(MechanismPlan::BloggerReviews(blogger_reviews::Plan::new(
+                s, br,
+            )?));
+        }
+        Ok(out)
+    }
+
+    /// The mechanism's key in scenario files.
+    pub fn key(&self) -> &'static str {
+        match self {
+            MechanismPlan::BloggerReviews(_) => "blogger_reviews",
+        }
+    }
+
+    /// Names of the KPI columns it reports, in order.
+    pub fn kpi_names(&self) -> &'static [&'static str] {
+        match self {
+            MechanismPlan::BloggerReviews(_) => blogger_reviews::KPIS,
+        }
+    }
+
+    /// A fresh state for this mechanism.
+    pub fn new_state(&self) -> MechanismState {
+        match self {
+            MechanismPlan::BloggerReviews(p) => {
+                MechanismState::BloggerReviews(Box::new(blogger_reviews::State::new(p)))
+            }
+        }
+    }
+}
+
+impl MechanismState {
+    /// Resets for a new trial; `index` is the mechanism's position (its random stream).
+    pub fn reset(&mut self, world: &World, index: usize) {
+        match self {
+            MechanismState::BloggerReviews(s) => s.reset(world, index),
+        }
+    }
+
+    /// Runs the mechanism's events of the current day.
+    pub fn on_day(&mut self, world: &mut World) {
+        match self {
+            MechanismState::BloggerReviews(s) => s.on_day(world),
+        }
+    }
+
+    /// Appends the trial's KPI values (`NaN` = undefined) in `kpi_names` order.
+    pub fn kpis(&self, out: &mut Vec<f64>) {
+        match self {
+            MechanismState::BloggerReviews(s) => s.kpis(out),
+        }
+    }
+}

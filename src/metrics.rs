@@ -1,0 +1,287 @@
+//! Per-trial results, metric definitions, and their summary across trials.
+//!
+//! ## Metrics (one value per trial)
+//! | metric | definition |
+//! |---|---|
+//! | `population` | buyers simulated (group members + buyers outside groups) |
+//! | `first_buyers` | buyers with at least one order |
+//! | `conversion_rate` | `first_buyers / population` (every simulated buyer is reachable by the campaign) |
+//! | `repeat_buyers` | buyers with two or more orders |
+//! | `repurchase_rate` | `repeat_buyers / first_buyers` (empty when no buyer) |
+//! | `orders` | all orders |
+//! | `revenue` | order values less discounts |
+//! | `cost` | campaign cost: everything mechanisms booked (free products, shipping, …) |
+//! | `cpa` | `cost / first_buyers` (empty when no one was acquired) |
+//! | `roi` | `(gross margin − cost) / cost`, gross margin = revenue − unit cost × orders (empty when cost is 0) |
+//! | `clv` | gross margin per first buyer over the horizon plus the expected margin of the next `clv_days` (buyers still active continue at their rates) |
+//!
+//! ## Summary estimators (across trials, undefined values left out, `n` = values kept)
+//! - mean: arithmetic mean; sd: sample standard deviation (divisor `n − 1`);
+//! - p05, p50, p95: sample quantiles by linear interpolation between order statistics
+//!   (Hyndman & Fan type 7, the default of R and numpy);
+//! - 95% CI of the mean: `mean ± t(0.975, n − 1) · sd / √n` (Student t).
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Everything recorded about one trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialResult {
+    /// Trial index.
+    pub trial: u32,
+    /// Buyers simulated.
+    pub population: u32,
+    /// Buyers with at least one order.
+    pub first_buyers: u32,
+    /// Buyers with two or more orders.
+    pub repeat_buyers: u32,
+    /// All orders.
+    pub orders: u32,
+    /// Revenue.
+    pub revenue: f64,
+    /// Revenue less cost of goods.
+    pub gross_margin: f64,
+    /// Campaign cost.
+    pub cost: f64,
+    /// Customer lifetime value (NaN without buyers).
+    pub clv: f64,
+    /// Mechanism KPIs in the plan's `kpi_names` order (NaN = undefined).
+    pub kpis: Vec<f64>,
+    /// Cumulative first buyers at the end of each day.
+    pub daily_first_buyers: Vec<u32>,
+    /// Cumulative orders at the end of each day.
+    pub daily_orders: Vec<u32>,
+}
+
+/// Names of the core metric columns, in output order (after `candidate,trial`).
+pub const CORE_METRICS: &[&str] = &[
+    "population",
+    "first_buyers",
+    "conversion_rate",
+    "repeat_buyers",
+    "repurchase_rate",
+    "orders",
+    "revenue",
+    "cost",
+    "cpa",
+    "roi",
+    "clv",
+];
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { f64::NAN } else { a / b }
+}
+
+impl TrialResult {
+    /// Core metric values in [`CORE_METRICS`] order, then the KPIs (NaN = undefined).
+    pub fn values(&self) -> Vec<f64> {
+        let fb = self.first_buyers as f64;
+        let mut v = vec![
+            self.population as f64,
+            fb,
+            ratio(fb, self.population as f64),
+            self.repeat_buyers as f64,
+            ratio(self.repeat_buyers as f64, fb),
+            self.orders as f64,
+            self.revenue,
+            self.cost,
+            ratio(self.cost, fb),
+            ratio(self.gross_margin - self.cost, self.cost),
+            self.clv,
+        ];
+        v.extend_from_slice(&self.kpis);
+        v
+    }
+}
+
+/// Summary of one metric across trials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricSummary {
+    /// Metric name.
+    pub metric: String,
+    /// Trials where the metric is defined.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Lower bound of the 95% confidence interval of the mean.
+    pub ci95_low: f64,
+    /// Upper bound of the 95% confidence interval of the mean.
+    pub ci95_high: f64,
+}
+
+/// Type-7 sample quantile of sorted values.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Summarises one metric's values (NaN values are left out).
+pub fn summarize(metric: &str, values: &[f64]) -> MetricSummary {
+    let mut xs: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    let n = xs.len();
+    if n == 0 {
+        return MetricSummary {
+            metric: metric.to_string(),
+            n,
+            mean: f64::NAN,
+            sd: f64::NAN,
+            p05: f64::NAN,
+            p50: f64::NAN,
+            p95: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+        };
+    }
+    // Sequential sums in trial order: independent of the thread count.
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let sd = if n > 1 {
+        (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    let half = if n > 1 {
+        let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+            .map(|d| d.inverse_cdf(0.975))
+            .unwrap_or(1.96);
+        t * sd / (n as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    xs.sort_by(f64::total_cmp);
+    MetricSummary {
+        metric: metric.to_string(),
+        n,
+        mean,
+        sd,
+        p05: quantile_sorted(&xs, 0.05),
+        p50: quantile_sorted(&xs, 0.50),
+        p95: quantile_sorted(&xs, 0.95),
+        ci95_low: mean - half,
+        ci95_high: mean + half,
+    }
+}
+
+/// All metric names of a run: core metrics then KPIs.
+pub fn metric_names(kpi_names: &[String]) -> Vec<String> {
+    CORE_METRICS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(kpi_names.iter().cloned())
+        .collect()
+}
+
+/// Summaries of every metric across `results`.
+pub fn summarize_all(results: &[TrialResult], kpi_names: &[String]) -> Vec<MetricSummary> {
+    let names = metric_names(kpi_names);
+    let rows: Vec<Vec<f64>> = results.iter().map(|r| r.values()).collect();
+    names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let col: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+            summarize(name, &col)
+        })
+        .collect()
+}
+
+/// Quantiles of a cumulative daily series across trials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyBand {
+    /// Day (0-based; the value is at the end of the day).
+    pub day: u32,
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// Per-day mean and quantiles of a cumulative series selected by `pick`.
+pub fn daily_bands(
+    results: &[TrialResult],
+    pick: impl Fn(&TrialResult) -> &[u32],
+) -> Vec<DailyBand> {
+    let days = results.first().map(|r| pick(r).len()).unwrap_or(0);
+    let mut col = Vec::with_capacity(results.len());
+    (0..days)
+        .map(|d| {
+            col.clear();
+            col.extend(results.iter().map(|r| pick(r)[d] as f64));
+            let mean = col.iter().sum::<f64>() / col.len() as f64;
+            col.sort_by(f64::total_cmp);
+            DailyBand {
+                day: d as u32,
+                mean,
+                p05: quantile_sorted(&col, 0.05),
+                p25: quantile_sorted(&col, 0.25),
+                p50: quantile_sorted(&col, 0.50),
+                p75: quantile_sorted(&col, 0.75),
+                p95: quantile_sorted(&col, 0.95),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_type7() {
+        let xs = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile_sorted(&xs, 0.5), 3.0);
+        assert_eq!(quantile_sorted(&xs, 0.25), 2.0);
+        assert!((quantile_sorted(&xs, 0.05) - 1.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn summary_ci_uses_t() {
+        let s = summarize("x", &[1.0, 2.0, 3.0, f64::NAN]);
+        assert_eq!(s.n, 3);
+        assert_eq!(s.mean, 2.0);
+        assert_eq!(s.sd, 1.0);
+        // t(0.975, 2) = 4.302653
+        assert!((s.ci95_high - (2.0 + 4.302653 / 3f64.sqrt())).abs() < 1e-5);
+    }
+
+    #[test]
+    fn undefined_ratios_are_nan() {
+        let r = TrialResult {
+            trial: 0,
+            population: 10,
+            first_buyers: 0,
+            repeat_buyers: 0,
+            orders: 0,
+            revenue: 0.0,
+            gross_margin: 0.0,
+            cost: 0.0,
+            clv: f64::NAN,
+            kpis: vec![],
+            daily_first_buyers: vec![],
+            daily_orders: vec![],
+        };
+        let v = r.values();
+        assert!(v[4].is_nan() && v[8].is_nan() && v[9].is_nan());
+        assert_eq!(v[2], 0.0);
+    }
+}

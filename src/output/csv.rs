@@ -1,0 +1,113 @@
+//! CSV exporters.
+
+use super::{CandidateResult, OutputError, num};
+
+fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
+    w.into_inner().map_err(|e| OutputError::Serialise {
+        what,
+        message: e.to_string(),
+    })
+}
+
+fn ser(what: &'static str) -> impl Fn(::csv::Error) -> OutputError {
+    move |e| OutputError::Serialise {
+        what,
+        message: e.to_string(),
+    }
+}
+
+/// `trials.csv`: one row per (candidate, trial).
+pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let e = ser("trials.csv");
+    if let Some(first) = cands.first() {
+        let mut header = vec!["candidate".to_string(), "trial".to_string()];
+        header.extend(first.metrics.iter().cloned());
+        w.write_record(&header).map_err(&e)?;
+    }
+    for c in cands {
+        for t in &c.trials {
+            let mut row = vec![c.name.clone(), t.trial.to_string()];
+            row.extend(t.values().into_iter().map(num));
+            w.write_record(&row).map_err(&e)?;
+        }
+    }
+    finish(w, "trials.csv")
+}
+
+/// `summary.csv`: one row per (candidate, metric).
+pub fn summary(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let e = ser("summary.csv");
+    w.write_record([
+        "candidate",
+        "metric",
+        "n",
+        "mean",
+        "sd",
+        "p05",
+        "p50",
+        "p95",
+        "ci95_low",
+        "ci95_high",
+    ])
+    .map_err(&e)?;
+    for c in cands {
+        for s in &c.summary {
+            w.write_record([
+                c.name.clone(),
+                s.metric.clone(),
+                s.n.to_string(),
+                num(s.mean),
+                num(s.sd),
+                num(s.p05),
+                num(s.p50),
+                num(s.p95),
+                num(s.ci95_low),
+                num(s.ci95_high),
+            ])
+            .map_err(&e)?;
+        }
+    }
+    finish(w, "summary.csv")
+}
+
+/// `daily.csv`: cumulative first buyers and orders per day, mean and quantiles.
+pub fn daily(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let e = ser("daily.csv");
+    w.write_record([
+        "candidate",
+        "series",
+        "day",
+        "mean",
+        "p05",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+    ])
+    .map_err(&e)?;
+    for c in cands {
+        for (series, bands) in [
+            ("first_buyers", &c.daily_first_buyers),
+            ("orders", &c.daily_orders),
+        ] {
+            for b in bands.iter() {
+                w.write_record([
+                    c.name.clone(),
+                    series.to_string(),
+                    b.day.to_string(),
+                    num(b.mean),
+                    num(b.p05),
+                    num(b.p25),
+                    num(b.p50),
+                    num(b.p75),
+                    num(b.p95),
+                ])
+                .map_err(&e)?;
+            }
+        }
+    }
+    finish(w, "daily.csv")
+}

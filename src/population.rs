@@ -1,0 +1,388 @@
+//! Agents: buyers (in mixing pools: one per chat group plus the open market) and bloggers.
+//!
+//! Struct of arrays, one index per agent. A [`Population`] is owned by a worker and rebuilt
+//! in place for every trial, so its buffers are reused and a trial allocates nothing per
+//! agent once the worker has warmed up.
+//!
+//! Buyers are laid out pool by pool: pool `g` owns agent ids `start..start+len`. Chat groups
+//! come first (one pool each), then the buyers outside groups as one fully mixed pool.
+//!
+//! Traits that only matter when an agent is touched by a mechanism (price sensitivity,
+//! social-proof susceptibility, activity) are drawn lazily from a per-agent stream keyed by
+//! `(trial, agent)`, then cached: most agents of a large market are never touched, and the
+//! value an agent gets does not depend on which event asked first (common random numbers).
+//! The organic innovation rate, needed for the per-pool bound of the organic step, is drawn
+//! eagerly when heterogeneous.
+
+use crate::dist::{Dist, Support};
+use crate::rng::{SimRng, agent_rng, stream};
+use crate::scenario::Scenario;
+use rand::RngExt;
+use rand_distr::Distribution;
+
+/// A mixing pool: a chat group, or the open market of buyers outside groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pool {
+    /// First agent id.
+    pub start: u32,
+    /// Members.
+    pub len: u32,
+    /// True for a chat group, false for the open market.
+    pub group: bool,
+}
+
+/// A buyer trait drawn lazily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Trait {
+    /// Price sensitivity in [0, 1].
+    PriceSensitivity = 0,
+    /// Social-proof susceptibility in [0, 1].
+    Susceptibility = 1,
+    /// Activity level in [0, 1].
+    Activity = 2,
+}
+
+const TRAITS: usize = 3;
+
+/// Validated samplers for building populations.
+#[derive(Debug, Clone)]
+pub struct PopulationPlan {
+    buyers: u32,
+    group_count: u32,
+    group_size: Dist,
+    traits: [Dist; TRAITS],
+    organic_p: f64,
+    organic_shape: Option<rand_distr::Gamma<f64>>,
+    bloggers: BloggerPlan,
+}
+
+#[derive(Debug, Clone)]
+struct BloggerPlan {
+    count: u32,
+    followers: Dist,
+    macro_threshold: f64,
+    engagement_rate: f64,
+    reference: f64,
+    engagement_elasticity: f64,
+    engagement_noise: rand_distr::LogNormal<f64>,
+    feed_reach: f64,
+    reach_elasticity: f64,
+    relevance: Dist,
+    market_overlap: f64,
+    review_quality: Dist,
+    punctuality: Dist,
+}
+
+impl PopulationPlan {
+    /// Builds the samplers of a validated scenario.
+    pub fn new(s: &Scenario) -> Result<Self, String> {
+        let p = &s.population;
+        let t = &p.traits;
+        let b = &p.bloggers;
+        let at = |path: &str, e: String| format!("{path}: {e}");
+        Ok(PopulationPlan {
+            buyers: p.buyers,
+            group_count: p.groups.count,
+            group_size: p
+                .groups
+                .size
+                .build(Support::Positive)
+                .map_err(|e| at("population.groups.size", e))?,
+            traits: [
+                t.price_sensitivity
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("price_sensitivity", e))?,
+                t.susceptibility
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("susceptibility", e))?,
+                t.activity
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("activity", e))?,
+            ],
+            organic_p: s.behaviour.organic.bass_p,
+            organic_shape: match t.organic_shape {
+                Some(k) => Some(
+                    rand_distr::Gamma::new(k, 1.0 / k)
+                        .map_err(|e| at("organic_shape", e.to_string()))?,
+                ),
+                None => None,
+            },
+            bloggers: BloggerPlan {
+                count: b.count,
+                followers: b
+                    .followers
+                    .build(Support::Positive)
+                    .map_err(|e| at("followers", e))?,
+                macro_threshold: b.macro_threshold,
+                engagement_rate: b.engagement_rate,
+                reference: b.reference_followers,
+                engagement_elasticity: b.engagement_elasticity,
+                engagement_noise: rand_distr::LogNormal::new(0.0, b.engagement_spread)
+                    .map_err(|e| at("engagement_spread", e.to_string()))?,
+                feed_reach: b.feed_reach,
+                reach_elasticity: b.reach_elasticity,
+                relevance: b
+                    .relevance
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("relevance", e))?,
+                market_overlap: b.market_overlap,
+                review_quality: b
+                    .review_quality
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("review_quality", e))?,
+                punctuality: b
+                    .punctuality
+                    .build(Support::UnitInterval)
+                    .map_err(|e| at("punctuality", e))?,
+            },
+        })
+    }
+
+    /// True when every buyer has the same organic innovation rate.
+    pub fn homogeneous_organic(&self) -> bool {
+        self.organic_shape.is_none()
+    }
+}
+
+/// Bloggers of one trial (struct of arrays).
+#[derive(Debug, Default, Clone)]
+pub struct Bloggers {
+    /// Follower counts.
+    pub followers: Vec<f64>,
+    /// Engagement rate (likes + comments + shares) / followers, in [0, 1].
+    pub engagement: Vec<f64>,
+    /// Share of followers whose feed shows a post.
+    pub reach: Vec<f64>,
+    /// Share of followers in the product's target market.
+    pub relevance: Vec<f64>,
+    /// Review quality in [0, 1].
+    pub review_quality: Vec<f64>,
+    /// Punctuality in (0, 1].
+    pub punctuality: Vec<f64>,
+    /// Macro (followers >= threshold) or micro.
+    pub is_macro: Vec<bool>,
+    /// Share of relevant followers inside the simulated market.
+    pub market_overlap: f64,
+}
+
+impl Bloggers {
+    /// Number of bloggers.
+    pub fn len(&self) -> usize {
+        self.followers.len()
+    }
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.followers.is_empty()
+    }
+}
+
+/// The agents of one trial.
+#[derive(Debug, Default, Clone)]
+pub struct Population {
+    /// Mixing pools; groups first, then the open market (if it has buyers).
+    pub pools: Vec<Pool>,
+    /// Pool index of each buyer.
+    pub pool_of: Vec<u32>,
+    /// Organic innovation rate per buyer; empty when homogeneous (everyone has `bass_p`).
+    pub organic_p: Vec<f64>,
+    /// Largest organic innovation rate per pool (the bound of the organic step).
+    pub pool_p_max: Vec<f64>,
+    /// Bloggers.
+    pub bloggers: Bloggers,
+    traits: [Vec<f32>; TRAITS],
+    trial_key: u64,
+    trait_dists: Option<[Dist; TRAITS]>,
+}
+
+impl Population {
+    /// Rebuilds the population for a trial, reusing buffers.
+    pub fn build(&mut self, plan: &PopulationPlan, trial_key: u64, rng: &mut SimRng) {
+        self.trial_key = trial_key;
+        if self.trait_dists.is_none() {
+            self.trait_dists = Some(plan.traits.clone());
+        }
+        self.pools.clear();
+        let mut start = 0u32;
+        for _ in 0..plan.group_count {
+            let len = plan.group_size.sample(rng).round().max(1.0) as u32;
+            self.pools.push(Pool {
+                start,
+                len,
+                group: true,
+            });
+            start += len;
+        }
+        if plan.buyers > 0 {
+            self.pools.push(Pool {
+                start,
+                len: plan.buyers,
+                group: false,
+            });
+            start += plan.buyers;
+        }
+        let n = start as usize;
+        self.pool_of.clear();
+        for (g, pool) in self.pools.iter().enumerate() {
+            self.pool_of
+                .extend(std::iter::repeat_n(g as u32, pool.len as usize));
+        }
+        self.pool_p_max.clear();
+        self.organic_p.clear();
+        match &plan.organic_shape {
+            None => self.pool_p_max.resize(self.pools.len(), plan.organic_p),
+            Some(g) => {
+                for pool in &self.pools {
+                    let mut max = 0.0f64;
+                    for _ in 0..pool.len {
+                        let p = (plan.organic_p * g.sample(rng)).min(1.0);
+                        max = max.max(p);
+                        self.organic_p.push(p);
+                    }
+                    self.pool_p_max.push(max);
+                }
+            }
+        }
+        for t in &mut self.traits {
+            t.clear();
+            t.resize(n, f32::NAN);
+        }
+        self.build_bloggers(&plan.bloggers, rng);
+    }
+
+    fn build_bloggers(&mut self, p: &BloggerPlan, rng: &mut SimRng) {
+        let b = &mut self.bloggers;
+        b.followers.clear();
+        b.engagement.clear();
+        b.reach.clear();
+        b.relevance.clear();
+        b.review_quality.clear();
+        b.punctuality.clear();
+        b.is_macro.clear();
+        b.market_overlap = p.market_overlap;
+        for _ in 0..p.count {
+            let f = p.followers.sample(rng).max(1.0).round();
+            let size = f / p.reference;
+            let e = (p.engagement_rate
+                * size.powf(p.engagement_elasticity)
+                * p.engagement_noise.sample(rng))
+            .min(1.0);
+            let reach = (p.feed_reach * size.powf(p.reach_elasticity)).min(1.0);
+            b.followers.push(f);
+            b.engagement.push(e);
+            b.reach.push(reach);
+            b.relevance.push(p.relevance.sample(rng));
+            b.review_quality.push(p.review_quality.sample(rng));
+            b.punctuality.push(p.punctuality.sample(rng).max(1e-3));
+            b.is_macro.push(f >= p.macro_threshold);
+        }
+    }
+
+    /// Number of buyers.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.pool_of.len()
+    }
+
+    /// True when there are no buyers.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.pool_of.is_empty()
+    }
+
+    /// Buyer `i`'s organic innovation rate, or `None` when homogeneous.
+    #[inline]
+    pub fn organic_p(&self, i: u32) -> Option<f64> {
+        self.organic_p.get(i as usize).copied()
+    }
+
+    /// Buyer `i`'s trait, drawn on first use from the per-agent stream.
+    #[inline]
+    pub fn trait_of(&mut self, i: u32, t: Trait) -> f64 {
+        let slot = &mut self.traits[t as usize][i as usize];
+        if slot.is_nan() {
+            let dists = self.trait_dists.as_ref().expect("population built");
+            let mut rng = agent_rng(self.trial_key, stream::POPULATION, i, t as u32);
+            let v = dists[t as usize].sample(&mut rng);
+            *slot = v as f32;
+        }
+        *slot as f64
+    }
+
+    /// A uniformly random buyer.
+    #[inline]
+    pub fn random_buyer(&self, rng: &mut SimRng) -> u32 {
+        rng.random_range(0..self.len() as u32)
+    }
+
+    /// Members of chat groups.
+    pub fn group_members(&self) -> usize {
+        self.pools
+            .iter()
+            .filter(|p| p.group)
+            .map(|p| p.len as usize)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream_rng, trial_key};
+    use crate::scenario::load_str;
+
+    fn plan(extra: &str) -> PopulationPlan {
+        let s = load_str(
+            &format!(
+                "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 1000\n{extra}"
+            ),
+            "t",
+            &[],
+        )
+        .unwrap();
+        PopulationPlan::new(&s).unwrap()
+    }
+
+    #[test]
+    fn pools_are_contiguous() {
+        let p = plan("[population.groups]\ncount = 5\n");
+        let mut pop = Population::default();
+        pop.build(&p, 1, &mut stream_rng(1, 1));
+        assert_eq!(pop.pools.len(), 6);
+        let mut next = 0;
+        for (g, pool) in pop.pools.iter().enumerate() {
+            assert_eq!(pool.start, next);
+            assert!(pool.group == (g < 5));
+            assert!(pool.group || pool.len == 1000);
+            assert!(!pool.group || (200..=500).contains(&pool.len));
+            next += pool.len;
+            assert_eq!(pop.pool_of[pool.start as usize], g as u32);
+        }
+        assert_eq!(pop.len(), next as usize);
+    }
+
+    #[test]
+    fn lazy_traits_do_not_depend_on_access_order() {
+        let p = plan("");
+        let key = trial_key(3, 4);
+        let mut a = Population::default();
+        a.build(&p, key, &mut stream_rng(key, 1));
+        let mut b = a.clone();
+        let x1 = a.trait_of(10, Trait::Susceptibility);
+        let y1 = a.trait_of(20, Trait::Activity);
+        let y2 = b.trait_of(20, Trait::Activity);
+        let x2 = b.trait_of(10, Trait::Susceptibility);
+        assert_eq!((x1, y1), (x2, y2));
+        assert!((0.0..=1.0).contains(&x1));
+    }
+
+    #[test]
+    fn heterogeneous_organic_rates_have_a_bound() {
+        let p = plan("[population.traits]\norganic_shape = 0.5\n");
+        let mut pop = Population::default();
+        pop.build(&p, 1, &mut stream_rng(1, 1));
+        assert_eq!(pop.organic_p.len(), 1000);
+        let max = pop.organic_p.iter().cloned().fold(0.0, f64::max);
+        assert_eq!(pop.pool_p_max[0], max);
+    }
+}

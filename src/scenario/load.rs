@@ -1,0 +1,317 @@
+//! Reading scenario files: TOML parsing, `key.path = value` overrides, errors with locations.
+
+use super::{Scenario, validate};
+use std::fmt;
+use std::path::Path;
+
+/// One thing wrong with a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Key path, e.g. `mechanisms.blogger_reviews.bloggers` (empty for syntax errors at the top).
+    pub path: String,
+    /// 1-based line and column in the file, when known.
+    pub location: Option<(usize, usize)>,
+    /// What was found and what is allowed.
+    pub message: String,
+}
+
+/// Everything wrong with one scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    /// The file (or a label such as `<override>`).
+    pub file: String,
+    /// The problems, in file order where known.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.file)?;
+            if let Some((l, c)) = p.location {
+                write!(f, ":{l}:{c}")?;
+            }
+            if p.path.is_empty() {
+                write!(f, ": {}", p.message)?;
+            } else {
+                write!(f, ": `{}`: {}", p.path, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl ScenarioError {
+    fn single(file: &str, path: String, location: Option<(usize, usize)>, message: String) -> Self {
+        ScenarioError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                path,
+                location,
+                message,
+            }],
+        }
+    }
+}
+
+/// Reads, overrides, parses and validates a scenario file.
+///
+/// `overrides` are `key.path=value` strings whose value is TOML (`0.5`, `"text"`, `true`,
+/// `{ dist = "fixed", value = 3 }`); an override naming a key the format does not have is
+/// rejected with the key named. When the scenario has no `name`, the file's stem is used.
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioError::single(
+            &label,
+            String::new(),
+            None,
+            format!("cannot read the file: {e}"),
+        )
+    })?;
+    let mut s = load_str(&text, &label, overrides)?;
+    if s.name.is_empty() {
+        s.name = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+    }
+    Ok(s)
+}
+
+/// Parses and validates scenario text; `label` names it in errors.
+pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let scenario = if overrides.is_empty() {
+        parse(text, label)?
+    } else {
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| toml_error(label, text, &e))?;
+        for o in overrides {
+            apply_override(&mut table, o).map_err(|m| {
+                ScenarioError::single(label, override_key(o), None, format!("override `{o}`: {m}"))
+            })?;
+        }
+        let merged = toml::to_string(&table).map_err(|e| {
+            ScenarioError::single(
+                label,
+                String::new(),
+                None,
+                format!("cannot re-serialise: {e}"),
+            )
+        })?;
+        // Locations refer to the merged text, which the user never saw: report key paths only.
+        parse(&merged, label).map_err(|mut e| {
+            for p in &mut e.problems {
+                p.location = None;
+                if overrides.iter().any(|o| override_key(o) == p.path) {
+                    p.message.push_str(" (set by an override)");
+                }
+            }
+            e
+        })?
+    };
+    let problems = validate(&scenario);
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError {
+            file: label.to_string(),
+            problems: problems
+                .into_iter()
+                .map(|(path, message)| Problem {
+                    location: if overrides.is_empty() {
+                        locate(text, &path)
+                    } else {
+                        None
+                    },
+                    path,
+                    message,
+                })
+                .collect(),
+        })
+    }
+}
+
+fn override_key(o: &str) -> String {
+    o.split_once('=')
+        .map(|(k, _)| k.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(label, text, &e))?;
+    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { String::new() } else { path };
+        let location = inner
+            .span()
+            .map(|s| line_col(text, s.start))
+            .or_else(|| locate(text, &path));
+        ScenarioError::single(label, path, location, clean_message(inner.message()))
+    })
+}
+
+fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let location = e.span().map(|s| line_col(text, s.start));
+    ScenarioError::single(
+        label,
+        String::new(),
+        location,
+        format!("malformed TOML: {}", clean_message(e.message())),
+    )
+}
+
+fn clean_message(m: &str) -> String {
+    m.trim().replace('\n', " ")
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// Finds the line and column of a key path (`a.b.c` or `a.b[2].c`) in the original text,
+/// falling back to the nearest ancestor present (a default value has no place in the file).
+fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let segments: Vec<&str> = path
+        .split(['.', '[', ']'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut table = root.get_ref();
+    let mut found = None;
+    let mut iter = segments.iter().peekable();
+    while let Some(seg) = iter.next() {
+        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *seg) else {
+            break;
+        };
+        found = Some(k.span().start);
+        let mut value = v;
+        // Step into array elements when the next segment is an index.
+        while let (DeValue::Array(a), Some(idx)) = (
+            value.get_ref(),
+            iter.peek().and_then(|s| s.parse::<usize>().ok()),
+        ) {
+            iter.next();
+            match a.get(idx) {
+                Some(item) => {
+                    found = Some(item.span().start);
+                    value = item;
+                }
+                None => break,
+            }
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    found.map(|o| line_col(text, o))
+}
+
+/// Applies one `key.path=value` override to a parsed TOML table.
+///
+/// The value is parsed as a TOML value; a bare word that is not valid TOML is taken as a
+/// string, so `--set product.category=home` works. Intermediate tables are created when
+/// absent (a default table such as `behaviour.organic` may be absent from the file); whether
+/// the key exists in the format is decided by the strict parse that follows.
+pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
+    let (key, raw) = assignment
+        .split_once('=')
+        .ok_or_else(|| "expected KEY.PATH=VALUE".to_string())?;
+    let key = key.trim();
+    let raw = raw.trim();
+    if key.is_empty() {
+        return Err("empty key".into());
+    }
+    let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => t.remove("v").ok_or_else(|| "no value".to_string())?,
+        Err(_) => toml::Value::String(raw.to_string()),
+    };
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut cur = table;
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            return Err(format!("malformed key `{key}`"));
+        }
+        if i + 1 == parts.len() {
+            cur.insert((*part).to_string(), value);
+            return Ok(());
+        }
+        let entry = cur
+            .entry((*part).to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        cur = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(format!("`{}` is not a table", parts[..=i].join("."))),
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str =
+        "name = \"t\"\n[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n";
+
+    #[test]
+    fn minimal_scenario_loads_with_defaults() {
+        let s = load_str(MIN, "t.toml", &[]).unwrap();
+        assert_eq!(s.horizon_days, 90);
+        assert_eq!(s.population.buyers, 100);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_location() {
+        let text = MIN.replace("buyers = 100", "buyers = 100\nbuyerz = 3");
+        let e = load_str(&text, "t.toml", &[]).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("buyerz"), "{msg}");
+        assert!(msg.contains("t.toml:7"), "{msg}");
+    }
+
+    #[test]
+    fn out_of_range_is_located() {
+        let text = MIN.replace("unit_cost = 4.0", "unit_cost = 4.0\ndefect_rate = 1.5");
+        let e = load_str(&text, "t.toml", &[]).unwrap_err();
+        let p = &e.problems[0];
+        assert_eq!(p.path, "product.defect_rate");
+        assert_eq!(p.location, Some((5, 1)));
+        assert!(p.message.contains("1.5"), "{}", p.message);
+    }
+
+    #[test]
+    fn overrides_apply_and_unknown_override_is_rejected() {
+        let s = load_str(MIN, "t.toml", &["behaviour.organic.bass_p=0.01".into()]).unwrap();
+        assert_eq!(s.behaviour.organic.bass_p, 0.01);
+        let e = load_str(MIN, "t.toml", &["behaviour.organic.bass_x=0.01".into()]).unwrap_err();
+        assert!(e.to_string().contains("bass_x"), "{e}");
+        let s = load_str(MIN, "t.toml", &["product.category=home".into()]).unwrap();
+        assert_eq!(s.product.category, "home");
+    }
+
+    #[test]
+    fn malformed_toml_has_line() {
+        let e = load_str("name = \"x\"\n[product\nprice = 1\n", "bad.toml", &[]).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("bad.toml:2:") && msg.contains("malformed TOML"), "{msg}");
+    }
+}

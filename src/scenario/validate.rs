@@ -1,0 +1,447 @@
+//! Checks every value of a scenario against what it allows.
+//!
+//! Validation collects every problem (key path + message naming what was found and what is
+//! allowed) instead of stopping at the first, so one `promosim validate` run shows them all.
+//! Distribution specs are validated by building them through their constructors.
+
+use super::{BloggerReviews, Scenario};
+use crate::dist::{DistSpec, Support};
+
+/// Categories the marketplace excludes from the blogger review program (domain.md 2.1).
+pub const EXCLUDED_CATEGORIES: &[&str] = &["adult", "feminine_hygiene"];
+
+struct Checker {
+    problems: Vec<(String, String)>,
+}
+
+impl Checker {
+    fn push(&mut self, path: &str, msg: String) {
+        self.problems.push((path.to_string(), msg));
+    }
+    fn prob(&mut self, path: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.push(
+                path,
+                format!("{v} is out of range: allowed a probability in [0, 1]"),
+            );
+        }
+    }
+    fn positive(&mut self, path: &str, v: f64) {
+        if !(v > 0.0 && v.is_finite()) {
+            self.push(
+                path,
+                format!("{v} is out of range: allowed a finite value > 0"),
+            );
+        }
+    }
+    fn non_negative(&mut self, path: &str, v: f64) {
+        if !(v >= 0.0 && v.is_finite()) {
+            self.push(
+                path,
+                format!("{v} is out of range: allowed a finite value >= 0"),
+            );
+        }
+    }
+    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
+        if !(v >= lo && v <= hi) {
+            self.push(path, format!("{v} is out of range: allowed {lo} to {hi}"));
+        }
+    }
+    fn dist(&mut self, path: &str, d: &DistSpec, support: Support) {
+        if let Err(m) = d.build(support) {
+            self.push(path, m);
+        }
+    }
+}
+
+/// Returns every problem as `(key path, message)`; empty when the scenario is valid.
+pub fn validate(s: &Scenario) -> Vec<(String, String)> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    if s.horizon_days == 0 || s.horizon_days > 3650 {
+        c.push(
+            "horizon_days",
+            format!("{} is out of range: allowed 1 to 3650 days", s.horizon_days),
+        );
+    }
+    if s.trials == 0 {
+        c.push(
+            "trials",
+            "0 is out of range: allowed at least 1 trial".into(),
+        );
+    }
+    if s.currency.trim().is_empty() {
+        c.push("currency", "empty: name a currency, e.g. \"CNY\"".into());
+    }
+
+    let p = &s.product;
+    c.positive("product.price", p.price);
+    c.non_negative("product.unit_cost", p.unit_cost);
+    c.prob("product.defect_rate", p.defect_rate);
+    c.prob("product.packaging_damage_rate", p.packaging_damage_rate);
+    c.prob("product.variant_error_rate", p.variant_error_rate);
+    c.range("product.existing_rating", p.existing_rating, 1.0, 5.0);
+    if !(p.quality > 0.0 && p.quality < 1.0) {
+        c.push(
+            "product.quality",
+            format!("{} is out of range: allowed 0 < quality < 1", p.quality),
+        );
+    }
+    if p.category.trim().is_empty() {
+        c.push(
+            "product.category",
+            "empty: name the marketplace category".into(),
+        );
+    }
+
+    let pop = &s.population;
+    let max_agents = 50_000_000u64;
+    if pop.groups.count > 1_000_000 {
+        c.push(
+            "population.groups.count",
+            format!(
+                "{} is out of range: allowed 0 to 1,000,000 groups",
+                pop.groups.count
+            ),
+        );
+    }
+    c.dist(
+        "population.groups.size",
+        &pop.groups.size,
+        Support::Positive,
+    );
+    if let Ok(d) = pop.groups.size.build(Support::Positive) {
+        let mean = d.mean();
+        if pop.groups.count > 0 && mean < 1.0 {
+            c.push(
+                "population.groups.size",
+                format!("mean group size {mean} is below 1 member"),
+            );
+        }
+        let expected = pop.buyers as f64 + pop.groups.count as f64 * mean;
+        if expected > max_agents as f64 {
+            c.push(
+                "population",
+                format!("about {expected:.0} buyers expected: allowed at most {max_agents}"),
+            );
+        }
+    }
+    if pop.buyers == 0 && pop.groups.count == 0 {
+        c.push(
+            "population.buyers",
+            "0 buyers and no groups: allowed a population of at least 1 buyer".into(),
+        );
+    }
+    let b = &pop.bloggers;
+    c.dist(
+        "population.bloggers.followers",
+        &b.followers,
+        Support::Positive,
+    );
+    c.positive("population.bloggers.macro_threshold", b.macro_threshold);
+    c.prob("population.bloggers.engagement_rate", b.engagement_rate);
+    c.positive(
+        "population.bloggers.reference_followers",
+        b.reference_followers,
+    );
+    c.range(
+        "population.bloggers.engagement_elasticity",
+        b.engagement_elasticity,
+        -2.0,
+        1.0,
+    );
+    c.range(
+        "population.bloggers.engagement_spread",
+        b.engagement_spread,
+        0.0,
+        3.0,
+    );
+    c.prob("population.bloggers.feed_reach", b.feed_reach);
+    c.range(
+        "population.bloggers.reach_elasticity",
+        b.reach_elasticity,
+        -2.0,
+        1.0,
+    );
+    c.dist(
+        "population.bloggers.relevance",
+        &b.relevance,
+        Support::UnitInterval,
+    );
+    c.prob("population.bloggers.market_overlap", b.market_overlap);
+    c.dist(
+        "population.bloggers.review_quality",
+        &b.review_quality,
+        Support::UnitInterval,
+    );
+    c.dist(
+        "population.bloggers.punctuality",
+        &b.punctuality,
+        Support::UnitInterval,
+    );
+    let t = &pop.traits;
+    c.dist(
+        "population.traits.price_sensitivity",
+        &t.price_sensitivity,
+        Support::UnitInterval,
+    );
+    c.dist(
+        "population.traits.susceptibility",
+        &t.susceptibility,
+        Support::UnitInterval,
+    );
+    c.dist(
+        "population.traits.activity",
+        &t.activity,
+        Support::UnitInterval,
+    );
+    if let Some(k) = t.organic_shape {
+        c.positive("population.traits.organic_shape", k);
+    }
+
+    let bh = &s.behaviour;
+    c.prob("behaviour.organic.bass_p", bh.organic.bass_p);
+    c.prob("behaviour.organic.bass_q", bh.organic.bass_q);
+    if bh.organic.bass_p + bh.organic.bass_q > 1.0 {
+        c.push(
+            "behaviour.organic.bass_q",
+            format!(
+                "bass_p + bass_q = {} exceeds 1: the daily adoption probability p + q·F must stay a probability",
+                bh.organic.bass_p + bh.organic.bass_q
+            ),
+        );
+    }
+    c.range(
+        "behaviour.decision.w_social_proof",
+        bh.decision.w_social_proof,
+        -20.0,
+        20.0,
+    );
+    c.range(
+        "behaviour.decision.w_price",
+        bh.decision.w_price,
+        -20.0,
+        20.0,
+    );
+    c.range(
+        "behaviour.decision.w_incentive",
+        bh.decision.w_incentive,
+        -50.0,
+        50.0,
+    );
+    if let Some(r) = bh.decision.reference_price {
+        c.positive("behaviour.decision.reference_price", r);
+    }
+    c.range("behaviour.channels.feed", bh.channels.feed, -20.0, 20.0);
+    c.range(
+        "behaviour.channels.discovery",
+        bh.channels.discovery,
+        -20.0,
+        20.0,
+    );
+    c.positive("behaviour.intent.half_life_days", bh.intent.half_life_days);
+    c.range("behaviour.intent.gain", bh.intent.gain, -20.0, 20.0);
+    c.positive("behaviour.intent.floor", bh.intent.floor);
+    c.positive(
+        "behaviour.social_proof.saturation_reviews",
+        bh.social_proof.saturation_reviews,
+    );
+    c.range(
+        "behaviour.social_proof.macro_trust_penalty",
+        bh.social_proof.macro_trust_penalty,
+        -20.0,
+        20.0,
+    );
+    let r = &bh.repurchase;
+    c.positive("behaviour.repurchase.r", r.r);
+    c.positive("behaviour.repurchase.alpha", r.alpha);
+    c.positive("behaviour.repurchase.a", r.a);
+    c.positive("behaviour.repurchase.b", r.b);
+    c.non_negative("behaviour.repurchase.clv_days", r.clv_days);
+    c.range(
+        "behaviour.satisfaction.rate_effect",
+        bh.satisfaction.rate_effect,
+        -10.0,
+        10.0,
+    );
+    c.range(
+        "behaviour.satisfaction.dropout_effect",
+        bh.satisfaction.dropout_effect,
+        -10.0,
+        10.0,
+    );
+    if bh.activity.hourly.len() != 24 {
+        c.push(
+            "behaviour.activity.hourly",
+            format!(
+                "{} values: allowed exactly 24 (one per hour from 00:00)",
+                bh.activity.hourly.len()
+            ),
+        );
+    }
+    if bh.activity.weekday.len() != 7 {
+        c.push(
+            "behaviour.activity.weekday",
+            format!(
+                "{} values: allowed exactly 7 (Monday first)",
+                bh.activity.weekday.len()
+            ),
+        );
+    }
+    for (i, v) in bh.activity.hourly.iter().enumerate() {
+        c.non_negative(&format!("behaviour.activity.hourly[{i}]"), *v);
+    }
+    for (i, v) in bh.activity.weekday.iter().enumerate() {
+        c.non_negative(&format!("behaviour.activity.weekday[{i}]"), *v);
+    }
+
+    if let Some(br) = &s.mechanisms.blogger_reviews {
+        blogger_reviews(&mut c, s, br);
+    }
+    c.problems
+}
+
+fn blogger_reviews(c: &mut Checker, s: &Scenario, br: &BloggerReviews) {
+    const P: &str = "mechanisms.blogger_reviews";
+    if !br.enabled {
+        return;
+    }
+    let cat = s
+        .product
+        .category
+        .trim()
+        .to_lowercase()
+        .replace([' ', '-'], "_");
+    if EXCLUDED_CATEGORIES.contains(&cat.as_str()) {
+        c.push(
+            "product.category",
+            format!(
+                "category \"{}\" is excluded from the blogger review program (excluded: {}); remove [{P}] or sell another category",
+                s.product.category,
+                EXCLUDED_CATEGORIES.join(", ")
+            ),
+        );
+    }
+    if !s.seller.top_store {
+        c.push(
+            "seller.top_store",
+            format!("false: only top stores may use the blogger review program; remove [{P}] or set top_store = true"),
+        );
+    }
+    if br.bloggers == 0 {
+        c.push(
+            &format!("{P}.bloggers"),
+            "0 is out of range: allowed at least 1 blogger".into(),
+        );
+    }
+    let pool = s.population.bloggers.count;
+    if br.bloggers > pool {
+        c.push(
+            &format!("{P}.bloggers"),
+            format!(
+                "{} bloggers wanted but the pool (population.bloggers.count) has {pool}: allowed at most {pool}",
+                br.bloggers
+            ),
+        );
+    }
+    if br.start_day >= s.horizon_days {
+        c.push(
+            &format!("{P}.start_day"),
+            format!(
+                "day {} is outside the horizon: allowed 0 to {}",
+                br.start_day,
+                s.horizon_days.saturating_sub(1)
+            ),
+        );
+    }
+    c.prob(&format!("{P}.response_rate"), br.response_rate);
+    if br.response_rate == 0.0 {
+        c.push(
+            &format!("{P}.response_rate"),
+            "0: no blogger could ever answer the application; allowed (0, 1]".into(),
+        );
+    }
+    c.non_negative(&format!("{P}.shipping_cost"), br.shipping_cost);
+    c.prob(&format!("{P}.untracked_loss_rate"), br.untracked_loss_rate);
+    c.dist(
+        &format!("{P}.delivery_days"),
+        &br.delivery_days,
+        Support::NonNegative,
+    );
+    if br.review_deadline_days == 0 {
+        c.push(
+            &format!("{P}.review_deadline_days"),
+            "0 is out of range: allowed at least 1 day".into(),
+        );
+    }
+    c.positive(
+        &format!("{P}.review_delay_mean_days"),
+        br.review_delay_mean_days,
+    );
+    c.range(&format!("{P}.feed_decay"), br.feed_decay, 0.0, 0.99);
+    c.non_negative(
+        &format!("{P}.discovery_views_per_day"),
+        br.discovery_views_per_day,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::load_str;
+
+    const BASE: &str = "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n";
+
+    fn errs(extra: &str) -> String {
+        match load_str(&format!("{BASE}{extra}"), "x.toml", &[]) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn excluded_category_is_rejected() {
+        let text = BASE.replace("unit_cost = 4.0", "unit_cost = 4.0\ncategory = \"adult\"");
+        let e = load_str(
+            &format!("{text}[mechanisms.blogger_reviews]\n"),
+            "x.toml",
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("excluded"), "{e}");
+        assert_eq!(e.problems[0].path, "product.category");
+    }
+
+    #[test]
+    fn too_many_bloggers() {
+        let e = errs("[mechanisms.blogger_reviews]\nbloggers = 500\n");
+        assert!(e.contains("mechanisms.blogger_reviews.bloggers"), "{e}");
+    }
+
+    #[test]
+    fn bad_distribution_is_named() {
+        let e = errs(
+            "[population.groups]\ncount = 3\nsize = { dist = \"normal\", mean = 300, sd = 50 }\n",
+        );
+        assert!(e.contains("population.groups.size"), "{e}");
+    }
+
+    #[test]
+    fn all_problems_are_reported() {
+        let e = errs("[behaviour.organic]\nbass_p = 2.0\nbass_q = -1.0\n");
+        assert!(e.contains("bass_p") && e.contains("bass_q"), "{e}");
+    }
+
+    #[test]
+    fn disabled_mechanism_is_not_checked() {
+        let text = BASE.replace("unit_cost = 4.0", "unit_cost = 4.0\ncategory = \"adult\"");
+        assert!(
+            load_str(
+                &format!("{text}[mechanisms.blogger_reviews]\nenabled = false\n"),
+                "x",
+                &[]
+            )
+            .is_ok()
+        );
+    }
+}
