@@ -1,1 +1,68 @@
-fn main() {}
+//! Throughput benchmarks.
+//!
+//! - `trial/bench_reference`: one trial of `scenarios/bench_reference.toml` (≈114,000 buyers,
+//!   90 days, review program) on one thread with a reused workspace; throughput in
+//!   agent-days (buyers × days), so criterion reports agent-days per second.
+//! - `trial/bass_10k`: one trial of the Bass scenario (10,000 buyers, no mechanism).
+//! - `run/quickstart`: the quickstart's 200 trials on all cores; throughput in trials.
+//!
+//! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use promosim::engine::{Plan, RunOptions, Workspace, run, simulate_trial};
+use promosim::scenario::load_file;
+use std::hint::black_box;
+use std::path::Path;
+
+fn plan(name: &str) -> Plan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let s = load_file(&path, &[]).expect("scenario");
+    Plan::new(&s).expect("plan")
+}
+
+fn trials(c: &mut Criterion) {
+    let mut g = c.benchmark_group("trial");
+    for (id, file) in [
+        ("bench_reference", "bench_reference.toml"),
+        ("bass_10k", "bass.toml"),
+    ] {
+        let p = plan(file);
+        let mut ws = Workspace::new(&p);
+        // Agent-days of one trial (population varies slightly with group sizes: use trial 0's).
+        let agents = simulate_trial(&p, 1, 0, &mut ws).population as u64;
+        g.throughput(Throughput::Elements(
+            agents * p.scenario.horizon_days as u64,
+        ));
+        let mut t = 0u32;
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                t = t.wrapping_add(1);
+                black_box(simulate_trial(&p, 1, t, &mut ws))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn runs(c: &mut Criterion) {
+    let p = plan("quickstart.toml");
+    let mut g = c.benchmark_group("run");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(p.scenario.trials as u64));
+    g.bench_function("quickstart", |b| {
+        b.iter(|| {
+            let opts = RunOptions {
+                trials: p.scenario.trials,
+                seed: p.scenario.seed,
+                threads: None,
+            };
+            black_box(run(&p, opts, &|| {}).expect("run"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, trials, runs);
+criterion_main!(benches);

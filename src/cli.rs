@@ -57,7 +57,7 @@ pub struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>/).
+    /// Output folder (default: `output/<scenario name>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar or run information on stderr.
@@ -74,8 +74,8 @@ pub enum CliError {
     /// A scenario is invalid (exit 2).
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
-    /// Several scenarios are invalid (exit 2).
-    #[error("{0} of the scenario files are invalid")]
+    /// Some scenario files are invalid (exit 2).
+    #[error("{0} scenario file(s) invalid")]
     Invalid(usize),
     /// Bad arguments (exit 2).
     #[error("{0}")]

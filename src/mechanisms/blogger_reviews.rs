@@ -24,8 +24,8 @@
 //!      with base `channels.feed`, strength `sentiment × review_quality`, minus
 //!      `macro_trust_penalty` for macro bloggers;
 //!    - appears in the discovery tab for `discovery_days` days to
-//!      `Poisson(discovery_views_per_day · engagement)` engaged strangers a day, base
-//!      `channels.discovery`.
+//!      `Poisson(discovery_views_per_day · review_quality)` engaged strangers a day, base
+//!      `channels.discovery`: strangers react to the review itself, whatever the blogger's size.
 //!
 //! Because engagement and feed reach fall with follower count (population.bloggers), a
 //! blogger's engaged in-market audience hardly grows with followers, so follower count alone
@@ -148,6 +148,8 @@ pub struct State {
     feed: Vec<Vec<(u32, u32)>>,
     /// Orders attributed to each blogger of the pool.
     blogger_orders: Vec<u32>,
+    /// Bloggers who were sent a product.
+    chosen: Vec<u32>,
     responded: u32,
     sent: u32,
     lost: u32,
@@ -170,6 +172,7 @@ impl State {
             published: Vec::new(),
             feed: Vec::new(),
             blogger_orders: Vec::new(),
+            chosen: Vec::new(),
             responded: 0,
             sent: 0,
             lost: 0,
@@ -194,6 +197,7 @@ impl State {
         }
         self.blogger_orders.clear();
         self.blogger_orders.resize(world.pop.bloggers.len(), 0);
+        self.chosen.clear();
         self.responded = 0;
         self.sent = 0;
         self.lost = 0;
@@ -207,6 +211,11 @@ impl State {
     /// Orders attributed to each blogger of the pool in this trial.
     pub fn blogger_orders(&self) -> &[u32] {
         &self.blogger_orders
+    }
+
+    /// Bloggers who were sent a product in this trial.
+    pub fn chosen(&self) -> &[u32] {
+        &self.chosen
     }
 
     /// Runs the day's events.
@@ -247,6 +256,7 @@ impl State {
         let chosen = (p.wanted as usize).min(self.respondents.len());
         for idx in 0..chosen {
             let blogger = self.respondents[idx].1;
+            self.chosen.push(blogger);
             self.sent += 1;
             self.cost += p.parcel_cost;
             world.book_cost(p.parcel_cost);

@@ -1,5 +1,5 @@
 //! Campaign mechanisms: each turns its configuration into exposures, incentives and costs
-//! on the shared [`World`](crate::engine::World), and reports its own KPIs.
+//! on the shared [`crate::engine::World`] and reports its own KPIs.
 //!
 //! A mechanism is a plan (validated configuration, built once per run) and a state (per
 //! trial, reset in place by a worker). Each mechanism draws from its own random stream, so

@@ -119,20 +119,23 @@ pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenari
     if problems.is_empty() {
         Ok(scenario)
     } else {
+        let mut problems: Vec<Problem> = problems
+            .into_iter()
+            .map(|(path, message)| Problem {
+                location: if overrides.is_empty() {
+                    locate(text, &path)
+                } else {
+                    None
+                },
+                path,
+                message,
+            })
+            .collect();
+        // File order; problems without a location (defaults, overrides) last.
+        problems.sort_by_key(|p| p.location.unwrap_or((usize::MAX, 0)));
         Err(ScenarioError {
             file: label.to_string(),
-            problems: problems
-                .into_iter()
-                .map(|(path, message)| Problem {
-                    location: if overrides.is_empty() {
-                        locate(text, &path)
-                    } else {
-                        None
-                    },
-                    path,
-                    message,
-                })
-                .collect(),
+            problems,
         })
     }
 }
@@ -312,6 +315,9 @@ mod tests {
     fn malformed_toml_has_line() {
         let e = load_str("name = \"x\"\n[product\nprice = 1\n", "bad.toml", &[]).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.starts_with("bad.toml:2:") && msg.contains("malformed TOML"), "{msg}");
+        assert!(
+            msg.starts_with("bad.toml:2:") && msg.contains("malformed TOML"),
+            "{msg}"
+        );
     }
 }

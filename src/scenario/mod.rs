@@ -13,9 +13,9 @@
 //! ```
 //!
 //! Loading happens in three steps, each in its own place:
-//! 1. [`load`]: read the file, apply `key.path = value` overrides, deserialise with
+//! 1. [`load_file`] / [`load_str`]: read the file, apply `key.path = value` overrides, deserialise with
 //!    unknown keys rejected; errors carry the file, the key path and the line and column;
-//! 2. [`validate`]: check every value against what it allows, collecting all problems;
+//! 2. [`validate()`]: check every value against what it allows, collecting all problems;
 //! 3. [`crate::engine::Plan`]: turn the validated scenario into samplers and constants.
 //!
 //! `promosim show FILE` prints the resolved scenario with every default filled in.
@@ -192,7 +192,6 @@ pub struct PopulationSpec {
     /// Distributions of buyers' heterogeneous traits.
     pub traits: TraitsSpec,
 }
-
 
 /// Chat groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -589,7 +588,8 @@ pub struct BloggerReviews {
     pub review_delay_mean_days: f64,
     /// Share of a post's feed views that happen on each following day (default 0.5).
     pub feed_decay: f64,
-    /// Discovery-tab views per review per day, by non-followers (default 20).
+    /// Engaged discovery-tab views per review per day by non-followers, for a review of
+    /// quality 1 (default 2).
     pub discovery_views_per_day: f64,
     /// Days a review stays in the discovery tab (default 7).
     pub discovery_days: u32,
@@ -613,7 +613,7 @@ impl Default for BloggerReviews {
             review_deadline_days: 20,
             review_delay_mean_days: 6.0,
             feed_decay: 0.5,
-            discovery_views_per_day: 20.0,
+            discovery_views_per_day: 2.0,
             discovery_days: 7,
         }
     }
