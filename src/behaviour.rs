@@ -99,6 +99,18 @@ pub struct BehaviourParams {
     pub hourly: [f64; 24],
     /// Weekday online multipliers.
     pub weekday: [f64; 7],
+    /// Group members' engagement on day 0.
+    pub initial_engagement: f64,
+    /// Daily engagement decay factor `2^(−1/half_life)`.
+    pub engagement_decay: f64,
+    /// Daily leaving hazard at engagement 0.
+    pub leave_rate: f64,
+    /// Engagement below which a member is silent.
+    pub silent_below: f64,
+    /// Probability that an online member of engagement 0 notices group activity.
+    pub notice_base: f64,
+    /// Mean minutes of attention after an interaction.
+    pub attention_minutes: f64,
 }
 
 impl BehaviourParams {
@@ -130,7 +142,30 @@ impl BehaviourParams {
             sat_dropout: b.satisfaction.dropout_effect,
             hourly,
             weekday,
+            initial_engagement: b.group_life.initial_engagement,
+            engagement_decay: (-std::f64::consts::LN_2 / b.group_life.half_life_days).exp(),
+            leave_rate: b.group_life.leave_rate,
+            silent_below: b.group_life.silent_below,
+            notice_base: b.group_life.notice_base,
+            attention_minutes: b.group_life.attention_minutes,
         }
+    }
+
+    /// Probability that a member stays in the group over `days` days starting from
+    /// engagement `e0`: `exp(−L·∫(1 − e0·ρ^s) ds)` with `ρ` the daily decay.
+    pub fn stay_probability(&self, e0: f64, days: f64) -> f64 {
+        if days <= 0.0 || self.leave_rate == 0.0 {
+            return 1.0;
+        }
+        let ln_rho = self.engagement_decay.ln();
+        let integral = days - e0 * (self.engagement_decay.powf(days) - 1.0) / ln_rho;
+        (-self.leave_rate * integral).exp()
+    }
+
+    /// Probability that a member still looks at the chat `minutes` after an interaction.
+    #[inline]
+    pub fn attention_after(&self, minutes: f64) -> f64 {
+        (-minutes.max(0.0) / self.attention_minutes).exp()
     }
 
     /// Organic daily purchase probability of a non-buyer.

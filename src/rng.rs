@@ -27,6 +27,8 @@ pub mod stream {
     pub const REPEAT: u64 = 3;
     /// Per-agent exposure outcomes (purchase decisions of mechanisms' offers).
     pub const OFFER: u64 = 4;
+    /// End-of-trial settlement of chat-group members (leaving).
+    pub const GROUPS: u64 = 5;
     /// Base of the mechanism streams: mechanism `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

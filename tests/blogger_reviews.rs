@@ -70,7 +70,9 @@ fn follower_count_alone_does_not_predict_sales() {
     let (mut fol, mut fit, mut sales) = (vec![], vec![], vec![]);
     for t in 0..150 {
         simulate_trial(&p, 9, t, &mut ws);
-        let MechanismState::BloggerReviews(s) = &ws.mechanisms[0];
+        let MechanismState::BloggerReviews(s) = &ws.mechanisms[0] else {
+            panic!("first mechanism is the review program")
+        };
         let b = &ws.world.pop.bloggers;
         for &k in s.chosen() {
             let k = k as usize;

@@ -107,9 +107,12 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
         world.repeat_step();
         world.end_day();
     }
+    if plan.mechanisms.iter().any(|m| m.uses_groups()) {
+        world.settle_groups();
+    }
     let mut kpis = Vec::new();
     for m in &ws.mechanisms {
-        m.kpis(&mut kpis);
+        m.kpis(world, &mut kpis);
     }
     let l = &world.ledger;
     TrialResult {

@@ -24,6 +24,7 @@ use rand_distr::{Beta, Distribution, Exp1, Gamma};
 const BUYER: u8 = 1;
 const TOUCHED: u8 = 2;
 const DROPPED: u8 = 4;
+const LEFT: u8 = 8;
 
 /// Above this bound the organic step flips a coin per agent instead of jumping.
 const JUMP_LIMIT: f64 = 0.25;
@@ -88,6 +89,8 @@ pub struct World {
     lambda: Vec<f32>,
     dropout: Vec<f32>,
     next_repeat: Vec<f32>,
+    engagement: Vec<f32>,
+    engagement_day: Vec<u16>,
     nonbuyers: Vec<u32>,
     seg_len: Vec<u32>,
     touched: Vec<u32>,
@@ -162,6 +165,8 @@ impl World {
         refill(&mut self.lambda, n, 0.0);
         refill(&mut self.dropout, n, 0.0);
         refill(&mut self.next_repeat, n, f32::INFINITY);
+        refill(&mut self.engagement, n, b.initial_engagement as f32);
+        refill(&mut self.engagement_day, n, 0);
         self.nonbuyers.clear();
         self.nonbuyers.extend(0..n as u32);
         self.pos.clear();
@@ -262,6 +267,136 @@ impl World {
 
     fn product(&self) -> ProductConsts {
         self.product.expect("world reset")
+    }
+
+    /// Adds `delta` to buyer `i`'s intent (log-odds); ignored for buyers.
+    pub fn add_intent(&mut self, i: u32, delta: f64) {
+        if delta != 0.0 && !self.is_buyer(i) {
+            let now = self.intent_of(i);
+            self.set_intent(i, now + delta);
+        }
+    }
+
+    /// Raises buyer `i`'s satisfaction to at least `s` (feeds repurchase), re-drawing the
+    /// next repeat order at the new rate (exact: the waiting time is memoryless).
+    pub fn raise_satisfaction(&mut self, i: u32, s: f64, minute: u32) {
+        let u = i as usize;
+        if (self.satisfaction[u] as f64) >= s {
+            return;
+        }
+        self.satisfaction[u] = s as f32;
+        if self.is_buyer(i) && self.flags[u] & DROPPED == 0 {
+            let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
+            let k = 0x8000_0000 | ((self.day << 11) | minute.min(2047));
+            let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
+            self.schedule_repeat(i, time, &mut rng);
+        }
+    }
+
+    /// Chat-group member `i`'s engagement now.
+    #[inline]
+    pub fn engagement_of(&self, i: u32) -> f64 {
+        let u = i as usize;
+        let days = self.day - self.engagement_day[u] as u32;
+        self.engagement[u] as f64 * self.beh().engagement_decay.powi(days as i32)
+    }
+
+    /// Changes member `i`'s engagement by `delta` (clamped to [0, 1]).
+    pub fn add_engagement(&mut self, i: u32, delta: f64) {
+        let e = (self.engagement_of(i) + delta).clamp(0.0, 1.0);
+        let u = i as usize;
+        self.engagement[u] = e as f32;
+        self.engagement_day[u] = self.day as u16;
+    }
+
+    /// True when member `i` has left its chat group.
+    #[inline]
+    pub fn has_left(&self, i: u32) -> bool {
+        self.flags[i as usize] & LEFT != 0
+    }
+
+    /// Settles member `i`'s group life up to today: applies the leaving hazard since the
+    /// last settlement (closed form under decaying engagement). Returns true if the member
+    /// is still in the group. Only group members are meaningful here.
+    pub fn settle_member(&mut self, i: u32, rng: &mut SimRng) -> bool {
+        let u = i as usize;
+        if self.flags[u] & LEFT != 0 {
+            return false;
+        }
+        let last = self.engagement_day[u] as u32;
+        if self.day > last {
+            let days = (self.day - last) as f64;
+            let e0 = self.engagement[u] as f64;
+            let stay = self.beh().stay_probability(e0, days);
+            let e = self.engagement_of(i);
+            self.engagement[u] = e as f32;
+            self.engagement_day[u] = self.day as u16;
+            if rng.random::<f64>() >= stay {
+                self.flags[u] |= LEFT;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Settles every chat-group member's leaving up to today (end of a trial).
+    pub fn settle_groups(&mut self) {
+        let mut rng = stream_rng(self.key, stream::GROUPS);
+        for g in 0..self.pop.pools.len() {
+            let pool = self.pop.pools[g];
+            if pool.group {
+                for i in pool.start..pool.start + pool.len {
+                    self.settle_member(i, &mut rng);
+                }
+            }
+        }
+    }
+
+    /// Chat-group members who have left, and members still in whose engagement is below the
+    /// silence threshold (as settled so far).
+    pub fn group_attrition(&self) -> (u32, u32) {
+        let (mut left, mut silent) = (0, 0);
+        let threshold = self.beh().silent_below;
+        for pool in self.pop.pools.iter().filter(|p| p.group) {
+            for i in pool.start..pool.start + pool.len {
+                if self.has_left(i) {
+                    left += 1;
+                } else if self.engagement_of(i) < threshold {
+                    silent += 1;
+                }
+            }
+        }
+        (left, silent)
+    }
+
+    /// Removes member `i` from its group now ("claim and leave").
+    pub fn leave_group(&mut self, i: u32) {
+        self.flags[i as usize] |= LEFT;
+    }
+
+    /// Probability that member `i` is online at `minute` of today.
+    #[inline]
+    pub fn online_probability(&mut self, i: u32, minute: u32) -> f64 {
+        let a = self.pop.trait_of(i, Trait::Activity);
+        let wd = self.weekday();
+        self.beh().online_probability(a, wd, minute)
+    }
+
+    /// Probability that online member `i` notices group activity.
+    #[inline]
+    pub fn notice_probability(&self, i: u32) -> f64 {
+        let b = self.beh();
+        b.notice_base + (1.0 - b.notice_base) * self.engagement_of(i)
+    }
+
+    /// Behavioural constants.
+    pub fn behaviour(&self) -> &BehaviourParams {
+        self.beh()
+    }
+
+    /// Price per order.
+    pub fn price(&self) -> f64 {
+        self.product().price
     }
 
     fn set_intent(&mut self, i: u32, value: f64) {

@@ -6,6 +6,7 @@
 //! adding or changing one mechanism does not shift the random numbers of another.
 
 pub mod blogger_reviews;
+pub mod red_packets;
 
 use crate::engine::World;
 use crate::scenario::Scenario;
@@ -15,6 +16,8 @@ use crate::scenario::Scenario;
 pub enum MechanismPlan {
     /// The blogger review program.
     BloggerReviews(blogger_reviews::Plan),
+    /// Red packets in chat groups.
+    RedPackets(red_packets::Plan),
 }
 
 /// A mechanism's per-trial state.
@@ -22,6 +25,8 @@ pub enum MechanismPlan {
 pub enum MechanismState {
     /// The blogger review program.
     BloggerReviews(Box<blogger_reviews::State>),
+    /// Red packets in chat groups.
+    RedPackets(Box<red_packets::State>),
 }
 
 impl MechanismPlan {
@@ -35,6 +40,11 @@ impl MechanismPlan {
                 s, br,
             )?));
         }
+        if let Some(rp) = &s.mechanisms.red_packets
+            && rp.enabled
+        {
+            out.push(MechanismPlan::RedPackets(red_packets::Plan::new(s, rp)?));
+        }
         Ok(out)
     }
 
@@ -42,6 +52,16 @@ impl MechanismPlan {
     pub fn key(&self) -> &'static str {
         match self {
             MechanismPlan::BloggerReviews(_) => "blogger_reviews",
+            MechanismPlan::RedPackets(_) => "red_packets",
+        }
+    }
+
+    /// True for mechanisms that act on chat groups (their members' leaving is settled at
+    /// the end of a trial).
+    pub fn uses_groups(&self) -> bool {
+        match self {
+            MechanismPlan::BloggerReviews(_) => false,
+            MechanismPlan::RedPackets(_) => true,
         }
     }
 
@@ -49,6 +69,7 @@ impl MechanismPlan {
     pub fn kpi_names(&self) -> &'static [&'static str] {
         match self {
             MechanismPlan::BloggerReviews(_) => blogger_reviews::KPIS,
+            MechanismPlan::RedPackets(_) => red_packets::KPIS,
         }
     }
 
@@ -57,6 +78,9 @@ impl MechanismPlan {
         match self {
             MechanismPlan::BloggerReviews(p) => {
                 MechanismState::BloggerReviews(Box::new(blogger_reviews::State::new(p)))
+            }
+            MechanismPlan::RedPackets(p) => {
+                MechanismState::RedPackets(Box::new(red_packets::State::new(p)))
             }
         }
     }
@@ -67,6 +91,7 @@ impl MechanismState {
     pub fn reset(&mut self, world: &World, index: usize) {
         match self {
             MechanismState::BloggerReviews(s) => s.reset(world, index),
+            MechanismState::RedPackets(s) => s.reset(world, index),
         }
     }
 
@@ -74,13 +99,15 @@ impl MechanismState {
     pub fn on_day(&mut self, world: &mut World) {
         match self {
             MechanismState::BloggerReviews(s) => s.on_day(world),
+            MechanismState::RedPackets(s) => s.on_day(world),
         }
     }
 
     /// Appends the trial's KPI values (`NaN` = undefined) in `kpi_names` order.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
         match self {
             MechanismState::BloggerReviews(s) => s.kpis(out),
+            MechanismState::RedPackets(s) => s.kpis(world, out),
         }
     }
 }

@@ -326,6 +326,43 @@ pub struct Behaviour {
     pub satisfaction: Satisfaction,
     /// When buyers are online.
     pub activity: Activity,
+    /// Chat-group members' engagement, attention and leaving.
+    pub group_life: GroupLife,
+}
+
+/// Chat-group life: engagement `e ∈ [0, 1]` decays with a half-life and is raised by
+/// interactions; a member leaves the group at daily hazard `leave_rate · (1 − e)`; a member
+/// below `silent_below` counts as silent. An online member notices group activity with
+/// probability `notice_base + (1 − notice_base)·e`, and after claiming a packet keeps looking
+/// at the chat with probability `exp(−minutes / attention_minutes)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupLife {
+    /// Engagement of every member on day 0 (default 0.5).
+    pub initial_engagement: f64,
+    /// Half-life of engagement without interaction, days (default 10).
+    pub half_life_days: f64,
+    /// Daily leaving hazard of a member with engagement 0 (default 0.004).
+    pub leave_rate: f64,
+    /// Engagement below which a member counts as silent (default 0.1).
+    pub silent_below: f64,
+    /// Probability that an online member of engagement 0 notices group activity (default 0.3).
+    pub notice_base: f64,
+    /// Mean minutes a member keeps looking at the chat after an interaction (default 7).
+    pub attention_minutes: f64,
+}
+
+impl Default for GroupLife {
+    fn default() -> Self {
+        GroupLife {
+            initial_engagement: 0.5,
+            half_life_days: 10.0,
+            leave_rate: 0.004,
+            silent_below: 0.1,
+            notice_base: 0.3,
+            attention_minutes: 7.0,
+        }
+    }
 }
 
 /// Organic demand: the discrete Bass model per mixing pool.
@@ -382,6 +419,12 @@ pub struct Channels {
     pub feed: f64,
     /// A review seen in the discovery tab by a non-follower (default −2.5).
     pub discovery: f64,
+    /// A product link opened from a chat group (default −3.0).
+    pub link: f64,
+    /// A promotion pushed into a chat group and clicked (default −2.0).
+    pub push: f64,
+    /// A question about the product answered in a chat group (default −2.5).
+    pub answer: f64,
 }
 
 impl Default for Channels {
@@ -389,6 +432,9 @@ impl Default for Channels {
         Channels {
             feed: -1.5,
             discovery: -2.5,
+            link: -3.0,
+            push: -2.0,
+            answer: -2.5,
         }
     }
 }
@@ -509,6 +555,218 @@ impl Default for Activity {
     }
 }
 
+/// A time of day written `"HH:MM"` (00:00–23:59).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeOfDay(pub u32);
+
+impl TimeOfDay {
+    /// Minutes since midnight.
+    pub fn minute(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<String> for TimeOfDay {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = || format!("invalid time of day \"{s}\": allowed \"HH:MM\" from 00:00 to 23:59");
+        let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+        let h: u32 = h.parse().map_err(|_| bad())?;
+        let m: u32 = m.parse().map_err(|_| bad())?;
+        if h > 23 || m > 59 || s.trim().len() != 5 {
+            return Err(bad());
+        }
+        Ok(TimeOfDay(h * 60 + m))
+    }
+}
+
+impl From<TimeOfDay> for String {
+    fn from(t: TimeOfDay) -> String {
+        format!("{:02}:{:02}", t.0 / 60, t.0 % 60)
+    }
+}
+
+/// When a recurring event happens: on listed weekdays, or every N days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    /// Time of day (default "20:30").
+    pub time: TimeOfDay,
+    /// Weekdays it happens on (default tuesday and friday). Ignored when `every_days` > 0.
+    pub weekdays: Vec<Weekday>,
+    /// Every N days from `start_day` instead of weekdays (default 0: use weekdays).
+    pub every_days: u32,
+    /// First day it may happen (default 0).
+    pub start_day: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            time: TimeOfDay(20 * 60 + 30),
+            weekdays: vec![Weekday::Tuesday, Weekday::Friday],
+            every_days: 0,
+            start_day: 0,
+        }
+    }
+}
+
+impl Schedule {
+    /// True when the event happens on `day` whose weekday index is `weekday`.
+    pub fn happens(&self, day: u32, weekday: usize) -> bool {
+        if day < self.start_day {
+            return false;
+        }
+        if self.every_days > 0 {
+            (day - self.start_day).is_multiple_of(self.every_days)
+        } else {
+            self.weekdays.iter().any(|w| w.index() == weekday)
+        }
+    }
+}
+
+/// How a drop's total is split into packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Every packet holds total / packets.
+    #[default]
+    Equal,
+    /// "Lucky" split: each packet draws uniformly up to twice the remaining mean.
+    Lucky,
+}
+
+/// What link goes with a drop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DropLink {
+    /// No link: the drop alone ("nothing follows").
+    #[default]
+    None,
+    /// A plain product-link announcement posted with the drop.
+    Announcement,
+    /// Task-linked: claimers are asked to open the link and comment "done".
+    Task,
+}
+
+/// Stage 2 of a staged drop: larger packets only for members who completed the task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Stage2 {
+    /// Total amount of stage 2 (default 25).
+    pub total: f64,
+    /// Packets of stage 2 (default 10).
+    pub packets: u32,
+}
+
+impl Default for Stage2 {
+    fn default() -> Self {
+        Stage2 {
+            total: 25.0,
+            packets: 10,
+        }
+    }
+}
+
+/// A follow-up push to claimers inside their attention window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUp {
+    /// Minutes after the drop (default 2).
+    pub delay_minutes: u32,
+    /// Coupon value off the price (default 10).
+    pub coupon: f64,
+    /// Only the first K claimers receive it (default 30).
+    pub first_k: u32,
+    /// Minutes the coupon stays valid (default 60).
+    pub valid_minutes: u32,
+}
+
+impl Default for FollowUp {
+    fn default() -> Self {
+        FollowUp {
+            delay_minutes: 2,
+            coupon: 10.0,
+            first_k: 30,
+            valid_minutes: 60,
+        }
+    }
+}
+
+/// Red packets dropped into every chat group (domain.md 2.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedPackets {
+    /// Switch off without deleting (default true).
+    pub enabled: bool,
+    /// When drops happen (default 20:30 on Tuesdays and Fridays).
+    pub schedule: Schedule,
+    /// Total amount per drop and group (default 30).
+    pub total: f64,
+    /// Packets per drop and group (default 15).
+    pub packets: u32,
+    /// Split rule (default equal).
+    pub split: Split,
+    /// Scale the total with members online: `total_per_online × online`, capped at
+    /// `max_total` (default false).
+    pub scale_with_online: bool,
+    /// Amount per online member when scaling (default 0.2: 150 online → 30).
+    pub total_per_online: f64,
+    /// Cap of a scaled total (default 50).
+    pub max_total: f64,
+    /// Seconds after which unclaimed packets are refunded (default 60).
+    pub claim_window_seconds: f64,
+    /// Mean seconds a fully engaged member takes to claim (default 5).
+    pub claim_seconds_mean: f64,
+    /// Link posted with the drop (default none).
+    pub link: DropLink,
+    /// Probability that a claimer completes a task link (default 0.6).
+    pub task_completion: f64,
+    /// Probability that a member who sees a plain announcement opens it (default 0.03).
+    pub announcement_click: f64,
+    /// Staged drop: larger packets for task completers (absent: no stage 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage2: Option<Stage2>,
+    /// Follow-up push inside the attention window (absent: nothing follows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followup: Option<FollowUp>,
+    /// Engagement gained by claiming (default 0.05).
+    pub claim_engagement: f64,
+    /// Engagement gained by completing a task or opening a push (default 0.15).
+    pub task_engagement: f64,
+    /// Intent (log-odds) left by a claim (default 0.3).
+    pub claim_intent: f64,
+    /// Probability that a claimer leaves the group when nothing follows the drop (default 0.02).
+    pub claim_and_leave: f64,
+}
+
+impl Default for RedPackets {
+    fn default() -> Self {
+        RedPackets {
+            enabled: true,
+            schedule: Schedule::default(),
+            total: 30.0,
+            packets: 15,
+            split: Split::Equal,
+            scale_with_online: false,
+            total_per_online: 0.2,
+            max_total: 50.0,
+            claim_window_seconds: 60.0,
+            claim_seconds_mean: 5.0,
+            link: DropLink::None,
+            task_completion: 0.6,
+            announcement_click: 0.03,
+            stage2: None,
+            followup: None,
+            claim_engagement: 0.05,
+            task_engagement: 0.15,
+            claim_intent: 0.3,
+            claim_and_leave: 0.02,
+        }
+    }
+}
+
 /// The campaign's mechanisms; an absent table means the mechanism is off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -516,6 +774,9 @@ pub struct Mechanisms {
     /// The marketplace's blogger review program (domain.md 2.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blogger_reviews: Option<BloggerReviews>,
+    /// Red packets in chat groups (domain.md 2.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub red_packets: Option<RedPackets>,
 }
 
 /// How bloggers are chosen among those who answered the application.

@@ -4,7 +4,7 @@
 //! allowed) instead of stopping at the first, so one `promosim validate` run shows them all.
 //! Distribution specs are validated by building them through their constructors.
 
-use super::{BloggerReviews, Scenario};
+use super::{BloggerReviews, DropLink, RedPackets, Scenario, Schedule};
 use crate::dist::{DistSpec, Support};
 
 /// Categories the marketplace excludes from the blogger review program (domain.md 2.1).
@@ -299,6 +299,11 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     if let Some(br) = &s.mechanisms.blogger_reviews {
         blogger_reviews(&mut c, s, br);
     }
+    if let Some(rp) = &s.mechanisms.red_packets
+        && rp.enabled
+    {
+        red_packets(&mut c, s, rp);
+    }
     c.problems
 }
 
@@ -384,6 +389,142 @@ fn blogger_reviews(c: &mut Checker, s: &Scenario, br: &BloggerReviews) {
         &format!("{P}.discovery_views_per_day"),
         br.discovery_views_per_day,
     );
+}
+
+fn schedule(c: &mut Checker, s: &Scenario, path: &str, sch: &Schedule) {
+    if sch.start_day >= s.horizon_days {
+        c.push(
+            &format!("{path}.start_day"),
+            format!(
+                "day {} is outside the horizon: allowed 0 to {}",
+                sch.start_day,
+                s.horizon_days.saturating_sub(1)
+            ),
+        );
+    }
+    if sch.every_days == 0 && sch.weekdays.is_empty() {
+        c.push(
+            &format!("{path}.weekdays"),
+            "empty: name at least one weekday or set every_days > 0".into(),
+        );
+    }
+}
+
+fn needs_groups(c: &mut Checker, s: &Scenario, path: &str) {
+    if s.population.groups.count == 0 {
+        c.push(
+            path,
+            "needs chat groups: set population.groups.count > 0".into(),
+        );
+    }
+}
+
+fn red_packets(c: &mut Checker, s: &Scenario, rp: &RedPackets) {
+    const P: &str = "mechanisms.red_packets";
+    needs_groups(c, s, P);
+    schedule(c, s, &format!("{P}.schedule"), &rp.schedule);
+    c.positive(&format!("{P}.total"), rp.total);
+    if rp.packets == 0 {
+        c.push(
+            &format!("{P}.packets"),
+            "0 is out of range: allowed at least 1 packet".into(),
+        );
+    } else if rp.total / (rp.packets as f64) < 0.01 {
+        c.push(
+            &format!("{P}.packets"),
+            format!(
+                "{} packets cannot split a total of {}: every packet needs at least 0.01; allowed at most {} packets",
+                rp.packets,
+                rp.total,
+                (rp.total / 0.01).floor()
+            ),
+        );
+    }
+    if let Ok(d) = s.population.groups.size.build(Support::Positive) {
+        let mean = d.mean();
+        if (rp.packets as f64) > mean {
+            c.push(
+                &format!("{P}.packets"),
+                format!(
+                    "{} packets per drop but groups have {mean:.0} members on average: they can never all be claimed; allowed at most the group size",
+                    rp.packets
+                ),
+            );
+        }
+    }
+    c.positive(&format!("{P}.total_per_online"), rp.total_per_online);
+    c.positive(&format!("{P}.max_total"), rp.max_total);
+    c.positive(
+        &format!("{P}.claim_window_seconds"),
+        rp.claim_window_seconds,
+    );
+    c.positive(&format!("{P}.claim_seconds_mean"), rp.claim_seconds_mean);
+    c.prob(&format!("{P}.task_completion"), rp.task_completion);
+    c.prob(&format!("{P}.announcement_click"), rp.announcement_click);
+    c.range(
+        &format!("{P}.claim_engagement"),
+        rp.claim_engagement,
+        -1.0,
+        1.0,
+    );
+    c.range(
+        &format!("{P}.task_engagement"),
+        rp.task_engagement,
+        -1.0,
+        1.0,
+    );
+    c.range(&format!("{P}.claim_intent"), rp.claim_intent, -20.0, 20.0);
+    c.prob(&format!("{P}.claim_and_leave"), rp.claim_and_leave);
+    if let Some(st) = &rp.stage2 {
+        if rp.link != DropLink::Task {
+            c.push(
+                &format!("{P}.stage2"),
+                "stage 2 rewards task completers: it needs link = \"task\"".into(),
+            );
+        }
+        c.positive(&format!("{P}.stage2.total"), st.total);
+        if st.packets == 0 || st.total / (st.packets.max(1) as f64) < 0.01 {
+            c.push(
+                &format!("{P}.stage2.packets"),
+                format!(
+                    "{} packets cannot split {}: allowed 1 to {} packets",
+                    st.packets,
+                    st.total,
+                    (st.total / 0.01).floor()
+                ),
+            );
+        }
+    }
+    if let Some(f) = &rp.followup {
+        c.non_negative(&format!("{P}.followup.coupon"), f.coupon);
+        if f.coupon >= s.product.price {
+            c.push(
+                &format!("{P}.followup.coupon"),
+                format!(
+                    "coupon {} is not below the price {}: allowed 0 to less than the price",
+                    f.coupon, s.product.price
+                ),
+            );
+        }
+        if f.first_k == 0 {
+            c.push(
+                &format!("{P}.followup.first_k"),
+                "0: allowed at least 1 recipient".into(),
+            );
+        }
+        if f.valid_minutes == 0 {
+            c.push(
+                &format!("{P}.followup.valid_minutes"),
+                "0: allowed at least 1 minute".into(),
+            );
+        }
+        if f.delay_minutes >= 24 * 60 {
+            c.push(
+                &format!("{P}.followup.delay_minutes"),
+                format!("{}: allowed 0 to 1439 minutes", f.delay_minutes),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

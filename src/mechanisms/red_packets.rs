@@ -1,0 +1,381 @@
+//! Red packets dropped into every chat group (domain.md 2.4).
+//!
+//! ## Model of one drop in one group, at minute `m` of a scheduled day
+//! 1. **Who is there.** Each member still in the group (leaving is settled lazily, see
+//!    `World::settle_member`) is online with the activity profile's probability and, if
+//!    online, notices the drop with probability `notice_base + (1 − notice_base)·e`
+//!    (`e` = engagement).
+//! 2. **The race.** A noticing member needs `Exp(claim_seconds_mean / (0.2 + e))` seconds
+//!    to claim; the fastest `packets` claimers within `claim_window_seconds` win. With
+//!    `scale_with_online`, the total is `min(max_total, total_per_online · online)`.
+//!    Unclaimed packets are refunded; `rp_claim_seconds` is the time the last packet went
+//!    (empty when packets were left over).
+//! 3. **Amounts.** Equal split, or a "lucky" split where each packet draws uniformly up to
+//!    twice the remaining mean (the last takes the rest). Every claimed packet is a cost.
+//! 4. **After the claim.** A claimer gains engagement `claim_engagement` and intent
+//!    `claim_intent`. With a *task link*, a claimer opens the link and comments "done" with
+//!    probability `task_completion` (a product-page exposure, base `channels.link`, plus
+//!    `task_engagement`); stage-2 packets go to the first completers. With a plain
+//!    *announcement*, each member who noticed the drop opens the link with probability
+//!    `announcement_click`. With nothing following (no task, no follow-up), each claimer
+//!    leaves the group with probability `claim_and_leave` ("claim and leave").
+//! 5. **Follow-up push** `delay_minutes` after the drop to the first `first_k` claimers.
+//!    A claimer still looks at the chat with probability `exp(−t / attention_minutes)`,
+//!    `t` minutes after claiming; otherwise sees the push like anyone online
+//!    (online × notice). A member who sees it clicks with probability
+//!    `σ(channels.push + intent + w_inc·coupon/price)`, then decides on the product page
+//!    (base `channels.link`, the coupon as incentive) with attention
+//!    `1 − exp(−valid_minutes / 10)` (the coupon must be used before it expires).
+//!    The attention peak is what makes a push inside the window out-click an ordinary one.
+//!
+//! ## KPIs
+//! `rp_drops` (drop events over all groups), `rp_packets_claimed`, `rp_claim_share`
+//! (claimed / offered), `rp_claim_seconds` (mean time to empty a drop, over drops that
+//! emptied), `rp_link_clicks`, `rp_task_completions`, `rp_followup_sent`,
+//! `rp_followup_ctr`, `rp_followup_redemptions`, `rp_orders` (first orders from links and
+//! pushes), `rp_interactions_per_member_week` (claims, comments and clicks per member per
+//! week: the group interaction index), `rp_members_left` and `rp_members_silent` (share of
+//! group members, end of horizon), `rp_cost` (packets).
+
+use crate::behaviour::{Exposure, sigmoid};
+use crate::engine::World;
+use crate::rng::{SimRng, stream, stream_rng};
+use crate::scenario::{DropLink, FollowUp, RedPackets, Scenario, Split, Stage2};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "rp_drops",
+    "rp_packets_claimed",
+    "rp_claim_share",
+    "rp_claim_seconds",
+    "rp_link_clicks",
+    "rp_task_completions",
+    "rp_followup_sent",
+    "rp_followup_ctr",
+    "rp_followup_redemptions",
+    "rp_orders",
+    "rp_interactions_per_member_week",
+    "rp_members_left",
+    "rp_members_silent",
+    "rp_cost",
+];
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    cfg: RedPackets,
+    link_base: f64,
+    push_base: f64,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario, c: &RedPackets) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            link_base: s.behaviour.channels.link,
+            push_base: s.behaviour.channels.push,
+        })
+    }
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    /// (claim delay seconds, member) of members who noticed the current drop.
+    racers: Vec<(f64, u32)>,
+    completers: Vec<(f64, u32)>,
+    drops: u32,
+    offered: u64,
+    claimed: u64,
+    emptied: u32,
+    empty_seconds: f64,
+    clicks: u64,
+    completions: u64,
+    followup_sent: u64,
+    followup_clicks: u64,
+    redemptions: u64,
+    orders: u64,
+    interactions: u64,
+    cost: f64,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            racers: Vec::new(),
+            completers: Vec::new(),
+            drops: 0,
+            offered: 0,
+            claimed: 0,
+            emptied: 0,
+            empty_seconds: 0.0,
+            clicks: 0,
+            completions: 0,
+            followup_sent: 0,
+            followup_clicks: 0,
+            redemptions: 0,
+            orders: 0,
+            interactions: 0,
+            cost: 0.0,
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, index: usize) {
+        let plan = self.plan.clone();
+        *self = State::new(&plan);
+        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+    }
+
+    /// Runs the day's drops.
+    pub fn on_day(&mut self, world: &mut World) {
+        let sch = &self.plan.cfg.schedule;
+        if !sch.happens(world.day, world.weekday()) {
+            return;
+        }
+        let minute = sch.time.minute();
+        for g in 0..world.pop.pools.len() {
+            if world.pop.pools[g].group {
+                self.drop_in_group(world, g, minute);
+            }
+        }
+    }
+
+    fn drop_in_group(&mut self, world: &mut World, g: usize, minute: u32) {
+        let cfg = &self.plan.cfg;
+        let pool = world.pop.pools[g];
+        self.racers.clear();
+        let mut online = 0u32;
+        for i in pool.start..pool.start + pool.len {
+            if !world.settle_member(i, &mut self.rng) {
+                continue;
+            }
+            if self.rng.random::<f64>() >= world.online_probability(i, minute) {
+                continue;
+            }
+            online += 1;
+            if self.rng.random::<f64>() < world.notice_probability(i) {
+                let e: f64 = Exp1.sample(&mut self.rng);
+                let delay = e * cfg.claim_seconds_mean / (0.2 + world.engagement_of(i));
+                self.racers.push((delay, i));
+            }
+        }
+        self.drops += 1;
+        let total = if cfg.scale_with_online {
+            (cfg.total_per_online * online as f64).min(cfg.max_total)
+        } else {
+            cfg.total
+        };
+        let n = cfg.packets as usize;
+        self.offered += n as u64;
+        self.racers
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let window = cfg.claim_window_seconds;
+        let claimers = self
+            .racers
+            .iter()
+            .take(n)
+            .take_while(|r| r.0 <= window)
+            .count();
+        if claimers == n && n > 0 {
+            self.emptied += 1;
+            self.empty_seconds += self.racers[n - 1].0;
+        }
+        self.claimed += claimers as u64;
+        let amounts = split_amounts(cfg.split, total, n, claimers, &mut self.rng);
+        self.cost += amounts;
+        world.book_cost(amounts);
+
+        let link = cfg.link;
+        let nothing_follows = link != DropLink::Task && cfg.followup.is_none();
+        let (claim_engagement, claim_intent, task_engagement) =
+            (cfg.claim_engagement, cfg.claim_intent, cfg.task_engagement);
+        let (task_completion, announcement_click, claim_and_leave) = (
+            cfg.task_completion,
+            cfg.announcement_click,
+            cfg.claim_and_leave,
+        );
+        self.completers.clear();
+        for k in 0..claimers {
+            let (delay, i) = self.racers[k];
+            self.interactions += 1;
+            world.add_engagement(i, claim_engagement);
+            world.add_intent(i, claim_intent);
+            if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
+                self.completions += 1;
+                self.clicks += 1;
+                self.interactions += 1;
+                world.add_engagement(i, task_engagement);
+                self.completers.push((delay, i));
+                self.link_offer(world, i, minute + 1);
+            }
+            if nothing_follows && self.rng.random::<f64>() < claim_and_leave {
+                world.leave_group(i);
+            }
+        }
+        if link == DropLink::Announcement {
+            for k in 0..self.racers.len() {
+                let i = self.racers[k].1;
+                if !world.has_left(i) && self.rng.random::<f64>() < announcement_click {
+                    self.clicks += 1;
+                    self.interactions += 1;
+                    self.link_offer(world, i, minute + 1);
+                }
+            }
+        }
+        if let Some(st) = self.plan.cfg.stage2.clone() {
+            self.stage2(world, &st);
+        }
+        if let Some(f) = self.plan.cfg.followup.clone() {
+            self.followup(world, &f, minute, claimers);
+        }
+    }
+
+    fn stage2(&mut self, world: &mut World, st: &Stage2) {
+        let n = (st.packets as usize).min(self.completers.len());
+        if n == 0 {
+            return;
+        }
+        self.claimed += n as u64;
+        self.offered += st.packets as u64;
+        let amount = st.total * n as f64 / st.packets as f64;
+        self.cost += amount;
+        world.book_cost(amount);
+        for k in 0..n {
+            let i = self.completers[k].1;
+            self.interactions += 1;
+            world.add_engagement(i, self.plan.cfg.claim_engagement);
+            world.add_intent(i, self.plan.cfg.claim_intent);
+        }
+    }
+
+    fn followup(&mut self, world: &mut World, f: &FollowUp, minute: u32, claimers: usize) {
+        let at = (minute + f.delay_minutes).min(1439);
+        let k = (f.first_k as usize).min(claimers);
+        let price = world.price();
+        let w_inc = world.behaviour().w_incentive;
+        let checkout = 1.0 - (-(f.valid_minutes as f64) / 10.0).exp();
+        for r in 0..k {
+            let (delay, i) = self.racers[r];
+            if world.has_left(i) {
+                continue;
+            }
+            self.followup_sent += 1;
+            let since = f.delay_minutes as f64 - delay / 60.0;
+            let looking = world.behaviour().attention_after(since);
+            let ordinary = world.online_probability(i, at) * world.notice_probability(i);
+            let sees = looking + (1.0 - looking) * ordinary;
+            if self.rng.random::<f64>() >= sees {
+                continue;
+            }
+            let click =
+                sigmoid(self.plan.push_base + world.intent_of(i) + w_inc * f.coupon / price);
+            if self.rng.random::<f64>() >= click {
+                continue;
+            }
+            self.followup_clicks += 1;
+            self.interactions += 1;
+            world.add_engagement(i, self.plan.cfg.task_engagement);
+            let e = Exposure {
+                base: self.plan.link_base,
+                attention: checkout,
+                strength: 0.0,
+                incentive: f.coupon,
+            };
+            if world.offer(i, at, &e, &mut self.rng) {
+                self.redemptions += 1;
+                self.orders += 1;
+            }
+        }
+    }
+
+    fn link_offer(&mut self, world: &mut World, i: u32, minute: u32) {
+        let e = Exposure {
+            base: self.plan.link_base,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        if world.offer(i, minute.min(1439), &e, &mut self.rng) {
+            self.orders += 1;
+        }
+    }
+
+    /// Appends KPI values in [`KPIS`] order.
+    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+        let members = world.pop.group_members() as f64;
+        let weeks = world.horizon as f64 / 7.0;
+        let (left, silent) = world.group_attrition();
+        out.extend_from_slice(&[
+            self.drops as f64,
+            self.claimed as f64,
+            ratio(self.claimed as f64, self.offered as f64),
+            ratio(self.empty_seconds, self.emptied as f64),
+            self.clicks as f64,
+            self.completions as f64,
+            self.followup_sent as f64,
+            ratio(self.followup_clicks as f64, self.followup_sent as f64),
+            self.redemptions as f64,
+            self.orders as f64,
+            ratio(self.interactions as f64, members * weeks),
+            ratio(left as f64, members),
+            ratio(silent as f64, members),
+            self.cost,
+        ]);
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Total amount paid out for `claimed` of `n` packets splitting `total`.
+fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut SimRng) -> f64 {
+    if claimed == 0 || n == 0 {
+        return 0.0;
+    }
+    match split {
+        Split::Equal => total * claimed as f64 / n as f64,
+        Split::Lucky => {
+            // Sequential "double mean" draw, at least 0.01 each; the last packet takes the rest.
+            let mut remaining = total;
+            let mut paid = 0.0;
+            for k in 0..claimed {
+                let left = n - k;
+                let amount = if left == 1 {
+                    remaining
+                } else {
+                    let max = (2.0 * remaining / left as f64).max(0.01);
+                    (rng.random::<f64>() * max).clamp(0.01, remaining - 0.01 * (left - 1) as f64)
+                };
+                remaining -= amount;
+                paid += amount;
+            }
+            paid
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lucky_split_pays_the_total_when_all_claimed() {
+        let mut rng = stream_rng(1, 2);
+        for _ in 0..100 {
+            let paid = split_amounts(Split::Lucky, 30.0, 15, 15, &mut rng);
+            assert!((paid - 30.0).abs() < 1e-9, "{paid}");
+            assert!(split_amounts(Split::Lucky, 30.0, 15, 7, &mut rng) < 30.0);
+        }
+        assert_eq!(split_amounts(Split::Equal, 30.0, 15, 5, &mut rng), 10.0);
+    }
+}
