@@ -4,6 +4,8 @@
 //!   90 days, review program) on one thread with a reused workspace; throughput in
 //!   agent-days (buyers × days), so criterion reports agent-days per second.
 //! - `trial/bass_10k`: one trial of the Bass scenario (10,000 buyers, no mechanism).
+//! - `trial/bench_groups`: one trial of `scenarios/bench_groups.toml` (200 chat groups of
+//!   200–500 members, designed red packets and Q&A hours together).
 //! - `run/quickstart`: the quickstart's 200 trials on all cores; throughput in trials.
 //!
 //! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.

@@ -33,6 +33,9 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check the field's figures against the shipped scenarios, or search the calibrated
+    /// defaults again (`--search`).
+    Calibrate(CalibrateArgs),
     /// Print the resolved scenario, every default filled in.
     Show {
         /// Scenario file.
@@ -68,6 +71,29 @@ pub struct RunArgs {
     pub set: Vec<String>,
 }
 
+/// Arguments of `promosim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Folder of the shipped scenarios.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Trials per scenario run.
+    #[arg(long, default_value_t = 200)]
+    pub trials: u32,
+    /// Search new values of the calibrated parameters, starting from the current defaults.
+    #[arg(long)]
+    pub search: bool,
+    /// Rounds of coordinate descent (with --search); the step halves each round.
+    #[arg(long, default_value_t = 4)]
+    pub rounds: u32,
+    /// Trials per scenario run during the search (with --search).
+    #[arg(long, default_value_t = 60)]
+    pub search_trials: u32,
+    /// Write the fact table as Markdown to this file.
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+}
+
 /// Why a command failed, with its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -100,12 +126,83 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run_command(&args),
         Command::Validate { files } => validate_command(&files),
+        Command::Calibrate(args) => calibrate_command(&args),
         Command::Show { file, set } => {
             let s = load_file(&file, &set)?;
             print!("{}", s.to_toml());
             Ok(())
         }
     }
+}
+
+/// Current default values of the calibrated parameters.
+fn knob_defaults() -> Vec<f64> {
+    use crate::scenario::{Behaviour, Qa, RedPackets};
+    let b = Behaviour::default();
+    let (rp, qa) = (RedPackets::default(), Qa::default());
+    crate::calibration::KNOBS
+        .iter()
+        .map(|k| match k.key {
+            "behaviour.channels.link" => b.channels.link,
+            "behaviour.channels.push" => b.channels.push,
+            "behaviour.channels.answer" => b.channels.answer,
+            "behaviour.group_life.attention_minutes" => b.group_life.attention_minutes,
+            "mechanisms.red_packets.announcement_click" => rp.announcement_click,
+            "mechanisms.red_packets.claim_engagement" => rp.claim_engagement,
+            "mechanisms.red_packets.claim_and_leave" => rp.claim_and_leave,
+            "mechanisms.red_packets.seen_engagement" => rp.seen_engagement,
+            "mechanisms.qa.session_patience_minutes" => qa.session_patience_minutes,
+            "mechanisms.qa.case_strength" => qa.case_strength,
+            _ => 0.5 * (k.lo + k.hi),
+        })
+        .collect()
+}
+
+fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
+    use crate::calibration::{Evaluator, FACTS, KNOBS, calibrate, loss, markdown_table};
+    let start = knob_defaults();
+    let knobs: Vec<(String, f64)> = if a.search {
+        let mut observe = |s: &crate::calibration::Step| {
+            let v: Vec<String> = s
+                .knobs
+                .iter()
+                .map(|(k, x)| format!("{}={x:.4}", k.rsplit('.').next().unwrap_or(k)))
+                .collect();
+            eprintln!(
+                "{} loss {:.4}  {}",
+                if s.improved { "*" } else { " " },
+                s.loss,
+                v.join(" ")
+            );
+        };
+        let (best, _) = calibrate(
+            &a.scenarios,
+            FACTS,
+            KNOBS,
+            &start,
+            a.search_trials,
+            a.rounds,
+            &mut observe,
+        )?;
+        println!("calibrated values (write them into the defaults):");
+        for (k, v) in &best {
+            println!("  {k} = {v:.4}");
+        }
+        best
+    } else {
+        Vec::new()
+    };
+    let results = Evaluator::new(&a.scenarios, a.trials, &knobs).all(FACTS)?;
+    let table = markdown_table(&results);
+    println!(
+        "\n{} trials per scenario; loss {:.4}\n\n{table}",
+        a.trials,
+        loss(&results)
+    );
+    if let Some(path) = &a.write {
+        crate::output::write_atomic(path, table.as_bytes()).map_err(anyhow::Error::from)?;
+    }
+    Ok(())
 }
 
 fn validate_command(files: &[PathBuf]) -> Result<(), CliError> {

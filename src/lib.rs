@@ -13,6 +13,7 @@
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
 //! - [`metrics`]: per-trial results and summaries;
+//! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
 //! - [`output`]: CSV/JSON files and the terminal table;
 //! - [`cli`]: the command line.
 //!
@@ -27,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod behaviour;
+pub mod calibration;
 pub mod cli;
 pub mod dist;
 pub mod engine;

@@ -266,3 +266,77 @@ fn cpa_is_empty_when_nobody_is_acquired() {
     assert_eq!(cols[10], "", "cpa must be empty, not inf or NaN: {row}");
     assert!(!trials.contains("NaN") && !trials.contains("inf"));
 }
+
+const GROUPS: &str =
+    "name = \"g\"\n[product]\nprice = 59.0\nunit_cost = 20.0\n[population.groups]\ncount = 3\n";
+
+#[test]
+fn a_packet_split_nobody_can_claim_is_rejected() {
+    rejects(
+        &format!("{GROUPS}[mechanisms.red_packets]\ntotal = 0.5\npackets = 100\n"),
+        &["mechanisms.red_packets.packets", "at least 0.01"],
+    );
+    rejects(
+        &format!("{GROUPS}[mechanisms.red_packets]\ntotal = 3000.0\npackets = 1000\n"),
+        &["mechanisms.red_packets.packets", "never all be claimed"],
+    );
+}
+
+#[test]
+fn an_invalid_time_of_day_is_rejected() {
+    rejects(
+        &format!("{GROUPS}[mechanisms.red_packets]\nschedule = {{ time = \"25:10\" }}\n"),
+        &["mechanisms.red_packets.schedule.time", "HH:MM"],
+    );
+}
+
+#[test]
+fn stage2_needs_a_task_link() {
+    rejects(
+        &format!("{GROUPS}[mechanisms.red_packets]\nstage2 = {{ total = 20.0, packets = 10 }}\n"),
+        &["mechanisms.red_packets.stage2", "task"],
+    );
+}
+
+#[test]
+fn group_mechanisms_need_groups() {
+    rejects(
+        &format!("{GOOD}[mechanisms.qa]\nmode = \"dedicated\"\n"),
+        &["mechanisms.qa", "population.groups.count"],
+    );
+}
+
+#[test]
+fn a_session_past_midnight_is_rejected() {
+    rejects(
+        &format!(
+            "{GROUPS}[mechanisms.qa]\nmode = \"dedicated\"\nschedule = {{ time = \"23:40\" }}\nsession_minutes = 45\n"
+        ),
+        &["mechanisms.qa.session_minutes", "midnight"],
+    );
+}
+
+#[test]
+fn all_mechanisms_compose_in_one_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "all.toml",
+        &format!(
+            "{}[population]\nbuyers = 2000\n[population.groups]\ncount = 3\n[mechanisms.blogger_reviews]\nbloggers = 5\n\
+             [mechanisms.red_packets]\nlink = \"task\"\nfollowup = {{ coupon = 5.0 }}\n\
+             [mechanisms.qa]\nmode = \"dedicated\"\nprecollect = {{ rate = 0.05 }}\n",
+            "name = \"all\"\n[product]\nprice = 59.0\nunit_cost = 20.0\n"
+        ),
+    );
+    promosim()
+        .args(["run", &f, "--trials", "4", "-q", "--out"])
+        .arg(dir.path().join("o"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("reviews_published")
+                .and(predicate::str::contains("rp_followup_ctr"))
+                .and(predicate::str::contains("qa_satisfaction")),
+        );
+}

@@ -6,6 +6,8 @@
 //! adding or changing one mechanism does not shift the random numbers of another.
 
 pub mod blogger_reviews;
+pub mod group_chat;
+pub mod qa;
 pub mod red_packets;
 
 use crate::engine::World;
@@ -18,6 +20,8 @@ pub enum MechanismPlan {
     BloggerReviews(blogger_reviews::Plan),
     /// Red packets in chat groups.
     RedPackets(red_packets::Plan),
+    /// Q&A in chat groups.
+    Qa(qa::Plan),
 }
 
 /// A mechanism's per-trial state.
@@ -27,6 +31,8 @@ pub enum MechanismState {
     BloggerReviews(Box<blogger_reviews::State>),
     /// Red packets in chat groups.
     RedPackets(Box<red_packets::State>),
+    /// Q&A in chat groups.
+    Qa(Box<qa::State>),
 }
 
 impl MechanismPlan {
@@ -45,6 +51,11 @@ impl MechanismPlan {
         {
             out.push(MechanismPlan::RedPackets(red_packets::Plan::new(s, rp)?));
         }
+        if let Some(q) = &s.mechanisms.qa
+            && q.enabled
+        {
+            out.push(MechanismPlan::Qa(qa::Plan::new(s, q)?));
+        }
         Ok(out)
     }
 
@@ -53,6 +64,7 @@ impl MechanismPlan {
         match self {
             MechanismPlan::BloggerReviews(_) => "blogger_reviews",
             MechanismPlan::RedPackets(_) => "red_packets",
+            MechanismPlan::Qa(_) => "qa",
         }
     }
 
@@ -61,7 +73,7 @@ impl MechanismPlan {
     pub fn uses_groups(&self) -> bool {
         match self {
             MechanismPlan::BloggerReviews(_) => false,
-            MechanismPlan::RedPackets(_) => true,
+            MechanismPlan::RedPackets(_) | MechanismPlan::Qa(_) => true,
         }
     }
 
@@ -70,6 +82,7 @@ impl MechanismPlan {
         match self {
             MechanismPlan::BloggerReviews(_) => blogger_reviews::KPIS,
             MechanismPlan::RedPackets(_) => red_packets::KPIS,
+            MechanismPlan::Qa(_) => qa::KPIS,
         }
     }
 
@@ -82,6 +95,7 @@ impl MechanismPlan {
             MechanismPlan::RedPackets(p) => {
                 MechanismState::RedPackets(Box::new(red_packets::State::new(p)))
             }
+            MechanismPlan::Qa(p) => MechanismState::Qa(Box::new(qa::State::new(p))),
         }
     }
 }
@@ -92,6 +106,7 @@ impl MechanismState {
         match self {
             MechanismState::BloggerReviews(s) => s.reset(world, index),
             MechanismState::RedPackets(s) => s.reset(world, index),
+            MechanismState::Qa(s) => s.reset(world, index),
         }
     }
 
@@ -100,6 +115,7 @@ impl MechanismState {
         match self {
             MechanismState::BloggerReviews(s) => s.on_day(world),
             MechanismState::RedPackets(s) => s.on_day(world),
+            MechanismState::Qa(s) => s.on_day(world),
         }
     }
 
@@ -108,6 +124,7 @@ impl MechanismState {
         match self {
             MechanismState::BloggerReviews(s) => s.kpis(out),
             MechanismState::RedPackets(s) => s.kpis(world, out),
+            MechanismState::Qa(s) => s.kpis(world, out),
         }
     }
 }

@@ -12,7 +12,8 @@
 //!    (empty when packets were left over).
 //! 3. **Amounts.** Equal split, or a "lucky" split where each packet draws uniformly up to
 //!    twice the remaining mean (the last takes the rest). Every claimed packet is a cost.
-//! 4. **After the claim.** A claimer gains engagement `claim_engagement` and intent
+//! 4. **After the claim.** Every member who noticed the drop gains `seen_engagement` (a
+//!    lively group keeps members). A claimer gains engagement `claim_engagement` and intent
 //!    `claim_intent`. With a *task link*, a claimer opens the link and comments "done" with
 //!    probability `task_completion` (a product-page exposure, base `channels.link`, plus
 //!    `task_engagement`); stage-2 packets go to the first completers. With a plain
@@ -22,22 +23,21 @@
 //! 5. **Follow-up push** `delay_minutes` after the drop to the first `first_k` claimers.
 //!    A claimer still looks at the chat with probability `exp(−t / attention_minutes)`,
 //!    `t` minutes after claiming; otherwise sees the push like anyone online
-//!    (online × notice). A member who sees it clicks with probability
-//!    `σ(channels.push + intent + w_inc·coupon/price)`, then decides on the product page
-//!    (base `channels.link`, the coupon as incentive) with attention
-//!    `1 − exp(−valid_minutes / 10)` (the coupon must be used before it expires).
+//!    (online × notice). Clicking and buying follow [`super::group_chat::Push`].
 //!    The attention peak is what makes a push inside the window out-click an ordinary one.
 //!
 //! ## KPIs
 //! `rp_drops` (drop events over all groups), `rp_packets_claimed`, `rp_claim_share`
 //! (claimed / offered), `rp_claim_seconds` (mean time to empty a drop, over drops that
 //! emptied), `rp_link_clicks`, `rp_task_completions`, `rp_followup_sent`,
-//! `rp_followup_ctr`, `rp_followup_redemptions`, `rp_orders` (first orders from links and
+//! `rp_followup_ctr`, `rp_broadcast_ctr` (the usual CTR: the same coupon broadcast to every member
+//! still in the group at that minute, in expectation), `rp_followup_redemptions`, `rp_orders` (first orders from links and
 //! pushes), `rp_interactions_per_member_week` (claims, comments and clicks per member per
 //! week: the group interaction index), `rp_members_left` and `rp_members_silent` (share of
 //! group members, end of horizon), `rp_cost` (packets).
 
-use crate::behaviour::{Exposure, sigmoid};
+use super::group_chat::{Push, PushOutcome};
+use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::rng::{SimRng, stream, stream_rng};
 use crate::scenario::{DropLink, FollowUp, RedPackets, Scenario, Split, Stage2};
@@ -54,6 +54,7 @@ pub const KPIS: &[&str] = &[
     "rp_task_completions",
     "rp_followup_sent",
     "rp_followup_ctr",
+    "rp_broadcast_ctr",
     "rp_followup_redemptions",
     "rp_orders",
     "rp_interactions_per_member_week",
@@ -98,6 +99,8 @@ pub struct State {
     completions: u64,
     followup_sent: u64,
     followup_clicks: u64,
+    broadcast_ctr_sum: f64,
+    broadcast_n: u64,
     redemptions: u64,
     orders: u64,
     interactions: u64,
@@ -121,6 +124,8 @@ impl State {
             completions: 0,
             followup_sent: 0,
             followup_clicks: 0,
+            broadcast_ctr_sum: 0.0,
+            broadcast_n: 0,
             redemptions: 0,
             orders: 0,
             interactions: 0,
@@ -235,7 +240,7 @@ impl State {
             self.stage2(world, &st);
         }
         if let Some(f) = self.plan.cfg.followup.clone() {
-            self.followup(world, &f, minute, claimers);
+            self.followup(world, &f, minute, claimers, g);
         }
     }
 
@@ -257,12 +262,23 @@ impl State {
         }
     }
 
-    fn followup(&mut self, world: &mut World, f: &FollowUp, minute: u32, claimers: usize) {
+    fn followup(
+        &mut self,
+        world: &mut World,
+        f: &FollowUp,
+        minute: u32,
+        claimers: usize,
+        g: usize,
+    ) {
         let at = (minute + f.delay_minutes).min(1439);
+        self.broadcast_reference(world, f, at, g);
         let k = (f.first_k as usize).min(claimers);
-        let price = world.price();
-        let w_inc = world.behaviour().w_incentive;
-        let checkout = 1.0 - (-(f.valid_minutes as f64) / 10.0).exp();
+        let push = Push {
+            coupon: f.coupon,
+            valid_minutes: f.valid_minutes as f64,
+            push_base: self.plan.push_base,
+            link_base: self.plan.link_base,
+        };
         for r in 0..k {
             let (delay, i) = self.racers[r];
             if world.has_left(i) {
@@ -273,27 +289,36 @@ impl State {
             let looking = world.behaviour().attention_after(since);
             let ordinary = world.online_probability(i, at) * world.notice_probability(i);
             let sees = looking + (1.0 - looking) * ordinary;
-            if self.rng.random::<f64>() >= sees {
-                continue;
-            }
-            let click =
-                sigmoid(self.plan.push_base + world.intent_of(i) + w_inc * f.coupon / price);
-            if self.rng.random::<f64>() >= click {
-                continue;
+            match push.deliver(world, i, at, sees, &mut self.rng) {
+                PushOutcome::Ignored => continue,
+                PushOutcome::Clicked => {}
+                PushOutcome::Bought => {
+                    self.redemptions += 1;
+                    self.orders += 1;
+                }
             }
             self.followup_clicks += 1;
             self.interactions += 1;
             world.add_engagement(i, self.plan.cfg.task_engagement);
-            let e = Exposure {
-                base: self.plan.link_base,
-                attention: checkout,
-                strength: 0.0,
-                incentive: f.coupon,
-            };
-            if world.offer(i, at, &e, &mut self.rng) {
-                self.redemptions += 1;
-                self.orders += 1;
+        }
+    }
+
+    /// The usual CTR: the expected click rate of the same coupon broadcast to every member
+    /// still in the group at the same minute, without a drop before it. Computed in
+    /// expectation (no draws, no orders), as the counterfactual the follow-up is judged by.
+    fn broadcast_reference(&mut self, world: &mut World, f: &FollowUp, at: u32, g: usize) {
+        let pool = world.pop.pools[g];
+        let price = world.price();
+        let b = world.behaviour();
+        let (w_inc, push_base) = (b.w_incentive, self.plan.push_base);
+        for i in pool.start..pool.start + pool.len {
+            if world.has_left(i) {
+                continue;
             }
+            let sees = world.online_probability(i, at) * world.notice_probability(i);
+            let click = crate::behaviour::sigmoid(push_base + w_inc * f.coupon / price);
+            self.broadcast_ctr_sum += sees * click;
+            self.broadcast_n += 1;
         }
     }
 
@@ -323,6 +348,7 @@ impl State {
             self.completions as f64,
             self.followup_sent as f64,
             ratio(self.followup_clicks as f64, self.followup_sent as f64),
+            ratio(self.broadcast_ctr_sum, self.broadcast_n as f64),
             self.redemptions as f64,
             self.orders as f64,
             ratio(self.interactions as f64, members * weeks),

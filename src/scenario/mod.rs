@@ -348,7 +348,8 @@ pub struct GroupLife {
     pub silent_below: f64,
     /// Probability that an online member of engagement 0 notices group activity (default 0.3).
     pub notice_base: f64,
-    /// Mean minutes a member keeps looking at the chat after an interaction (default 7).
+    /// Mean minutes a member keeps looking at the chat after an interaction (default 7,
+    /// calibrated).
     pub attention_minutes: f64,
 }
 
@@ -419,11 +420,11 @@ pub struct Channels {
     pub feed: f64,
     /// A review seen in the discovery tab by a non-follower (default −2.5).
     pub discovery: f64,
-    /// A product link opened from a chat group (default −3.0).
+    /// A product link opened from a chat group (default −3.5625, calibrated).
     pub link: f64,
-    /// A promotion pushed into a chat group and clicked (default −2.0).
+    /// Clicking a promotion pushed into a chat group (default −2.75, calibrated).
     pub push: f64,
-    /// A question about the product answered in a chat group (default −2.5).
+    /// A question about the product answered in a chat group (default −5.25, calibrated).
     pub answer: f64,
 }
 
@@ -432,9 +433,9 @@ impl Default for Channels {
         Channels {
             feed: -1.5,
             discovery: -2.5,
-            link: -3.0,
-            push: -2.0,
-            answer: -2.5,
+            link: -3.5625,
+            push: -2.75,
+            answer: -5.25,
         }
     }
 }
@@ -723,7 +724,8 @@ pub struct RedPackets {
     pub link: DropLink,
     /// Probability that a claimer completes a task link (default 0.6).
     pub task_completion: f64,
-    /// Probability that a member who sees a plain announcement opens it (default 0.03).
+    /// Probability that a member who sees a plain announcement opens it (default 0.0238,
+    /// calibrated).
     pub announcement_click: f64,
     /// Staged drop: larger packets for task completers (absent: no stage 2).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -731,13 +733,17 @@ pub struct RedPackets {
     /// Follow-up push inside the attention window (absent: nothing follows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub followup: Option<FollowUp>,
-    /// Engagement gained by claiming (default 0.05).
+    /// Engagement gained by claiming (default 0.1625, calibrated).
     pub claim_engagement: f64,
+    /// Engagement gained by a member who saw the drop, claimed or not: a lively group
+    /// (default 0.02, calibrated).
+    pub seen_engagement: f64,
     /// Engagement gained by completing a task or opening a push (default 0.15).
     pub task_engagement: f64,
     /// Intent (log-odds) left by a claim (default 0.3).
     pub claim_intent: f64,
-    /// Probability that a claimer leaves the group when nothing follows the drop (default 0.02).
+    /// Probability that a claimer leaves the group when nothing follows the drop (default 0.005,
+    /// calibrated: see docs/calibration.md).
     pub claim_and_leave: f64,
 }
 
@@ -756,13 +762,145 @@ impl Default for RedPackets {
             claim_seconds_mean: 5.0,
             link: DropLink::None,
             task_completion: 0.6,
-            announcement_click: 0.03,
+            announcement_click: 0.0238,
             stage2: None,
             followup: None,
-            claim_engagement: 0.05,
+            claim_engagement: 0.1625,
+            seen_engagement: 0.02,
             task_engagement: 0.15,
             claim_intent: 0.3,
-            claim_and_leave: 0.02,
+            claim_and_leave: 0.005,
+        }
+    }
+}
+
+/// How the seller answers questions in the groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QaMode {
+    /// Only ad-hoc answers, whenever the seller gets to them (the baseline).
+    #[default]
+    Adhoc,
+    /// Dedicated Q&A sessions on a schedule, plus ad-hoc answers at other times.
+    Dedicated,
+}
+
+/// How answers are shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStyle {
+    /// A plain answer.
+    #[default]
+    Plain,
+    /// "Solution + case + discount": the answer, a buyer's case (social proof) and a discount.
+    SolutionCaseDiscount,
+}
+
+/// Questions collected 24 h before a session, with a small coupon for submitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PreCollection {
+    /// Probability that a member submits a question the day before (default 0.03).
+    pub rate: f64,
+    /// Coupon for submitting, usable on the answer (default 3).
+    pub coupon: f64,
+}
+
+impl Default for PreCollection {
+    fn default() -> Self {
+        PreCollection {
+            rate: 0.03,
+            coupon: 3.0,
+        }
+    }
+}
+
+/// Q&A in the chat groups (domain.md 2.5): ad-hoc answers, or dedicated sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Qa {
+    /// Switch off without deleting (default true).
+    pub enabled: bool,
+    /// Ad-hoc only, or dedicated sessions (default adhoc).
+    pub mode: QaMode,
+    /// When dedicated sessions start (default 20:00 on Wednesdays and Saturdays).
+    pub schedule: Schedule,
+    /// Session length in minutes (default 40).
+    pub session_minutes: u32,
+    /// Online members per answering agent (default 150).
+    pub members_per_agent: f64,
+    /// Mean minutes an agent needs per question (default 2).
+    pub answer_minutes: f64,
+    /// Questions per online member per hour during a session (default 0.1).
+    pub session_question_rate: f64,
+    /// Mean minutes a session asker waits for an answer to start before giving up (default
+    /// 18.25, calibrated).
+    pub session_patience_minutes: f64,
+    /// An answer within this many minutes of asking satisfies the asker (default 10).
+    pub satisfied_within_minutes: f64,
+    /// Questions per member per day at ordinary times (default 0.025).
+    pub ordinary_question_rate: f64,
+    /// Mean minutes until the seller answers an ad-hoc question (default 150).
+    pub adhoc_response_minutes: f64,
+    /// Mean minutes an ad-hoc asker keeps waiting (default 100).
+    pub adhoc_patience_minutes: f64,
+    /// Share of questions about usage, price or quality, i.e. close to a purchase (default 0.6).
+    pub purchase_questions: f64,
+    /// Answer style (default plain).
+    pub answer_style: AnswerStyle,
+    /// Discount offered in "solution + case + discount" answers (default 5).
+    pub answer_discount: f64,
+    /// Social-proof strength of the buyer's case in a "solution + case + discount" answer
+    /// (default 1.5, calibrated).
+    pub case_strength: f64,
+    /// Pre-collection 24 h before each session (absent: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precollect: Option<PreCollection>,
+    /// Warm-up red packet 5 minutes before each session, total amount (default 0: none).
+    pub warmup_total: f64,
+    /// Warm-up packets (default 10).
+    pub warmup_packets: u32,
+    /// Time-limited coupon pushed in the core phase to members online (default 0: none).
+    pub core_coupon: f64,
+    /// Minutes the core coupon stays valid (default 30).
+    pub core_coupon_minutes: f64,
+    /// Same-day discount pushed in the closing phase (default 0: none).
+    pub closing_discount: f64,
+    /// Agent wage per hour, paid for the session plus 15 minutes of preparation (default 40).
+    pub wage_per_hour: f64,
+}
+
+impl Default for Qa {
+    fn default() -> Self {
+        Qa {
+            enabled: true,
+            mode: QaMode::Adhoc,
+            schedule: Schedule {
+                time: TimeOfDay(20 * 60),
+                weekdays: vec![Weekday::Wednesday, Weekday::Saturday],
+                every_days: 0,
+                start_day: 0,
+            },
+            session_minutes: 40,
+            members_per_agent: 150.0,
+            answer_minutes: 2.0,
+            session_question_rate: 0.1,
+            session_patience_minutes: 18.25,
+            satisfied_within_minutes: 10.0,
+            ordinary_question_rate: 0.025,
+            adhoc_response_minutes: 150.0,
+            adhoc_patience_minutes: 100.0,
+            purchase_questions: 0.6,
+            answer_style: AnswerStyle::Plain,
+            answer_discount: 5.0,
+            case_strength: 1.5,
+            precollect: None,
+            warmup_total: 0.0,
+            warmup_packets: 10,
+            core_coupon: 0.0,
+            core_coupon_minutes: 30.0,
+            closing_discount: 0.0,
+            wage_per_hour: 40.0,
         }
     }
 }
@@ -777,6 +915,9 @@ pub struct Mechanisms {
     /// Red packets in chat groups (domain.md 2.4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub red_packets: Option<RedPackets>,
+    /// Q&A in chat groups (domain.md 2.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qa: Option<Qa>,
 }
 
 /// How bloggers are chosen among those who answered the application.

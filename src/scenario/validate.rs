@@ -4,7 +4,7 @@
 //! allowed) instead of stopping at the first, so one `promosim validate` run shows them all.
 //! Distribution specs are validated by building them through their constructors.
 
-use super::{BloggerReviews, DropLink, RedPackets, Scenario, Schedule};
+use super::{BloggerReviews, DropLink, Qa, QaMode, RedPackets, Scenario, Schedule};
 use crate::dist::{DistSpec, Support};
 
 /// Categories the marketplace excludes from the blogger review program (domain.md 2.1).
@@ -304,6 +304,11 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     {
         red_packets(&mut c, s, rp);
     }
+    if let Some(qa) = &s.mechanisms.qa
+        && qa.enabled
+    {
+        qa_checks(&mut c, s, qa);
+    }
     c.problems
 }
 
@@ -522,6 +527,99 @@ fn red_packets(c: &mut Checker, s: &Scenario, rp: &RedPackets) {
             c.push(
                 &format!("{P}.followup.delay_minutes"),
                 format!("{}: allowed 0 to 1439 minutes", f.delay_minutes),
+            );
+        }
+    }
+}
+
+fn qa_checks(c: &mut Checker, s: &Scenario, q: &Qa) {
+    const P: &str = "mechanisms.qa";
+    needs_groups(c, s, P);
+    if q.mode == QaMode::Dedicated {
+        schedule(c, s, &format!("{P}.schedule"), &q.schedule);
+        let end = q.schedule.time.minute() + q.session_minutes;
+        if q.session_minutes == 0 || end > 24 * 60 {
+            c.push(
+                &format!("{P}.session_minutes"),
+                format!(
+                    "{} minutes from {}: a session must last at least 1 minute and end by midnight",
+                    q.session_minutes,
+                    String::from(q.schedule.time)
+                ),
+            );
+        }
+        if q.warmup_total > 0.0 && q.schedule.time.minute() < 5 {
+            c.push(
+                &format!("{P}.schedule.time"),
+                "a warm-up packet 5 minutes before needs a start at 00:05 or later".into(),
+            );
+        }
+    }
+    c.positive(&format!("{P}.members_per_agent"), q.members_per_agent);
+    c.positive(&format!("{P}.answer_minutes"), q.answer_minutes);
+    c.non_negative(
+        &format!("{P}.session_question_rate"),
+        q.session_question_rate,
+    );
+    c.positive(
+        &format!("{P}.session_patience_minutes"),
+        q.session_patience_minutes,
+    );
+    c.positive(
+        &format!("{P}.satisfied_within_minutes"),
+        q.satisfied_within_minutes,
+    );
+    c.prob(
+        &format!("{P}.ordinary_question_rate"),
+        q.ordinary_question_rate,
+    );
+    c.positive(
+        &format!("{P}.adhoc_response_minutes"),
+        q.adhoc_response_minutes,
+    );
+    c.positive(
+        &format!("{P}.adhoc_patience_minutes"),
+        q.adhoc_patience_minutes,
+    );
+    c.prob(&format!("{P}.purchase_questions"), q.purchase_questions);
+    for (k, v) in [
+        ("answer_discount", q.answer_discount),
+        ("core_coupon", q.core_coupon),
+        ("closing_discount", q.closing_discount),
+    ] {
+        c.non_negative(&format!("{P}.{k}"), v);
+        if v >= s.product.price {
+            c.push(
+                &format!("{P}.{k}"),
+                format!(
+                    "{v} is not below the price {}: allowed 0 to less than the price",
+                    s.product.price
+                ),
+            );
+        }
+    }
+    c.positive(&format!("{P}.core_coupon_minutes"), q.core_coupon_minutes);
+    c.range(&format!("{P}.case_strength"), q.case_strength, -5.0, 5.0);
+    c.non_negative(&format!("{P}.warmup_total"), q.warmup_total);
+    if q.warmup_total > 0.0
+        && (q.warmup_packets == 0 || q.warmup_total / (q.warmup_packets as f64) < 0.01)
+    {
+        c.push(
+            &format!("{P}.warmup_packets"),
+            format!(
+                "{} packets cannot split {}",
+                q.warmup_packets, q.warmup_total
+            ),
+        );
+    }
+    c.non_negative(&format!("{P}.wage_per_hour"), q.wage_per_hour);
+    if let Some(pc) = &q.precollect {
+        c.prob(&format!("{P}.precollect.rate"), pc.rate);
+        c.non_negative(&format!("{P}.precollect.coupon"), pc.coupon);
+        if q.mode != QaMode::Dedicated {
+            c.push(
+                &format!("{P}.precollect"),
+                "pre-collection feeds a dedicated session: it needs mode = \"dedicated\"".into(),
             );
         }
     }

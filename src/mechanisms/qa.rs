@@ -1,0 +1,428 @@
+//! Q&A in the chat groups (domain.md 2.5): ad-hoc answers as the baseline, or dedicated
+//! Q&A sessions.
+//!
+//! ## Ordinary times (both modes)
+//! Each day every member still in the group asks with probability `ordinary_question_rate`
+//! (a binomial count per group, askers drawn at random). The seller answers after
+//! `Exp(adhoc_response_minutes)`; the asker waits `Exp(adhoc_patience_minutes)`. The answer
+//! resolves the question only if it comes in time, so the resolution rate is
+//! `patience / (patience + response)` in expectation. Nothing in the model fixes it directly.
+//!
+//! ## A dedicated session (mode = "dedicated"), at `schedule.time` for `session_minutes`
+//! 1. **Pre-collection** (optional): each member submitted a question the day before with
+//!    probability `precollect.rate`, earning a coupon; these questions are answered first.
+//! 2. **Warm-up** (optional): a red packet 5 minutes before; the fastest online, noticing
+//!    members claim `warmup_packets` (engagement +0.05, intent +0.3).
+//! 3. **Who is there**: members online at mid-session (the activity profile puts 60–70% of
+//!    members online at 20:00–21:30). Agents `c = ceil(online / members_per_agent)`.
+//! 4. **Questions**: each online member asks once with probability
+//!    `1 − exp(−session_question_rate · minutes / 60)`, at a uniform time in the session.
+//! 5. **Queue**: first come, first served over `c` agents, with service times of
+//!    `Exp(answer_minutes)`, i.e. M/M/c with abandonment. A live asker gives up if no answer
+//!    starts within `Exp(session_patience_minutes)`. Nothing is answered after the session
+//!    ends. A live asker answered within `satisfied_within_minutes` is satisfied; a
+//!    pre-collected one when answered in the session.
+//! 6. **Lurkers**: online members who notice the session and did not ask see the answers
+//!    and receive the core-phase coupon push and the closing discount push (see
+//!    [`super::group_chat::Push`]).
+//!
+//! ## What an answer does
+//! A resolved question raises the asker's engagement (+0.1) and a buyer's satisfaction
+//! to 0.8, which feeds repurchase. A question about usage, price or quality (share
+//! `purchase_questions`) is also a purchase opportunity: base `channels.answer`. A
+//! "solution + case + discount" answer adds a buyer's case (social proof of strength `case_strength`)
+//! and `answer_discount` as incentive, plus any pre-collection coupon. An unresolved
+//! question lowers intent (−0.5) and engagement (−0.1): unanswered members drift away.
+//!
+//! ## Costs and KPIs
+//! Costs: agent hours (session plus 15 minutes of preparation) at `wage_per_hour`,
+//! warm-up packets, and coupons redeemed. KPIs: `qa_sessions` (over all groups),
+//! `qa_online_per_session`, `qa_online_share` (online / members still in the group), `qa_questions_per_session`, `qa_response_minutes`,
+//! `qa_resolution`, `qa_satisfaction`, `qa_precollected_same_day`, `qa_adhoc_questions`,
+//! `qa_adhoc_response_minutes`, `qa_adhoc_resolution`, `qa_session_orders`,
+//! `qa_answer_conversion` (orders per resolved purchase question), `qa_orders`,
+//! `qa_members_left`, `qa_cost`.
+
+use super::group_chat::{Push, PushOutcome};
+use crate::behaviour::Exposure;
+use crate::engine::World;
+use crate::rng::{SimRng, stream, stream_rng};
+use crate::scenario::{AnswerStyle, Qa, QaMode, Scenario};
+use rand::RngExt;
+use rand_distr::{Binomial, Distribution, Exp1};
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "qa_sessions",
+    "qa_online_per_session",
+    "qa_online_share",
+    "qa_questions_per_session",
+    "qa_response_minutes",
+    "qa_resolution",
+    "qa_satisfaction",
+    "qa_precollected_same_day",
+    "qa_adhoc_questions",
+    "qa_adhoc_response_minutes",
+    "qa_adhoc_resolution",
+    "qa_session_orders",
+    "qa_answer_conversion",
+    "qa_orders",
+    "qa_members_left",
+    "qa_cost",
+];
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    cfg: Qa,
+    answer_base: f64,
+    push_base: f64,
+    link_base: f64,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario, c: &Qa) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            answer_base: s.behaviour.channels.answer,
+            push_base: s.behaviour.channels.push,
+            link_base: s.behaviour.channels.link,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Question {
+    arrival: f64,
+    patience: f64,
+    member: u32,
+    precollected: bool,
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    questions: Vec<Question>,
+    online: Vec<u32>,
+    racers: Vec<(f64, u32)>,
+    agents_free: Vec<f64>,
+    sessions: u32,
+    online_sum: u64,
+    present_sum: u64,
+    session_questions: u64,
+    session_resolved: u64,
+    session_response_sum: f64,
+    satisfied: u64,
+    precollected: u64,
+    precollected_resolved: u64,
+    adhoc_questions: u64,
+    adhoc_resolved: u64,
+    adhoc_response_sum: f64,
+    session_orders: u64,
+    purchase_answers: u64,
+    answer_orders: u64,
+    orders: u64,
+    cost: f64,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            questions: Vec::new(),
+            online: Vec::new(),
+            racers: Vec::new(),
+            agents_free: Vec::new(),
+            sessions: 0,
+            online_sum: 0,
+            present_sum: 0,
+            session_questions: 0,
+            session_resolved: 0,
+            session_response_sum: 0.0,
+            satisfied: 0,
+            precollected: 0,
+            precollected_resolved: 0,
+            adhoc_questions: 0,
+            adhoc_resolved: 0,
+            adhoc_response_sum: 0.0,
+            session_orders: 0,
+            purchase_answers: 0,
+            answer_orders: 0,
+            orders: 0,
+            cost: 0.0,
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, index: usize) {
+        let plan = self.plan.clone();
+        *self = State::new(&plan);
+        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+    }
+
+    /// Runs the day's ordinary questions and sessions.
+    pub fn on_day(&mut self, world: &mut World) {
+        let dedicated = self.plan.cfg.mode == QaMode::Dedicated
+            && self.plan.cfg.schedule.happens(world.day, world.weekday());
+        for g in 0..world.pop.pools.len() {
+            if !world.pop.pools[g].group {
+                continue;
+            }
+            self.ordinary_questions(world, g);
+            if dedicated {
+                self.session(world, g);
+            }
+        }
+    }
+
+    fn ordinary_questions(&mut self, world: &mut World, g: usize) {
+        let cfg = &self.plan.cfg;
+        let pool = world.pop.pools[g];
+        let (rate, resp_mean, pat_mean) = (
+            cfg.ordinary_question_rate,
+            cfg.adhoc_response_minutes,
+            cfg.adhoc_patience_minutes,
+        );
+        let n = Binomial::new(pool.len as u64, rate)
+            .map(|b| b.sample(&mut self.rng))
+            .unwrap_or(0);
+        for _ in 0..n {
+            let i = pool.start + self.rng.random_range(0..pool.len);
+            if !world.settle_member(i, &mut self.rng) {
+                continue;
+            }
+            self.adhoc_questions += 1;
+            let e1: f64 = Exp1.sample(&mut self.rng);
+            let e2: f64 = Exp1.sample(&mut self.rng);
+            let (response, patience) = (e1 * resp_mean, e2 * pat_mean);
+            self.adhoc_response_sum += response;
+            let minute = 9 * 60 + self.rng.random_range(0..14 * 60u32);
+            let at = (minute as f64 + response).min(1439.0) as u32;
+            if response <= patience {
+                self.adhoc_resolved += 1;
+                self.resolved(world, i, at, 0.0, false);
+            } else {
+                self.unresolved(world, i);
+            }
+        }
+    }
+
+    fn session(&mut self, world: &mut World, g: usize) {
+        let cfg = self.plan.cfg.clone();
+        let pool = world.pop.pools[g];
+        let start = cfg.schedule.time.minute();
+        let len = cfg.session_minutes as f64;
+        let mid = start + cfg.session_minutes / 2;
+        self.sessions += 1;
+        self.questions.clear();
+        self.online.clear();
+        self.racers.clear();
+
+        // Who is there; pre-collected questions; warm-up racers.
+        let precollect = cfg.precollect.clone();
+        for i in pool.start..pool.start + pool.len {
+            if !world.settle_member(i, &mut self.rng) {
+                continue;
+            }
+            self.present_sum += 1;
+            if let Some(pc) = &precollect
+                && self.rng.random::<f64>() < pc.rate
+            {
+                self.questions.push(Question {
+                    arrival: 0.0,
+                    patience: f64::INFINITY,
+                    member: i,
+                    precollected: true,
+                });
+            }
+            if self.rng.random::<f64>() < world.online_probability(i, mid) {
+                self.online.push(i);
+                if cfg.warmup_total > 0.0 && self.rng.random::<f64>() < world.notice_probability(i)
+                {
+                    let e: f64 = Exp1.sample(&mut self.rng);
+                    self.racers.push((e / (0.2 + world.engagement_of(i)), i));
+                }
+            }
+        }
+        self.online_sum += self.online.len() as u64;
+        self.precollected += self.questions.len() as u64;
+        if cfg.warmup_total > 0.0 {
+            self.racers
+                .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let n = (cfg.warmup_packets as usize).min(self.racers.len());
+            let paid = cfg.warmup_total * n as f64 / cfg.warmup_packets as f64;
+            self.cost += paid;
+            world.book_cost(paid);
+            for k in 0..n {
+                let i = self.racers[k].1;
+                world.add_engagement(i, 0.05);
+                world.add_intent(i, 0.3);
+            }
+        }
+
+        // Live questions.
+        let p_ask = 1.0 - (-cfg.session_question_rate * len / 60.0).exp();
+        for k in 0..self.online.len() {
+            let i = self.online[k];
+            if self.rng.random::<f64>() < p_ask {
+                let e: f64 = Exp1.sample(&mut self.rng);
+                self.questions.push(Question {
+                    arrival: self.rng.random::<f64>() * len,
+                    patience: e * cfg.session_patience_minutes,
+                    member: i,
+                    precollected: false,
+                });
+            }
+        }
+        self.questions.sort_by(|a, b| {
+            a.arrival
+                .total_cmp(&b.arrival)
+                .then(a.member.cmp(&b.member))
+        });
+        self.session_questions += self.questions.len() as u64;
+
+        // Agents: M/M/c, first come first served, with abandonment.
+        let agents = ((self.online.len() as f64 / cfg.members_per_agent).ceil() as usize).max(1);
+        let staff = agents as f64 * (len + 15.0) / 60.0 * cfg.wage_per_hour;
+        self.cost += staff;
+        world.book_cost(staff);
+        self.agents_free.clear();
+        self.agents_free.resize(agents, 0.0);
+        let coupon_for_asking = precollect.as_ref().map(|p| p.coupon).unwrap_or(0.0);
+        let orders_before = self.orders;
+        for q in 0..self.questions.len() {
+            let question = self.questions[q];
+            let (slot, free) = self
+                .agents_free
+                .iter()
+                .copied()
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or((0, 0.0));
+            let begin = free.max(question.arrival);
+            if begin - question.arrival > question.patience || begin >= len {
+                self.unresolved(world, question.member);
+                continue;
+            }
+            let e: f64 = Exp1.sample(&mut self.rng);
+            let done = begin + e * cfg.answer_minutes;
+            self.agents_free[slot] = done;
+            let response = done - question.arrival;
+            self.session_resolved += 1;
+            self.session_response_sum += response;
+            // A pre-collected asker expects the answer in the session; a live one, fast.
+            if question.precollected || response <= cfg.satisfied_within_minutes {
+                self.satisfied += 1;
+            }
+            if question.precollected {
+                self.precollected_resolved += 1;
+            }
+            let at = start + done.min(len) as u32;
+            let coupon = if question.precollected {
+                coupon_for_asking
+            } else {
+                0.0
+            };
+            self.resolved(world, question.member, at, coupon, true);
+        }
+
+        // Lurkers: the core-phase coupon and the closing discount.
+        let pushes = [
+            (cfg.core_coupon, cfg.core_coupon_minutes, mid),
+            (
+                cfg.closing_discount,
+                24.0 * 60.0 - (start as f64 + len),
+                start + cfg.session_minutes.saturating_sub(5),
+            ),
+        ];
+        for (coupon, valid, at) in pushes {
+            if coupon <= 0.0 {
+                continue;
+            }
+            let push = Push {
+                coupon,
+                valid_minutes: valid.max(1.0),
+                push_base: self.plan.push_base,
+                link_base: self.plan.link_base,
+            };
+            for k in 0..self.online.len() {
+                let i = self.online[k];
+                if world.is_buyer(i) || world.has_left(i) {
+                    continue;
+                }
+                let sees = world.notice_probability(i);
+                if push.deliver(world, i, at, sees, &mut self.rng) == PushOutcome::Bought {
+                    self.orders += 1;
+                }
+            }
+        }
+        self.session_orders += self.orders - orders_before;
+    }
+
+    /// A resolved question of member `i`, answered at `minute`.
+    fn resolved(&mut self, world: &mut World, i: u32, minute: u32, coupon: f64, in_session: bool) {
+        world.add_engagement(i, 0.1);
+        world.raise_satisfaction(i, 0.8, minute);
+        if self.rng.random::<f64>() >= self.plan.cfg.purchase_questions || world.is_buyer(i) {
+            return;
+        }
+        self.purchase_answers += 1;
+        let (strength, discount) = match self.plan.cfg.answer_style {
+            AnswerStyle::Plain => (0.0, 0.0),
+            AnswerStyle::SolutionCaseDiscount => {
+                (self.plan.cfg.case_strength, self.plan.cfg.answer_discount)
+            }
+        };
+        let e = Exposure {
+            base: self.plan.answer_base,
+            attention: 1.0,
+            strength,
+            incentive: discount + coupon,
+        };
+        if world.offer(i, minute, &e, &mut self.rng) {
+            self.answer_orders += 1;
+            self.orders += 1;
+        } else if !in_session {
+            world.add_intent(i, 0.3);
+        }
+    }
+
+    fn unresolved(&mut self, world: &mut World, i: u32) {
+        world.add_intent(i, -0.5);
+        world.add_engagement(i, -0.1);
+    }
+
+    /// Appends KPI values in [`KPIS`] order.
+    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+        let sessions = self.sessions as f64;
+        let members = world.pop.group_members() as f64;
+        let (left, _) = world.group_attrition();
+        out.extend_from_slice(&[
+            sessions,
+            ratio(self.online_sum as f64, sessions),
+            ratio(self.online_sum as f64, self.present_sum as f64),
+            ratio(self.session_questions as f64, sessions),
+            ratio(self.session_response_sum, self.session_resolved as f64),
+            ratio(self.session_resolved as f64, self.session_questions as f64),
+            ratio(self.satisfied as f64, self.session_questions as f64),
+            ratio(self.precollected_resolved as f64, self.precollected as f64),
+            self.adhoc_questions as f64,
+            ratio(self.adhoc_response_sum, self.adhoc_questions as f64),
+            ratio(self.adhoc_resolved as f64, self.adhoc_questions as f64),
+            self.session_orders as f64,
+            ratio(self.answer_orders as f64, self.purchase_answers as f64),
+            self.orders as f64,
+            ratio(left as f64, members),
+            self.cost,
+        ]);
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
