@@ -29,6 +29,7 @@ fn trials(c: &mut Criterion) {
     for (id, file) in [
         ("bench_reference", "bench_reference.toml"),
         ("bass_10k", "bass.toml"),
+        ("bench_groups", "bench_groups.toml"),
     ] {
         let p = plan(file);
         let mut ws = Workspace::new(&p);

@@ -111,6 +111,12 @@ pub struct BehaviourParams {
     pub notice_base: f64,
     /// Mean minutes of attention after an interaction.
     pub attention_minutes: f64,
+    /// `intent_decay^d` for whole days `d = 0..=horizon` (no `powi` in hot loops).
+    intent_pow: Vec<f64>,
+    /// `engagement_decay^d` for whole days `d = 0..=horizon`.
+    engagement_pow: Vec<f64>,
+    /// `ln(engagement_decay)`.
+    ln_engagement_decay: f64,
 }
 
 impl BehaviourParams {
@@ -122,6 +128,13 @@ impl BehaviourParams {
         hourly.copy_from_slice(&b.activity.hourly[..24]);
         let mut weekday = [0.0; 7];
         weekday.copy_from_slice(&b.activity.weekday[..7]);
+        let intent_decay = (-std::f64::consts::LN_2 / b.intent.half_life_days).exp();
+        let engagement_decay = (-std::f64::consts::LN_2 / b.group_life.half_life_days).exp();
+        let table = |r: f64| {
+            (0..=s.horizon_days as i32)
+                .map(|d| r.powi(d))
+                .collect::<Vec<f64>>()
+        };
         BehaviourParams {
             bass_p: b.organic.bass_p,
             bass_q: b.organic.bass_q,
@@ -130,7 +143,7 @@ impl BehaviourParams {
             w_incentive: b.decision.w_incentive,
             ln_price_index: (s.product.price / reference).ln(),
             price: s.product.price,
-            intent_decay: (-std::f64::consts::LN_2 / b.intent.half_life_days).exp(),
+            intent_decay,
             intent_gain: b.intent.gain,
             intent_floor: b.intent.floor,
             sp_saturation: b.social_proof.saturation_reviews,
@@ -143,22 +156,34 @@ impl BehaviourParams {
             hourly,
             weekday,
             initial_engagement: b.group_life.initial_engagement,
-            engagement_decay: (-std::f64::consts::LN_2 / b.group_life.half_life_days).exp(),
+            engagement_decay,
             leave_rate: b.group_life.leave_rate,
             silent_below: b.group_life.silent_below,
             notice_base: b.group_life.notice_base,
             attention_minutes: b.group_life.attention_minutes,
+            intent_pow: table(intent_decay),
+            engagement_pow: table(engagement_decay),
+            ln_engagement_decay: engagement_decay.ln(),
         }
+    }
+
+    /// `engagement_decay^days`.
+    #[inline]
+    pub fn engagement_decay_over(&self, days: u32) -> f64 {
+        self.engagement_pow
+            .get(days as usize)
+            .copied()
+            .unwrap_or_else(|| self.engagement_decay.powi(days as i32))
     }
 
     /// Probability that a member stays in the group over `days` days starting from
     /// engagement `e0`: `exp(−L·∫(1 − e0·ρ^s) ds)` with `ρ` the daily decay.
-    pub fn stay_probability(&self, e0: f64, days: f64) -> f64 {
-        if days <= 0.0 || self.leave_rate == 0.0 {
+    pub fn stay_probability(&self, e0: f64, days: u32) -> f64 {
+        if days == 0 || self.leave_rate == 0.0 {
             return 1.0;
         }
-        let ln_rho = self.engagement_decay.ln();
-        let integral = days - e0 * (self.engagement_decay.powf(days) - 1.0) / ln_rho;
+        let integral =
+            days as f64 - e0 * (self.engagement_decay_over(days) - 1.0) / self.ln_engagement_decay;
         (-self.leave_rate * integral).exp()
     }
 
@@ -200,7 +225,12 @@ impl BehaviourParams {
     /// Intent `days` after it was set to `value`.
     #[inline]
     pub fn intent_after(&self, value: f64, days: u32) -> f64 {
-        value * self.intent_decay.powi(days as i32)
+        value
+            * self
+                .intent_pow
+                .get(days as usize)
+                .copied()
+                .unwrap_or_else(|| self.intent_decay.powi(days as i32))
     }
 
     /// Repurchase rate and dropout probability after satisfaction `s`.

@@ -76,28 +76,34 @@ fn quickstart_prints_the_table_and_writes_the_files() {
 
 #[test]
 fn outputs_are_byte_identical_for_any_thread_count() {
-    let one = tempfile::tempdir().unwrap();
-    let two = tempfile::tempdir().unwrap();
-    for (dir, threads) in [(&one, "1"), (&two, "2")] {
-        promosim()
-            .args([
-                "run",
-                &scenario("quickstart.toml"),
-                "--trials",
-                "40",
-                "--quiet",
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(dir.path())
-            .assert()
-            .success();
-    }
-    for f in ["trials.csv", "summary.csv", "summary.json", "daily.csv"] {
-        let a = std::fs::read(one.path().join(f)).unwrap();
-        let b = std::fs::read(two.path().join(f)).unwrap();
-        assert!(a == b, "{f} differs between 1 and 2 threads");
+    for (file, trials) in [
+        ("quickstart.toml", "40"),
+        ("red_packets_designed.toml", "6"),
+        ("qa_hours.toml", "6"),
+    ] {
+        let one = tempfile::tempdir().unwrap();
+        let two = tempfile::tempdir().unwrap();
+        for (dir, threads) in [(&one, "1"), (&two, "2")] {
+            promosim()
+                .args([
+                    "run",
+                    &scenario(file),
+                    "--trials",
+                    trials,
+                    "--quiet",
+                    "--threads",
+                    threads,
+                    "--out",
+                ])
+                .arg(dir.path())
+                .assert()
+                .success();
+        }
+        for f in ["trials.csv", "summary.csv", "summary.json", "daily.csv"] {
+            let a = std::fs::read(one.path().join(f)).unwrap();
+            let b = std::fs::read(two.path().join(f)).unwrap();
+            assert!(a == b, "{file}: {f} differs between 1 and 2 threads");
+        }
     }
 }
 

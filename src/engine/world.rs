@@ -298,7 +298,7 @@ impl World {
     pub fn engagement_of(&self, i: u32) -> f64 {
         let u = i as usize;
         let days = self.day - self.engagement_day[u] as u32;
-        self.engagement[u] as f64 * self.beh().engagement_decay.powi(days as i32)
+        self.engagement[u] as f64 * self.beh().engagement_decay_over(days)
     }
 
     /// Changes member `i`'s engagement by `delta` (clamped to [0, 1]).
@@ -325,7 +325,7 @@ impl World {
         }
         let last = self.engagement_day[u] as u32;
         if self.day > last {
-            let days = (self.day - last) as f64;
+            let days = self.day - last;
             let e0 = self.engagement[u] as f64;
             let stay = self.beh().stay_probability(e0, days);
             let e = self.engagement_of(i);

@@ -308,15 +308,14 @@ impl State {
     /// expectation (no draws, no orders), as the counterfactual the follow-up is judged by.
     fn broadcast_reference(&mut self, world: &mut World, f: &FollowUp, at: u32, g: usize) {
         let pool = world.pop.pools[g];
-        let price = world.price();
-        let b = world.behaviour();
-        let (w_inc, push_base) = (b.w_incentive, self.plan.push_base);
+        let w_inc = world.behaviour().w_incentive;
+        let click =
+            crate::behaviour::sigmoid(self.plan.push_base + w_inc * f.coupon / world.price());
         for i in pool.start..pool.start + pool.len {
             if world.has_left(i) {
                 continue;
             }
             let sees = world.online_probability(i, at) * world.notice_probability(i);
-            let click = crate::behaviour::sigmoid(push_base + w_inc * f.coupon / price);
             self.broadcast_ctr_sum += sees * click;
             self.broadcast_n += 1;
         }
