@@ -189,6 +189,25 @@ pub const FACTS: &[Fact] = &[
         target: Target::AtMost(0.0),
     },
     Fact {
+        id: "rp_claim_time",
+        figure: "2.4: scaled with members online, all packets are claimed within 15–20 s (seconds)",
+        statistic: Statistic::Mean(DESIGNED, "rp_claim_seconds"),
+        target: Target::AtMost(20.0),
+    },
+    Fact {
+        id: "rp_task_interaction",
+        figure: "2.4: task-linked packets: comment interaction +50% (chat interactions, task vs no link)",
+        statistic: Statistic::Ratio(
+            Arm {
+                scenario: "red_packets_plain.toml",
+                overrides: &["mechanisms.red_packets.link=\"task\""],
+            },
+            PLAIN,
+            "rp_interactions_per_member_week",
+        ),
+        target: Target::Range(1.25, 1.75),
+    },
+    Fact {
         id: "qa_adhoc_resolution",
         figure: "2.5: ad-hoc Q&A only: resolution 40%",
         statistic: Statistic::Mean(ADHOC, "qa_adhoc_resolution"),
@@ -229,6 +248,19 @@ pub const FACTS: &[Fact] = &[
         figure: "2.5: questions collected 24 h before: same-day resolution ≥ 90%",
         statistic: Statistic::Mean(HOURS, "qa_precollected_same_day"),
         target: Target::AtLeast(0.90),
+    },
+    Fact {
+        id: "qa_precollect_coupon_use",
+        figure: "2.5: collecting questions 24 h before: coupon use +20% (redemptions, with vs without)",
+        statistic: Statistic::Ratio(
+            HOURS,
+            Arm {
+                scenario: "qa_hours.toml",
+                overrides: &["mechanisms.qa.precollect.rate=0.0"],
+            },
+            "qa_coupons_redeemed",
+        ),
+        target: Target::Range(1.0, 1.4),
     },
     Fact {
         id: "qa_answer_style",

@@ -40,7 +40,7 @@
 //! `qa_online_per_session`, `qa_online_share` (online / members still in the group), `qa_questions_per_session`, `qa_response_minutes`,
 //! `qa_resolution`, `qa_satisfaction`, `qa_precollected_same_day`, `qa_adhoc_questions`,
 //! `qa_adhoc_response_minutes`, `qa_adhoc_resolution`, `qa_session_orders`,
-//! `qa_answer_conversion` (orders per resolved purchase question), `qa_orders`,
+//! `qa_answer_conversion` (orders per resolved purchase question), `qa_orders`, `qa_coupons_redeemed` (orders that used a coupon or answer discount),
 //! `qa_members_left`, `qa_cost`.
 
 use super::group_chat::{Push, PushOutcome};
@@ -67,6 +67,7 @@ pub const KPIS: &[&str] = &[
     "qa_session_orders",
     "qa_answer_conversion",
     "qa_orders",
+    "qa_coupons_redeemed",
     "qa_members_left",
     "qa_cost",
 ];
@@ -125,6 +126,7 @@ pub struct State {
     purchase_answers: u64,
     answer_orders: u64,
     orders: u64,
+    coupons_redeemed: u64,
     cost: f64,
 }
 
@@ -154,6 +156,7 @@ impl State {
             purchase_answers: 0,
             answer_orders: 0,
             orders: 0,
+            coupons_redeemed: 0,
             cost: 0.0,
         }
     }
@@ -358,6 +361,7 @@ impl State {
                 let sees = world.notice_probability(i);
                 if push.deliver(world, i, at, sees, &mut self.rng) == PushOutcome::Bought {
                     self.orders += 1;
+                    self.coupons_redeemed += 1;
                 }
             }
         }
@@ -387,6 +391,9 @@ impl State {
         if world.offer(i, minute, &e, &mut self.rng) {
             self.answer_orders += 1;
             self.orders += 1;
+            if e.incentive > 0.0 {
+                self.coupons_redeemed += 1;
+            }
         } else if !in_session {
             world.add_intent(i, 0.3);
         }
@@ -417,6 +424,7 @@ impl State {
             self.session_orders as f64,
             ratio(self.answer_orders as f64, self.purchase_answers as f64),
             self.orders as f64,
+            self.coupons_redeemed as f64,
             ratio(left as f64, members),
             self.cost,
         ]);
