@@ -68,7 +68,8 @@ pub const CORE_METRICS: &[&str] = &[
     "clv",
 ];
 
-fn ratio(a: f64, b: f64) -> f64 {
+/// `a / b`, or NaN (undefined, written as an empty field) when `b` is 0.
+pub fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { f64::NAN } else { a / b }
 }
 

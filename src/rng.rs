@@ -60,6 +60,12 @@ pub fn stream_rng(trial_key: u64, stream: u64) -> SimRng {
     SimRng::seed_from_u64(mix(trial_key, stream))
 }
 
+/// The stream of the mechanism at position `index` of a plan.
+#[inline]
+pub fn mechanism_rng(trial_key: u64, index: usize) -> SimRng {
+    stream_rng(trial_key, stream::MECHANISM + index as u64)
+}
+
 /// A per-agent stream: the `k`-th draw batch of `agent` in `stream`.
 #[inline]
 pub fn agent_rng(trial_key: u64, stream: u64, agent: u32, k: u32) -> SimRng {

@@ -40,7 +40,7 @@
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
-use crate::rng::{SimRng, stream, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{BloggerReviews, Criterion, Logistics, Scenario, Selection};
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1, Poisson};
@@ -186,7 +186,7 @@ impl State {
 
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, index: usize) {
-        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+        self.rng = mechanism_rng(world.key, index);
         self.respondents.clear();
         self.due.clear();
         self.next = 0;

@@ -46,7 +46,8 @@
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
-use crate::rng::{SimRng, stream, stream_rng};
+use crate::metrics::ratio;
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{AnswerStyle, Qa, QaMode, Scenario};
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
@@ -163,9 +164,21 @@ impl State {
 
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, index: usize) {
-        let plan = self.plan.clone();
-        *self = State::new(&plan);
-        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+        // Zero every counter but keep the buffers' capacity for this worker.
+        let mut questions = std::mem::take(&mut self.questions);
+        questions.clear();
+        let mut online = std::mem::take(&mut self.online);
+        online.clear();
+        let mut racers = std::mem::take(&mut self.racers);
+        racers.clear();
+        let mut agents_free = std::mem::take(&mut self.agents_free);
+        agents_free.clear();
+        *self = State::new(&self.plan);
+        self.questions = questions;
+        self.online = online;
+        self.racers = racers;
+        self.agents_free = agents_free;
+        self.rng = mechanism_rng(world.key, index);
     }
 
     /// Runs the day's ordinary questions and sessions.
@@ -429,8 +442,4 @@ impl State {
             self.cost,
         ]);
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }

@@ -39,7 +39,8 @@
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
-use crate::rng::{SimRng, stream, stream_rng};
+use crate::metrics::ratio;
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{DropLink, FollowUp, RedPackets, Scenario, Split, Stage2};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -135,9 +136,15 @@ impl State {
 
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, index: usize) {
-        let plan = self.plan.clone();
-        *self = State::new(&plan);
-        self.rng = stream_rng(world.key, stream::MECHANISM + index as u64);
+        // Zero every counter but keep the buffers' capacity for this worker.
+        let mut racers = std::mem::take(&mut self.racers);
+        racers.clear();
+        let mut completers = std::mem::take(&mut self.completers);
+        completers.clear();
+        *self = State::new(&self.plan);
+        self.racers = racers;
+        self.completers = completers;
+        self.rng = mechanism_rng(world.key, index);
     }
 
     /// Runs the day's drops.
@@ -356,10 +363,6 @@ impl State {
             self.cost,
         ]);
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
