@@ -133,6 +133,19 @@ struct Review {
     sentiment: f64,
 }
 
+/// Counters of one trial; reset to zero at the start of each.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    responded: u32,
+    sent: u32,
+    lost: u32,
+    late: u32,
+    sentiment_sum: f64,
+    views: u64,
+    orders: u32,
+    cost: f64,
+}
+
 /// Per-trial state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -150,14 +163,8 @@ pub struct State {
     blogger_orders: Vec<u32>,
     /// Bloggers who were sent a product.
     chosen: Vec<u32>,
-    responded: u32,
-    sent: u32,
-    lost: u32,
-    late: u32,
-    sentiment_sum: f64,
-    views: u64,
-    orders: u32,
-    cost: f64,
+    /// Counters of the current trial.
+    tally: Tally,
 }
 
 impl State {
@@ -173,14 +180,7 @@ impl State {
             feed: Vec::new(),
             blogger_orders: Vec::new(),
             chosen: Vec::new(),
-            responded: 0,
-            sent: 0,
-            lost: 0,
-            late: 0,
-            sentiment_sum: 0.0,
-            views: 0,
-            orders: 0,
-            cost: 0.0,
+            tally: Tally::default(),
         }
     }
 
@@ -198,14 +198,7 @@ impl State {
         self.blogger_orders.clear();
         self.blogger_orders.resize(world.pop.bloggers.len(), 0);
         self.chosen.clear();
-        self.responded = 0;
-        self.sent = 0;
-        self.lost = 0;
-        self.late = 0;
-        self.sentiment_sum = 0.0;
-        self.views = 0;
-        self.orders = 0;
-        self.cost = 0.0;
+        self.tally = Tally::default();
     }
 
     /// Orders attributed to each blogger of the pool in this trial.
@@ -250,26 +243,26 @@ impl State {
                 self.respondents.push((score, k as u32));
             }
         }
-        self.responded = self.respondents.len() as u32;
+        self.tally.responded = self.respondents.len() as u32;
         self.respondents
             .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let chosen = (p.wanted as usize).min(self.respondents.len());
         for idx in 0..chosen {
             let blogger = self.respondents[idx].1;
             self.chosen.push(blogger);
-            self.sent += 1;
-            self.cost += p.parcel_cost;
+            self.tally.sent += 1;
+            self.tally.cost += p.parcel_cost;
             world.book_cost(p.parcel_cost);
             let delivery = p.delivery_days.sample(&mut self.rng).max(0.0);
             if self.rng.random::<f64>() < p.loss_rate {
-                self.lost += 1;
+                self.tally.lost += 1;
                 continue;
             }
             let punctuality = world.pop.bloggers.punctuality[blogger as usize];
             let e: f64 = Exp1.sample(&mut self.rng);
             let delay = e * p.delay_mean / punctuality;
             if delay > p.deadline {
-                self.late += 1;
+                self.tally.late += 1;
                 continue;
             }
             let sentiment = self.honest_sentiment();
@@ -299,7 +292,7 @@ impl State {
     fn publish(&mut self, world: &mut World, r: Review) {
         let id = self.published.len() as u32;
         self.published.push(r);
-        self.sentiment_sum += r.sentiment;
+        self.tally.sentiment_sum += r.sentiment;
         world.add_card_review(r.sentiment);
         let b = &world.pop.bloggers;
         let k = r.blogger as usize;
@@ -346,10 +339,10 @@ impl State {
         for &(buyer, id) in &views {
             let review = self.published[id as usize];
             let e = self.exposure(world, &review, self.plan.feed_base);
-            self.views += 1;
+            self.tally.views += 1;
             let minute = self.rng.random_range(0..1440u32);
             if world.offer(buyer, minute, &e, &mut self.rng) {
-                self.orders += 1;
+                self.tally.orders += 1;
                 self.blogger_orders[review.blogger as usize] += 1;
             }
         }
@@ -375,10 +368,10 @@ impl State {
             let e = self.exposure(world, &review, self.plan.discovery_base);
             for _ in 0..n {
                 let buyer = world.pop.random_buyer(&mut self.rng);
-                self.views += 1;
+                self.tally.views += 1;
                 let minute = self.rng.random_range(0..1440u32);
                 if world.offer(buyer, minute, &e, &mut self.rng) {
-                    self.orders += 1;
+                    self.tally.orders += 1;
                     self.blogger_orders[review.blogger as usize] += 1;
                 }
             }
@@ -389,19 +382,19 @@ impl State {
     pub fn kpis(&self, out: &mut Vec<f64>) {
         let n = self.published.len();
         out.extend_from_slice(&[
-            self.responded as f64,
-            self.sent as f64,
-            self.lost as f64,
+            self.tally.responded as f64,
+            self.tally.sent as f64,
+            self.tally.lost as f64,
             n as f64,
-            self.late as f64,
+            self.tally.late as f64,
             if n > 0 {
-                self.sentiment_sum / n as f64
+                self.tally.sentiment_sum / n as f64
             } else {
                 f64::NAN
             },
-            self.views as f64,
-            self.orders as f64,
-            self.cost,
+            self.tally.views as f64,
+            self.tally.orders as f64,
+            self.tally.cost,
         ]);
     }
 }

@@ -102,15 +102,9 @@ struct Question {
     precollected: bool,
 }
 
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    plan: Plan,
-    rng: SimRng,
-    questions: Vec<Question>,
-    online: Vec<u32>,
-    racers: Vec<(f64, u32)>,
-    agents_free: Vec<f64>,
+/// Counters of one trial; reset to zero at the start of each.
+#[derive(Debug, Clone, Default)]
+struct Tally {
     sessions: u32,
     online_sum: u64,
     present_sum: u64,
@@ -131,53 +125,40 @@ pub struct State {
     cost: f64,
 }
 
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: std::sync::Arc<Plan>,
+    rng: SimRng,
+    questions: Vec<Question>,
+    online: Vec<u32>,
+    racers: Vec<(f64, u32)>,
+    agents_free: Vec<f64>,
+    /// Counters of the current trial.
+    tally: Tally,
+}
+
 impl State {
     /// A fresh state.
     pub fn new(plan: &Plan) -> Self {
         State {
-            plan: plan.clone(),
+            plan: std::sync::Arc::new(plan.clone()),
             rng: stream_rng(0, 0),
             questions: Vec::new(),
             online: Vec::new(),
             racers: Vec::new(),
             agents_free: Vec::new(),
-            sessions: 0,
-            online_sum: 0,
-            present_sum: 0,
-            session_questions: 0,
-            session_resolved: 0,
-            session_response_sum: 0.0,
-            satisfied: 0,
-            precollected: 0,
-            precollected_resolved: 0,
-            adhoc_questions: 0,
-            adhoc_resolved: 0,
-            adhoc_response_sum: 0.0,
-            session_orders: 0,
-            purchase_answers: 0,
-            answer_orders: 0,
-            orders: 0,
-            coupons_redeemed: 0,
-            cost: 0.0,
+            tally: Tally::default(),
         }
     }
 
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, index: usize) {
-        // Zero every counter but keep the buffers' capacity for this worker.
-        let mut questions = std::mem::take(&mut self.questions);
-        questions.clear();
-        let mut online = std::mem::take(&mut self.online);
-        online.clear();
-        let mut racers = std::mem::take(&mut self.racers);
-        racers.clear();
-        let mut agents_free = std::mem::take(&mut self.agents_free);
-        agents_free.clear();
-        *self = State::new(&self.plan);
-        self.questions = questions;
-        self.online = online;
-        self.racers = racers;
-        self.agents_free = agents_free;
+        self.questions.clear();
+        self.online.clear();
+        self.racers.clear();
+        self.agents_free.clear();
+        self.tally = Tally::default();
         self.rng = mechanism_rng(world.key, index);
     }
 
@@ -212,15 +193,15 @@ impl State {
             if !world.settle_member(i, &mut self.rng) {
                 continue;
             }
-            self.adhoc_questions += 1;
+            self.tally.adhoc_questions += 1;
             let e1: f64 = Exp1.sample(&mut self.rng);
             let e2: f64 = Exp1.sample(&mut self.rng);
             let (response, patience) = (e1 * resp_mean, e2 * pat_mean);
-            self.adhoc_response_sum += response;
+            self.tally.adhoc_response_sum += response;
             let minute = 9 * 60 + self.rng.random_range(0..14 * 60u32);
             let at = (minute as f64 + response).min(1439.0) as u32;
             if response <= patience {
-                self.adhoc_resolved += 1;
+                self.tally.adhoc_resolved += 1;
                 self.resolved(world, i, at, 0.0, false);
             } else {
                 self.unresolved(world, i);
@@ -229,12 +210,13 @@ impl State {
     }
 
     fn session(&mut self, world: &mut World, g: usize) {
-        let cfg = self.plan.cfg.clone();
+        let plan = std::sync::Arc::clone(&self.plan);
+        let cfg = &plan.cfg;
         let pool = world.pop.pools[g];
         let start = cfg.schedule.time.minute();
         let len = cfg.session_minutes as f64;
         let mid = start + cfg.session_minutes / 2;
-        self.sessions += 1;
+        self.tally.sessions += 1;
         self.questions.clear();
         self.online.clear();
         self.racers.clear();
@@ -245,7 +227,7 @@ impl State {
             if !world.settle_member(i, &mut self.rng) {
                 continue;
             }
-            self.present_sum += 1;
+            self.tally.present_sum += 1;
             if let Some(pc) = &precollect
                 && self.rng.random::<f64>() < pc.rate
             {
@@ -265,14 +247,14 @@ impl State {
                 }
             }
         }
-        self.online_sum += self.online.len() as u64;
-        self.precollected += self.questions.len() as u64;
+        self.tally.online_sum += self.online.len() as u64;
+        self.tally.precollected += self.questions.len() as u64;
         if cfg.warmup_total > 0.0 {
             self.racers
                 .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let n = (cfg.warmup_packets as usize).min(self.racers.len());
             let paid = cfg.warmup_total * n as f64 / cfg.warmup_packets as f64;
-            self.cost += paid;
+            self.tally.cost += paid;
             world.book_cost(paid);
             for k in 0..n {
                 let i = self.racers[k].1;
@@ -300,17 +282,17 @@ impl State {
                 .total_cmp(&b.arrival)
                 .then(a.member.cmp(&b.member))
         });
-        self.session_questions += self.questions.len() as u64;
+        self.tally.session_questions += self.questions.len() as u64;
 
         // Agents: M/M/c, first come first served, with abandonment.
         let agents = ((self.online.len() as f64 / cfg.members_per_agent).ceil() as usize).max(1);
         let staff = agents as f64 * (len + 15.0) / 60.0 * cfg.wage_per_hour;
-        self.cost += staff;
+        self.tally.cost += staff;
         world.book_cost(staff);
         self.agents_free.clear();
         self.agents_free.resize(agents, 0.0);
         let coupon_for_asking = precollect.as_ref().map(|p| p.coupon).unwrap_or(0.0);
-        let orders_before = self.orders;
+        let orders_before = self.tally.orders;
         for q in 0..self.questions.len() {
             let question = self.questions[q];
             let (slot, free) = self
@@ -329,14 +311,14 @@ impl State {
             let done = begin + e * cfg.answer_minutes;
             self.agents_free[slot] = done;
             let response = done - question.arrival;
-            self.session_resolved += 1;
-            self.session_response_sum += response;
+            self.tally.session_resolved += 1;
+            self.tally.session_response_sum += response;
             // A pre-collected asker expects the answer in the session; a live one, fast.
             if question.precollected || response <= cfg.satisfied_within_minutes {
-                self.satisfied += 1;
+                self.tally.satisfied += 1;
             }
             if question.precollected {
-                self.precollected_resolved += 1;
+                self.tally.precollected_resolved += 1;
             }
             let at = start + done.min(len) as u32;
             let coupon = if question.precollected {
@@ -373,12 +355,12 @@ impl State {
                 }
                 let sees = world.notice_probability(i);
                 if push.deliver(world, i, at, sees, &mut self.rng) == PushOutcome::Bought {
-                    self.orders += 1;
-                    self.coupons_redeemed += 1;
+                    self.tally.orders += 1;
+                    self.tally.coupons_redeemed += 1;
                 }
             }
         }
-        self.session_orders += self.orders - orders_before;
+        self.tally.session_orders += self.tally.orders - orders_before;
     }
 
     /// A resolved question of member `i`, answered at `minute`.
@@ -388,7 +370,7 @@ impl State {
         if self.rng.random::<f64>() >= self.plan.cfg.purchase_questions || world.is_buyer(i) {
             return;
         }
-        self.purchase_answers += 1;
+        self.tally.purchase_answers += 1;
         let (strength, discount) = match self.plan.cfg.answer_style {
             AnswerStyle::Plain => (0.0, 0.0),
             AnswerStyle::SolutionCaseDiscount => {
@@ -402,10 +384,10 @@ impl State {
             incentive: discount + coupon,
         };
         if world.offer(i, minute, &e, &mut self.rng) {
-            self.answer_orders += 1;
-            self.orders += 1;
+            self.tally.answer_orders += 1;
+            self.tally.orders += 1;
             if e.incentive > 0.0 {
-                self.coupons_redeemed += 1;
+                self.tally.coupons_redeemed += 1;
             }
         } else if !in_session {
             world.add_intent(i, 0.3);
@@ -419,27 +401,48 @@ impl State {
 
     /// Appends KPI values in [`KPIS`] order.
     pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        let sessions = self.sessions as f64;
+        let sessions = self.tally.sessions as f64;
         let members = world.pop.group_members() as f64;
         let (left, _) = world.group_attrition();
         out.extend_from_slice(&[
             sessions,
-            ratio(self.online_sum as f64, sessions),
-            ratio(self.online_sum as f64, self.present_sum as f64),
-            ratio(self.session_questions as f64, sessions),
-            ratio(self.session_response_sum, self.session_resolved as f64),
-            ratio(self.session_resolved as f64, self.session_questions as f64),
-            ratio(self.satisfied as f64, self.session_questions as f64),
-            ratio(self.precollected_resolved as f64, self.precollected as f64),
-            self.adhoc_questions as f64,
-            ratio(self.adhoc_response_sum, self.adhoc_questions as f64),
-            ratio(self.adhoc_resolved as f64, self.adhoc_questions as f64),
-            self.session_orders as f64,
-            ratio(self.answer_orders as f64, self.purchase_answers as f64),
-            self.orders as f64,
-            self.coupons_redeemed as f64,
+            ratio(self.tally.online_sum as f64, sessions),
+            ratio(self.tally.online_sum as f64, self.tally.present_sum as f64),
+            ratio(self.tally.session_questions as f64, sessions),
+            ratio(
+                self.tally.session_response_sum,
+                self.tally.session_resolved as f64,
+            ),
+            ratio(
+                self.tally.session_resolved as f64,
+                self.tally.session_questions as f64,
+            ),
+            ratio(
+                self.tally.satisfied as f64,
+                self.tally.session_questions as f64,
+            ),
+            ratio(
+                self.tally.precollected_resolved as f64,
+                self.tally.precollected as f64,
+            ),
+            self.tally.adhoc_questions as f64,
+            ratio(
+                self.tally.adhoc_response_sum,
+                self.tally.adhoc_questions as f64,
+            ),
+            ratio(
+                self.tally.adhoc_resolved as f64,
+                self.tally.adhoc_questions as f64,
+            ),
+            self.tally.session_orders as f64,
+            ratio(
+                self.tally.answer_orders as f64,
+                self.tally.purchase_answers as f64,
+            ),
+            self.tally.orders as f64,
+            self.tally.coupons_redeemed as f64,
             ratio(left as f64, members),
-            self.cost,
+            self.tally.cost,
         ]);
     }
 }

@@ -83,14 +83,9 @@ impl Plan {
     }
 }
 
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    plan: Plan,
-    rng: SimRng,
-    /// (claim delay seconds, member) of members who noticed the current drop.
-    racers: Vec<(f64, u32)>,
-    completers: Vec<(f64, u32)>,
+/// Counters of one trial; reset to zero at the start of each.
+#[derive(Debug, Clone, Default)]
+struct Tally {
     drops: u32,
     offered: u64,
     claimed: u64,
@@ -108,6 +103,18 @@ pub struct State {
     cost: f64,
 }
 
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    /// (claim delay seconds, member) of members who noticed the current drop.
+    racers: Vec<(f64, u32)>,
+    completers: Vec<(f64, u32)>,
+    /// Counters of the current trial.
+    tally: Tally,
+}
+
 impl State {
     /// A fresh state.
     pub fn new(plan: &Plan) -> Self {
@@ -116,34 +123,15 @@ impl State {
             rng: stream_rng(0, 0),
             racers: Vec::new(),
             completers: Vec::new(),
-            drops: 0,
-            offered: 0,
-            claimed: 0,
-            emptied: 0,
-            empty_seconds: 0.0,
-            clicks: 0,
-            completions: 0,
-            followup_sent: 0,
-            followup_clicks: 0,
-            broadcast_ctr_sum: 0.0,
-            broadcast_n: 0,
-            redemptions: 0,
-            orders: 0,
-            interactions: 0,
-            cost: 0.0,
+            tally: Tally::default(),
         }
     }
 
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, index: usize) {
-        // Zero every counter but keep the buffers' capacity for this worker.
-        let mut racers = std::mem::take(&mut self.racers);
-        racers.clear();
-        let mut completers = std::mem::take(&mut self.completers);
-        completers.clear();
-        *self = State::new(&self.plan);
-        self.racers = racers;
-        self.completers = completers;
+        self.racers.clear();
+        self.completers.clear();
+        self.tally = Tally::default();
         self.rng = mechanism_rng(world.key, index);
     }
 
@@ -180,14 +168,14 @@ impl State {
                 self.racers.push((delay, i));
             }
         }
-        self.drops += 1;
+        self.tally.drops += 1;
         let total = if cfg.scale_with_online {
             (cfg.total_per_online * online as f64).min(cfg.max_total)
         } else {
             cfg.total
         };
         let n = cfg.packets as usize;
-        self.offered += n as u64;
+        self.tally.offered += n as u64;
         self.racers
             .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let window = cfg.claim_window_seconds;
@@ -198,12 +186,12 @@ impl State {
             .take_while(|r| r.0 <= window)
             .count();
         if claimers == n && n > 0 {
-            self.emptied += 1;
-            self.empty_seconds += self.racers[n - 1].0;
+            self.tally.emptied += 1;
+            self.tally.empty_seconds += self.racers[n - 1].0;
         }
-        self.claimed += claimers as u64;
+        self.tally.claimed += claimers as u64;
         let amounts = split_amounts(cfg.split, total, n, claimers, &mut self.rng);
-        self.cost += amounts;
+        self.tally.cost += amounts;
         world.book_cost(amounts);
 
         let link = cfg.link;
@@ -218,13 +206,13 @@ impl State {
         self.completers.clear();
         for k in 0..claimers {
             let (delay, i) = self.racers[k];
-            self.interactions += 1;
+            self.tally.interactions += 1;
             world.add_engagement(i, claim_engagement);
             world.add_intent(i, claim_intent);
             if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
-                self.completions += 1;
-                self.clicks += 1;
-                self.interactions += 1;
+                self.tally.completions += 1;
+                self.tally.clicks += 1;
+                self.tally.interactions += 1;
                 world.add_engagement(i, task_engagement);
                 self.completers.push((delay, i));
                 self.link_offer(world, i, minute + 1);
@@ -237,8 +225,8 @@ impl State {
             for k in 0..self.racers.len() {
                 let i = self.racers[k].1;
                 if !world.has_left(i) && self.rng.random::<f64>() < announcement_click {
-                    self.clicks += 1;
-                    self.interactions += 1;
+                    self.tally.clicks += 1;
+                    self.tally.interactions += 1;
                     self.link_offer(world, i, minute + 1);
                 }
             }
@@ -256,14 +244,14 @@ impl State {
         if n == 0 {
             return;
         }
-        self.claimed += n as u64;
-        self.offered += st.packets as u64;
+        self.tally.claimed += n as u64;
+        self.tally.offered += st.packets as u64;
         let amount = st.total * n as f64 / st.packets as f64;
-        self.cost += amount;
+        self.tally.cost += amount;
         world.book_cost(amount);
         for k in 0..n {
             let i = self.completers[k].1;
-            self.interactions += 1;
+            self.tally.interactions += 1;
             world.add_engagement(i, self.plan.cfg.claim_engagement);
             world.add_intent(i, self.plan.cfg.claim_intent);
         }
@@ -291,7 +279,7 @@ impl State {
             if world.has_left(i) {
                 continue;
             }
-            self.followup_sent += 1;
+            self.tally.followup_sent += 1;
             let since = f.delay_minutes as f64 - delay / 60.0;
             let looking = world.behaviour().attention_after(since);
             let ordinary = world.online_probability(i, at) * world.notice_probability(i);
@@ -300,12 +288,12 @@ impl State {
                 PushOutcome::Ignored => continue,
                 PushOutcome::Clicked => {}
                 PushOutcome::Bought => {
-                    self.redemptions += 1;
-                    self.orders += 1;
+                    self.tally.redemptions += 1;
+                    self.tally.orders += 1;
                 }
             }
-            self.followup_clicks += 1;
-            self.interactions += 1;
+            self.tally.followup_clicks += 1;
+            self.tally.interactions += 1;
             world.add_engagement(i, self.plan.cfg.task_engagement);
         }
     }
@@ -323,8 +311,8 @@ impl State {
                 continue;
             }
             let sees = world.online_probability(i, at) * world.notice_probability(i);
-            self.broadcast_ctr_sum += sees * click;
-            self.broadcast_n += 1;
+            self.tally.broadcast_ctr_sum += sees * click;
+            self.tally.broadcast_n += 1;
         }
     }
 
@@ -336,7 +324,7 @@ impl State {
             incentive: 0.0,
         };
         if world.offer(i, minute.min(1439), &e, &mut self.rng) {
-            self.orders += 1;
+            self.tally.orders += 1;
         }
     }
 
@@ -346,21 +334,24 @@ impl State {
         let weeks = world.horizon as f64 / 7.0;
         let (left, silent) = world.group_attrition();
         out.extend_from_slice(&[
-            self.drops as f64,
-            self.claimed as f64,
-            ratio(self.claimed as f64, self.offered as f64),
-            ratio(self.empty_seconds, self.emptied as f64),
-            self.clicks as f64,
-            self.completions as f64,
-            self.followup_sent as f64,
-            ratio(self.followup_clicks as f64, self.followup_sent as f64),
-            ratio(self.broadcast_ctr_sum, self.broadcast_n as f64),
-            self.redemptions as f64,
-            self.orders as f64,
-            ratio(self.interactions as f64, members * weeks),
+            self.tally.drops as f64,
+            self.tally.claimed as f64,
+            ratio(self.tally.claimed as f64, self.tally.offered as f64),
+            ratio(self.tally.empty_seconds, self.tally.emptied as f64),
+            self.tally.clicks as f64,
+            self.tally.completions as f64,
+            self.tally.followup_sent as f64,
+            ratio(
+                self.tally.followup_clicks as f64,
+                self.tally.followup_sent as f64,
+            ),
+            ratio(self.tally.broadcast_ctr_sum, self.tally.broadcast_n as f64),
+            self.tally.redemptions as f64,
+            self.tally.orders as f64,
+            ratio(self.tally.interactions as f64, members * weeks),
             ratio(left as f64, members),
             ratio(silent as f64, members),
-            self.cost,
+            self.tally.cost,
         ]);
     }
 }
