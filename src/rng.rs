@@ -29,7 +29,7 @@ pub mod stream {
     pub const OFFER: u64 = 4;
     /// End-of-trial settlement of chat-group members (leaving).
     pub const GROUPS: u64 = 5;
-    /// Base of the mechanism streams: mechanism `k` uses `MECHANISM + k`.
+    /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }
 
@@ -60,10 +60,10 @@ pub fn stream_rng(trial_key: u64, stream: u64) -> SimRng {
     SimRng::seed_from_u64(mix(trial_key, stream))
 }
 
-/// The stream of the mechanism at position `index` of a plan.
+/// The stream of mechanism kind `mechanism` (see `MechanismPlan::stream`).
 #[inline]
-pub fn mechanism_rng(trial_key: u64, index: usize) -> SimRng {
-    stream_rng(trial_key, stream::MECHANISM + index as u64)
+pub fn mechanism_rng(trial_key: u64, mechanism: u64) -> SimRng {
+    stream_rng(trial_key, stream::MECHANISM + mechanism)
 }
 
 /// A per-agent stream: the `k`-th draw batch of `agent` in `stream`.

@@ -95,8 +95,8 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
     let key = trial_key(seed, trial as u64);
     let world = &mut ws.world;
     world.reset(&plan.world, key);
-    for (k, m) in ws.mechanisms.iter_mut().enumerate() {
-        m.reset(world, k);
+    for (m, p) in ws.mechanisms.iter_mut().zip(&plan.mechanisms) {
+        m.reset(world, p.stream());
     }
     for day in 0..plan.world.horizon {
         world.begin_day(day);

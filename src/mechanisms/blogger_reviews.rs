@@ -185,8 +185,8 @@ impl State {
     }
 
     /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, index: usize) {
-        self.rng = mechanism_rng(world.key, index);
+    pub fn reset(&mut self, world: &World, stream: u64) {
+        self.rng = mechanism_rng(world.key, stream);
         self.respondents.clear();
         self.due.clear();
         self.next = 0;

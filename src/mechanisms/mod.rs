@@ -68,6 +68,17 @@ impl MechanismPlan {
         }
     }
 
+    /// The mechanism's random stream: fixed per kind, so enabling, disabling or changing
+    /// one mechanism (say, in a candidate) leaves every other mechanism's random numbers
+    /// unchanged (common random numbers across candidates).
+    pub fn stream(&self) -> u64 {
+        match self {
+            MechanismPlan::BloggerReviews(_) => 0,
+            MechanismPlan::RedPackets(_) => 1,
+            MechanismPlan::Qa(_) => 2,
+        }
+    }
+
     /// True for mechanisms that act on chat groups (their members' leaving is settled at
     /// the end of a trial).
     pub fn uses_groups(&self) -> bool {
@@ -101,12 +112,13 @@ impl MechanismPlan {
 }
 
 impl MechanismState {
-    /// Resets for a new trial; `index` is the mechanism's position (its random stream).
-    pub fn reset(&mut self, world: &World, index: usize) {
+    /// Resets for a new trial; `stream` is the mechanism's random stream
+    /// ([`MechanismPlan::stream`]).
+    pub fn reset(&mut self, world: &World, stream: u64) {
         match self {
-            MechanismState::BloggerReviews(s) => s.reset(world, index),
-            MechanismState::RedPackets(s) => s.reset(world, index),
-            MechanismState::Qa(s) => s.reset(world, index),
+            MechanismState::BloggerReviews(s) => s.reset(world, stream),
+            MechanismState::RedPackets(s) => s.reset(world, stream),
+            MechanismState::Qa(s) => s.reset(world, stream),
         }
     }
 

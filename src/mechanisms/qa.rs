@@ -153,13 +153,13 @@ impl State {
     }
 
     /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, index: usize) {
+    pub fn reset(&mut self, world: &World, stream: u64) {
         self.questions.clear();
         self.online.clear();
         self.racers.clear();
         self.agents_free.clear();
         self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, index);
+        self.rng = mechanism_rng(world.key, stream);
     }
 
     /// Runs the day's ordinary questions and sessions.

@@ -128,11 +128,11 @@ impl State {
     }
 
     /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, index: usize) {
+    pub fn reset(&mut self, world: &World, stream: u64) {
         self.racers.clear();
         self.completers.clear();
         self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, index);
+        self.rng = mechanism_rng(world.key, stream);
     }
 
     /// Runs the day's drops.
