@@ -71,6 +71,10 @@ pub struct BehaviourParams {
     pub w_price: f64,
     /// Weight of incentive / price.
     pub w_incentive: f64,
+    /// Log-odds shift for an existing buyer's extra order.
+    pub repeat_shift: f64,
+    /// Intent per unit of `w_incentive · coupon / price` held in a wallet.
+    pub coupon_pull: f64,
     /// `ln(price / reference_price)`.
     pub ln_price_index: f64,
     /// Price per order.
@@ -141,6 +145,8 @@ impl BehaviourParams {
             w_social_proof: b.decision.w_social_proof,
             w_price: b.decision.w_price,
             w_incentive: b.decision.w_incentive,
+            repeat_shift: b.channels.repeat_shift,
+            coupon_pull: b.decision.coupon_pull,
             ln_price_index: (s.product.price / reference).ln(),
             price: s.product.price,
             intent_decay,

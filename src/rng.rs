@@ -23,12 +23,15 @@ pub mod stream {
     pub const POPULATION: u64 = 1;
     /// Organic (Bass) first purchases.
     pub const ORGANIC: u64 = 2;
-    /// Per-agent repurchase process (latent rate, dropout, order times, experience).
+    /// Per-agent repurchase process (latent rate, dropout, order times).
     pub const REPEAT: u64 = 3;
     /// Per-agent exposure outcomes (purchase decisions of mechanisms' offers).
     pub const OFFER: u64 = 4;
     /// End-of-trial settlement of chat-group members (leaving).
     pub const GROUPS: u64 = 5;
+    /// Per-order draws: order value (basket) and the buyer's experience, keyed by the
+    /// buyer's order count.
+    pub const ORDER: u64 = 6;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

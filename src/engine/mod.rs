@@ -15,6 +15,7 @@ mod world;
 pub use world::{Ledger, ProductConsts, World, WorldPlan};
 
 use crate::behaviour::BehaviourParams;
+use crate::dist::Support;
 use crate::mechanisms::{MechanismPlan, MechanismState};
 use crate::metrics::TrialResult;
 use crate::population::PopulationPlan;
@@ -42,6 +43,7 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario) -> Result<Self, PlanError> {
         let p = &s.product;
+        let mechanisms = MechanismPlan::all(s).map_err(PlanError)?;
         Ok(Plan {
             scenario: s.clone(),
             world: WorldPlan {
@@ -57,8 +59,14 @@ impl Plan {
                 weekday0: s.start_weekday.index(),
                 existing_reviews: (p.existing_reviews, p.existing_rating),
                 clv_days: s.behaviour.repurchase.clv_days,
+                order_value: match &p.order_value {
+                    Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
+                    None => None,
+                },
+                log_orders: mechanisms.iter().any(|m| m.reads_orders()),
+                wallet: mechanisms.iter().any(|m| m.issues_coupons()),
             },
-            mechanisms: MechanismPlan::all(s).map_err(PlanError)?,
+            mechanisms,
         })
     }
 

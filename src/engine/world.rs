@@ -16,6 +16,7 @@
 //!   because the exponential is memoryless; stale calendar entries are skipped.
 
 use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
+use crate::dist::Dist;
 use crate::population::{Population, PopulationPlan, Trait};
 use crate::rng::{SimRng, agent_rng, stream, stream_rng};
 use rand::RngExt;
@@ -42,6 +43,33 @@ pub struct ProductConsts {
     pub damaged: f64,
 }
 
+/// One order, as the mechanisms that react to orders see it (order proofs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order {
+    /// The buyer.
+    pub agent: u32,
+    /// Order value (basket), before any discount.
+    pub value: f64,
+    /// Minute of the day it was placed.
+    pub minute: u32,
+    /// True for the buyer's first order.
+    pub first: bool,
+}
+
+/// What a purchase opportunity offered to any agent (buyer or not) led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    /// No order.
+    Nothing,
+    /// The agent's first order.
+    First,
+    /// An extra order by an existing buyer.
+    Repeat,
+}
+
+/// Most mechanism kinds that can issue coupons (the size of the per-source counters).
+pub const COUPON_SOURCES: usize = 16;
+
 /// Money and counts of one trial.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
@@ -57,6 +85,10 @@ pub struct Ledger {
     pub cogs: f64,
     /// Campaign cost booked by mechanisms.
     pub campaign_cost: f64,
+    /// Wallet coupons redeemed, per issuing mechanism (its random stream id).
+    pub coupons_redeemed: [u32; COUPON_SOURCES],
+    /// Discount granted by redeemed wallet coupons, per issuing mechanism.
+    pub coupon_value_redeemed: [f64; COUPON_SOURCES],
 }
 
 /// A trial's world. Owned by a worker and reset for each trial.
@@ -79,6 +111,16 @@ pub struct World {
     /// Product card social proof.
     pub card: Option<CardProof>,
     product: Option<ProductConsts>,
+    order_value: Option<Dist>,
+    log_orders: bool,
+    wallet: bool,
+    orders_today: Vec<Order>,
+    orders_yesterday: Vec<Order>,
+    coupon: Vec<f32>,
+    coupon_until: Vec<u16>,
+    coupon_src: Vec<u8>,
+    /// Value of the most recent order booked (before discount).
+    pub last_order_value: f64,
     clv_days: f64,
     flags: Vec<u8>,
     orders: Vec<u16>,
@@ -126,6 +168,12 @@ pub struct WorldPlan {
     pub existing_reviews: (u32, f64),
     /// Days past the horizon in CLV.
     pub clv_days: f64,
+    /// Order value (basket) distribution; `None`: every order is worth the price.
+    pub order_value: Option<Dist>,
+    /// Keep each day's orders for mechanisms that react to them.
+    pub log_orders: bool,
+    /// Keep a coupon wallet per agent (some mechanism issues coupons).
+    pub wallet: bool,
 }
 
 impl World {
@@ -144,6 +192,12 @@ impl World {
             b.sp_saturation,
         ));
         self.product = Some(plan.product);
+        self.order_value = plan.order_value.clone();
+        self.log_orders = plan.log_orders;
+        self.wallet = plan.wallet;
+        self.orders_today.clear();
+        self.orders_yesterday.clear();
+        self.last_order_value = 0.0;
         if self.beh.is_none() {
             self.beh = Some(plan.behaviour.clone());
             self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
@@ -167,6 +221,11 @@ impl World {
         refill(&mut self.next_repeat, n, f32::INFINITY);
         refill(&mut self.engagement, n, b.initial_engagement as f32);
         refill(&mut self.engagement_day, n, 0);
+        if self.wallet {
+            refill(&mut self.coupon, n, 0.0);
+            refill(&mut self.coupon_until, n, 0);
+            refill(&mut self.coupon_src, n, 0);
+        }
         self.nonbuyers.clear();
         self.nonbuyers.extend(0..n as u32);
         self.pos.clear();
@@ -254,7 +313,7 @@ impl World {
         let p = e.attention * crate::behaviour::sigmoid(x);
         if rng.random::<f64>() < p {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
-            self.first_order(i, time, e.incentive.min(self.product().price));
+            self.first_order(i, time, e.incentive);
             true
         } else {
             let add = self.beh().intent_gain * e.strength * e.attention;
@@ -267,6 +326,73 @@ impl World {
 
     fn product(&self) -> ProductConsts {
         self.product.expect("world reset")
+    }
+
+    /// Offers agent `i` a purchase opportunity whether or not it has bought before: a
+    /// non-buyer decides as in [`World::offer`]; a buyer who has not dropped out places an
+    /// extra order with probability `attention · σ(base + channels.repeat_shift +
+    /// w_inc · incentive / price)` (it knows the product: no social proof, no price
+    /// hesitation beyond the incentive). An extra order does not move the buyer's scheduled
+    /// repeat orders (an incremental order).
+    pub fn offer_any(&mut self, i: u32, minute: u32, e: &Exposure, rng: &mut SimRng) -> Offered {
+        if !self.is_buyer(i) {
+            return if self.offer(i, minute, e, rng) {
+                Offered::First
+            } else {
+                Offered::Nothing
+            };
+        }
+        if self.flags[i as usize] & DROPPED != 0 {
+            return Offered::Nothing;
+        }
+        let b = self.beh();
+        let x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
+        if rng.random::<f64>() < e.attention * crate::behaviour::sigmoid(x) {
+            let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
+            self.book_order(i, e.incentive, time, false);
+            Offered::Repeat
+        } else {
+            Offered::Nothing
+        }
+    }
+
+    /// Gives agent `i` a wallet coupon worth `value`, valid through day `day + valid_days`,
+    /// issued by mechanism `source` (its stream id). It replaces a smaller coupon held, and is
+    /// redeemed on the agent's next order of any kind while valid (first, repeat or extra).
+    /// A non-buyer's intent rises by `coupon_pull · w_inc · value / price`: a coupon in hand
+    /// pulls toward a first order while the intent lasts.
+    pub fn give_coupon(&mut self, i: u32, value: f64, valid_days: u32, source: u64) {
+        debug_assert!(
+            self.wallet,
+            "a mechanism issuing coupons must set WorldPlan::wallet"
+        );
+        let u = i as usize;
+        let held = if self.day <= self.coupon_until[u] as u32 {
+            self.coupon[u] as f64
+        } else {
+            0.0
+        };
+        if value <= held {
+            return;
+        }
+        self.coupon[u] = value as f32;
+        self.coupon_until[u] = (self.day + valid_days).min(u16::MAX as u32) as u16;
+        self.coupon_src[u] = source.min(COUPON_SOURCES as u64 - 1) as u8;
+        let b = self.beh();
+        let pull = b.coupon_pull * b.w_incentive * value / b.price;
+        self.add_intent(i, pull);
+    }
+
+    /// Yesterday's orders, in the order they were booked (empty unless a mechanism asked
+    /// for the order log).
+    pub fn orders_yesterday(&self) -> &[Order] {
+        &self.orders_yesterday
+    }
+
+    /// True when agent `i` has dropped out of buying for good.
+    #[inline]
+    pub fn has_dropped(&self, i: u32) -> bool {
+        self.flags[i as usize] & DROPPED != 0
     }
 
     /// Adds `delta` to buyer `i`'s intent (log-odds); ignored for buyers.
@@ -460,23 +586,55 @@ impl World {
         let beta = self.repeat_beta.as_ref().expect("reset");
         self.lambda[u] = gamma.sample(&mut rng) as f32;
         self.dropout[u] = beta.sample(&mut rng) as f32;
-        self.book_order(i, discount, &mut rng);
+        self.book_order(i, discount, time, true);
         self.schedule_repeat(i, time, &mut rng);
     }
 
-    /// Books an order: revenue, cost of goods, the buyer's experience.
-    fn book_order(&mut self, i: u32, discount: f64, rng: &mut SimRng) {
+    /// Books an order at `time` (days): its value, the best coupon (the offer's `discount`
+    /// or a wallet coupon still valid), revenue, cost of goods, the buyer's experience.
+    ///
+    /// The order value and the experience draw from the buyer's own order stream
+    /// (`stream::ORDER`, the buyer's order count), so they do not shift any other draw.
+    fn book_order(&mut self, i: u32, discount: f64, time: f64, first: bool) {
         let u = i as usize;
         let prod = self.product();
+        let k = self.orders[u] as u32;
+        let mut rng = agent_rng(self.key, stream::ORDER, i, k);
         self.orders[u] = self.orders[u].saturating_add(1);
         if self.orders[u] == 2 {
             self.ledger.repeat_buyers += 1;
         }
+        let value = match &self.order_value {
+            Some(d) => d.sample(&mut rng).max(0.01),
+            None => prod.price,
+        };
+        let mut discount = discount.clamp(0.0, value);
+        if self.wallet && self.coupon[u] > 0.0 {
+            if self.day <= self.coupon_until[u] as u32 && self.coupon[u] as f64 > discount {
+                let c = (self.coupon[u] as f64).min(value);
+                let src = self.coupon_src[u] as usize;
+                self.ledger.coupons_redeemed[src] += 1;
+                self.ledger.coupon_value_redeemed[src] += c;
+                discount = c;
+                self.coupon[u] = 0.0;
+            } else if self.day > self.coupon_until[u] as u32 {
+                self.coupon[u] = 0.0;
+            }
+        }
+        self.last_order_value = value;
         self.ledger.orders += 1;
-        self.ledger.revenue += prod.price - discount;
-        self.ledger.cogs += prod.unit_cost;
+        self.ledger.revenue += value - discount;
+        self.ledger.cogs += prod.unit_cost * value / prod.price;
         if discount > 0.0 {
             self.book_cost(discount);
+        }
+        if self.log_orders {
+            self.orders_today.push(Order {
+                agent: i,
+                value,
+                minute: ((time - self.day as f64) * 1440.0).clamp(0.0, 1439.0) as u32,
+                first,
+            });
         }
         // Experience: a bad unit leaves the buyer dissatisfied, damaged packaging disappointed,
         // a good order at least neutral.
@@ -514,9 +672,11 @@ impl World {
         }
     }
 
-    /// Starts day `day`: snapshots pool adoption shares.
+    /// Starts day `day`: snapshots pool adoption shares; yesterday's orders become readable.
     pub fn begin_day(&mut self, day: u32) {
         self.day = day;
+        std::mem::swap(&mut self.orders_today, &mut self.orders_yesterday);
+        self.orders_today.clear();
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
     }
 
@@ -646,7 +806,7 @@ impl World {
                 }
                 let k = self.orders[u] as u32;
                 let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
-                self.book_order(i, 0.0, &mut rng);
+                self.book_order(i, 0.0, t as f64, false);
                 let (_, p) = self.effective_repurchase(i);
                 if rng.random::<f64>() < p {
                     self.flags[u] |= DROPPED;

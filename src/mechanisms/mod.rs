@@ -79,6 +79,16 @@ impl MechanismPlan {
         }
     }
 
+    /// True for mechanisms that react to each order (they read `World::orders_yesterday`).
+    pub fn reads_orders(&self) -> bool {
+        false
+    }
+
+    /// True for mechanisms that put coupons into members' wallets.
+    pub fn issues_coupons(&self) -> bool {
+        false
+    }
+
     /// True for mechanisms that act on chat groups (their members' leaving is settled at
     /// the end of a trial).
     pub fn uses_groups(&self) -> bool {

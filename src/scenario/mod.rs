@@ -115,6 +115,12 @@ pub struct Product {
     pub price: f64,
     /// Cost of goods per unit (>= 0). Required; gross margin = price − unit cost.
     pub unit_cost: f64,
+    /// Order value (basket size) distribution, e.g.
+    /// `{ dist = "lognormal", mean = 120, cv = 0.8 }` (default: every order is worth
+    /// `price`). Revenue is the order value less any discount; cost of goods scales with it
+    /// (`unit_cost · value / price`). Tiered rewards read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_value: Option<DistSpec>,
     /// Marketplace category (default "general"). Some categories may not use the review
     /// program: see [`EXCLUDED_CATEGORIES`].
     #[serde(default = "d_category")]
@@ -399,6 +405,9 @@ pub struct Decision {
     /// Reference price of the category (default: the product's price, index 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_price: Option<f64>,
+    /// Intent (log-odds) a coupon in hand adds, per unit of `w_incentive · value / price`
+    /// (default 0.25): holding a coupon pulls toward a first order while the intent lasts.
+    pub coupon_pull: f64,
 }
 
 impl Default for Decision {
@@ -408,6 +417,7 @@ impl Default for Decision {
             w_price: 1.0,
             w_incentive: 3.0,
             reference_price: None,
+            coupon_pull: 0.25,
         }
     }
 }
@@ -426,6 +436,10 @@ pub struct Channels {
     pub push: f64,
     /// A question about the product answered in a chat group (default −5.25, calibrated).
     pub answer: f64,
+    /// Shift for an existing buyer offered an extra order (a push, a coupon, a flash sale):
+    /// added to the channel's base; it knows the product but has just bought
+    /// (default −1.0).
+    pub repeat_shift: f64,
 }
 
 impl Default for Channels {
@@ -436,6 +450,7 @@ impl Default for Channels {
             link: -3.5625,
             push: -2.75,
             answer: -5.25,
+            repeat_shift: -1.0,
         }
     }
 }

@@ -88,6 +88,9 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
             format!("{} is out of range: allowed 0 < quality < 1", p.quality),
         );
     }
+    if let Some(d) = &p.order_value {
+        c.dist("product.order_value", d, Support::Positive);
+    }
     if p.category.trim().is_empty() {
         c.push(
             "product.category",
@@ -233,6 +236,20 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     if let Some(r) = bh.decision.reference_price {
         c.positive("behaviour.decision.reference_price", r);
     }
+    for (key, v) in [
+        ("link", bh.channels.link),
+        ("push", bh.channels.push),
+        ("answer", bh.channels.answer),
+        ("repeat_shift", bh.channels.repeat_shift),
+    ] {
+        c.range(&format!("behaviour.channels.{key}"), v, -20.0, 20.0);
+    }
+    c.range(
+        "behaviour.decision.coupon_pull",
+        bh.decision.coupon_pull,
+        0.0,
+        10.0,
+    );
     c.range("behaviour.channels.feed", bh.channels.feed, -20.0, 20.0);
     c.range(
         "behaviour.channels.discovery",
