@@ -92,6 +92,12 @@ pub struct CalibrateArgs {
     /// Write the fact table as Markdown to this file.
     #[arg(long)]
     pub write: Option<PathBuf>,
+    /// Only the facts whose id starts with this prefix (repeatable).
+    #[arg(long = "facts", value_name = "PREFIX")]
+    pub facts: Vec<String>,
+    /// With --search, only move the knobs whose key contains this text (repeatable).
+    #[arg(long = "knobs", value_name = "TEXT")]
+    pub knobs: Vec<String>,
 }
 
 /// Why a command failed, with its exit code.
@@ -137,31 +143,33 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
 
 /// Current default values of the calibrated parameters.
 fn knob_defaults() -> Vec<f64> {
-    use crate::scenario::{Behaviour, Qa, RedPackets};
-    let b = Behaviour::default();
-    let (rp, qa) = (RedPackets::default(), Qa::default());
     crate::calibration::KNOBS
         .iter()
-        .map(|k| match k.key {
-            "behaviour.channels.link" => b.channels.link,
-            "behaviour.channels.push" => b.channels.push,
-            "behaviour.channels.answer" => b.channels.answer,
-            "behaviour.group_life.attention_minutes" => b.group_life.attention_minutes,
-            "mechanisms.red_packets.announcement_click" => rp.announcement_click,
-            "mechanisms.red_packets.claim_engagement" => rp.claim_engagement,
-            "mechanisms.red_packets.claim_and_leave" => rp.claim_and_leave,
-            "mechanisms.red_packets.seen_engagement" => rp.seen_engagement,
-            "mechanisms.qa.session_patience_minutes" => qa.session_patience_minutes,
-            "mechanisms.qa.case_strength" => qa.case_strength,
-            _ => 0.5 * (k.lo + k.hi),
-        })
+        .map(|k| crate::calibration::default_value(k.key).unwrap_or(0.5 * (k.lo + k.hi)))
         .collect()
 }
 
 fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
-    use crate::calibration::{Evaluator, FACTS, KNOBS, calibrate, loss, markdown_table};
-    let start = knob_defaults();
-    let knobs: Vec<(String, f64)> = if a.search {
+    use crate::calibration::{
+        Evaluator, FACTS, KNOBS, Knob, REPORTED, calibrate, loss, markdown_table,
+    };
+    let pick = |id: &str| a.facts.is_empty() || a.facts.iter().any(|p| id.starts_with(p));
+    let facts: Vec<_> = FACTS.iter().filter(|f| pick(f.id)).copied().collect();
+    let reported: Vec<_> = REPORTED.iter().filter(|f| pick(f.id)).copied().collect();
+    if facts.is_empty() && reported.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--facts {:?} matches no fact; fact ids start with rp_, qa_, votes_, proofs_ or levers_",
+            a.facts
+        )));
+    }
+    let defaults = knob_defaults();
+    let (knobs, start): (Vec<Knob>, Vec<f64>) = KNOBS
+        .iter()
+        .zip(&defaults)
+        .filter(|(k, _)| a.knobs.is_empty() || a.knobs.iter().any(|t| k.key.contains(t.as_str())))
+        .map(|(k, v)| (*k, *v))
+        .unzip();
+    let settings: Vec<(String, f64)> = if a.search {
         let mut observe = |s: &crate::calibration::Step| {
             let v: Vec<String> = s
                 .knobs
@@ -177,8 +185,8 @@ fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
         };
         let (best, _) = calibrate(
             &a.scenarios,
-            FACTS,
-            KNOBS,
+            &facts,
+            &knobs,
             &start,
             a.search_trials,
             a.rounds,
@@ -192,8 +200,14 @@ fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
     } else {
         Vec::new()
     };
-    let results = Evaluator::new(&a.scenarios, a.trials, &knobs).all(FACTS)?;
-    let table = markdown_table(&results);
+    let mut ev = Evaluator::new(&a.scenarios, a.trials, &settings);
+    let results = ev.all(&facts)?;
+    let others = ev.all(&reported)?;
+    let mut table = markdown_table(&results);
+    if !others.is_empty() {
+        table.push_str("\nReported, not asserted (see the notes on conflicts):\n\n");
+        table.push_str(&markdown_table(&others));
+    }
     println!(
         "\n{} trials per scenario; loss {:.4}\n\n{table}",
         a.trials,

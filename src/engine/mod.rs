@@ -12,7 +12,7 @@
 
 mod world;
 
-pub use world::{Ledger, ProductConsts, World, WorldPlan};
+pub use world::{COUPON_SOURCES, Ledger, Offered, Order, ProductConsts, World, WorldPlan};
 
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
@@ -65,6 +65,7 @@ impl Plan {
                 },
                 log_orders: mechanisms.iter().any(|m| m.reads_orders()),
                 wallet: mechanisms.iter().any(|m| m.issues_coupons()),
+                track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
             },
             mechanisms,
         })

@@ -119,8 +119,14 @@ pub struct World {
     coupon: Vec<f32>,
     coupon_until: Vec<u16>,
     coupon_src: Vec<u8>,
+    track_visits: bool,
+    visits: Vec<u16>,
     /// Value of the most recent order booked (before discount).
     pub last_order_value: f64,
+    /// Discount granted on the most recent order.
+    pub last_order_discount: f64,
+    /// True when that discount was a wallet coupon (booked to its issuer).
+    pub last_order_wallet: bool,
     clv_days: f64,
     flags: Vec<u8>,
     orders: Vec<u16>,
@@ -174,6 +180,8 @@ pub struct WorldPlan {
     pub log_orders: bool,
     /// Keep a coupon wallet per agent (some mechanism issues coupons).
     pub wallet: bool,
+    /// Count product-page visits without an order per agent (CRM tags).
+    pub track_visits: bool,
 }
 
 impl World {
@@ -195,6 +203,7 @@ impl World {
         self.order_value = plan.order_value.clone();
         self.log_orders = plan.log_orders;
         self.wallet = plan.wallet;
+        self.track_visits = plan.track_visits;
         self.orders_today.clear();
         self.orders_yesterday.clear();
         self.last_order_value = 0.0;
@@ -221,6 +230,9 @@ impl World {
         refill(&mut self.next_repeat, n, f32::INFINITY);
         refill(&mut self.engagement, n, b.initial_engagement as f32);
         refill(&mut self.engagement_day, n, 0);
+        if self.track_visits {
+            refill(&mut self.visits, n, 0);
+        }
         if self.wallet {
             refill(&mut self.coupon, n, 0.0);
             refill(&mut self.coupon_until, n, 0);
@@ -316,6 +328,10 @@ impl World {
             self.first_order(i, time, e.incentive);
             true
         } else {
+            if self.track_visits {
+                let v = &mut self.visits[i as usize];
+                *v = v.saturating_add(1);
+            }
             let add = self.beh().intent_gain * e.strength * e.attention;
             if add != 0.0 {
                 self.set_intent(i, intent + add);
@@ -326,6 +342,21 @@ impl World {
 
     fn product(&self) -> ProductConsts {
         self.product.expect("world reset")
+    }
+
+    /// The probability that non-buyer `i` would buy on exposure `e` now, without drawing
+    /// (0 for buyers): the counterfactual a mechanism's effect is judged by.
+    pub fn offer_probability(&mut self, i: u32, e: &Exposure) -> f64 {
+        if self.is_buyer(i) {
+            return 0.0;
+        }
+        let intent = self.intent_of(i);
+        let susc = self.pop.trait_of(i, Trait::Susceptibility);
+        let ps = self.pop.trait_of(i, Trait::PriceSensitivity);
+        let x = self
+            .beh()
+            .decision_logit(e, intent, susc, ps, self.delta_sp());
+        e.attention * crate::behaviour::sigmoid(x)
     }
 
     /// Offers agent `i` a purchase opportunity whether or not it has bought before: a
@@ -387,6 +418,12 @@ impl World {
     /// for the order log).
     pub fn orders_yesterday(&self) -> &[Order] {
         &self.orders_yesterday
+    }
+
+    /// Product-page visits without an order by agent `i` (0 unless visits are tracked).
+    #[inline]
+    pub fn visits_of(&self, i: u32) -> u32 {
+        self.visits.get(i as usize).copied().unwrap_or(0) as u32
     }
 
     /// True when agent `i` has dropped out of buying for good.
@@ -609,6 +646,7 @@ impl World {
             None => prod.price,
         };
         let mut discount = discount.clamp(0.0, value);
+        self.last_order_wallet = false;
         if self.wallet && self.coupon[u] > 0.0 {
             if self.day <= self.coupon_until[u] as u32 && self.coupon[u] as f64 > discount {
                 let c = (self.coupon[u] as f64).min(value);
@@ -617,11 +655,13 @@ impl World {
                 self.ledger.coupon_value_redeemed[src] += c;
                 discount = c;
                 self.coupon[u] = 0.0;
+                self.last_order_wallet = true;
             } else if self.day > self.coupon_until[u] as u32 {
                 self.coupon[u] = 0.0;
             }
         }
         self.last_order_value = value;
+        self.last_order_discount = discount;
         self.ledger.orders += 1;
         self.ledger.revenue += value - discount;
         self.ledger.cogs += prod.unit_cost * value / prod.price;

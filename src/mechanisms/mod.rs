@@ -2,13 +2,23 @@
 //! on the shared [`crate::engine::World`] and reports its own KPIs.
 //!
 //! A mechanism is a plan (validated configuration, built once per run) and a state (per
-//! trial, reset in place by a worker). Each mechanism draws from its own random stream, so
-//! adding or changing one mechanism does not shift the random numbers of another.
+//! trial, reset in place by a worker). Each mechanism kind draws from its own random stream
+//! ([`MechanismPlan::stream`]), so adding, removing or changing one mechanism does not shift
+//! the random numbers of another (common random numbers across candidates).
+//!
+//! Mechanisms run each day in a fixed order (the order of [`MechanismPlan::all`]), before
+//! the day's organic and repeat purchases. They compose through the world only: intent,
+//! engagement, satisfaction, wallet coupons, the product card and the order log.
 
 pub mod blogger_reviews;
+pub mod flash_sale;
 pub mod group_chat;
+pub mod order_proofs;
 pub mod qa;
 pub mod red_packets;
+pub mod share_draw;
+pub mod targeted_push;
+pub mod votes;
 
 use crate::engine::World;
 use crate::scenario::Scenario;
@@ -22,6 +32,16 @@ pub enum MechanismPlan {
     RedPackets(red_packets::Plan),
     /// Q&A in chat groups.
     Qa(qa::Plan),
+    /// Topic votes in chat groups.
+    Votes(votes::Plan),
+    /// Order-proof rewards in chat groups.
+    OrderProofs(order_proofs::Plan),
+    /// Scarcity flash sales in chat groups.
+    FlashSale(flash_sale::Plan),
+    /// Share-to-friend-groups gift draws.
+    ShareDraw(share_draw::Plan),
+    /// CRM-targeted pushes.
+    TargetedPush(targeted_push::Plan),
 }
 
 /// A mechanism's per-trial state.
@@ -33,29 +53,57 @@ pub enum MechanismState {
     RedPackets(Box<red_packets::State>),
     /// Q&A in chat groups.
     Qa(Box<qa::State>),
+    /// Topic votes in chat groups.
+    Votes(Box<votes::State>),
+    /// Order-proof rewards in chat groups.
+    OrderProofs(Box<order_proofs::State>),
+    /// Scarcity flash sales in chat groups.
+    FlashSale(Box<flash_sale::State>),
+    /// Share-to-friend-groups gift draws.
+    ShareDraw(Box<share_draw::State>),
+    /// CRM-targeted pushes.
+    TargetedPush(Box<targeted_push::State>),
+}
+
+/// Applies `$body` to the inner value of every variant of `$enum` (`$x` binds it).
+macro_rules! each {
+    ($e:expr, $enum:ident, $x:ident => $body:expr) => {
+        match $e {
+            $enum::BloggerReviews($x) => $body,
+            $enum::RedPackets($x) => $body,
+            $enum::Qa($x) => $body,
+            $enum::Votes($x) => $body,
+            $enum::OrderProofs($x) => $body,
+            $enum::FlashSale($x) => $body,
+            $enum::ShareDraw($x) => $body,
+            $enum::TargetedPush($x) => $body,
+        }
+    };
+}
+
+/// Pushes the plan of mechanism `$field` when its table is present and enabled.
+macro_rules! enabled {
+    ($out:ident, $s:ident, $field:ident, $variant:ident, $module:ident) => {
+        if let Some(c) = &$s.mechanisms.$field
+            && c.enabled
+        {
+            $out.push(MechanismPlan::$variant($module::Plan::new($s, c)?));
+        }
+    };
 }
 
 impl MechanismPlan {
     /// The enabled mechanisms of a validated scenario, in a fixed order.
     pub fn all(s: &Scenario) -> Result<Vec<MechanismPlan>, String> {
         let mut out = Vec::new();
-        if let Some(br) = &s.mechanisms.blogger_reviews
-            && br.enabled
-        {
-            out.push(MechanismPlan::BloggerReviews(blogger_reviews::Plan::new(
-                s, br,
-            )?));
-        }
-        if let Some(rp) = &s.mechanisms.red_packets
-            && rp.enabled
-        {
-            out.push(MechanismPlan::RedPackets(red_packets::Plan::new(s, rp)?));
-        }
-        if let Some(q) = &s.mechanisms.qa
-            && q.enabled
-        {
-            out.push(MechanismPlan::Qa(qa::Plan::new(s, q)?));
-        }
+        enabled!(out, s, blogger_reviews, BloggerReviews, blogger_reviews);
+        enabled!(out, s, red_packets, RedPackets, red_packets);
+        enabled!(out, s, qa, Qa, qa);
+        enabled!(out, s, votes, Votes, votes);
+        enabled!(out, s, order_proofs, OrderProofs, order_proofs);
+        enabled!(out, s, flash_sale, FlashSale, flash_sale);
+        enabled!(out, s, share_draw, ShareDraw, share_draw);
+        enabled!(out, s, targeted_push, TargetedPush, targeted_push);
         Ok(out)
     }
 
@@ -65,37 +113,52 @@ impl MechanismPlan {
             MechanismPlan::BloggerReviews(_) => "blogger_reviews",
             MechanismPlan::RedPackets(_) => "red_packets",
             MechanismPlan::Qa(_) => "qa",
+            MechanismPlan::Votes(_) => "votes",
+            MechanismPlan::OrderProofs(_) => "order_proofs",
+            MechanismPlan::FlashSale(_) => "flash_sale",
+            MechanismPlan::ShareDraw(_) => "share_draw",
+            MechanismPlan::TargetedPush(_) => "targeted_push",
         }
     }
 
-    /// The mechanism's random stream: fixed per kind, so enabling, disabling or changing
-    /// one mechanism (say, in a candidate) leaves every other mechanism's random numbers
-    /// unchanged (common random numbers across candidates).
+    /// The mechanism's random stream and coupon source id: fixed per kind, so enabling,
+    /// disabling or changing one mechanism (say, in a candidate) leaves every other
+    /// mechanism's random numbers unchanged (common random numbers across candidates).
     pub fn stream(&self) -> u64 {
         match self {
             MechanismPlan::BloggerReviews(_) => 0,
             MechanismPlan::RedPackets(_) => 1,
             MechanismPlan::Qa(_) => 2,
+            MechanismPlan::Votes(_) => votes::STREAM,
+            MechanismPlan::OrderProofs(_) => order_proofs::STREAM,
+            MechanismPlan::FlashSale(_) => flash_sale::STREAM,
+            MechanismPlan::ShareDraw(_) => share_draw::STREAM,
+            MechanismPlan::TargetedPush(_) => targeted_push::STREAM,
         }
     }
 
     /// True for mechanisms that react to each order (they read `World::orders_yesterday`).
     pub fn reads_orders(&self) -> bool {
-        false
+        matches!(self, MechanismPlan::OrderProofs(_))
     }
 
     /// True for mechanisms that put coupons into members' wallets.
     pub fn issues_coupons(&self) -> bool {
-        false
+        matches!(
+            self,
+            MechanismPlan::Votes(_) | MechanismPlan::OrderProofs(_)
+        )
+    }
+
+    /// True for mechanisms that need product-page visits counted per agent (CRM tags).
+    pub fn tracks_visits(&self) -> bool {
+        matches!(self, MechanismPlan::TargetedPush(_))
     }
 
     /// True for mechanisms that act on chat groups (their members' leaving is settled at
     /// the end of a trial).
     pub fn uses_groups(&self) -> bool {
-        match self {
-            MechanismPlan::BloggerReviews(_) => false,
-            MechanismPlan::RedPackets(_) | MechanismPlan::Qa(_) => true,
-        }
+        !matches!(self, MechanismPlan::BloggerReviews(_))
     }
 
     /// Names of the KPI columns it reports, in order.
@@ -104,6 +167,11 @@ impl MechanismPlan {
             MechanismPlan::BloggerReviews(_) => blogger_reviews::KPIS,
             MechanismPlan::RedPackets(_) => red_packets::KPIS,
             MechanismPlan::Qa(_) => qa::KPIS,
+            MechanismPlan::Votes(_) => votes::KPIS,
+            MechanismPlan::OrderProofs(_) => order_proofs::KPIS,
+            MechanismPlan::FlashSale(_) => flash_sale::KPIS,
+            MechanismPlan::ShareDraw(_) => share_draw::KPIS,
+            MechanismPlan::TargetedPush(_) => targeted_push::KPIS,
         }
     }
 
@@ -117,6 +185,19 @@ impl MechanismPlan {
                 MechanismState::RedPackets(Box::new(red_packets::State::new(p)))
             }
             MechanismPlan::Qa(p) => MechanismState::Qa(Box::new(qa::State::new(p))),
+            MechanismPlan::Votes(p) => MechanismState::Votes(Box::new(votes::State::new(p))),
+            MechanismPlan::OrderProofs(p) => {
+                MechanismState::OrderProofs(Box::new(order_proofs::State::new(p)))
+            }
+            MechanismPlan::FlashSale(p) => {
+                MechanismState::FlashSale(Box::new(flash_sale::State::new(p)))
+            }
+            MechanismPlan::ShareDraw(p) => {
+                MechanismState::ShareDraw(Box::new(share_draw::State::new(p)))
+            }
+            MechanismPlan::TargetedPush(p) => {
+                MechanismState::TargetedPush(Box::new(targeted_push::State::new(p)))
+            }
         }
     }
 }
@@ -125,20 +206,12 @@ impl MechanismState {
     /// Resets for a new trial; `stream` is the mechanism's random stream
     /// ([`MechanismPlan::stream`]).
     pub fn reset(&mut self, world: &World, stream: u64) {
-        match self {
-            MechanismState::BloggerReviews(s) => s.reset(world, stream),
-            MechanismState::RedPackets(s) => s.reset(world, stream),
-            MechanismState::Qa(s) => s.reset(world, stream),
-        }
+        each!(self, MechanismState, s => s.reset(world, stream))
     }
 
     /// Runs the mechanism's events of the current day.
     pub fn on_day(&mut self, world: &mut World) {
-        match self {
-            MechanismState::BloggerReviews(s) => s.on_day(world),
-            MechanismState::RedPackets(s) => s.on_day(world),
-            MechanismState::Qa(s) => s.on_day(world),
-        }
+        each!(self, MechanismState, s => s.on_day(world))
     }
 
     /// Appends the trial's KPI values (`NaN` = undefined) in `kpi_names` order.
@@ -147,6 +220,11 @@ impl MechanismState {
             MechanismState::BloggerReviews(s) => s.kpis(out),
             MechanismState::RedPackets(s) => s.kpis(world, out),
             MechanismState::Qa(s) => s.kpis(world, out),
+            MechanismState::Votes(s) => s.kpis(world, out),
+            MechanismState::OrderProofs(s) => s.kpis(world, out),
+            MechanismState::FlashSale(s) => s.kpis(out),
+            MechanismState::ShareDraw(s) => s.kpis(out),
+            MechanismState::TargetedPush(s) => s.kpis(out),
         }
     }
 }

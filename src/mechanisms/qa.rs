@@ -347,6 +347,8 @@ impl State {
                 valid_minutes: valid.max(1.0),
                 push_base: self.plan.push_base,
                 link_base: self.plan.link_base,
+                strength: 0.0,
+                buyers: false,
             };
             for k in 0..self.online.len() {
                 let i = self.online[k];

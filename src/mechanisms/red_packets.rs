@@ -266,14 +266,19 @@ impl State {
         g: usize,
     ) {
         let at = (minute + f.delay_minutes).min(1439);
-        self.broadcast_reference(world, f, at, g);
         let k = (f.first_k as usize).min(claimers);
         let push = Push {
             coupon: f.coupon,
             valid_minutes: f.valid_minutes as f64,
             push_base: self.plan.push_base,
             link_base: self.plan.link_base,
+            strength: 0.0,
+            buyers: false,
         };
+        // The usual CTR this follow-up is judged by: the same coupon broadcast to the group.
+        let (sum, n) = push.broadcast_reference(world, g, at);
+        self.tally.broadcast_ctr_sum += sum;
+        self.tally.broadcast_n += n;
         for r in 0..k {
             let (delay, i) = self.racers[r];
             if world.has_left(i) {
@@ -287,7 +292,7 @@ impl State {
             match push.deliver(world, i, at, sees, &mut self.rng) {
                 PushOutcome::Ignored => continue,
                 PushOutcome::Clicked => {}
-                PushOutcome::Bought => {
+                PushOutcome::Bought | PushOutcome::BoughtAgain => {
                     self.tally.redemptions += 1;
                     self.tally.orders += 1;
                 }
@@ -295,24 +300,6 @@ impl State {
             self.tally.followup_clicks += 1;
             self.tally.interactions += 1;
             world.add_engagement(i, self.plan.cfg.task_engagement);
-        }
-    }
-
-    /// The usual CTR: the expected click rate of the same coupon broadcast to every member
-    /// still in the group at the same minute, without a drop before it. Computed in
-    /// expectation (no draws, no orders), as the counterfactual the follow-up is judged by.
-    fn broadcast_reference(&mut self, world: &mut World, f: &FollowUp, at: u32, g: usize) {
-        let pool = world.pop.pools[g];
-        let w_inc = world.behaviour().w_incentive;
-        let click =
-            crate::behaviour::sigmoid(self.plan.push_base + w_inc * f.coupon / world.price());
-        for i in pool.start..pool.start + pool.len {
-            if world.has_left(i) {
-                continue;
-            }
-            let sees = world.online_probability(i, at) * world.notice_probability(i);
-            self.tally.broadcast_ctr_sum += sees * click;
-            self.tally.broadcast_n += 1;
         }
     }
 

@@ -250,19 +250,55 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
     let parts: Vec<&str> = key.split('.').collect();
     let mut cur = table;
     for (i, part) in parts.iter().enumerate() {
-        if part.is_empty() {
+        // `name[k]` addresses element k of an array of tables (e.g. `program[0].topic`).
+        let (name, index) = match part.strip_suffix(']').and_then(|p| p.split_once('[')) {
+            Some((n, k)) => (
+                n,
+                Some(
+                    k.parse::<usize>()
+                        .map_err(|_| format!("malformed index in `{key}`: `[{k}]`"))?,
+                ),
+            ),
+            None => (*part, None),
+        };
+        if name.is_empty() {
             return Err(format!("malformed key `{key}`"));
         }
-        if i + 1 == parts.len() {
-            cur.insert((*part).to_string(), value);
+        let last = i + 1 == parts.len();
+        let here = parts[..=i].join(".");
+        let Some(k) = index else {
+            if last {
+                cur.insert(name.to_string(), value);
+                return Ok(());
+            }
+            let entry = cur
+                .entry(name.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            cur = match entry {
+                toml::Value::Table(t) => t,
+                _ => return Err(format!("`{here}` is not a table")),
+            };
+            continue;
+        };
+        let Some(toml::Value::Array(items)) = cur.get_mut(name) else {
+            return Err(format!(
+                "`{here}`: `{name}` is not an array in the scenario"
+            ));
+        };
+        let len = items.len();
+        let item = items.get_mut(k).ok_or_else(|| {
+            format!(
+                "`{here}`: index {k} is out of range: allowed 0 to {}",
+                len.saturating_sub(1)
+            )
+        })?;
+        if last {
+            *item = value;
             return Ok(());
         }
-        let entry = cur
-            .entry((*part).to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        cur = match entry {
+        cur = match item {
             toml::Value::Table(t) => t,
-            _ => return Err(format!("`{}` is not a table", parts[..=i].join("."))),
+            _ => return Err(format!("`{here}` is not a table")),
         };
     }
     Ok(())
@@ -274,6 +310,15 @@ mod tests {
 
     const MIN: &str =
         "name = \"t\"\n[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n";
+
+    #[test]
+    fn override_reaches_into_arrays_of_tables() {
+        let mut t: toml::Table = toml::from_str("[[a]]\nx = 1\n[[a]]\nx = 2\n").unwrap();
+        apply_override(&mut t, "a[1].x=5").unwrap();
+        assert_eq!(t["a"][1]["x"].as_integer(), Some(5));
+        let e = apply_override(&mut t, "a[2].x=5").unwrap_err();
+        assert!(e.contains("index 2 is out of range"), "{e}");
+    }
 
     #[test]
     fn minimal_scenario_loads_with_defaults() {

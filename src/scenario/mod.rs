@@ -20,9 +20,14 @@
 //!
 //! `promosim show FILE` prints the resolved scenario with every default filled in.
 
+mod levers;
 mod load;
 mod validate;
 
+pub use levers::{
+    Curation, FlashSale, OrderProofs, ProofTier, ShareDraw, TargetedPush, TopicRelevance,
+    Verification, VoteLink, VoteProgram, VoteTopic, Votes,
+};
 pub use load::{Problem, ScenarioError, apply_override, load_file, load_str};
 pub use validate::{EXCLUDED_CATEGORIES, validate};
 
@@ -933,6 +938,21 @@ pub struct Mechanisms {
     /// Q&A in chat groups (domain.md 2.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qa: Option<Qa>,
+    /// Topic votes in chat groups (domain.md 2.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Votes>,
+    /// Order-proof rewards in chat groups (domain.md 2.7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_proofs: Option<OrderProofs>,
+    /// Scarcity flash sales in chat groups (domain.md 2.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flash_sale: Option<FlashSale>,
+    /// Share-to-friend-groups gift draws (domain.md 2.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_draw: Option<ShareDraw>,
+    /// CRM tags and targeted pushes (domain.md 2.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targeted_push: Option<TargetedPush>,
 }
 
 /// How bloggers are chosen among those who answered the application.

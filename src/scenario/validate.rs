@@ -4,7 +4,10 @@
 //! allowed) instead of stopping at the first, so one `promosim validate` run shows them all.
 //! Distribution specs are validated by building them through their constructors.
 
-use super::{BloggerReviews, DropLink, Qa, QaMode, RedPackets, Scenario, Schedule};
+use super::{
+    BloggerReviews, DropLink, FlashSale, OrderProofs, Qa, QaMode, RedPackets, Scenario, Schedule,
+    ShareDraw, TargetedPush, Votes,
+};
 use crate::dist::{DistSpec, Support};
 
 /// Categories the marketplace excludes from the blogger review program (domain.md 2.1).
@@ -326,6 +329,22 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     {
         qa_checks(&mut c, s, qa);
     }
+    let m = &s.mechanisms;
+    if let Some(v) = m.votes.as_ref().filter(|v| v.enabled) {
+        votes(&mut c, s, v);
+    }
+    if let Some(v) = m.order_proofs.as_ref().filter(|v| v.enabled) {
+        order_proofs(&mut c, s, v);
+    }
+    if let Some(v) = m.flash_sale.as_ref().filter(|v| v.enabled) {
+        flash_sale(&mut c, s, v);
+    }
+    if let Some(v) = m.share_draw.as_ref().filter(|v| v.enabled) {
+        share_draw(&mut c, s, v);
+    }
+    if let Some(v) = m.targeted_push.as_ref().filter(|v| v.enabled) {
+        targeted_push(&mut c, s, v);
+    }
     c.problems
 }
 
@@ -640,6 +659,278 @@ fn qa_checks(c: &mut Checker, s: &Scenario, q: &Qa) {
             );
         }
     }
+}
+
+/// Log-odds parameters: finite and within ±20.
+fn log_odds(c: &mut Checker, path: &str, v: f64) {
+    c.range(path, v, -20.0, 20.0);
+}
+
+fn votes(c: &mut Checker, s: &Scenario, v: &Votes) {
+    const P: &str = "mechanisms.votes";
+    needs_groups(c, s, P);
+    if v.program.is_empty() {
+        c.push(
+            &format!("{P}.program"),
+            "no vote programs: add at least one [[mechanisms.votes.program]]".into(),
+        );
+    }
+    for (k, p) in v.program.iter().enumerate() {
+        let q = format!("{P}.program[{k}]");
+        schedule(c, s, &format!("{q}.schedule"), &p.schedule);
+        c.range(&format!("{q}.open_hours"), p.open_hours, 0.25, 72.0);
+        if p.choices < 2 {
+            c.push(
+                &format!("{q}.choices"),
+                format!("{} is out of range: allowed at least 2 choices", p.choices),
+            );
+        }
+        c.non_negative(&format!("{q}.participation_coupon"), p.participation_coupon);
+        c.non_negative(&format!("{q}.winner_bonus"), p.winner_bonus);
+        if p.coupon_valid_days == 0 {
+            c.push(
+                &format!("{q}.coupon_valid_days"),
+                "0 is out of range: allowed at least 1 day".into(),
+            );
+        }
+        if p.result_delay_minutes > 24 * 60 {
+            c.push(
+                &format!("{q}.result_delay_minutes"),
+                format!(
+                    "{} is out of range: allowed 0 to 1440",
+                    p.result_delay_minutes
+                ),
+            );
+        }
+        c.non_negative(&format!("{q}.result_coupon"), p.result_coupon);
+        if p.result_valid_minutes == 0 {
+            c.push(
+                &format!("{q}.result_valid_minutes"),
+                "0 is out of range: allowed at least 1 minute".into(),
+            );
+        }
+    }
+    if let Some(cap) = v.reward_cap_share {
+        c.prob(&format!("{P}.reward_cap_share"), cap);
+    }
+    log_odds(c, &format!("{P}.participation_base"), v.participation_base);
+    let r = &v.relevance;
+    for (k, x) in [
+        ("product_choice", r.product_choice),
+        ("discount_format", r.discount_format),
+        ("usage_scenario", r.usage_scenario),
+        ("new_product_test", r.new_product_test),
+        ("general", r.general),
+    ] {
+        log_odds(c, &format!("{P}.relevance.{k}"), x);
+    }
+    log_odds(c, &format!("{P}.reward_weight"), v.reward_weight);
+    log_odds(c, &format!("{P}.engagement_weight"), v.engagement_weight);
+    c.positive(&format!("{P}.visibility_hours"), v.visibility_hours);
+    c.range(
+        &format!("{P}.participation_engagement"),
+        v.participation_engagement,
+        -1.0,
+        1.0,
+    );
+    log_odds(c, &format!("{P}.involvement_intent"), v.involvement_intent);
+    c.prob(&format!("{P}.anticipation"), v.anticipation);
+    log_odds(c, &format!("{P}.link_strength"), v.link_strength);
+}
+
+fn order_proofs(c: &mut Checker, s: &Scenario, v: &OrderProofs) {
+    const P: &str = "mechanisms.order_proofs";
+    needs_groups(c, s, P);
+    if v.tiers.is_empty() {
+        c.push(
+            &format!("{P}.tiers"),
+            "no reward tiers: allowed one or more, e.g. [{ cash = 5.0 }]".into(),
+        );
+    }
+    let mut last = 0.0;
+    for (k, t) in v.tiers.iter().enumerate() {
+        let q = format!("{P}.tiers[{k}]");
+        c.non_negative(&format!("{q}.cash"), t.cash);
+        c.non_negative(&format!("{q}.coupon"), t.coupon);
+        let final_tier = k + 1 == v.tiers.len();
+        match t.below {
+            Some(b) if final_tier => c.push(
+                &format!("{q}.below"),
+                format!("the last tier must be open-ended: remove `below = {b}` (orders of any higher value fall in it)"),
+            ),
+            Some(b) if !(b > last && b.is_finite()) => c.push(
+                &format!("{q}.below"),
+                format!("{b} is out of order: tiers must have increasing `below` values above {last}"),
+            ),
+            Some(b) => last = b,
+            None if !final_tier => c.push(
+                &format!("{q}.below"),
+                "missing: every tier but the last needs `below` (its upper order value)".into(),
+            ),
+            None => {}
+        }
+    }
+    if v.coupon_valid_days == 0 {
+        c.push(
+            &format!("{P}.coupon_valid_days"),
+            "0 is out of range: allowed at least 1 day".into(),
+        );
+    }
+    c.non_negative(&format!("{P}.manual_above"), v.manual_above);
+    c.non_negative(&format!("{P}.check_minutes"), v.check_minutes);
+    c.non_negative(&format!("{P}.wage_per_hour"), v.wage_per_hour);
+    c.non_negative(&format!("{P}.auto_check_cost"), v.auto_check_cost);
+    if let Some(b) = v.weekly_budget_share {
+        c.prob(&format!("{P}.weekly_budget_share"), b);
+    }
+    c.non_negative(&format!("{P}.quality_bonus"), v.quality_bonus);
+    if let Some(cu) = &v.curation {
+        let q = format!("{P}.curation");
+        if cu.per_week > 7 {
+            c.push(
+                &format!("{q}.per_week"),
+                format!(
+                    "{} is out of range: allowed 0 to 7 pushes a week",
+                    cu.per_week
+                ),
+            );
+        }
+        c.non_negative(&format!("{q}.coupon"), cu.coupon);
+        if cu.valid_minutes == 0 {
+            c.push(
+                &format!("{q}.valid_minutes"),
+                "0 is out of range: allowed at least 1 minute".into(),
+            );
+        }
+        if cu.pinned_per_week > 50 {
+            c.push(
+                &format!("{q}.pinned_per_week"),
+                format!("{} is out of range: allowed 0 to 50", cu.pinned_per_week),
+            );
+        }
+        c.prob(&format!("{q}.forward"), cu.forward);
+        c.range(
+            &format!("{q}.reach_per_forward"),
+            cu.reach_per_forward,
+            0.0,
+            1000.0,
+        );
+    }
+    for (k, x) in [
+        ("post_base", v.post_base),
+        ("reward_weight", v.reward_weight),
+        ("story_base", v.story_base),
+        ("story_bonus_weight", v.story_bonus_weight),
+        ("story_appeal", v.story_appeal),
+        ("story_strength", v.story_strength),
+        ("open_base", v.open_base),
+        ("proof_strength", v.proof_strength),
+    ] {
+        log_odds(c, &format!("{P}.{k}"), x);
+    }
+    c.prob(&format!("{P}.unaware_share"), v.unaware_share);
+    c.range(&format!("{P}.fake_rate"), v.fake_rate, 0.0, 1.0);
+    c.prob(&format!("{P}.fake_pass"), v.fake_pass);
+    c.prob(&format!("{P}.reaction"), v.reaction);
+    c.positive(&format!("{P}.message_life_hours"), v.message_life_hours);
+    c.prob(&format!("{P}.poster_satisfaction"), v.poster_satisfaction);
+}
+
+fn flash_sale(c: &mut Checker, s: &Scenario, v: &FlashSale) {
+    const P: &str = "mechanisms.flash_sale";
+    needs_groups(c, s, P);
+    schedule(c, s, &format!("{P}.schedule"), &v.schedule);
+    let open = v.schedule.time.minute();
+    if v.window_minutes == 0 || open + v.window_minutes > 24 * 60 {
+        c.push(
+            &format!("{P}.window_minutes"),
+            format!(
+                "{} is out of range: allowed 1 to {} (the sale must end by midnight)",
+                v.window_minutes,
+                24 * 60 - open
+            ),
+        );
+    }
+    if v.announce_minutes > open {
+        c.push(
+            &format!("{P}.announce_minutes"),
+            format!(
+                "{} is out of range: allowed 0 to {open} (announced the same day)",
+                v.announce_minutes
+            ),
+        );
+    }
+    c.non_negative(&format!("{P}.discount"), v.discount);
+    if v.discount >= s.product.price {
+        c.push(
+            &format!("{P}.discount"),
+            format!(
+                "{} is out of range: allowed below the price {}",
+                v.discount, s.product.price
+            ),
+        );
+    }
+    log_odds(c, &format!("{P}.visit_base"), v.visit_base);
+    log_odds(c, &format!("{P}.scarcity_weight"), v.scarcity_weight);
+    log_odds(c, &format!("{P}.buy_base"), v.buy_base);
+}
+
+fn share_draw(c: &mut Checker, s: &Scenario, v: &ShareDraw) {
+    const P: &str = "mechanisms.share_draw";
+    needs_groups(c, s, P);
+    schedule(c, s, &format!("{P}.schedule"), &v.schedule);
+    if v.shares_required == 0 || v.shares_required > 20 {
+        c.push(
+            &format!("{P}.shares_required"),
+            format!(
+                "{} is out of range: allowed 1 to 20 friend groups",
+                v.shares_required
+            ),
+        );
+    }
+    c.non_negative(&format!("{P}.gift_value"), v.gift_value);
+    c.range(&format!("{P}.open_hours"), v.open_hours, 0.25, 168.0);
+    for (k, x) in [
+        ("participation_base", v.participation_base),
+        ("effort_weight", v.effort_weight),
+        ("prize_weight", v.prize_weight),
+        ("outsider_click_base", v.outsider_click_base),
+    ] {
+        log_odds(c, &format!("{P}.{k}"), x);
+    }
+    c.range(
+        &format!("{P}.reach_per_share"),
+        v.reach_per_share,
+        0.0,
+        10_000.0,
+    );
+    c.range(
+        &format!("{P}.participation_engagement"),
+        v.participation_engagement,
+        -1.0,
+        1.0,
+    );
+}
+
+fn targeted_push(c: &mut Checker, s: &Scenario, v: &TargetedPush) {
+    const P: &str = "mechanisms.targeted_push";
+    needs_groups(c, s, P);
+    schedule(c, s, &format!("{P}.schedule"), &v.schedule);
+    if v.visits_to_tag == 0 {
+        c.push(
+            &format!("{P}.visits_to_tag"),
+            "0 is out of range: allowed at least 1 visit".into(),
+        );
+    }
+    c.non_negative(&format!("{P}.coupon"), v.coupon);
+    if v.valid_minutes == 0 {
+        c.push(
+            &format!("{P}.valid_minutes"),
+            "0 is out of range: allowed at least 1 minute".into(),
+        );
+    }
+    log_odds(c, &format!("{P}.open_base"), v.open_base);
+    log_odds(c, &format!("{P}.personal_strength"), v.personal_strength);
 }
 
 #[cfg(test)]

@@ -1,0 +1,174 @@
+//! Scarcity flash sales in every chat group: "today 15:00–16:00, only 10 left" (domain.md 2.8).
+//!
+//! ## Model of one sale in one group
+//! 1. **Announcement**, `announce_minutes` before opening: a member still in the group finds
+//!    it with `1 − exp(−activity · notice · W)` over the announcement and the sale window
+//!    (see [`super::group_chat::window_weight`]).
+//! 2. **Visit.** A member who found it visits the sale with probability
+//!    `σ(visit_base + intent + w_inc · discount / price)`, arriving at a uniform minute of
+//!    the window.
+//! 3. **Purchase**, in order of arrival while stock lasts: a first order for a non-buyer or an
+//!    extra order for a buyer ([`crate::engine::World::offer_any`]) on an exposure with base
+//!    `buy_base + scarcity_weight · (1 − remaining / stock)` (scarcity: the fewer left, the
+//!    more urgent) and the discount as incentive. Visitors who arrive after the stock is gone
+//!    find it sold out. Each unit sold books its discount as cost.
+//!
+//! ## KPIs
+//! `fs_sales` (sale events over all groups), `fs_visitors`, `fs_units_sold`,
+//! `fs_sold_out_share` (sales that sold out), `fs_transaction_rate` (orders / visitors, the
+//! same-day transaction rate), `fs_first_orders`, `fs_cost` (discounts).
+
+use super::group_chat::{finds, group_pools, window_weight};
+use crate::behaviour::{Exposure, sigmoid};
+use crate::engine::{Offered, World};
+use crate::metrics::ratio;
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::scenario::{FlashSale, Scenario};
+use rand::RngExt;
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "fs_sales",
+    "fs_visitors",
+    "fs_units_sold",
+    "fs_sold_out_share",
+    "fs_transaction_rate",
+    "fs_first_orders",
+    "fs_cost",
+];
+
+/// The flash sales' random stream.
+pub const STREAM: u64 = 5;
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    cfg: FlashSale,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(_s: &Scenario, c: &FlashSale) -> Result<Self, String> {
+        Ok(Plan { cfg: c.clone() })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    sales: u32,
+    visitors: u64,
+    sold: u64,
+    sold_out: u32,
+    first: u64,
+    cost: f64,
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    /// (arrival minute, member) of the current sale's visitors.
+    visitors: Vec<(u32, u32)>,
+    tally: Tally,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            visitors: Vec::new(),
+            tally: Tally::default(),
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, stream: u64) {
+        self.visitors.clear();
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    /// Runs the day's sales.
+    pub fn on_day(&mut self, world: &mut World) {
+        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+            return;
+        }
+        let groups: Vec<usize> = group_pools(world).collect();
+        for g in groups {
+            self.sale(world, g);
+        }
+    }
+
+    fn sale(&mut self, world: &mut World, g: usize) {
+        let cfg = self.plan.cfg.clone();
+        let open = cfg.schedule.time.minute();
+        let from = open.saturating_sub(cfg.announce_minutes);
+        let hours = (open + cfg.window_minutes - from) as f64 / 60.0;
+        // The announcement stays in view until the sale closes (it is re-posted at opening).
+        let w = window_weight(world, from, hours, hours.max(1.0));
+        let b = world.behaviour();
+        let incentive = b.w_incentive * cfg.discount / b.price;
+        let pool = world.pop.pools[g];
+        self.visitors.clear();
+        for i in pool.start..pool.start + pool.len {
+            if !world.settle_member(i, &mut self.rng) {
+                continue;
+            }
+            let visit =
+                finds(world, i, w) * sigmoid(cfg.visit_base + world.intent_of(i) + incentive);
+            if self.rng.random::<f64>() < visit {
+                let at = open + self.rng.random_range(0..cfg.window_minutes.max(1));
+                self.visitors.push((at, i));
+            }
+        }
+        self.visitors.sort_unstable();
+        self.tally.sales += 1;
+        self.tally.visitors += self.visitors.len() as u64;
+        let stock = cfg.stock;
+        let mut left = stock;
+        for k in 0..self.visitors.len() {
+            if stock > 0 && left == 0 {
+                break;
+            }
+            let (at, i) = self.visitors[k];
+            let scarcity = if stock > 0 {
+                1.0 - left as f64 / stock as f64
+            } else {
+                0.0
+            };
+            let e = Exposure {
+                base: cfg.buy_base + cfg.scarcity_weight * scarcity,
+                attention: 1.0,
+                strength: 0.0,
+                incentive: cfg.discount,
+            };
+            let outcome = world.offer_any(i, at.min(1439), &e, &mut self.rng);
+            if outcome != Offered::Nothing {
+                self.tally.sold += 1;
+                self.tally.first += (outcome == Offered::First) as u64;
+                self.tally.cost += world.last_order_discount;
+                left = left.saturating_sub(1);
+            }
+        }
+        if stock > 0 && left == 0 {
+            self.tally.sold_out += 1;
+        }
+    }
+
+    /// Appends the trial's KPI values.
+    pub fn kpis(&self, out: &mut Vec<f64>) {
+        let t = &self.tally;
+        out.extend_from_slice(&[
+            t.sales as f64,
+            t.visitors as f64,
+            t.sold as f64,
+            ratio(t.sold_out as f64, t.sales as f64),
+            ratio(t.sold as f64, t.visitors as f64),
+            t.first as f64,
+            t.cost,
+        ]);
+    }
+}

@@ -1,0 +1,545 @@
+//! Order-proof ("show your order") rewards in every chat group (domain.md 2.7).
+//!
+//! ## Model
+//! 1. **Posting.** Each order a group member placed yesterday may become a proof today. The
+//!    buyer knows the program (always when the rules are announced, else with probability
+//!    `unaware_share`) and posts with probability
+//!    `σ(post_base + reward_weight · ln(1 + R))`, where `R = cash + coupon / 2` is the reward
+//!    of the order's value tier (coupons count half their face value). A member at the
+//!    weekly cap, or a week whose budget is spent, gets no reward: `R = 0`. Tiering works
+//!    because `R` grows with the order value; nothing sets a proof rate per tier.
+//! 2. **Quality.** A proof tells a usage story with probability
+//!    `σ(story_base + story_bonus_weight · quality_bonus)`; a story earns the bonus.
+//! 3. **Fakes.** Each week, members of a group attempt fake proofs at rate
+//!    `fake_rate · ln(1 + R̄)` per member (`R̄`: the middle tier's reward). Under order-digit
+//!    verification a fake passes with probability `fake_pass`, and fakers who know it attempt
+//!    `fake_pass` times as often. Passing fakes are paid and look like real proofs.
+//! 4. **Review cost.** Without verification a person looks at every submission
+//!    (`check_minutes` at `wage_per_hour`); with it, orders at or above `manual_above` are
+//!    checked by hand and the rest automatically (`auto_check_cost`).
+//! 5. **Exposure.** A proof is posted in the evening and found by a member with
+//!    `1 − exp(−activity · notice · W)` (it sinks over `message_life_hours`). Seeing it adds
+//!    intent (`proof_strength`, social proof from a peer); the member reacts with probability
+//!    `reaction` (an interaction) and opens it with `σ(open_base + story_appeal·story)`,
+//!    which is a product-page visit with the proof's strength (`+ story_strength` for a
+//!    story). Rewarded posters reach satisfaction `poster_satisfaction` (repurchase).
+//! 6. **Curation.** `per_week` times a week the best recent proof (a story first) is
+//!    pushed to the group with an exclusive coupon link; members who open it may forward it
+//!    to friends outside the group (`forward`, reaching `reach_per_forward` outsiders from
+//!    the open market each), who open the link and may buy: new members. The same-day
+//!    conversion of the push is compared with a plain product link pushed to the same
+//!    members at the same minute (computed in expectation). `pinned_per_week` proofs stay in
+//!    view all week: their looks are compared with an unpinned proof's.
+//!
+//! ## KPIs
+//! `op_orders_seen` (orders by group members), `op_participation` (honest proofs /
+//! orders), `op_rate_low` / `op_rate_high` (proof rate of orders under 50 / over 200),
+//! `op_fake_share`, `op_review_cost`, `op_rewards_paid` (cash + coupons redeemed),
+//! `op_reward_per_proof`, `op_cost_share` (rewards + review / revenue), `op_story_share`,
+//! `op_story_ctr`, `op_photo_ctr`, `op_story_conversion` (orders per opened story proof),
+//! `op_proof_orders`, `op_curated_conversion`, `op_plain_link_conversion`,
+//! `op_new_members`, `op_new_member_share` (outsiders' orders / curated orders),
+//! `op_pinned_exposure` (looks on a pinned proof / on an unpinned one),
+//! `op_interactions_per_member_week` (posts and reactions).
+
+use super::group_chat::{Push, PushOutcome, finds, group_pools, window_weight};
+use crate::behaviour::{Exposure, sigmoid};
+use crate::engine::{Offered, World};
+use crate::metrics::ratio;
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::scenario::{OrderProofs, Scenario, Verification};
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "op_orders_seen",
+    "op_participation",
+    "op_rate_low",
+    "op_rate_high",
+    "op_fake_share",
+    "op_review_cost",
+    "op_rewards_paid",
+    "op_reward_per_proof",
+    "op_cost_share",
+    "op_story_share",
+    "op_story_ctr",
+    "op_photo_ctr",
+    "op_story_conversion",
+    "op_proof_orders",
+    "op_curated_conversion",
+    "op_plain_link_conversion",
+    "op_new_members",
+    "op_new_member_share",
+    "op_pinned_exposure",
+    "op_interactions_per_member_week",
+];
+
+/// The order proofs' random stream and coupon source id.
+pub const STREAM: u64 = 4;
+
+/// Minute of the day proofs are posted.
+const POST_MINUTE: u32 = 20 * 60;
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    cfg: OrderProofs,
+    link_base: f64,
+    push_base: f64,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario, c: &OrderProofs) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            link_base: s.behaviour.channels.link,
+            push_base: s.behaviour.channels.push,
+        })
+    }
+
+    fn tier_reward(&self, value: f64) -> (f64, f64) {
+        for t in &self.cfg.tiers {
+            match t.below {
+                Some(b) if value >= b => continue,
+                _ => return (t.cash, t.coupon),
+            }
+        }
+        (0.0, 0.0)
+    }
+}
+
+/// A proof in a group's chat.
+#[derive(Debug, Clone, Copy)]
+struct Proof {
+    group: u32,
+    story: bool,
+    day: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    orders_seen: u64,
+    honest: u64,
+    low_orders: u64,
+    low_proofs: u64,
+    high_orders: u64,
+    high_proofs: u64,
+    fakes: u64,
+    review_cost: f64,
+    cash: f64,
+    stories: u64,
+    story_seen: f64,
+    story_opened: u64,
+    photo_seen: f64,
+    photo_opened: u64,
+    story_orders: u64,
+    orders: u64,
+    curated_pushes: u64,
+    curated_orders: u64,
+    plain_expected: f64,
+    new_members: u64,
+    outsider_orders: u64,
+    pinned_looks: f64,
+    unpinned_looks: f64,
+    interactions: u64,
+    member_weeks: f64,
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    /// Rewarded proofs of each agent this week (group members only are touched).
+    weekly: Vec<u8>,
+    last_week_sales: f64,
+    week_sales: f64,
+    week_spent: f64,
+    /// Proofs posted today (found by members tonight).
+    today: Vec<Proof>,
+    /// Recent proofs, candidates for curation.
+    recent: Vec<Proof>,
+    /// Open-market agents (outsiders a forwarded proof can reach).
+    outsiders: Vec<u32>,
+    tally: Tally,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            weekly: Vec::new(),
+            last_week_sales: 0.0,
+            week_sales: 0.0,
+            week_spent: 0.0,
+            today: Vec::new(),
+            recent: Vec::new(),
+            outsiders: Vec::new(),
+            tally: Tally::default(),
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, stream: u64) {
+        self.rng = mechanism_rng(world.key, stream);
+        self.weekly.clear();
+        self.weekly.resize(world.pop.len(), 0);
+        self.last_week_sales = 0.0;
+        self.week_sales = 0.0;
+        self.week_spent = 0.0;
+        self.today.clear();
+        self.recent.clear();
+        self.outsiders.clear();
+        for p in world.pop.pools.iter().filter(|p| !p.group) {
+            self.outsiders.extend(p.start..p.start + p.len);
+        }
+        self.tally = Tally::default();
+    }
+
+    /// Posts, verifies, rewards and shows yesterday's proofs; weekly fakes and curation.
+    pub fn on_day(&mut self, world: &mut World) {
+        if world.day.is_multiple_of(7) {
+            self.new_week(world);
+        }
+        self.today.clear();
+        self.post_honest(world);
+        self.show(world);
+        if let Some(c) = self.plan.cfg.curation.clone() {
+            let every = (7 / c.per_week.clamp(1, 7)).max(1);
+            if c.per_week > 0
+                && (world.day % 7).is_multiple_of(every)
+                && world.day % 7 / every < c.per_week
+            {
+                self.curate(world, &c);
+            }
+        }
+        self.recent.retain(|p| p.day + 7 > world.day);
+        self.recent.extend_from_slice(&self.today);
+    }
+
+    fn new_week(&mut self, world: &mut World) {
+        self.weekly.iter_mut().for_each(|w| *w = 0);
+        self.last_week_sales = self.week_sales;
+        self.week_sales = 0.0;
+        self.week_spent = 0.0;
+        let members = group_members(world) as f64;
+        self.tally.member_weeks += members;
+        self.fakes(world);
+    }
+
+    fn fakes(&mut self, world: &mut World) {
+        let cfg = &self.plan.cfg;
+        let mid = cfg
+            .tiers
+            .get(cfg.tiers.len() / 2)
+            .cloned()
+            .unwrap_or_default();
+        let r = mid.cash + 0.5 * mid.coupon;
+        let verified = cfg.verification == Verification::OrderDigits;
+        let pass = if verified { cfg.fake_pass } else { 1.0 };
+        let rate = cfg.fake_rate * r.ln_1p() * pass;
+        let groups: Vec<usize> = group_pools(world).collect();
+        for g in groups {
+            let n = world.pop.pools[g].len as f64;
+            let mean = rate * n;
+            if mean <= 0.0 {
+                continue;
+            }
+            let attempts = Poisson::new(mean)
+                .map(|d| d.sample(&mut self.rng) as u64)
+                .unwrap_or(0);
+            for _ in 0..attempts {
+                self.tally.review_cost += self.review_cost(100.0);
+                if self.rng.random::<f64>() < pass && self.affordable(mid.cash) {
+                    self.tally.fakes += 1;
+                    self.week_spent += mid.cash;
+                    self.tally.cash += mid.cash;
+                    world.book_cost(mid.cash);
+                    self.today.push(Proof {
+                        group: g as u32,
+                        story: false,
+                        day: world.day,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The weekly budget: `weekly_budget_share` of last week's sales to group members (of
+    /// this week's so far, when larger: the first week has no history). Coupons count half.
+    fn affordable(&self, cost: f64) -> bool {
+        match self.plan.cfg.weekly_budget_share {
+            Some(share) => {
+                self.week_spent + cost <= share * self.last_week_sales.max(self.week_sales)
+            }
+            None => true,
+        }
+    }
+
+    fn review_cost(&self, value: f64) -> f64 {
+        let cfg = &self.plan.cfg;
+        let manual = cfg.check_minutes * cfg.wage_per_hour / 60.0;
+        match cfg.verification {
+            Verification::None => manual,
+            Verification::OrderDigits if value >= cfg.manual_above => manual,
+            Verification::OrderDigits => cfg.auto_check_cost,
+        }
+    }
+
+    fn post_honest(&mut self, world: &mut World) {
+        let n = world.orders_yesterday().len();
+        for k in 0..n {
+            let o = world.orders_yesterday()[k];
+            let g = world.pop.pool_of[o.agent as usize] as usize;
+            if !world.pop.pools[g].group || world.has_left(o.agent) {
+                continue;
+            }
+            self.week_sales += o.value;
+            self.tally.orders_seen += 1;
+            let low = o.value < 50.0;
+            let high = o.value > 200.0;
+            self.tally.low_orders += low as u64;
+            self.tally.high_orders += high as u64;
+            let cfg = &self.plan.cfg;
+            if !cfg.announce_rules && self.rng.random::<f64>() >= cfg.unaware_share {
+                continue;
+            }
+            let (cash, coupon) = self.plan.tier_reward(o.value);
+            let capped =
+                cfg.weekly_cap > 0 && self.weekly[o.agent as usize] as u32 >= cfg.weekly_cap;
+            let affordable = self.affordable(cash + coupon * 0.5);
+            let rewarded = !capped && affordable && (cash > 0.0 || coupon > 0.0);
+            let r = if rewarded { cash + 0.5 * coupon } else { 0.0 };
+            let post = sigmoid(cfg.post_base + cfg.reward_weight * r.ln_1p());
+            if self.rng.random::<f64>() >= post {
+                continue;
+            }
+            let story = self.rng.random::<f64>()
+                < sigmoid(cfg.story_base + cfg.story_bonus_weight * cfg.quality_bonus);
+            let (bonus, valid, sat) = (
+                cfg.quality_bonus,
+                cfg.coupon_valid_days,
+                cfg.poster_satisfaction,
+            );
+            self.tally.honest += 1;
+            self.tally.low_proofs += low as u64;
+            self.tally.high_proofs += high as u64;
+            self.tally.stories += story as u64;
+            self.tally.interactions += 1;
+            self.tally.review_cost += self.review_cost(o.value);
+            if rewarded {
+                let paid = cash + if story { bonus } else { 0.0 };
+                self.tally.cash += paid;
+                world.book_cost(paid);
+                self.week_spent += paid + 0.5 * coupon;
+                if coupon > 0.0 {
+                    world.give_coupon(o.agent, coupon, valid, STREAM);
+                }
+                let w = &mut self.weekly[o.agent as usize];
+                *w = w.saturating_add(1);
+                world.raise_satisfaction(o.agent, sat, POST_MINUTE);
+            }
+            self.today.push(Proof {
+                group: g as u32,
+                story,
+                day: world.day,
+            });
+        }
+    }
+
+    /// Members find tonight's proofs: intent, reactions, opens and orders.
+    fn show(&mut self, world: &mut World) {
+        if self.today.is_empty() {
+            return;
+        }
+        self.today.sort_by_key(|p| p.group);
+        let cfg = self.plan.cfg.clone();
+        let life = cfg.message_life_hours;
+        let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
+        let gain = world.behaviour().intent_gain * cfg.proof_strength;
+        let mut k = 0;
+        while k < self.today.len() {
+            let g = self.today[k].group;
+            let mut end = k;
+            while end < self.today.len() && self.today[end].group == g {
+                end += 1;
+            }
+            let pool = world.pop.pools[g as usize];
+            for i in pool.start..pool.start + pool.len {
+                if world.has_left(i) {
+                    continue;
+                }
+                let p_find = finds(world, i, w);
+                for j in k..end {
+                    let story = self.today[j].story;
+                    if story {
+                        self.tally.story_seen += p_find;
+                    } else {
+                        self.tally.photo_seen += p_find;
+                    }
+                    if self.rng.random::<f64>() >= p_find {
+                        continue;
+                    }
+                    world.add_intent(i, gain);
+                    if self.rng.random::<f64>() < cfg.reaction {
+                        self.tally.interactions += 1;
+                        world.add_engagement(i, 0.02);
+                    }
+                    let open = sigmoid(cfg.open_base + if story { cfg.story_appeal } else { 0.0 });
+                    if self.rng.random::<f64>() >= open {
+                        continue;
+                    }
+                    let e = Exposure {
+                        base: self.plan.link_base + if story { cfg.story_strength } else { 0.0 },
+                        attention: 1.0,
+                        strength: cfg.proof_strength,
+                        incentive: 0.0,
+                    };
+                    let bought = world.offer_any(i, POST_MINUTE + 30, &e, &mut self.rng);
+                    if story {
+                        self.tally.story_opened += 1;
+                    } else {
+                        self.tally.photo_opened += 1;
+                    }
+                    if bought != Offered::Nothing {
+                        self.tally.orders += 1;
+                        self.tally.story_orders += story as u64;
+                    }
+                }
+            }
+            k = end;
+        }
+    }
+
+    fn curate(&mut self, world: &mut World, c: &crate::scenario::Curation) {
+        let cfg = self.plan.cfg.clone();
+        let life = cfg.message_life_hours;
+        // Looks on a pinned proof (in view all week) against an unpinned one.
+        if c.pinned_per_week > 0 {
+            let pinned = window_weight(
+                world,
+                c.time.minute(),
+                24.0 * 7.0 / c.pinned_per_week as f64,
+                f64::INFINITY,
+            );
+            let plain = window_weight(world, c.time.minute(), 24.0, life);
+            self.tally.pinned_looks += pinned;
+            self.tally.unpinned_looks += plain;
+        }
+        let at = c.time.minute();
+        let groups: Vec<usize> = group_pools(world).collect();
+        for g in groups {
+            let best = self
+                .recent
+                .iter()
+                .filter(|p| p.group as usize == g)
+                .max_by_key(|p| (p.story, p.day))
+                .copied();
+            let Some(proof) = best else { continue };
+            let strength = cfg.proof_strength + if proof.story { cfg.story_strength } else { 0.0 };
+            let push = Push {
+                coupon: c.coupon,
+                valid_minutes: c.valid_minutes as f64,
+                push_base: self.plan.push_base,
+                link_base: self.plan.link_base,
+                strength,
+                buyers: true,
+            };
+            let plain_link = Exposure {
+                base: self.plan.link_base,
+                attention: 1.0 - (-(c.valid_minutes as f64) / 10.0).exp(),
+                strength: 0.0,
+                incentive: 0.0,
+            };
+            let plain_click = sigmoid(self.plan.push_base);
+            let pool = world.pop.pools[g];
+            for i in pool.start..pool.start + pool.len {
+                if world.has_left(i) {
+                    continue;
+                }
+                let sees = world.online_probability(i, at) * world.notice_probability(i);
+                self.tally.curated_pushes += 1;
+                self.tally.plain_expected +=
+                    sees * plain_click * world.offer_probability(i, &plain_link);
+                match push.deliver(world, i, at, sees, &mut self.rng) {
+                    PushOutcome::Ignored => continue,
+                    PushOutcome::Clicked => {}
+                    PushOutcome::Bought | PushOutcome::BoughtAgain => {
+                        self.tally.curated_orders += 1;
+                        self.tally.orders += 1;
+                    }
+                }
+                if self.rng.random::<f64>() < c.forward && !self.outsiders.is_empty() {
+                    self.forward(world, &push, c.reach_per_forward, at);
+                }
+            }
+        }
+    }
+
+    /// A forwarded proof reaches outsiders: each opens it like a push and may buy (a new
+    /// member of the group).
+    fn forward(&mut self, world: &mut World, push: &Push, reach: f64, at: u32) {
+        let n = Poisson::new(reach)
+            .map(|d| d.sample(&mut self.rng) as u64)
+            .unwrap_or(0);
+        for _ in 0..n {
+            let j = self.rng.random_range(0..self.outsiders.len());
+            let o = self.outsiders[j];
+            match push.deliver(world, o, at, 1.0, &mut self.rng) {
+                PushOutcome::Ignored => {}
+                PushOutcome::Clicked => self.tally.new_members += 1,
+                PushOutcome::Bought | PushOutcome::BoughtAgain => {
+                    self.tally.new_members += 1;
+                    self.tally.outsider_orders += 1;
+                    self.tally.curated_orders += 1;
+                    self.tally.orders += 1;
+                }
+            }
+        }
+    }
+
+    /// Appends the trial's KPI values.
+    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+        let t = &self.tally;
+        let coupons = world.ledger.coupon_value_redeemed[STREAM as usize];
+        let rewards = t.cash + coupons;
+        let proofs = (t.honest + t.fakes) as f64;
+        out.extend_from_slice(&[
+            t.orders_seen as f64,
+            ratio(t.honest as f64, t.orders_seen as f64),
+            ratio(t.low_proofs as f64, t.low_orders as f64),
+            ratio(t.high_proofs as f64, t.high_orders as f64),
+            ratio(t.fakes as f64, proofs),
+            t.review_cost,
+            rewards,
+            ratio(rewards, proofs),
+            ratio(rewards + t.review_cost, world.ledger.revenue),
+            ratio(t.stories as f64, t.honest as f64),
+            ratio(t.story_opened as f64, t.story_seen),
+            ratio(t.photo_opened as f64, t.photo_seen),
+            ratio(t.story_orders as f64, t.story_opened as f64),
+            t.orders as f64,
+            ratio(t.curated_orders as f64, t.curated_pushes as f64),
+            ratio(t.plain_expected, t.curated_pushes as f64),
+            t.new_members as f64,
+            ratio(t.outsider_orders as f64, t.curated_orders as f64),
+            ratio(t.pinned_looks, t.unpinned_looks),
+            ratio(t.interactions as f64, t.member_weeks),
+        ]);
+    }
+}
+
+/// Members of all chat groups.
+fn group_members(world: &World) -> u64 {
+    world
+        .pop
+        .pools
+        .iter()
+        .filter(|p| p.group)
+        .map(|p| p.len as u64)
+        .sum()
+}

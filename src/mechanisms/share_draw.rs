@@ -1,0 +1,189 @@
+//! "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
+//!
+//! ## Model of one draw in one group
+//! 1. A member still in the group finds the announcement over `open_hours` with
+//!    `1 − exp(−activity · notice · W)` ([`super::group_chat::window_weight`]).
+//! 2. It takes part with probability `σ(participation_base − effort_weight ·
+//!    (shares_required − 1) + prize_weight · ln(1 + gifts · gift_value / members) +
+//!    (e − 0.5))`: more shares asked is more effort, a richer prize per member more pull.
+//!    A participant gains `participation_engagement`.
+//! 3. Each participant shares to `shares_required` friend groups, each seen by
+//!    Poisson(`reach_per_share`) outsiders drawn from the open market (when the scenario has
+//!    one). An outsider opens the link with `σ(outsider_click_base)` and then decides on the
+//!    product page (`channels.link`). Gifts are drawn among participants and booked as cost.
+//!
+//! ## KPIs
+//! `sd_draws`, `sd_participation` (participants / members present), `sd_shares`,
+//! `sd_outsiders_reached`, `sd_outsider_clicks`, `sd_orders` (first orders by outsiders),
+//! `sd_cost` (gifts), `sd_cost_per_order`.
+
+use super::group_chat::{finds, group_pools, window_weight};
+use crate::behaviour::{Exposure, sigmoid};
+use crate::engine::World;
+use crate::metrics::ratio;
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::scenario::{Scenario, ShareDraw};
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
+
+/// KPI column names, in output order.
+pub const KPIS: &[&str] = &[
+    "sd_draws",
+    "sd_participation",
+    "sd_shares",
+    "sd_outsiders_reached",
+    "sd_outsider_clicks",
+    "sd_orders",
+    "sd_cost",
+    "sd_cost_per_order",
+];
+
+/// The share draws' random stream.
+pub const STREAM: u64 = 6;
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    cfg: ShareDraw,
+    link_base: f64,
+}
+
+impl Plan {
+    /// Builds the plan of a validated scenario.
+    pub fn new(s: &Scenario, c: &ShareDraw) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            link_base: s.behaviour.channels.link,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    draws: u32,
+    present: u64,
+    participants: u64,
+    shares: u64,
+    reached: u64,
+    clicks: u64,
+    orders: u64,
+    cost: f64,
+}
+
+/// Per-trial state.
+#[derive(Debug, Clone)]
+pub struct State {
+    plan: Plan,
+    rng: SimRng,
+    outsiders: Vec<u32>,
+    tally: Tally,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(plan: &Plan) -> Self {
+        State {
+            plan: plan.clone(),
+            rng: stream_rng(0, 0),
+            outsiders: Vec::new(),
+            tally: Tally::default(),
+        }
+    }
+
+    /// Resets for a trial.
+    pub fn reset(&mut self, world: &World, stream: u64) {
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+        self.outsiders.clear();
+        for p in world.pop.pools.iter().filter(|p| !p.group) {
+            self.outsiders.extend(p.start..p.start + p.len);
+        }
+    }
+
+    /// Runs the day's draws.
+    pub fn on_day(&mut self, world: &mut World) {
+        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+            return;
+        }
+        let groups: Vec<usize> = group_pools(world).collect();
+        for g in groups {
+            self.draw(world, g);
+        }
+    }
+
+    fn draw(&mut self, world: &mut World, g: usize) {
+        let cfg = self.plan.cfg.clone();
+        let minute = cfg.schedule.time.minute();
+        let w = window_weight(world, minute, cfg.open_hours, cfg.open_hours.max(1.0));
+        let pool = world.pop.pools[g];
+        let prize = cfg.gifts as f64 * cfg.gift_value / pool.len.max(1) as f64;
+        let base = cfg.participation_base
+            - cfg.effort_weight * (cfg.shares_required.max(1) - 1) as f64
+            + cfg.prize_weight * prize.ln_1p();
+        let mut participants = 0u64;
+        for i in pool.start..pool.start + pool.len {
+            if !world.settle_member(i, &mut self.rng) {
+                continue;
+            }
+            self.tally.present += 1;
+            let e = world.engagement_of(i);
+            let p = finds(world, i, w) * sigmoid(base + e - 0.5);
+            if self.rng.random::<f64>() >= p {
+                continue;
+            }
+            participants += 1;
+            world.add_engagement(i, cfg.participation_engagement);
+            for _ in 0..cfg.shares_required {
+                self.tally.shares += 1;
+                self.share(world, &cfg, minute);
+            }
+        }
+        self.tally.draws += 1;
+        self.tally.participants += participants;
+        let gifts = (cfg.gifts as u64).min(participants) as f64 * cfg.gift_value;
+        self.tally.cost += gifts;
+        world.book_cost(gifts);
+    }
+
+    fn share(&mut self, world: &mut World, cfg: &ShareDraw, minute: u32) {
+        if self.outsiders.is_empty() {
+            return;
+        }
+        let n = Poisson::new(cfg.reach_per_share)
+            .map(|d| d.sample(&mut self.rng) as u64)
+            .unwrap_or(0);
+        let click = sigmoid(cfg.outsider_click_base);
+        for _ in 0..n {
+            self.tally.reached += 1;
+            if self.rng.random::<f64>() >= click {
+                continue;
+            }
+            self.tally.clicks += 1;
+            let o = self.outsiders[self.rng.random_range(0..self.outsiders.len())];
+            let e = Exposure {
+                base: self.plan.link_base,
+                attention: 1.0,
+                strength: 0.0,
+                incentive: 0.0,
+            };
+            if world.offer(o, (minute + 60).min(1439), &e, &mut self.rng) {
+                self.tally.orders += 1;
+            }
+        }
+    }
+
+    /// Appends the trial's KPI values.
+    pub fn kpis(&self, out: &mut Vec<f64>) {
+        let t = &self.tally;
+        out.extend_from_slice(&[
+            t.draws as f64,
+            ratio(t.participants as f64, t.present as f64),
+            t.shares as f64,
+            t.reached as f64,
+            t.clicks as f64,
+            t.orders as f64,
+            t.cost,
+            ratio(t.cost, t.orders as f64),
+        ]);
+    }
+}
