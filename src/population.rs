@@ -315,6 +315,28 @@ impl Population {
         rng.random_range(0..self.len() as u32)
     }
 
+    /// Indices of the chat-group pools: groups are built first, so they are `0..count`.
+    pub fn group_pools(&self) -> std::ops::Range<usize> {
+        0..self.pools.iter().take_while(|p| p.group).count()
+    }
+
+    /// Buyers outside the chat groups (the open market).
+    pub fn outsiders(&self) -> usize {
+        self.pools
+            .iter()
+            .filter(|p| !p.group)
+            .map(|p| p.len as usize)
+            .sum()
+    }
+
+    /// A uniformly random buyer outside the chat groups (the open market, built last as one
+    /// pool), if there is one.
+    #[inline]
+    pub fn random_outsider(&self, rng: &mut SimRng) -> Option<u32> {
+        let p = self.pools.iter().find(|p| !p.group && p.len > 0)?;
+        Some(p.start + rng.random_range(0..p.len as usize) as u32)
+    }
+
     /// Members of chat groups.
     pub fn group_members(&self) -> usize {
         self.pools

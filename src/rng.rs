@@ -69,6 +69,13 @@ pub fn mechanism_rng(trial_key: u64, mechanism: u64) -> SimRng {
     stream_rng(trial_key, stream::MECHANISM + mechanism)
 }
 
+/// A Poisson(`mean`) count; 0 when `mean` is not positive and finite.
+#[inline]
+pub fn poisson_count(mean: f64, rng: &mut SimRng) -> u64 {
+    use rand_distr::{Distribution, Poisson};
+    Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(0.0) as u64
+}
+
 /// A per-agent stream: the `k`-th draw batch of `agent` in `stream`.
 #[inline]
 pub fn agent_rng(trial_key: u64, stream: u64, agent: u32, k: u32) -> SimRng {

@@ -40,10 +40,10 @@
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{BloggerReviews, Criterion, Logistics, Scenario, Selection};
 use rand::RngExt;
-use rand_distr::{Beta, Binomial, Distribution, Exp1, Poisson};
+use rand_distr::{Beta, Binomial, Distribution, Exp1};
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -362,9 +362,7 @@ impl State {
             if mean <= 0.0 {
                 continue;
             }
-            let n = Poisson::new(mean)
-                .map(|d| d.sample(&mut self.rng))
-                .unwrap_or(0.0) as u64;
+            let n = poisson_count(mean, &mut self.rng);
             let e = self.exposure(world, &review, self.plan.discovery_base);
             for _ in 0..n {
                 let buyer = world.pop.random_buyer(&mut self.rng);

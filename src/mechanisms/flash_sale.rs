@@ -18,13 +18,14 @@
 //! `fs_sold_out_share` (sales that sold out), `fs_transaction_rate` (orders / visitors, the
 //! same-day transaction rate), `fs_first_orders`, `fs_cost` (discounts).
 
-use super::group_chat::{finds, group_pools, window_weight};
+use super::group_chat::{finds, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{FlashSale, Scenario};
 use rand::RngExt;
+use std::sync::Arc;
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -43,13 +44,16 @@ pub const STREAM: u64 = 5;
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: FlashSale,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    cfg: Arc<FlashSale>,
 }
 
 impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(_s: &Scenario, c: &FlashSale) -> Result<Self, String> {
-        Ok(Plan { cfg: c.clone() })
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+        })
     }
 }
 
@@ -96,14 +100,13 @@ impl State {
         if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
             return;
         }
-        let groups: Vec<usize> = group_pools(world).collect();
-        for g in groups {
+        for g in world.pop.group_pools() {
             self.sale(world, g);
         }
     }
 
     fn sale(&mut self, world: &mut World, g: usize) {
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         let open = cfg.schedule.time.minute();
         let from = open.saturating_sub(cfg.announce_minutes);
         let hours = (open + cfg.window_minutes - from) as f64 / 60.0;

@@ -147,8 +147,3 @@ pub fn finds(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);
     1.0 - (-a * world.notice_probability(i) * w).exp()
 }
-
-/// Indices of the chat-group pools.
-pub fn group_pools(world: &World) -> impl Iterator<Item = usize> + '_ {
-    (0..world.pop.pools.len()).filter(|&g| world.pop.pools[g].group)
-}

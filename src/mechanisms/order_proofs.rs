@@ -42,14 +42,14 @@
 //! `op_pinned_exposure` (looks on a pinned proof / on an unpinned one),
 //! `op_interactions_per_member_week` (posts and reactions).
 
-use super::group_chat::{Push, PushOutcome, finds, group_pools, window_weight};
+use super::group_chat::{Push, PushOutcome, finds, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{OrderProofs, Scenario, Verification};
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson};
+use std::sync::Arc;
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -84,7 +84,8 @@ const POST_MINUTE: u32 = 20 * 60;
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: OrderProofs,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    cfg: Arc<OrderProofs>,
     link_base: f64,
     push_base: f64,
 }
@@ -93,7 +94,7 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario, c: &OrderProofs) -> Result<Self, String> {
         Ok(Plan {
-            cfg: c.clone(),
+            cfg: Arc::new(c.clone()),
             link_base: s.behaviour.channels.link,
             push_base: s.behaviour.channels.push,
         })
@@ -161,8 +162,6 @@ pub struct State {
     today: Vec<Proof>,
     /// Recent proofs, candidates for curation.
     recent: Vec<Proof>,
-    /// Open-market agents (outsiders a forwarded proof can reach).
-    outsiders: Vec<u32>,
     tally: Tally,
 }
 
@@ -178,7 +177,6 @@ impl State {
             week_spent: 0.0,
             today: Vec::new(),
             recent: Vec::new(),
-            outsiders: Vec::new(),
             tally: Tally::default(),
         }
     }
@@ -193,10 +191,6 @@ impl State {
         self.week_spent = 0.0;
         self.today.clear();
         self.recent.clear();
-        self.outsiders.clear();
-        for p in world.pop.pools.iter().filter(|p| !p.group) {
-            self.outsiders.extend(p.start..p.start + p.len);
-        }
         self.tally = Tally::default();
     }
 
@@ -226,7 +220,7 @@ impl State {
         self.last_week_sales = self.week_sales;
         self.week_sales = 0.0;
         self.week_spent = 0.0;
-        let members = group_members(world) as f64;
+        let members = world.pop.group_members() as f64;
         self.tally.member_weeks += members;
         self.fakes(world);
     }
@@ -242,18 +236,15 @@ impl State {
         let verified = cfg.verification == Verification::OrderDigits;
         let pass = if verified { cfg.fake_pass } else { 1.0 };
         let rate = cfg.fake_rate * r.ln_1p() * pass;
-        let groups: Vec<usize> = group_pools(world).collect();
-        for g in groups {
+        for g in world.pop.group_pools() {
             let n = world.pop.pools[g].len as f64;
             let mean = rate * n;
             if mean <= 0.0 {
                 continue;
             }
-            let attempts = Poisson::new(mean)
-                .map(|d| d.sample(&mut self.rng) as u64)
-                .unwrap_or(0);
+            let attempts = poisson_count(mean, &mut self.rng);
             for _ in 0..attempts {
-                self.tally.review_cost += self.review_cost(100.0);
+                self.review(world, 100.0);
                 if self.rng.random::<f64>() < pass && self.affordable(mid.cash) {
                     self.tally.fakes += 1;
                     self.week_spent += mid.cash;
@@ -278,6 +269,13 @@ impl State {
             }
             None => true,
         }
+    }
+
+    /// Checks one submission of an order worth `value`: its cost is booked to the campaign.
+    fn review(&mut self, world: &mut World, value: f64) {
+        let cost = self.review_cost(value);
+        self.tally.review_cost += cost;
+        world.book_cost(cost);
     }
 
     fn review_cost(&self, value: f64) -> f64 {
@@ -330,7 +328,7 @@ impl State {
             self.tally.high_proofs += high as u64;
             self.tally.stories += story as u64;
             self.tally.interactions += 1;
-            self.tally.review_cost += self.review_cost(o.value);
+            self.review(world, o.value);
             if rewarded {
                 let paid = cash + if story { bonus } else { 0.0 };
                 self.tally.cash += paid;
@@ -357,7 +355,7 @@ impl State {
             return;
         }
         self.today.sort_by_key(|p| p.group);
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         let life = cfg.message_life_hours;
         let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
         let gain = world.behaviour().intent_gain * cfg.proof_strength;
@@ -416,7 +414,7 @@ impl State {
     }
 
     fn curate(&mut self, world: &mut World, c: &crate::scenario::Curation) {
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         let life = cfg.message_life_hours;
         // Looks on a pinned proof (in view all week) against an unpinned one.
         if c.pinned_per_week > 0 {
@@ -431,8 +429,7 @@ impl State {
             self.tally.unpinned_looks += plain;
         }
         let at = c.time.minute();
-        let groups: Vec<usize> = group_pools(world).collect();
-        for g in groups {
+        for g in world.pop.group_pools() {
             let best = self
                 .recent
                 .iter()
@@ -473,7 +470,7 @@ impl State {
                         self.tally.orders += 1;
                     }
                 }
-                if self.rng.random::<f64>() < c.forward && !self.outsiders.is_empty() {
+                if self.rng.random::<f64>() < c.forward && world.pop.outsiders() > 0 {
                     self.forward(world, &push, c.reach_per_forward, at);
                 }
             }
@@ -483,12 +480,11 @@ impl State {
     /// A forwarded proof reaches outsiders: each opens it like a push and may buy (a new
     /// member of the group).
     fn forward(&mut self, world: &mut World, push: &Push, reach: f64, at: u32) {
-        let n = Poisson::new(reach)
-            .map(|d| d.sample(&mut self.rng) as u64)
-            .unwrap_or(0);
+        let n = poisson_count(reach, &mut self.rng);
         for _ in 0..n {
-            let j = self.rng.random_range(0..self.outsiders.len());
-            let o = self.outsiders[j];
+            let Some(o) = world.pop.random_outsider(&mut self.rng) else {
+                return;
+            };
             match push.deliver(world, o, at, 1.0, &mut self.rng) {
                 PushOutcome::Ignored => {}
                 PushOutcome::Clicked => self.tally.new_members += 1,
@@ -531,15 +527,4 @@ impl State {
             ratio(t.interactions as f64, t.member_weeks),
         ]);
     }
-}
-
-/// Members of all chat groups.
-fn group_members(world: &World) -> u64 {
-    world
-        .pop
-        .pools
-        .iter()
-        .filter(|p| p.group)
-        .map(|p| p.len as u64)
-        .sum()
 }

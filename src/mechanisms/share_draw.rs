@@ -17,14 +17,14 @@
 //! `sd_outsiders_reached`, `sd_outsider_clicks`, `sd_orders` (first orders by outsiders),
 //! `sd_cost` (gifts), `sd_cost_per_order`.
 
-use super::group_chat::{finds, group_pools, window_weight};
+use super::group_chat::{finds, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::World;
 use crate::metrics::ratio;
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{Scenario, ShareDraw};
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson};
+use std::sync::Arc;
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -44,7 +44,8 @@ pub const STREAM: u64 = 6;
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: ShareDraw,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    cfg: Arc<ShareDraw>,
     link_base: f64,
 }
 
@@ -52,7 +53,7 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario, c: &ShareDraw) -> Result<Self, String> {
         Ok(Plan {
-            cfg: c.clone(),
+            cfg: Arc::new(c.clone()),
             link_base: s.behaviour.channels.link,
         })
     }
@@ -75,7 +76,6 @@ struct Tally {
 pub struct State {
     plan: Plan,
     rng: SimRng,
-    outsiders: Vec<u32>,
     tally: Tally,
 }
 
@@ -85,7 +85,6 @@ impl State {
         State {
             plan: plan.clone(),
             rng: stream_rng(0, 0),
-            outsiders: Vec::new(),
             tally: Tally::default(),
         }
     }
@@ -94,10 +93,6 @@ impl State {
     pub fn reset(&mut self, world: &World, stream: u64) {
         self.tally = Tally::default();
         self.rng = mechanism_rng(world.key, stream);
-        self.outsiders.clear();
-        for p in world.pop.pools.iter().filter(|p| !p.group) {
-            self.outsiders.extend(p.start..p.start + p.len);
-        }
     }
 
     /// Runs the day's draws.
@@ -105,14 +100,13 @@ impl State {
         if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
             return;
         }
-        let groups: Vec<usize> = group_pools(world).collect();
-        for g in groups {
+        for g in world.pop.group_pools() {
             self.draw(world, g);
         }
     }
 
     fn draw(&mut self, world: &mut World, g: usize) {
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         let minute = cfg.schedule.time.minute();
         let w = window_weight(world, minute, cfg.open_hours, cfg.open_hours.max(1.0));
         let pool = world.pop.pools[g];
@@ -146,12 +140,10 @@ impl State {
     }
 
     fn share(&mut self, world: &mut World, cfg: &ShareDraw, minute: u32) {
-        if self.outsiders.is_empty() {
+        if world.pop.outsiders() == 0 {
             return;
         }
-        let n = Poisson::new(cfg.reach_per_share)
-            .map(|d| d.sample(&mut self.rng) as u64)
-            .unwrap_or(0);
+        let n = poisson_count(cfg.reach_per_share, &mut self.rng);
         let click = sigmoid(cfg.outsider_click_base);
         for _ in 0..n {
             self.tally.reached += 1;
@@ -159,7 +151,9 @@ impl State {
                 continue;
             }
             self.tally.clicks += 1;
-            let o = self.outsiders[self.rng.random_range(0..self.outsiders.len())];
+            let Some(o) = world.pop.random_outsider(&mut self.rng) else {
+                return;
+            };
             let e = Exposure {
                 base: self.plan.link_base,
                 attention: 1.0,

@@ -18,13 +18,14 @@
 //! message: the conversion of those who opened), `tp_orders` (all orders from the pushes),
 //! `tp_cost` (codes redeemed).
 
-use super::group_chat::{Push, PushOutcome, group_pools};
+use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{Scenario, TargetedPush};
 use rand::RngExt;
+use std::sync::Arc;
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -41,7 +42,8 @@ pub const STREAM: u64 = 7;
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: TargetedPush,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    cfg: Arc<TargetedPush>,
     link_base: f64,
     push_base: f64,
 }
@@ -50,7 +52,7 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario, c: &TargetedPush) -> Result<Self, String> {
         Ok(Plan {
-            cfg: c.clone(),
+            cfg: Arc::new(c.clone()),
             link_base: s.behaviour.channels.link,
             push_base: s.behaviour.channels.push,
         })
@@ -92,13 +94,12 @@ impl State {
 
     /// Sends the day's pushes.
     pub fn on_day(&mut self, world: &mut World) {
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         if !cfg.schedule.happens(world.day, world.weekday()) {
             return;
         }
         let at = cfg.schedule.time.minute();
-        let groups: Vec<usize> = group_pools(world).collect();
-        for g in groups {
+        for g in world.pop.group_pools() {
             let pool = world.pop.pools[g];
             for i in pool.start..pool.start + pool.len {
                 if world.has_left(i) {

@@ -34,13 +34,14 @@
 //! offers, first and extra), `vote_first_orders`, `vote_reward_cost` (coupons redeemed and
 //! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue).
 
-use super::group_chat::{Push, PushOutcome, finds, group_pools, window_weight};
+use super::group_chat::{Push, PushOutcome, finds, window_weight};
 use crate::behaviour::sigmoid;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{Scenario, VoteLink, VoteProgram, Votes};
 use rand::RngExt;
+use std::sync::Arc;
 
 /// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
@@ -63,7 +64,8 @@ pub const STREAM: u64 = 3;
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: Votes,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    cfg: Arc<Votes>,
     link_base: f64,
     push_base: f64,
 }
@@ -72,7 +74,7 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario, c: &Votes) -> Result<Self, String> {
         Ok(Plan {
-            cfg: c.clone(),
+            cfg: Arc::new(c.clone()),
             link_base: s.behaviour.channels.link,
             push_base: s.behaviour.channels.push,
         })
@@ -147,8 +149,7 @@ impl State {
         for k in 0..self.plan.cfg.program.len() {
             let sch = &self.plan.cfg.program[k].schedule;
             if sch.happens(world.day, world.weekday()) {
-                let groups: Vec<usize> = group_pools(world).collect();
-                for g in groups {
+                for g in world.pop.group_pools() {
                     self.open(world, k, g);
                 }
             }
@@ -179,7 +180,7 @@ impl State {
     }
 
     fn open(&mut self, world: &mut World, k: usize, g: usize) {
-        let cfg = self.plan.cfg.clone();
+        let cfg = Arc::clone(&self.plan.cfg);
         let prog: &VoteProgram = &cfg.program[k];
         let minute = prog.schedule.time.minute();
         let w = window_weight(world, minute, prog.open_hours, cfg.visibility_hours);
@@ -199,6 +200,7 @@ impl State {
         );
         let give = coupon > 0.0 && self.rewards_allowed(world);
         let after_vote = prog.resolved_link() == VoteLink::CouponPush;
+        let after_push = self.link_push(prog, true);
         let open_minutes = ((prog.open_hours * 60.0) as u32).max(1);
         let pool = world.pop.pools[g];
         let start = self.participants.len();
@@ -223,8 +225,7 @@ impl State {
             self.participants.push(if winner { i | WINNER } else { i });
             if after_vote {
                 let at = (minute + self.rng.random_range(0..open_minutes)).min(1439);
-                let push = self.link_push(prog, true);
-                self.deliver(world, &push, i, at, 1.0, false);
+                self.deliver(world, &after_push, i, at, 1.0, false);
             }
         }
         self.tally.events += 1;
@@ -250,7 +251,8 @@ impl State {
     }
 
     fn result(&mut self, world: &mut World, p: Pending) {
-        let prog = self.plan.cfg.program[p.program].clone();
+        let cfg = Arc::clone(&self.plan.cfg);
+        let prog = &cfg.program[p.program];
         if prog.winner_bonus > 0.0 && self.rewards_allowed(world) {
             for k in p.start..p.end {
                 let v = self.participants[k];
@@ -270,7 +272,7 @@ impl State {
             return;
         }
         let at = (p.minute + prog.result_delay_minutes).min(1439);
-        let push = self.link_push(&prog, true);
+        let push = self.link_push(prog, true);
         let (sum, n) = push.broadcast_reference(world, p.group, at);
         self.tally.broadcast_sum += sum;
         self.tally.broadcast_n += n;
@@ -293,11 +295,11 @@ impl State {
             for k in p.start..p.end {
                 self.mark[((self.participants[k] & !WINNER) - pool.start) as usize] = true;
             }
+            let plain = self.link_push(prog, false);
             for i in pool.start..pool.start + pool.len {
                 if world.has_left(i) || self.mark[(i - pool.start) as usize] {
                     continue;
                 }
-                let plain = self.link_push(&prog, false);
                 let sees = world.online_probability(i, at) * world.notice_probability(i);
                 self.deliver(world, &plain, i, at, sees, true);
             }

@@ -128,12 +128,7 @@ impl Default for VoteProgram {
     fn default() -> Self {
         VoteProgram {
             topic: VoteTopic::ProductChoice,
-            schedule: Schedule {
-                time: TimeOfDay(19 * 60 + 30),
-                weekdays: vec![Weekday::Thursday],
-                every_days: 0,
-                start_day: 0,
-            },
+            schedule: Schedule::weekly(19, 30, &[Weekday::Thursday]),
             open_hours: 7.0,
             choices: 3,
             participation_coupon: 0.0,
@@ -431,12 +426,7 @@ impl Default for FlashSale {
     fn default() -> Self {
         FlashSale {
             enabled: true,
-            schedule: Schedule {
-                time: TimeOfDay(15 * 60),
-                weekdays: vec![Weekday::Saturday],
-                every_days: 0,
-                start_day: 0,
-            },
+            schedule: Schedule::weekly(15, 0, &[Weekday::Saturday]),
             window_minutes: 60,
             stock: 10,
             discount: 15.0,
@@ -531,12 +521,7 @@ impl Default for TargetedPush {
     fn default() -> Self {
         TargetedPush {
             enabled: true,
-            schedule: Schedule {
-                time: TimeOfDay(20 * 60),
-                weekdays: vec![Weekday::Wednesday],
-                every_days: 0,
-                start_day: 0,
-            },
+            schedule: Schedule::weekly(20, 0, &[Weekday::Wednesday]),
             visits_to_tag: 4,
             coupon: 8.0,
             valid_minutes: 1440,

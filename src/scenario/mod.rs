@@ -624,16 +624,21 @@ pub struct Schedule {
 
 impl Default for Schedule {
     fn default() -> Self {
-        Schedule {
-            time: TimeOfDay(20 * 60 + 30),
-            weekdays: vec![Weekday::Tuesday, Weekday::Friday],
-            every_days: 0,
-            start_day: 0,
-        }
+        Schedule::weekly(20, 30, &[Weekday::Tuesday, Weekday::Friday])
     }
 }
 
 impl Schedule {
+    /// At `hour:minute` on the given weekdays, from day 0.
+    pub fn weekly(hour: u32, minute: u32, weekdays: &[Weekday]) -> Self {
+        Schedule {
+            time: TimeOfDay(hour * 60 + minute),
+            weekdays: weekdays.to_vec(),
+            every_days: 0,
+            start_day: 0,
+        }
+    }
+
     /// True when the event happens on `day` whose weekday index is `weekday`.
     pub fn happens(&self, day: u32, weekday: usize) -> bool {
         if day < self.start_day {
