@@ -108,11 +108,7 @@ impl Plan {
                 .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
             deadline: c.review_deadline_days as f64,
             delay_mean: c.review_delay_mean_days,
-            feed_decay_ln: if c.feed_decay > 0.0 {
-                c.feed_decay.ln()
-            } else {
-                f64::NEG_INFINITY
-            },
+            feed_decay_ln: feed_decay_ln(c.feed_decay),
             discovery_views: c.discovery_views_per_day,
             discovery_days: c.discovery_days,
             feed_base: s.behaviour.channels.feed,
@@ -123,6 +119,39 @@ impl Plan {
             positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
                 .map_err(|e| format!("product.quality: {e}"))?,
         })
+    }
+}
+
+/// `ln(feed_decay)`, or −∞ when every feed view happens on the day of the post.
+pub(crate) fn feed_decay_ln(feed_decay: f64) -> f64 {
+    if feed_decay > 0.0 {
+        feed_decay.ln()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// Engaged in-market followers who see one post of blogger `k`:
+/// `Binomial(followers, min(1, relevance · market_overlap · reach · engagement · lift))`,
+/// at most the population. Shared with the paid posts of [`super::influencers`].
+pub(crate) fn engaged_followers(world: &World, k: usize, lift: f64, rng: &mut SimRng) -> u64 {
+    let b = &world.pop.bloggers;
+    let p_view =
+        (b.relevance[k] * b.market_overlap * b.reach[k] * b.engagement[k] * lift).clamp(0.0, 1.0);
+    Binomial::new(b.followers[k] as u64, p_view)
+        .map(|d| d.sample(rng))
+        .unwrap_or(0)
+        .min(world.pop.len() as u64)
+}
+
+/// Whole days from a post to one of its feed views: `floor(E / −ln feed_decay)`,
+/// `E ~ Exp(1)` (a geometric delay: a share `feed_decay` of the views moves to the next day).
+pub(crate) fn feed_lag(decay_ln: f64, rng: &mut SimRng) -> f64 {
+    if decay_ln.is_finite() {
+        let e: f64 = Exp1.sample(rng);
+        (e / -decay_ln).floor()
+    } else {
+        0.0
     }
 }
 
@@ -294,22 +323,10 @@ impl State {
         self.published.push(r);
         self.tally.sentiment_sum += r.sentiment;
         world.add_card_review(r.sentiment);
-        let b = &world.pop.bloggers;
-        let k = r.blogger as usize;
-        let p_view =
-            (b.relevance[k] * b.market_overlap * b.reach[k] * b.engagement[k]).clamp(0.0, 1.0);
-        let engaged = Binomial::new(b.followers[k] as u64, p_view)
-            .map(|d| d.sample(&mut self.rng))
-            .unwrap_or(0)
-            .min(world.pop.len() as u64);
+        let engaged = engaged_followers(world, r.blogger as usize, 1.0, &mut self.rng);
         for _ in 0..engaged {
             let buyer = world.pop.random_buyer(&mut self.rng);
-            let lag = if self.plan.feed_decay_ln.is_finite() {
-                let e: f64 = Exp1.sample(&mut self.rng);
-                (e / -self.plan.feed_decay_ln).floor()
-            } else {
-                0.0
-            };
+            let lag = feed_lag(self.plan.feed_decay_ln, &mut self.rng);
             let d = r.day as f64 + lag;
             if d < world.horizon as f64 {
                 self.feed[d as usize].push((buyer, id));

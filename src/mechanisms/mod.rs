@@ -13,6 +13,7 @@
 pub mod blogger_reviews;
 pub mod flash_sale;
 pub mod group_chat;
+pub mod influencers;
 pub mod order_proofs;
 pub mod qa;
 pub mod red_packets;
@@ -42,6 +43,8 @@ pub enum MechanismPlan {
     ShareDraw(share_draw::Plan),
     /// CRM-targeted pushes.
     TargetedPush(targeted_push::Plan),
+    /// Paid influencer collaborations.
+    Influencers(influencers::Plan),
 }
 
 /// A mechanism's per-trial state.
@@ -63,6 +66,8 @@ pub enum MechanismState {
     ShareDraw(Box<share_draw::State>),
     /// CRM-targeted pushes.
     TargetedPush(Box<targeted_push::State>),
+    /// Paid influencer collaborations.
+    Influencers(Box<influencers::State>),
 }
 
 /// Applies `$body` to the inner value of every variant of `$enum` (`$x` binds it).
@@ -77,6 +82,7 @@ macro_rules! each {
             $enum::FlashSale($x) => $body,
             $enum::ShareDraw($x) => $body,
             $enum::TargetedPush($x) => $body,
+            $enum::Influencers($x) => $body,
         }
     };
 }
@@ -104,6 +110,7 @@ impl MechanismPlan {
         enabled!(out, s, flash_sale, FlashSale, flash_sale);
         enabled!(out, s, share_draw, ShareDraw, share_draw);
         enabled!(out, s, targeted_push, TargetedPush, targeted_push);
+        enabled!(out, s, influencers, Influencers, influencers);
         Ok(out)
     }
 
@@ -118,6 +125,7 @@ impl MechanismPlan {
             MechanismPlan::FlashSale(_) => "flash_sale",
             MechanismPlan::ShareDraw(_) => "share_draw",
             MechanismPlan::TargetedPush(_) => "targeted_push",
+            MechanismPlan::Influencers(_) => "influencers",
         }
     }
 
@@ -134,6 +142,7 @@ impl MechanismPlan {
             MechanismPlan::FlashSale(_) => flash_sale::STREAM,
             MechanismPlan::ShareDraw(_) => share_draw::STREAM,
             MechanismPlan::TargetedPush(_) => targeted_push::STREAM,
+            MechanismPlan::Influencers(_) => influencers::STREAM,
         }
     }
 
@@ -158,7 +167,10 @@ impl MechanismPlan {
     /// True for mechanisms that act on chat groups (their members' leaving is settled at
     /// the end of a trial).
     pub fn uses_groups(&self) -> bool {
-        !matches!(self, MechanismPlan::BloggerReviews(_))
+        !matches!(
+            self,
+            MechanismPlan::BloggerReviews(_) | MechanismPlan::Influencers(_)
+        )
     }
 
     /// Names of the KPI columns it reports, in order.
@@ -172,6 +184,7 @@ impl MechanismPlan {
             MechanismPlan::FlashSale(_) => flash_sale::KPIS,
             MechanismPlan::ShareDraw(_) => share_draw::KPIS,
             MechanismPlan::TargetedPush(_) => targeted_push::KPIS,
+            MechanismPlan::Influencers(_) => influencers::KPIS,
         }
     }
 
@@ -197,6 +210,9 @@ impl MechanismPlan {
             }
             MechanismPlan::TargetedPush(p) => {
                 MechanismState::TargetedPush(Box::new(targeted_push::State::new(p)))
+            }
+            MechanismPlan::Influencers(p) => {
+                MechanismState::Influencers(Box::new(influencers::State::new(p)))
             }
         }
     }
@@ -225,6 +241,7 @@ impl MechanismState {
             MechanismState::FlashSale(s) => s.kpis(out),
             MechanismState::ShareDraw(s) => s.kpis(out),
             MechanismState::TargetedPush(s) => s.kpis(out),
+            MechanismState::Influencers(s) => s.kpis(out),
         }
     }
 }

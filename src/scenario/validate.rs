@@ -5,8 +5,8 @@
 //! Distribution specs are validated by building them through their constructors.
 
 use super::{
-    BloggerReviews, DropLink, FlashSale, OrderProofs, Qa, QaMode, RedPackets, Scenario, Schedule,
-    ShareDraw, TargetedPush, Votes,
+    BloggerReviews, DropLink, FlashSale, Influencers, OrderProofs, Qa, QaMode, RedPackets, Scenario,
+    Schedule, ShareDraw, TargetedPush, Tiers, Votes,
 };
 use crate::dist::{DistSpec, Support};
 
@@ -344,6 +344,11 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     }
     if let Some(v) = m.targeted_push.as_ref().filter(|v| v.enabled) {
         targeted_push(&mut c, s, v);
+    }
+    if let Some(inf) = &s.mechanisms.influencers
+        && inf.enabled
+    {
+        influencers(&mut c, s, inf);
     }
     c.problems
 }
@@ -931,6 +936,96 @@ fn targeted_push(c: &mut Checker, s: &Scenario, v: &TargetedPush) {
     }
     log_odds(c, &format!("{P}.open_base"), v.open_base);
     log_odds(c, &format!("{P}.personal_strength"), v.personal_strength);
+fn influencers(c: &mut Checker, s: &Scenario, inf: &Influencers) {
+    const P: &str = "mechanisms.influencers";
+    c.positive(&format!("{P}.budget"), inf.budget);
+    let per_tier = |c: &mut Checker, key: &str, t: &Tiers, check: fn(&mut Checker, &str, f64)| {
+        check(c, &format!("{P}.{key}.micro"), t.micro);
+        check(c, &format!("{P}.{key}.macro"), t.macro_);
+    };
+    per_tier(c, "split", &inf.split, Checker::prob);
+    let sum = inf.split.micro + inf.split.macro_;
+    if (sum - 1.0).abs() > 1e-9 {
+        c.push(
+            &format!("{P}.split"),
+            format!(
+                "micro {} + macro {} = {sum}: the tiers' shares of the budget must sum to 1",
+                inf.split.micro, inf.split.macro_
+            ),
+        );
+    }
+    per_tier(c, "fee", &inf.fee, Checker::positive);
+    per_tier(
+        c,
+        "fee_per_1000_followers",
+        &inf.fee_per_1000_followers,
+        Checker::non_negative,
+    );
+    per_tier(
+        c,
+        "disclosure_penalty",
+        &inf.disclosure_penalty,
+        |c, p, v| c.range(p, v, 0.0, 5.0),
+    );
+    let b = &s.population.bloggers;
+    c.non_negative(&format!("{P}.min_followers"), inf.min_followers);
+    if inf.min_followers >= b.macro_threshold {
+        c.push(
+            &format!("{P}.min_followers"),
+            format!(
+                "{} leaves no micro tier below population.bloggers.macro_threshold = {}: allowed 0 to less than the threshold",
+                inf.min_followers, b.macro_threshold
+            ),
+        );
+    }
+    if b.count == 0 {
+        c.push(
+            "population.bloggers.count",
+            format!("0 bloggers: [{P}] needs bloggers to pay; allowed at least 1"),
+        );
+    }
+    let last = s.horizon_days.saturating_sub(1);
+    for (i, d) in inf.post_days.iter().enumerate() {
+        if *d >= s.horizon_days {
+            c.push(
+                &format!("{P}.post_days[{i}]"),
+                format!("day {d} is outside the horizon: allowed 0 to {last}"),
+            );
+        }
+    }
+    if inf.post_days.is_empty() && (inf.spread_days == 0 || inf.spread_days > s.horizon_days) {
+        c.push(
+            &format!("{P}.spread_days"),
+            format!(
+                "{} days: allowed 1 to the horizon ({} days)",
+                inf.spread_days, s.horizon_days
+            ),
+        );
+    }
+    c.range(&format!("{P}.post_strength"), inf.post_strength, -5.0, 5.0);
+    c.prob(&format!("{P}.affiliate"), inf.affiliate);
+    c.range(&format!("{P}.feed_decay"), inf.feed_decay, 0.0, 0.99);
+    c.non_negative(
+        &format!("{P}.discovery_views_per_day"),
+        inf.discovery_views_per_day,
+    );
+    if let Some(g) = &inf.giveaway {
+        c.non_negative(&format!("{P}.giveaway.prize"), g.prize);
+        if g.winners == 0 {
+            c.push(
+                &format!("{P}.giveaway.winners"),
+                "0 is out of range: allowed at least 1 winner".into(),
+            );
+        }
+        c.range(&format!("{P}.giveaway.view_lift"), g.view_lift, 1.0, 20.0);
+        c.prob(&format!("{P}.giveaway.entry_rate"), g.entry_rate);
+        c.range(
+            &format!("{P}.giveaway.entry_intent"),
+            g.entry_intent,
+            -20.0,
+            20.0,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -977,6 +1072,42 @@ mod tests {
     fn all_problems_are_reported() {
         let e = errs("[behaviour.organic]\nbass_p = 2.0\nbass_q = -1.0\n");
         assert!(e.contains("bass_p") && e.contains("bass_q"), "{e}");
+    }
+
+    #[test]
+    fn influencer_split_must_sum_to_one() {
+        let e = errs("[mechanisms.influencers]\nsplit = { micro = 0.7, macro = 0.5 }\n");
+        assert!(e.contains("`mechanisms.influencers.split`"), "{e}");
+        assert!(e.contains("1.2"), "{e}");
+        let e = errs("[mechanisms.influencers]\nsplit = { micro = 1.5, macro = -0.5 }\n");
+        assert!(e.contains("mechanisms.influencers.split.micro"), "{e}");
+        assert!(e.contains("mechanisms.influencers.split.macro"), "{e}");
+        let e = errs("[mechanisms.influencers]\nsplit = { micro = 1.0 }\n");
+        assert!(
+            e.contains("mechanisms.influencers.split") && e.contains("macro"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn influencer_keys_are_checked() {
+        let e = errs(
+            "[mechanisms.influencers]\nbudget = -1\nfee = { micro = 0, macro = 9000 }\n\
+             post_days = [3, 400]\naffiliate = 1.5\nmin_followers = 200000\n\
+             giveaway = { winners = 0, entry_rate = 2 }\n",
+        );
+        for key in [
+            "mechanisms.influencers.budget",
+            "mechanisms.influencers.fee.micro",
+            "mechanisms.influencers.post_days[1]",
+            "mechanisms.influencers.affiliate",
+            "mechanisms.influencers.min_followers",
+            "mechanisms.influencers.giveaway.winners",
+            "mechanisms.influencers.giveaway.entry_rate",
+        ] {
+            assert!(e.contains(&format!("`{key}`")), "{key} not named in: {e}");
+        }
+        assert!(!e.contains("post_days[0]"), "{e}");
     }
 
     #[test]
