@@ -354,7 +354,8 @@ impl State {
                 };
                 j += 1;
                 let draw_day = self.plan.giveaway.as_ref().map_or(day, |g| {
-                    (day + g.draw_days).min(world.horizon.saturating_sub(1))
+                    day.saturating_add(g.draw_days)
+                        .min(world.horizon.saturating_sub(1))
                 });
                 self.posts.push(Post {
                     day,
@@ -441,7 +442,7 @@ impl State {
         let day = world.day;
         for id in 0..self.next {
             let p = self.posts[id];
-            if day >= p.day + self.plan.discovery_days {
+            if day >= p.day.saturating_add(self.plan.discovery_days) {
                 continue;
             }
             let mean =
