@@ -864,6 +864,7 @@ impl Evaluator {
                 Some("flash_sale") => m.flash_sale.is_some(),
                 Some("share_draw") => m.share_draw.is_some(),
                 Some("targeted_push") => m.targeted_push.is_some(),
+                Some("influencers") => m.influencers.is_some(),
                 _ => true,
             };
             if applies {

@@ -90,10 +90,10 @@ use crate::scenario::{Giveaway, Influencers, Ranking, Scenario};
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-/// KPI column names, in output order.
 /// The influencers' random stream (coupon source id if they ever issue wallet coupons).
 pub const STREAM: u64 = 8;
 
+/// KPI column names, in output order.
 pub const KPIS: &[&str] = &[
     "inf_posts_micro",
     "inf_posts_macro",

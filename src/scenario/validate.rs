@@ -5,8 +5,8 @@
 //! Distribution specs are validated by building them through their constructors.
 
 use super::{
-    BloggerReviews, DropLink, FlashSale, Influencers, OrderProofs, Qa, QaMode, RedPackets, Scenario,
-    Schedule, ShareDraw, TargetedPush, Tiers, Votes,
+    BloggerReviews, DropLink, FlashSale, Influencers, OrderProofs, Qa, QaMode, RedPackets,
+    Scenario, Schedule, ShareDraw, TargetedPush, Tiers, Votes,
 };
 use crate::dist::{DistSpec, Support};
 
@@ -936,6 +936,8 @@ fn targeted_push(c: &mut Checker, s: &Scenario, v: &TargetedPush) {
     }
     log_odds(c, &format!("{P}.open_base"), v.open_base);
     log_odds(c, &format!("{P}.personal_strength"), v.personal_strength);
+}
+
 fn influencers(c: &mut Checker, s: &Scenario, inf: &Influencers) {
     const P: &str = "mechanisms.influencers";
     c.positive(&format!("{P}.budget"), inf.budget);
