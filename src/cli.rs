@@ -1,13 +1,16 @@
-//! The command line: `promosim run | validate | show`.
+//! The command line: `promosim run | compare | validate | show | calibrate`.
 //!
 //! This is the only module that knows clap. It turns arguments into a resolved scenario,
 //! calls the library, writes outputs and prints the table; `main` maps errors to exit codes:
 //! 0 success, 1 a run or write failure, 2 bad input (invalid scenario, bad arguments).
 
+use crate::compare::{Constraints, Objective, compare};
 use crate::engine::{Plan, RunOptions, run};
-use crate::output::{CandidateResult, RunInfo, render_table, write_all};
-use crate::scenario::{Scenario, ScenarioError, load_file};
-use clap::{Args, Parser, Subcommand};
+use crate::output::{
+    CandidateResult, RunInfo, RunOutputs, render_comparison, render_table, write_run,
+};
+use crate::scenario::{ResolvedCandidate, Scenario, ScenarioError, load_file, resolve_candidates};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -25,8 +28,12 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario's trials and write trials.csv, summary.csv, summary.json, daily.csv.
+    /// Run a scenario's trials (every candidate's, if it lists `[[candidate]]` entries) and
+    /// write trials.csv, summary.csv, summary.json, daily.csv and the plots.
     Run(RunArgs),
+    /// Compare whole scenario files as candidates on the same market (same trials and
+    /// seed, so the differences are paired).
+    Compare(CompareArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -43,6 +50,9 @@ pub enum Command {
         /// Override a value: KEY.PATH=VALUE (repeatable), e.g. behaviour.organic.bass_p=0.001.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Print this candidate's complete scenario instead of the base and its candidates.
+        #[arg(long)]
+        candidate: Option<String>,
     },
 }
 
@@ -51,6 +61,50 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Options shared with `compare`.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// Arguments of `promosim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files; each is a candidate (or, if it lists `[[candidate]]` entries, each of
+    /// those is). Trials and seed come from the first file unless given.
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    /// Options shared with `run`.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// What candidates are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Lowest cost per acquisition.
+    Cpa,
+    /// Highest conversion rate.
+    Conversion,
+    /// Highest return on investment.
+    Roi,
+    /// Highest repurchase rate.
+    Repurchase,
+}
+
+impl From<ObjectiveArg> for Objective {
+    fn from(o: ObjectiveArg) -> Self {
+        match o {
+            ObjectiveArg::Cpa => Objective::Cpa,
+            ObjectiveArg::Conversion => Objective::Conversion,
+            ObjectiveArg::Roi => Objective::Roi,
+            ObjectiveArg::Repurchase => Objective::Repurchase,
+        }
+    }
+}
+
+/// Options of `run` and `compare`.
+#[derive(Debug, Args)]
+pub struct RunOpts {
     /// Number of trials (overrides the scenario's `trials`).
     #[arg(long)]
     pub trials: Option<u32>,
@@ -67,8 +121,25 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Override a value: KEY.PATH=VALUE (repeatable), e.g. mechanisms.blogger_reviews.bloggers=40.
+    /// Applies to the base scenario, so to every candidate.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// What candidates are ranked by.
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cpa)]
+    pub objective: ObjectiveArg,
+    /// Budget cap: a candidate qualifies if its campaign cost stays within it in at least
+    /// 95% of trials (money, in the scenario's currency).
+    #[arg(long, value_name = "MONEY")]
+    pub budget: Option<f64>,
+    /// Minimum mean conversion rate for a candidate to qualify, as a share (0.05 = 5%).
+    #[arg(long, value_name = "SHARE")]
+    pub min_conversion: Option<f64>,
+    /// Also write report.html: one self-contained page with the ranking, tables and plots.
+    #[arg(long)]
+    pub report: bool,
+    /// Do not write the plot files (PNG and SVG).
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 /// Arguments of `promosim calibrate`.
@@ -131,11 +202,29 @@ impl CliError {
 pub fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run_command(&args),
+        Command::Compare(args) => compare_command(&args),
         Command::Validate { files } => validate_command(&files),
         Command::Calibrate(args) => calibrate_command(&args),
-        Command::Show { file, set } => {
+        Command::Show {
+            file,
+            set,
+            candidate,
+        } => {
             let s = load_file(&file, &set)?;
-            print!("{}", s.to_toml());
+            match candidate {
+                None => print!("{}", s.to_toml()),
+                Some(name) => {
+                    let cands = resolved(&s, &file)?;
+                    let c = cands.iter().find(|c| c.name == name).ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "{}: no candidate named \"{name}\"; allowed: {}",
+                            file.display(),
+                            names(&cands)
+                        ))
+                    })?;
+                    print!("# candidate \"{}\"\n{}", c.name, c.scenario.to_toml());
+                }
+            }
             Ok(())
         }
     }
@@ -222,12 +311,25 @@ fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
 fn validate_command(files: &[PathBuf]) -> Result<(), CliError> {
     let mut bad = 0;
     for f in files {
-        match load_file(f, &[]).map(|s| Plan::new(&s).map(|_| s)) {
-            Ok(Ok(s)) => println!("ok: {} (scenario \"{}\")", f.display(), s.name),
-            Ok(Err(e)) => {
-                bad += 1;
-                eprintln!("{}: {e}", f.display());
+        let checked = load_file(f, &[]).map_err(CliError::from).and_then(|s| {
+            let cands = resolved(&s, f)?;
+            for c in &cands {
+                Plan::new(&c.scenario).map_err(|e| {
+                    CliError::Usage(format!("{}: candidate \"{}\": {e}", f.display(), c.name))
+                })?;
             }
+            Ok((s, cands.len()))
+        });
+        match checked {
+            Ok((s, n)) if s.candidates.is_empty() => {
+                let _ = n;
+                println!("ok: {} (scenario \"{}\")", f.display(), s.name)
+            }
+            Ok((s, n)) => println!(
+                "ok: {} (scenario \"{}\", {n} candidates)",
+                f.display(),
+                s.name
+            ),
             Err(e) => {
                 bad += 1;
                 eprintln!("{e}");
@@ -240,42 +342,293 @@ fn validate_command(files: &[PathBuf]) -> Result<(), CliError> {
     }
 }
 
+/// A scenario's candidates resolved (they were checked when the file was loaded, so a
+/// failure here means a bug; it is still reported as bad input naming the file).
+fn resolved(s: &Scenario, file: &Path) -> Result<Vec<ResolvedCandidate>, CliError> {
+    resolve_candidates(s)
+        .map_err(|p| CliError::Usage(format!("{}: {}", file.display(), p.join("\n"))))
+}
+
+fn names(cands: &[ResolvedCandidate]) -> String {
+    cands
+        .iter()
+        .map(|c| format!("\"{}\"", c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The command that reproduces a run (no thread count or output folder: they do not
 /// change results).
-fn reproduce_command(file: &Path, s: &Scenario, set: &[String]) -> String {
-    let mut cmd = format!(
-        "promosim run {} --trials {} --seed {}",
-        file.display(),
-        s.trials,
-        s.seed
-    );
-    for o in set {
-        cmd.push_str(&format!(" --set '{o}'"));
+fn reproduce_command(
+    verb: &str,
+    files: &[PathBuf],
+    s: &Scenario,
+    o: &RunOpts,
+    ranked: bool,
+) -> String {
+    let mut cmd = format!("promosim {verb}");
+    for f in files {
+        cmd.push_str(&format!(" {}", f.display()));
+    }
+    cmd.push_str(&format!(" --trials {} --seed {}", s.trials, s.seed));
+    for set in &o.set {
+        cmd.push_str(&format!(" --set '{set}'"));
+    }
+    if ranked {
+        cmd.push_str(&format!(
+            " --objective {}",
+            Objective::from(o.objective).key()
+        ));
+    }
+    if let Some(b) = o.budget {
+        cmd.push_str(&format!(" --budget {b}"));
+    }
+    if let Some(c) = o.min_conversion {
+        cmd.push_str(&format!(" --min-conversion {c}"));
+    }
+    if o.report {
+        cmd.push_str(" --report");
     }
     cmd
 }
 
-fn run_command(a: &RunArgs) -> Result<(), CliError> {
-    if a.threads == Some(0) {
+fn check_opts(o: &RunOpts) -> Result<(), CliError> {
+    if o.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()));
     }
-    if a.trials == Some(0) {
+    if o.trials == Some(0) {
         return Err(CliError::Usage("--trials must be at least 1".into()));
     }
-    let mut scenario = load_file(&a.scenario, &a.set)?;
-    if let Some(t) = a.trials {
+    if let Some(b) = o.budget
+        && !(b.is_finite() && b > 0.0)
+    {
+        return Err(CliError::Usage(format!(
+            "--budget {b}: allowed a finite amount > 0"
+        )));
+    }
+    if let Some(c) = o.min_conversion
+        && !(0.0..=1.0).contains(&c)
+    {
+        return Err(CliError::Usage(format!(
+            "--min-conversion {c}: allowed a share in [0, 1], e.g. 0.05 for 5%"
+        )));
+    }
+    Ok(())
+}
+
+/// One candidate to run.
+struct Job {
+    name: String,
+    description: String,
+    extends: Option<String>,
+    changes: Vec<(String, String)>,
+    plan: Plan,
+}
+
+fn jobs_of(cands: Vec<ResolvedCandidate>, prefix: Option<&str>) -> Result<Vec<Job>, CliError> {
+    cands
+        .into_iter()
+        .map(|c| {
+            let name = match prefix {
+                Some(p) if c.name == "base" && c.changes.is_empty() => p.to_string(),
+                Some(p) => format!("{p}/{}", c.name),
+                None => c.name.clone(),
+            };
+            let plan = Plan::new(&c.scenario).map_err(anyhow::Error::from)?;
+            Ok(Job {
+                name,
+                description: if c.description.is_empty() && prefix.is_some() {
+                    c.scenario.description.clone()
+                } else {
+                    c.description
+                },
+                extends: match (prefix, c.extends) {
+                    (Some(p), Some(e)) => Some(format!("{p}/{e}")),
+                    (_, e) => e,
+                },
+                changes: c.changes,
+                plan,
+            })
+        })
+        .collect()
+}
+
+fn run_command(a: &RunArgs) -> Result<(), CliError> {
+    let o = &a.opts;
+    check_opts(o)?;
+    let mut scenario = load_file(&a.scenario, &o.set)?;
+    if let Some(t) = o.trials {
         scenario.trials = t;
     }
-    if let Some(s) = a.seed {
+    if let Some(s) = o.seed {
         scenario.seed = s;
     }
-    let plan = Plan::new(&scenario).map_err(anyhow::Error::from)?;
-    let show = !a.quiet && std::io::stderr().is_terminal();
+    let jobs = jobs_of(resolved(&scenario, &a.scenario)?, None)?;
+    let ranked = jobs.len() > 1;
+    let info = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_file: a.scenario.display().to_string(),
+        seed: scenario.seed,
+        trials: scenario.trials,
+        horizon_days: scenario.horizon_days,
+        currency: scenario.currency.clone(),
+        command: reproduce_command(
+            "run",
+            std::slice::from_ref(&a.scenario),
+            &scenario,
+            o,
+            ranked,
+        ),
+    };
+    let dir = o
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let resolved = vec![("scenario.resolved.toml".to_string(), scenario.to_toml())];
+    execute_jobs(jobs, &scenario, info, &dir, &resolved, o)
+}
+
+fn compare_command(a: &CompareArgs) -> Result<(), CliError> {
+    let o = &a.opts;
+    check_opts(o)?;
+    let mut scenarios = Vec::new();
+    for f in &a.files {
+        scenarios.push(load_file(f, &o.set)?);
+    }
+    let first = &scenarios[0];
+    let (trials, seed) = (
+        o.trials.unwrap_or(first.trials),
+        o.seed.unwrap_or(first.seed),
+    );
+    let (horizon, currency) = (first.horizon_days, first.currency.clone());
+    let mut notes = Vec::new();
+    for (f, s) in a.files.iter().zip(&scenarios).skip(1) {
+        if s.horizon_days != horizon {
+            return Err(CliError::Usage(format!(
+                "{}: horizon_days = {} but {} has {horizon}: candidates compared on the same market need the same horizon",
+                f.display(),
+                s.horizon_days,
+                a.files[0].display()
+            )));
+        }
+        if s.currency != currency {
+            return Err(CliError::Usage(format!(
+                "{}: currency = \"{}\" but {} has \"{currency}\": money compared must be in one currency",
+                f.display(),
+                s.currency,
+                a.files[0].display()
+            )));
+        }
+        if (o.trials.is_none() && s.trials != trials) || (o.seed.is_none() && s.seed != seed) {
+            notes.push(format!(
+                "note: {} sets trials = {}, seed = {}; every file runs with trials = {trials}, seed = {seed} (from {} or the command line) so that trials pair up",
+                f.display(),
+                s.trials,
+                s.seed,
+                a.files[0].display()
+            ));
+        }
+    }
+    let mut jobs = Vec::new();
+    let mut resolved_files = Vec::new();
+    for (f, s) in a.files.iter().zip(scenarios.iter_mut()) {
+        s.trials = trials;
+        s.seed = seed;
+        let js = jobs_of(resolved(s, f)?, Some(&s.name))?;
+        resolved_files.push((
+            format!("scenario.{}.resolved.toml", file_safe(&s.name)),
+            s.to_toml(),
+        ));
+        jobs.extend(js);
+    }
+    for (i, j) in jobs.iter().enumerate() {
+        if jobs[..i].iter().any(|k| k.name == j.name) {
+            return Err(CliError::Usage(format!(
+                "two candidates are named \"{}\": give the scenarios different `name`s",
+                j.name
+            )));
+        }
+    }
+    if resolved_files
+        .iter()
+        .enumerate()
+        .any(|(i, (n, _))| resolved_files[..i].iter().any(|(m, _)| m == n))
+    {
+        return Err(CliError::Usage(
+            "two files have the same scenario `name`: give them different names".into(),
+        ));
+    }
+    if !o.quiet {
+        for n in &notes {
+            eprintln!("{n}");
+        }
+    }
+    let mut base = scenarios[0].clone();
+    base.candidates.clear();
+    let label = scenarios
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" vs ");
+    base.name = label.clone();
+    if scenarios.len() > 1 {
+        base.description = String::new();
+    }
+    let info = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: label,
+        scenario_file: a
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        seed,
+        trials,
+        horizon_days: horizon,
+        currency,
+        command: reproduce_command("compare", &a.files, &base, o, true),
+    };
+    let dir = o.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(format!(
+            "compare_{}",
+            scenarios
+                .iter()
+                .map(|s| file_safe(&s.name))
+                .collect::<Vec<_>>()
+                .join("_vs_")
+        ))
+    });
+    execute_jobs(jobs, &base, info, &dir, &resolved_files, o)
+}
+
+/// A name usable in a file name: letters, digits, `-`, `_`, `.`; anything else becomes `_`.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Runs every candidate with the same seed and trials, compares them and writes outputs.
+fn execute_jobs(
+    jobs: Vec<Job>,
+    base: &Scenario,
+    info: RunInfo,
+    dir: &Path,
+    resolved: &[(String, String)],
+    o: &RunOpts,
+) -> Result<(), CliError> {
+    let show = !o.quiet && std::io::stderr().is_terminal();
+    let total = info.trials as u64 * jobs.len() as u64;
     let bar = if show {
-        let b = ProgressBar::with_draw_target(
-            Some(scenario.trials as u64),
-            ProgressDrawTarget::stderr(),
-        );
+        let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         b.set_style(
             ProgressStyle::with_template(
                 "{spinner} {bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}",
@@ -288,46 +641,66 @@ fn run_command(a: &RunArgs) -> Result<(), CliError> {
     };
     let started = Instant::now();
     let opts = RunOptions {
-        trials: scenario.trials,
-        seed: scenario.seed,
-        threads: a.threads,
+        trials: info.trials,
+        seed: info.seed,
+        threads: o.threads,
     };
-    let results = run(&plan, opts, &|| bar.inc(1))
-        .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
+    let mut candidates = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        let results = run(&j.plan, opts, &|| bar.inc(1))
+            .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
+        candidates.push(CandidateResult::new(&j.name, &j.plan, results).described(
+            &j.description,
+            &j.changes,
+            j.extends.as_deref(),
+        ));
+    }
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let candidates = vec![CandidateResult::new("base", &plan, results)];
-    let info = RunInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_file: a.scenario.display().to_string(),
-        seed: scenario.seed,
-        trials: scenario.trials,
-        horizon_days: scenario.horizon_days,
-        currency: scenario.currency.clone(),
-        command: reproduce_command(&a.scenario, &scenario, &a.set),
-    };
-    let dir = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    let written = write_all(&dir, &info, &plan, &candidates).map_err(anyhow::Error::from)?;
+    let comparison = (candidates.len() > 1).then(|| {
+        compare(
+            &candidates,
+            o.objective.into(),
+            Constraints {
+                max_cost: o.budget,
+                min_conversion: o.min_conversion,
+            },
+        )
+    });
+    let written = write_run(
+        dir,
+        &RunOutputs {
+            info: &info,
+            base,
+            candidates: &candidates,
+            comparison: comparison.as_ref(),
+            resolved,
+            plots: !o.no_plots,
+            report: o.report,
+        },
+    )
+    .map_err(anyhow::Error::from)?;
     println!(
         "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
-        scenario.name, scenario.trials, scenario.seed, scenario.horizon_days, scenario.currency
+        info.scenario, info.trials, info.seed, info.horizon_days, info.currency
     );
     print!("{}", render_table(&candidates));
-    if !a.quiet {
+    if let Some(c) = &comparison {
+        println!();
+        print!("{}", render_comparison(c));
+    }
+    if !o.quiet {
+        let files: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
         eprintln!(
-            "{} trials in {:.2} s ({:.1} trials/s); wrote {}",
-            scenario.trials,
+            "{} trials in {:.2} s ({:.1} trials/s); wrote {}: {}",
+            total,
             elapsed,
-            scenario.trials as f64 / elapsed.max(1e-9),
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            total as f64 / elapsed.max(1e-9),
+            dir.display(),
+            files.join(", ")
         );
     }
     Ok(())

@@ -13,8 +13,10 @@
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
 //! - [`metrics`]: per-trial results and summaries;
+//! - [`compare`]: candidate campaigns compared trial by trial (paired differences,
+//!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
-//! - [`output`]: CSV/JSON files and the terminal table;
+//! - [`output`]: CSV/JSON files, plots, the HTML report and the terminal tables;
 //! - [`cli`]: the command line.
 //!
 //! ```no_run
@@ -30,6 +32,7 @@
 pub mod behaviour;
 pub mod calibration;
 pub mod cli;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod mechanisms;

@@ -1,6 +1,8 @@
 //! CSV exporters.
 
-use super::{CandidateResult, OutputError, num};
+use super::{CandidateResult, OutputError, num, union_metrics};
+use crate::compare::Comparison;
+use crate::metrics::MetricSummary;
 
 fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
     w.into_inner().map_err(|e| OutputError::Serialise {
@@ -16,27 +18,56 @@ fn ser(what: &'static str) -> impl Fn(::csv::Error) -> OutputError {
     }
 }
 
-/// `trials.csv`: one row per (candidate, trial).
+/// `trials.csv`: one row per (candidate, trial). The columns are the union of every
+/// candidate's metrics; a metric a candidate does not report is left empty.
 pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let e = ser("trials.csv");
-    if let Some(first) = cands.first() {
+    let names = union_metrics(cands);
+    if !cands.is_empty() {
         let mut header = vec!["candidate".to_string(), "trial".to_string()];
-        header.extend(first.metrics.iter().cloned());
+        header.extend(names.iter().cloned());
         w.write_record(&header).map_err(&e)?;
     }
     for c in cands {
-        for t in &c.trials {
+        let idx: Vec<Option<usize>> = names
+            .iter()
+            .map(|n| c.metrics.iter().position(|m| m == n))
+            .collect();
+        for (t, values) in c.trials.iter().zip(&c.values) {
             let mut row = vec![c.name.clone(), t.trial.to_string()];
-            row.extend(t.values().into_iter().map(num));
+            row.extend(
+                idx.iter()
+                    .map(|k| k.map(|k| num(values[k])).unwrap_or_default()),
+            );
             w.write_record(&row).map_err(&e)?;
         }
     }
     finish(w, "trials.csv")
 }
 
-/// `summary.csv`: one row per (candidate, metric).
-pub fn summary(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
+fn summary_row(candidate: &str, s: &MetricSummary) -> [String; 10] {
+    [
+        candidate.to_string(),
+        s.metric.clone(),
+        s.n.to_string(),
+        num(s.mean),
+        num(s.sd),
+        num(s.p05),
+        num(s.p50),
+        num(s.p95),
+        num(s.ci95_low),
+        num(s.ci95_high),
+    ]
+}
+
+/// `summary.csv`: one row per (candidate, metric); with a comparison, then one row per
+/// (pair, metric) whose candidate is `A - B` and whose statistics are those of the paired
+/// differences `A_i − B_i`.
+pub fn summary(
+    cands: &[CandidateResult],
+    comparison: Option<&Comparison>,
+) -> Result<Vec<u8>, OutputError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let e = ser("summary.csv");
     w.write_record([
@@ -54,19 +85,15 @@ pub fn summary(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
     .map_err(&e)?;
     for c in cands {
         for s in &c.summary {
-            w.write_record([
-                c.name.clone(),
-                s.metric.clone(),
-                s.n.to_string(),
-                num(s.mean),
-                num(s.sd),
-                num(s.p05),
-                num(s.p50),
-                num(s.p95),
-                num(s.ci95_low),
-                num(s.ci95_high),
-            ])
-            .map_err(&e)?;
+            w.write_record(summary_row(&c.name, s)).map_err(&e)?;
+        }
+    }
+    if let Some(cmp) = comparison {
+        for p in &cmp.pairs {
+            let label = format!("{} - {}", p.a, p.b);
+            for m in &p.metrics {
+                w.write_record(summary_row(&label, &m.diff)).map_err(&e)?;
+            }
         }
     }
     finish(w, "summary.csv")

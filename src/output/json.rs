@@ -1,13 +1,128 @@
 //! JSON exporter.
 
 use super::{CandidateResult, OutputError, RunInfo};
+use crate::compare::{Comparison, PairedMetric};
 use crate::metrics::MetricSummary;
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct Candidate<'a> {
     name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<Change<'a>>,
     metrics: Vec<Metric<'a>>,
+}
+
+#[derive(Serialize)]
+struct Change<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+/// A paired comparison of one metric, undefined values as `null`.
+#[derive(Serialize)]
+struct Paired<'a> {
+    #[serde(flatten)]
+    diff: Metric<'a>,
+    a_greater: Option<f64>,
+    b_greater: Option<f64>,
+    equal: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    higher_is_better: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_a_beats_b: Option<f64>,
+}
+
+impl<'a> From<&'a PairedMetric> for Paired<'a> {
+    fn from(m: &'a PairedMetric) -> Self {
+        Paired {
+            diff: Metric::from(&m.diff),
+            a_greater: opt(m.a_greater),
+            b_greater: opt(m.b_greater),
+            equal: opt(m.equal),
+            higher_is_better: m.higher_is_better,
+            p_a_beats_b: m.p_a_beats_b().and_then(opt),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PairDoc<'a> {
+    a: &'a str,
+    b: &'a str,
+    /// Statistics of the paired differences a − b.
+    metrics: Vec<Paired<'a>>,
+}
+
+#[derive(Serialize)]
+struct RankDoc<'a> {
+    rank: usize,
+    candidate: &'a str,
+    objective: Metric<'a>,
+    feasible: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    violations: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a str>,
+    /// Paired difference of the objective, this − next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vs_next: Option<Paired<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clearly_better_than_next: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct ComparisonDoc<'a> {
+    objective: &'static str,
+    objective_metric: &'a str,
+    higher_is_better: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_cost: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_conversion: Option<f64>,
+    estimators: &'static str,
+    ranking_agrees_with_intervals: bool,
+    ranking: Vec<RankDoc<'a>>,
+    pairs: Vec<PairDoc<'a>>,
+}
+
+impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
+    fn from(c: &'a Comparison) -> Self {
+        ComparisonDoc {
+            objective: c.objective.key(),
+            objective_metric: &c.objective_metric,
+            higher_is_better: c.higher_is_better,
+            max_cost: c.constraints.max_cost,
+            min_conversion: c.constraints.min_conversion,
+            estimators: "paired differences d_i = a_i - b_i over trials where both are defined (common random numbers); mean, sd with n-1, type-7 quantiles, ci95 = mean ± t(0.975, n-1)·sd/√n; a_greater/b_greater/equal = share of those trials; p_a_beats_b = share where a is better; ranking by the objective's mean, candidates meeting the constraints first",
+            ranking_agrees_with_intervals: c.ranking_agrees_with_intervals(),
+            ranking: c
+                .ranking
+                .iter()
+                .map(|r| RankDoc {
+                    rank: r.rank,
+                    candidate: &r.candidate,
+                    objective: Metric::from(&r.objective),
+                    feasible: r.feasible,
+                    violations: &r.violations,
+                    next: r.next.as_deref(),
+                    vs_next: r.vs_next.as_ref().map(Paired::from),
+                    clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better),
+                })
+                .collect(),
+            pairs: c
+                .pairs
+                .iter()
+                .map(|p| PairDoc {
+                    a: &p.a,
+                    b: &p.b,
+                    metrics: p.metrics.iter().map(Paired::from).collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A metric summary with undefined values as `null`.
@@ -49,10 +164,17 @@ struct Doc<'a> {
     run: &'a RunInfo,
     estimators: &'static str,
     candidates: Vec<Candidate<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comparison: Option<ComparisonDoc<'a>>,
 }
 
-/// `summary.json`: run information and every candidate's metric summaries.
-pub fn summary(info: &RunInfo, cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
+/// `summary.json`: run information, every candidate's metric summaries and, with two or
+/// more candidates, the comparison (ranking and paired differences).
+pub fn summary(
+    info: &RunInfo,
+    cands: &[CandidateResult],
+    comparison: Option<&Comparison>,
+) -> Result<Vec<u8>, OutputError> {
     let doc = Doc {
         run: info,
         estimators: "mean; sd with n-1; p05/p50/p95 type-7 quantiles; ci95 = mean ± t(0.975, n-1)·sd/√n",
@@ -60,9 +182,16 @@ pub fn summary(info: &RunInfo, cands: &[CandidateResult]) -> Result<Vec<u8>, Out
             .iter()
             .map(|c| Candidate {
                 name: &c.name,
+                description: &c.description,
+                changes: c
+                    .changes
+                    .iter()
+                    .map(|(k, v)| Change { key: k, value: v })
+                    .collect(),
                 metrics: c.summary.iter().map(Metric::from).collect(),
             })
             .collect(),
+        comparison: comparison.map(ComparisonDoc::from),
     };
     let mut v = serde_json::to_vec_pretty(&doc).map_err(|e| OutputError::Serialise {
         what: "summary.json",

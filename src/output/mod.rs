@@ -1,5 +1,6 @@
 //! Outputs of a run: `trials.csv`, `summary.csv`, `summary.json`, `daily.csv`,
-//! `scenario.resolved.toml`, and the summary table printed to the terminal.
+//! `scenario.resolved.toml`, the plots (`plot_*.png` and `.svg`), the optional
+//! `report.html`, and the tables printed to the terminal.
 //!
 //! Every file is written atomically (a temporary file in the same folder, synced, then
 //! renamed over the target), so a finished result is never half-written. Nothing here
@@ -8,12 +9,16 @@
 
 mod csv;
 mod json;
+pub mod plots;
+pub mod report;
 mod table;
 
-pub use table::render_table;
+pub use table::{render_comparison, render_table};
 
+use crate::compare::Comparison;
 use crate::engine::Plan;
 use crate::metrics::{DailyBand, MetricSummary, TrialResult, daily_bands, summarize_all};
+use crate::scenario::Scenario;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -66,10 +71,20 @@ pub struct RunInfo {
 pub struct CandidateResult {
     /// Candidate name.
     pub name: String,
+    /// What the candidate is, in plain words.
+    pub description: String,
+    /// Its overrides relative to the base scenario (key path, TOML value).
+    pub changes: Vec<(String, String)>,
+    /// The candidate whose overrides it starts from, if any.
+    pub extends: Option<String>,
+    /// Keys of the mechanisms it runs (`red_packets`, …).
+    pub mechanisms: Vec<String>,
     /// Per-trial results, in trial order.
     pub trials: Vec<TrialResult>,
     /// Metric names (core, then KPIs).
     pub metrics: Vec<String>,
+    /// Per-trial metric values in `metrics` order (NaN = undefined), in trial order.
+    pub values: Vec<Vec<f64>>,
     /// Per-metric summaries.
     pub summary: Vec<MetricSummary>,
     /// Cumulative first buyers per day across trials.
@@ -84,13 +99,66 @@ impl CandidateResult {
         let kpis = plan.kpi_names();
         CandidateResult {
             name: name.to_string(),
+            description: String::new(),
+            changes: Vec::new(),
+            extends: None,
+            mechanisms: plan
+                .mechanisms
+                .iter()
+                .map(|m| m.key().to_string())
+                .collect(),
             metrics: crate::metrics::metric_names(&kpis),
+            values: trials.iter().map(|t| t.values()).collect(),
             summary: summarize_all(&trials, &kpis),
             daily_first_buyers: daily_bands(&trials, |r| &r.daily_first_buyers),
             daily_orders: daily_bands(&trials, |r| &r.daily_orders),
             trials,
         }
     }
+
+    /// Sets the description, the overrides and the candidate it extends, shown in reports.
+    pub fn described(
+        mut self,
+        description: &str,
+        changes: &[(String, String)],
+        extends: Option<&str>,
+    ) -> Self {
+        self.description = description.to_string();
+        self.changes = changes.to_vec();
+        self.extends = extends.map(str::to_string);
+        self
+    }
+
+    /// One metric's values per trial, in trial order; `None` if the candidate does not
+    /// report it.
+    pub fn column(&self, metric: &str) -> Option<Vec<f64>> {
+        let k = self.metrics.iter().position(|m| m == metric)?;
+        Some(self.values.iter().map(|v| v[k]).collect())
+    }
+
+    /// The summary of one metric, if reported.
+    pub fn summary_of(&self, metric: &str) -> Option<&MetricSummary> {
+        self.summary.iter().find(|s| s.metric == metric)
+    }
+}
+
+/// Everything a run writes.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOutputs<'a> {
+    /// What was run.
+    pub info: &'a RunInfo,
+    /// The base scenario (the market; for `compare`, the first file's).
+    pub base: &'a Scenario,
+    /// Candidates' results, in run order.
+    pub candidates: &'a [CandidateResult],
+    /// Ranking and paired differences (two or more candidates).
+    pub comparison: Option<&'a Comparison>,
+    /// Resolved scenario files to write: file name and TOML text.
+    pub resolved: &'a [(String, String)],
+    /// Write the plots (PNG and SVG).
+    pub plots: bool,
+    /// Write `report.html`.
+    pub report: bool,
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -111,23 +179,67 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Writes every output file of a run into `dir`; returns the paths written.
+/// Writes every output file of a single-candidate run into `dir` (no plots or report);
+/// returns the paths written.
 pub fn write_all(
     dir: &Path,
     info: &RunInfo,
     plan: &Plan,
     candidates: &[CandidateResult],
 ) -> Result<Vec<PathBuf>, OutputError> {
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        ("trials.csv", csv::trials(candidates)?),
-        ("summary.csv", csv::summary(candidates)?),
-        ("summary.json", json::summary(info, candidates)?),
-        ("daily.csv", csv::daily(candidates)?),
+    let resolved = [(
+        "scenario.resolved.toml".to_string(),
+        plan.scenario.to_toml(),
+    )];
+    write_run(
+        dir,
+        &RunOutputs {
+            info,
+            base: &plan.scenario,
+            candidates,
+            comparison: None,
+            resolved: &resolved,
+            plots: false,
+            report: false,
+        },
+    )
+}
+
+/// Writes every output file of a run into `dir`; returns the paths written.
+pub fn write_run(dir: &Path, out: &RunOutputs<'_>) -> Result<Vec<PathBuf>, OutputError> {
+    let cands = out.candidates;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("trials.csv".into(), csv::trials(cands)?),
+        ("summary.csv".into(), csv::summary(cands, out.comparison)?),
         (
-            "scenario.resolved.toml",
-            plan.scenario.to_toml().into_bytes(),
+            "summary.json".into(),
+            json::summary(out.info, cands, out.comparison)?,
         ),
+        ("daily.csv".into(), csv::daily(cands)?),
     ];
+    for (name, text) in out.resolved {
+        files.push((name.clone(), text.clone().into_bytes()));
+    }
+    let rendered = if out.plots || out.report {
+        plots::render_all(out.info, cands, out.comparison).map_err(|e| OutputError::Serialise {
+            what: "plots",
+            message: e,
+        })?
+    } else {
+        Vec::new()
+    };
+    if out.plots {
+        for p in &rendered {
+            files.push((format!("{}.png", p.name), p.png.clone()));
+            files.push((format!("{}.svg", p.name), p.svg.clone().into_bytes()));
+        }
+    }
+    if out.report {
+        files.push((
+            "report.html".into(),
+            report::render(out, &rendered).into_bytes(),
+        ));
+    }
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -135,6 +247,20 @@ pub fn write_all(
         written.push(path);
     }
     Ok(written)
+}
+
+/// All metric names of `cands`, in order of first appearance (candidates may run
+/// different mechanisms, hence different KPI columns).
+pub(crate) fn union_metrics(cands: &[CandidateResult]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for c in cands {
+        for m in &c.metrics {
+            if !names.contains(m) {
+                names.push(m.clone());
+            }
+        }
+    }
+    names
 }
 
 /// Formats a number for CSV: shortest round-trip representation, empty when undefined.

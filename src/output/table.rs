@@ -82,3 +82,155 @@ pub fn render_table(cands: &[CandidateResult]) -> String {
     }
     out
 }
+
+/// Aligns rows of cells: the first column left, the others right, a rule under the header.
+fn align(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for (k, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (j, cell) in r.iter().enumerate() {
+            let pad = " ".repeat(widths[j] - cell.chars().count());
+            if j == 0 {
+                line.push_str(cell);
+                line.push_str(&pad);
+            } else {
+                line.push_str("  ");
+                line.push_str(&pad);
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if k == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn interval(lo: f64, hi: f64) -> String {
+    if lo.is_finite() && hi.is_finite() {
+        format!("[{}, {}]", fmt(lo), fmt(hi))
+    } else {
+        "–".into()
+    }
+}
+
+fn share(x: Option<f64>) -> String {
+    x.map(super::plots::percent).unwrap_or_else(|| "–".into())
+}
+
+/// Headline metrics shown in comparison tables and plots.
+pub(crate) const HEADLINE: &[&str] = &["conversion_rate", "repurchase_rate", "cpa", "roi", "cost"];
+
+/// Renders the ranking and the paired differences of the headline metrics.
+pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "ranking by {} (`{}`, {} is better){}\n",
+        cmp.objective.label(),
+        cmp.objective_metric,
+        if cmp.higher_is_better {
+            "higher"
+        } else {
+            "lower"
+        },
+        match (cmp.constraints.max_cost, cmp.constraints.min_conversion) {
+            (None, None) => String::new(),
+            (b, c) => {
+                let mut v = Vec::new();
+                if let Some(b) = b {
+                    v.push(format!("budget {b} at the 95th percentile of cost"));
+                }
+                if let Some(c) = c {
+                    v.push(format!("mean conversion at least {c}"));
+                }
+                format!("; constraints: {}", v.join(", "))
+            }
+        }
+    ));
+    let mut rows = vec![
+        [
+            "rank",
+            "candidate",
+            "mean",
+            "95% CI",
+            "vs next: difference",
+            "95% CI",
+            "P(better)",
+            "verdict",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &cmp.ranking {
+        let (d, ci, p, verdict) = match &r.vs_next {
+            Some(m) => (
+                fmt(m.diff.mean),
+                interval(m.diff.ci95_low, m.diff.ci95_high),
+                share(m.p_a_beats_b()),
+                match r.clearly_better_than_next(cmp.higher_is_better) {
+                    Some(true) => "better than next".to_string(),
+                    _ => "within noise of next".to_string(),
+                },
+            ),
+            None => ("".into(), "".into(), "".into(), "".into()),
+        };
+        let verdict = if r.feasible {
+            verdict
+        } else {
+            format!("fails: {}", r.violations.join("; "))
+        };
+        rows.push(vec![
+            r.rank.to_string(),
+            r.candidate.clone(),
+            fmt(r.objective.mean),
+            interval(r.objective.ci95_low, r.objective.ci95_high),
+            d,
+            ci,
+            p,
+            verdict,
+        ]);
+    }
+    out.push_str(&align(&rows));
+    out.push_str("\npaired differences A − B over the same trials (common random numbers)\n");
+    let mut rows = vec![
+        [
+            "A - B",
+            "metric",
+            "mean difference",
+            "95% CI",
+            "P(A better)",
+            "P(B better)",
+            "P(equal)",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for p in &cmp.pairs {
+        for m in HEADLINE {
+            if let Some(pm) = p.metric(m) {
+                rows.push(vec![
+                    format!("{} - {}", p.a, p.b),
+                    m.to_string(),
+                    fmt(pm.diff.mean),
+                    interval(pm.diff.ci95_low, pm.diff.ci95_high),
+                    share(pm.p_a_beats_b()),
+                    share(pm.p_b_beats_a()),
+                    share(Some(pm.equal)),
+                ]);
+            }
+        }
+    }
+    out.push_str(&align(&rows));
+    out
+}

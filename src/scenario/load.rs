@@ -117,6 +117,7 @@ pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenari
     };
     let problems = validate(&scenario);
     if problems.is_empty() {
+        check_candidates(&scenario, text, label)?;
         Ok(scenario)
     } else {
         let mut problems: Vec<Problem> = problems
@@ -144,6 +145,72 @@ fn override_key(o: &str) -> String {
     o.split_once('=')
         .map(|(k, _)| k.trim().to_string())
         .unwrap_or_default()
+}
+
+/// Resolves every candidate once so that a bad one is reported at load time, naming the
+/// file, the candidate and the key, located at the override that caused it.
+fn check_candidates(s: &Scenario, text: &str, label: &str) -> Result<(), ScenarioError> {
+    let Err(issues) = super::candidates::resolve(s) else {
+        return Ok(());
+    };
+    let problems = issues
+        .into_iter()
+        .map(|i| {
+            let location = match &i.set_key {
+                Some(k) => locate_candidate_key(text, i.index, k),
+                None => None,
+            }
+            .or_else(|| {
+                locate(text, &i.path)
+                    .filter(|_| i.path.starts_with("candidate["))
+                    .or_else(|| locate(text, &format!("candidate[{}]", i.index)))
+            });
+            Problem {
+                path: i.path,
+                location,
+                message: i.message,
+            }
+        })
+        .collect();
+    Err(ScenarioError {
+        file: label.to_string(),
+        problems,
+    })
+}
+
+/// Line and column of key `key` in `candidate[index].set` (a key path written in quotes).
+fn locate_candidate_key(text: &str, index: usize, key: &str) -> Option<(usize, usize)> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let (_, cands) = root
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "candidate")?;
+    let DeValue::Array(items) = cands.get_ref() else {
+        return None;
+    };
+    let DeValue::Table(cand) = items.get(index)?.get_ref() else {
+        return None;
+    };
+    let (_, set) = cand.iter().find(|(k, _)| k.get_ref().as_ref() == "set")?;
+    let DeValue::Table(set) = set.get_ref() else {
+        return None;
+    };
+    let (k, _) = set.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+    Some(line_col(text, k.span().start))
+}
+
+/// Deserialises a TOML table strictly; on failure returns the key path and the message.
+pub(crate) fn parse_table(table: &toml::Table) -> Result<Scenario, (String, String)> {
+    let text =
+        toml::to_string(table).map_err(|e| (String::new(), format!("cannot re-serialise: {e}")))?;
+    let de = toml::Deserializer::parse(&text)
+        .map_err(|e| (String::new(), clean_message(e.message())))?;
+    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        (path, clean_message(e.into_inner().message()))
+    })
 }
 
 fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
@@ -247,6 +314,15 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
         Ok(mut t) => t.remove("v").ok_or_else(|| "no value".to_string())?,
         Err(_) => toml::Value::String(raw.to_string()),
     };
+    set_path(table, key, value)
+}
+
+/// Sets the value at key path `key` (`a.b.c`) of a TOML table, replacing what was there and
+/// creating absent intermediate tables; fails when an intermediate key holds a non-table.
+pub fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("empty key".into());
+    }
     let parts: Vec<&str> = key.split('.').collect();
     let mut cur = table;
     for (i, part) in parts.iter().enumerate() {

@@ -20,15 +20,17 @@
 //!
 //! `promosim show FILE` prints the resolved scenario with every default filled in.
 
+mod candidates;
 mod levers;
 mod load;
 mod validate;
 
+pub use candidates::{Candidate, ResolvedCandidate, SHARED_KEYS, resolve_candidates};
 pub use levers::{
     Curation, FlashSale, OrderProofs, ProofTier, ShareDraw, TargetedPush, TopicRelevance,
     Verification, VoteLink, VoteProgram, VoteTopic, Votes,
 };
-pub use load::{Problem, ScenarioError, apply_override, load_file, load_str};
+pub use load::{Problem, ScenarioError, apply_override, load_file, load_str, set_path};
 pub use validate::{EXCLUDED_CATEGORIES, validate};
 
 use crate::dist::DistSpec;
@@ -72,6 +74,10 @@ pub struct Scenario {
     /// The campaign: which mechanisms run and how they are configured.
     #[serde(default)]
     pub mechanisms: Mechanisms,
+    /// Candidate campaigns (`[[candidate]]` entries): the scenario above is their shared
+    /// base, and each overrides values by key path. Empty: the scenario is the only one.
+    #[serde(default, rename = "candidate", skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Candidate>,
 }
 
 fn d_horizon() -> u32 {

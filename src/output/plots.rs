@@ -1,0 +1,883 @@
+//! Plots of a run, drawn with plotters into PNG (bitmap) and SVG.
+//!
+//! - `plot_distributions`: the distribution of each headline metric across trials, one
+//!   histogram per candidate on a shared axis;
+//! - `plot_boxes`: side-by-side box plots of the same metrics (box 25–75%, median line,
+//!   whiskers 5–95%, dot at the mean);
+//! - `plot_fan`: fan chart of cumulative first buyers and orders over the horizon (median,
+//!   50% and 90% bands per candidate across trials);
+//! - `plot_paired` (two or more candidates): the distribution of the paired differences of
+//!   the objective metric, one panel per pair, with zero marked.
+//!
+//! Text is drawn with DejaVu Sans embedded in the binary (`assets/fonts`), so nothing
+//! depends on the fonts installed on the machine. Drawing is deterministic: the same run
+//! gives the same bytes.
+
+use super::CandidateResult;
+use super::RunInfo;
+use crate::compare::{Comparison, paired};
+use crate::metrics::{DailyBand, quantile_sorted};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One rendered figure.
+#[derive(Debug, Clone)]
+pub struct Plot {
+    /// File stem, e.g. `plot_fan` (written as `.png` and `.svg`).
+    pub name: String,
+    /// Title in plain words.
+    pub title: String,
+    /// How to read it.
+    pub caption: String,
+    /// PNG bytes.
+    pub png: Vec<u8>,
+    /// SVG text.
+    pub svg: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// Headline metrics drawn in the distribution and box plots.
+pub const PLOTTED: &[&str] = &["conversion_rate", "cpa", "roi", "repurchase_rate"];
+
+/// Tableau 10: distinguishable, colour-blind-aware colours, one per candidate.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(78, 121, 167),
+    RGBColor(242, 142, 43),
+    RGBColor(89, 161, 79),
+    RGBColor(225, 87, 89),
+    RGBColor(176, 122, 161),
+    RGBColor(118, 183, 178),
+    RGBColor(237, 201, 72),
+    RGBColor(156, 117, 95),
+    RGBColor(255, 157, 167),
+    RGBColor(186, 176, 172),
+];
+
+const FONT: &str = "sans-serif";
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The colour of candidate `i`.
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+fn register_font() -> Result<(), String> {
+    static ONCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ok = *ONCE.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("the embedded font cannot be read".into())
+    }
+}
+
+/// Axis label and display scale of a metric (rates and ROI are shown in %).
+pub fn display(metric: &str, currency: &str) -> (String, f64) {
+    match metric {
+        "conversion_rate" => ("conversion rate (% of buyers simulated)".into(), 100.0),
+        "repurchase_rate" => ("repurchase rate (% of first buyers)".into(), 100.0),
+        "cpa" => (
+            format!("cost per acquisition ({currency} per first buyer)"),
+            1.0,
+        ),
+        "roi" => ("ROI ((gross margin − cost) / cost, %)".into(), 100.0),
+        "cost" => (format!("campaign cost ({currency})"), 1.0),
+        "revenue" => (format!("revenue ({currency})"), 1.0),
+        "clv" => (format!("lifetime value ({currency} per first buyer)"), 1.0),
+        "first_buyers" => ("first buyers".into(), 1.0),
+        "orders" => ("orders".into(), 1.0),
+        m => (m.replace('_', " "), 1.0),
+    }
+}
+
+/// A short name of a metric in plain words.
+pub fn metric_title(metric: &str) -> String {
+    match metric {
+        "conversion_rate" => "Conversion rate".into(),
+        "repurchase_rate" => "Repurchase rate".into(),
+        "cpa" => "Cost per acquisition".into(),
+        "roi" => "Return on investment".into(),
+        m => {
+            let s = m.replace('_', " ");
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Renders every plot of a run.
+pub fn render_all(
+    info: &RunInfo,
+    cands: &[CandidateResult],
+    cmp: Option<&Comparison>,
+) -> Result<Vec<Plot>, String> {
+    register_font()?;
+    let cur = info.currency.as_str();
+    let mut figures = vec![Figure::Distributions, Figure::Boxes, Figure::Fan];
+    if let Some(c) = cmp
+        && cands.len() > 1
+    {
+        figures.push(Figure::Paired(paired_panels(cands, c)));
+    }
+    figures
+        .into_iter()
+        .map(|f| {
+            let (w, h) = f.size(cands.len());
+            let mut rgb = vec![255u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+                f.draw(&root, cands, cur)?;
+                root.present().map_err(err)?;
+            }
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+                f.draw(&root, cands, cur)?;
+                root.present().map_err(err)?;
+            }
+            let (name, title, caption) = f.describe(cands, cmp, cur);
+            Ok(Plot {
+                name: name.into(),
+                title,
+                caption,
+                png: encode_png(&rgb, w, h)?,
+                svg,
+                width: w,
+                height: h,
+            })
+        })
+        .collect()
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(err)?;
+        writer.write_image_data(rgb).map_err(err)?;
+        writer.finish().map_err(err)?;
+    }
+    Ok(out)
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    format!("cannot draw a plot: {e}")
+}
+
+/// One panel of the paired-difference figure.
+#[derive(Debug, Clone)]
+struct PairPanel {
+    a: usize,
+    b: usize,
+    metric: String,
+    diffs: Vec<f64>,
+    mean: f64,
+    ci: (f64, f64),
+    p_a_better: Option<f64>,
+}
+
+/// Pairs shown: all of them up to six; otherwise each candidate against the next in the
+/// ranking. A is the better-ranked candidate of the pair.
+fn paired_panels(cands: &[CandidateResult], cmp: &Comparison) -> Vec<PairPanel> {
+    let pos = |name: &str| cands.iter().position(|c| c.name == name);
+    let order: Vec<usize> = cmp
+        .ranking
+        .iter()
+        .filter_map(|r| pos(&r.candidate))
+        .collect();
+    let mut pairs = Vec::new();
+    if order.len() * (order.len() - 1) / 2 <= 6 {
+        for i in 0..order.len() {
+            for j in i + 1..order.len() {
+                pairs.push((order[i], order[j]));
+            }
+        }
+    } else {
+        for w in order.windows(2) {
+            pairs.push((w[0], w[1]));
+        }
+    }
+    let metric = &cmp.objective_metric;
+    pairs
+        .into_iter()
+        .filter_map(|(a, b)| {
+            let (xa, xb) = (cands[a].column(metric)?, cands[b].column(metric)?);
+            let d: Vec<f64> = xa
+                .iter()
+                .zip(&xb)
+                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+                .map(|(x, y)| x - y)
+                .collect();
+            let pm = paired(metric, &xa, &xb);
+            Some(PairPanel {
+                a,
+                b,
+                metric: metric.clone(),
+                diffs: d,
+                mean: pm.diff.mean,
+                ci: (pm.diff.ci95_low, pm.diff.ci95_high),
+                p_a_better: pm.p_a_beats_b(),
+            })
+        })
+        .collect()
+}
+
+enum Figure {
+    Distributions,
+    Boxes,
+    Fan,
+    Paired(Vec<PairPanel>),
+}
+
+const TITLE_SIZE: u32 = 30;
+const PANEL_TITLE: u32 = 22;
+const LABEL: u32 = 18;
+const TICK: u32 = 16;
+
+impl Figure {
+    fn size(&self, _k: usize) -> (u32, u32) {
+        match self {
+            Figure::Distributions | Figure::Boxes => (1400, 980),
+            Figure::Fan => (1400, 620),
+            Figure::Paired(p) => {
+                let rows = if p.len() <= 2 {
+                    p.len()
+                } else {
+                    p.len().div_ceil(2)
+                };
+                (1400, 90 + 430 * rows.max(1) as u32)
+            }
+        }
+    }
+
+    fn describe(
+        &self,
+        cands: &[CandidateResult],
+        cmp: Option<&Comparison>,
+        cur: &str,
+    ) -> (&'static str, String, String) {
+        let trials = cands.first().map(|c| c.trials.len()).unwrap_or(0);
+        match self {
+            Figure::Distributions => (
+                "plot_distributions",
+                "Distribution of the headline metrics".into(),
+                format!(
+                    "Share of the {trials} trials falling in each bin, one outline per candidate on a shared axis. Money in {cur}."
+                ),
+            ),
+            Figure::Boxes => (
+                "plot_boxes",
+                "Headline metrics side by side".into(),
+                "Box: middle 50% of trials (25th to 75th percentile); line: median; whiskers: 5th to 95th percentile; white dot: mean.".into(),
+            ),
+            Figure::Fan => (
+                "plot_fan",
+                "Cumulative first buyers and orders over the horizon".into(),
+                "Line: median across trials; dark band: middle 50% of trials; light band: middle 90%.".into(),
+            ),
+            Figure::Paired(_) => {
+                let m = cmp.map(|c| c.objective_metric.as_str()).unwrap_or("cpa");
+                (
+                    "plot_paired",
+                    format!("Paired differences in {}", metric_title(m).to_lowercase()),
+                    format!(
+                        "For each pair, the difference A − B in each of the {trials} trials (same market, common random numbers). The black line marks zero; the dashed line the mean difference."
+                    ),
+                )
+            }
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cands: &[CandidateResult],
+        cur: &str,
+    ) -> Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        let root = &root.margin(12, 6, 6, 6);
+        match self {
+            Figure::Distributions => {
+                let area = root
+                    .titled(
+                        "How the headline metrics vary across trials",
+                        (FONT, TITLE_SIZE),
+                    )
+                    .map_err(err)?;
+                legend_row(&area, cands)?;
+                let body = area.margin(36, 0, 0, 0);
+                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(PLOTTED) {
+                    histogram_panel(panel, cands, metric, cur)?;
+                }
+            }
+            Figure::Boxes => {
+                let area = root
+                    .titled("Headline metrics by candidate", (FONT, TITLE_SIZE))
+                    .map_err(err)?;
+                for (panel, metric) in area.split_evenly((2, 2)).iter().zip(PLOTTED) {
+                    box_panel(panel, cands, metric, cur)?;
+                }
+            }
+            Figure::Fan => {
+                let area = root
+                    .titled(
+                        "Cumulative first buyers and orders (median, 50% and 90% bands)",
+                        (FONT, TITLE_SIZE),
+                    )
+                    .map_err(err)?;
+                legend_row(&area, cands)?;
+                let body = area.margin(36, 0, 0, 0);
+                let panels = body.split_evenly((1, 2));
+                fan_panel(
+                    &panels[0],
+                    cands,
+                    "First buyers",
+                    "cumulative first buyers",
+                    |c| &c.daily_first_buyers,
+                )?;
+                fan_panel(&panels[1], cands, "Orders", "cumulative orders", |c| {
+                    &c.daily_orders
+                })?;
+            }
+            Figure::Paired(pairs) => {
+                let area = root
+                    .titled(
+                        "Paired differences between candidates (same trials)",
+                        (FONT, TITLE_SIZE),
+                    )
+                    .map_err(err)?;
+                if pairs.is_empty() {
+                    return Ok(());
+                }
+                let cols = if pairs.len() <= 2 { 1 } else { 2 };
+                let rows = pairs.len().div_ceil(cols);
+                for (panel, p) in area.split_evenly((rows, cols)).iter().zip(pairs) {
+                    paired_panel(panel, cands, p, cur)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A row of coloured squares and candidate names under the title.
+fn legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cands: &[CandidateResult],
+) -> Result<(), String> {
+    let style = TextStyle::from((FONT, LABEL).into_font()).color(&BLACK);
+    let widths: Vec<i32> = cands
+        .iter()
+        .map(|c| {
+            area.estimate_text_size(&c.name, &style)
+                .map(|(w, _)| w as i32)
+                .unwrap_or(8 * c.name.len() as i32)
+                + 56
+        })
+        .collect();
+    let total: i32 = widths.iter().sum();
+    let (w, _) = area.dim_in_pixel();
+    let mut x = ((w as i32 - total) / 2).max(10);
+    for (i, c) in cands.iter().enumerate() {
+        area.draw(&Rectangle::new(
+            [(x, 8), (x + 22, 28)],
+            color(i).mix(0.6).filled(),
+        ))
+        .map_err(err)?;
+        area.draw(&Rectangle::new(
+            [(x, 8), (x + 22, 28)],
+            color(i).stroke_width(2),
+        ))
+        .map_err(err)?;
+        area.draw_text(&c.name, &style, (x + 30, 9)).map_err(err)?;
+        x += widths[i];
+    }
+    Ok(())
+}
+
+fn finite_scaled(c: &CandidateResult, metric: &str, scale: f64) -> Vec<f64> {
+    c.column(metric)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|x| x.is_finite())
+        .map(|x| x * scale)
+        .collect()
+}
+
+/// A padded `[lo, hi]` covering `values` (never empty).
+fn span(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let w = hi - lo;
+    if w <= 1e-12 * lo.abs().max(1.0) {
+        let d = if lo == 0.0 { 1.0 } else { 0.05 * lo.abs() };
+        return (lo - d, hi + d);
+    }
+    (lo - pad * w, hi + pad * w)
+}
+
+fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, what: &str) -> Result<(), String> {
+    let (w, h) = area.dim_in_pixel();
+    let style = TextStyle::from((FONT, LABEL).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(what, &style, (w as i32 / 2, h as i32 / 2))
+        .map_err(err)
+}
+
+fn histogram_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cands: &[CandidateResult],
+    metric: &str,
+    cur: &str,
+) -> Result<(), String> {
+    let (label, scale) = display(metric, cur);
+    let series: Vec<(usize, Vec<f64>)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, finite_scaled(c, metric, scale)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let area = area.margin(10, 10, 10, 20);
+    if series.is_empty() {
+        return no_data(
+            &area,
+            &format!("{}: undefined in every trial", metric_title(metric)),
+        );
+    }
+    let (lo, hi) = span(series.iter().flat_map(|(_, v)| v.iter().copied()), 0.02);
+    let n_max = series.iter().map(|(_, v)| v.len()).max().unwrap_or(1);
+    let bins = ((2.0 * (n_max as f64).sqrt()).round() as usize).clamp(8, 40);
+    let width = (hi - lo) / bins as f64;
+    let shares: Vec<(usize, Vec<f64>)> = series
+        .iter()
+        .map(|(i, v)| {
+            let mut counts = vec![0usize; bins];
+            for x in v {
+                let k = (((x - lo) / width).floor() as usize).min(bins - 1);
+                counts[k] += 1;
+            }
+            let n = v.len() as f64;
+            (*i, counts.iter().map(|&c| 100.0 * c as f64 / n).collect())
+        })
+        .collect();
+    let top = shares
+        .iter()
+        .flat_map(|(_, s)| s.iter().copied())
+        .fold(0.0, f64::max)
+        * 1.1;
+    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top.max(1.0), 6));
+    let mut chart = ChartBuilder::on(&area)
+        .caption(metric_title(metric), (FONT, PANEL_TITLE))
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .margin_right(15)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1.0))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(label)
+        .y_desc("trials (%)")
+        .axis_desc_style((FONT, LABEL))
+        .label_style((FONT, TICK))
+        .x_labels(7)
+        .y_labels(6)
+        .x_label_formatter(&|x| tick_d(*x, xd))
+        .y_label_formatter(&|y| tick_d(*y, yd))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    for (i, s) in &shares {
+        let c = color(*i);
+        chart
+            .draw_series(
+                s.iter()
+                    .enumerate()
+                    .filter(|(_, y)| **y > 0.0)
+                    .map(|(k, y)| {
+                        let x0 = lo + k as f64 * width;
+                        Rectangle::new([(x0, 0.0), (x0 + width, *y)], c.mix(0.22).filled())
+                    }),
+            )
+            .map_err(err)?;
+        // Step outline.
+        let mut pts = vec![(lo, 0.0)];
+        for (k, y) in s.iter().enumerate() {
+            let x0 = lo + k as f64 * width;
+            pts.push((x0, *y));
+            pts.push((x0 + width, *y));
+        }
+        pts.push((hi, 0.0));
+        chart
+            .draw_series(std::iter::once(PathElement::new(pts, c.stroke_width(2))))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Decimals for tick labels of an axis spanning `lo..hi` with about `n` ticks: enough to
+/// tell neighbouring ticks apart, no more.
+fn decimals(lo: f64, hi: f64, n: usize) -> usize {
+    let step = (hi - lo).abs() / n.max(1) as f64;
+    if !(step > 0.0 && step.is_finite()) {
+        return 2;
+    }
+    (-step.log10().floor()).clamp(0.0, 6.0) as usize
+}
+
+/// Tick label with `d` decimals (`-0` shown as `0`).
+fn tick_d(x: f64, d: usize) -> String {
+    let s = format!("{x:.d$}");
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        format!("{:.d$}", 0.0)
+    } else {
+        s
+    }
+}
+
+/// A number with a few significant digits (legends, titles).
+fn tick(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// A share in percent: whole numbers, but one decimal near 0% and 100% so that a share
+/// that is not exactly 0 or 1 never reads as one.
+pub fn percent(p: f64) -> String {
+    if !p.is_finite() {
+        "–".into()
+    } else if p == 0.0 || p == 1.0 || (0.01..=0.99).contains(&p) {
+        format!("{:.0}%", 100.0 * p)
+    } else {
+        format!("{:.1}%", 100.0 * p)
+    }
+}
+
+fn box_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cands: &[CandidateResult],
+    metric: &str,
+    cur: &str,
+) -> Result<(), String> {
+    let (label, scale) = display(metric, cur);
+    let area = area.margin(10, 10, 10, 20);
+    let stats: Vec<Option<[f64; 6]>> = cands
+        .iter()
+        .map(|c| {
+            let mut v = finite_scaled(c, metric, scale);
+            if v.is_empty() {
+                return None;
+            }
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            v.sort_by(f64::total_cmp);
+            Some([
+                quantile_sorted(&v, 0.05),
+                quantile_sorted(&v, 0.25),
+                quantile_sorted(&v, 0.5),
+                quantile_sorted(&v, 0.75),
+                quantile_sorted(&v, 0.95),
+                mean,
+            ])
+        })
+        .collect();
+    if stats.iter().all(Option::is_none) {
+        return no_data(
+            &area,
+            &format!("{}: undefined in every trial", metric_title(metric)),
+        );
+    }
+    let (lo, hi) = span(stats.iter().flatten().flat_map(|s| s.iter().copied()), 0.08);
+    let k = cands.len();
+    let yd = decimals(lo, hi, 6);
+    let mut chart = ChartBuilder::on(&area)
+        .caption(metric_title(metric), (FONT, PANEL_TITLE))
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .margin_right(15)
+        .build_cartesian_2d(-0.5..(k as f64 - 0.5), lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(label)
+        .axis_desc_style((FONT, LABEL))
+        .label_style((FONT, TICK))
+        .y_labels(6)
+        .y_label_formatter(&|y| tick_d(*y, yd))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    let half = 0.28f64.min(0.35);
+    for (i, s) in stats.iter().enumerate() {
+        let Some([p05, p25, p50, p75, p95, mean]) = *s else {
+            continue;
+        };
+        let x = i as f64;
+        let c = color(i);
+        chart
+            .draw_series([
+                Rectangle::new([(x - half, p25), (x + half, p75)], c.mix(0.35).filled()),
+                Rectangle::new([(x - half, p25), (x + half, p75)], c.stroke_width(2)),
+            ])
+            .map_err(err)?;
+        chart
+            .draw_series([
+                PathElement::new(
+                    vec![(x - half, p50), (x + half, p50)],
+                    BLACK.stroke_width(3),
+                ),
+                PathElement::new(vec![(x, p75), (x, p95)], c.stroke_width(2)),
+                PathElement::new(vec![(x, p25), (x, p05)], c.stroke_width(2)),
+                PathElement::new(
+                    vec![(x - half / 2.0, p95), (x + half / 2.0, p95)],
+                    c.stroke_width(2),
+                ),
+                PathElement::new(
+                    vec![(x - half / 2.0, p05), (x + half / 2.0, p05)],
+                    c.stroke_width(2),
+                ),
+            ])
+            .map_err(err)?;
+        chart
+            .draw_series([
+                Circle::new((x, mean), 6, WHITE.filled()),
+                Circle::new((x, mean), 6, BLACK.stroke_width(2)),
+            ])
+            .map_err(err)?;
+    }
+    // Candidate names under the boxes, drawn outside the plotting area.
+    let base = area.get_base_pixel();
+    let style = TextStyle::from((FONT, LABEL).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, c) in cands.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, lo));
+        area.draw_text(&c.name, &style, (px - base.0, py - base.1 + 10))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn fan_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cands: &[CandidateResult],
+    title: &str,
+    ylabel: &str,
+    pick: impl Fn(&CandidateResult) -> &Vec<DailyBand>,
+) -> Result<(), String> {
+    let area = area.margin(10, 10, 10, 20);
+    let days = cands.iter().map(|c| pick(c).len()).max().unwrap_or(0);
+    if days == 0 {
+        return no_data(&area, "no days simulated");
+    }
+    let top = cands
+        .iter()
+        .flat_map(|c| pick(c).iter().map(|b| b.p95))
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.05;
+    let mut chart = ChartBuilder::on(&area)
+        .caption(title, (FONT, PANEL_TITLE))
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .margin_right(20)
+        .build_cartesian_2d(0.0..days as f64, 0.0..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("days since the campaign started")
+        .y_desc(ylabel)
+        .axis_desc_style((FONT, LABEL))
+        .label_style((FONT, TICK))
+        .x_labels(10)
+        .y_labels(6)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    // Bands first (all candidates), then the medians on top.
+    for (i, c) in cands.iter().enumerate() {
+        let b = pick(c);
+        let col = color(i);
+        let band = |lo: fn(&DailyBand) -> f64, hi: fn(&DailyBand) -> f64| {
+            let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+            pts.extend(b.iter().map(|d| (d.day as f64 + 1.0, hi(d))));
+            pts.extend(b.iter().rev().map(|d| (d.day as f64 + 1.0, lo(d))));
+            pts
+        };
+        chart
+            .draw_series([
+                Polygon::new(band(|d| d.p05, |d| d.p95), col.mix(0.14).filled()),
+                Polygon::new(band(|d| d.p25, |d| d.p75), col.mix(0.30).filled()),
+            ])
+            .map_err(err)?;
+    }
+    for (i, c) in cands.iter().enumerate() {
+        let col = color(i);
+        let mut pts = vec![(0.0, 0.0)];
+        pts.extend(pick(c).iter().map(|d| (d.day as f64 + 1.0, d.p50)));
+        chart
+            .draw_series(std::iter::once(PathElement::new(pts, col.stroke_width(3))))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn paired_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cands: &[CandidateResult],
+    p: &PairPanel,
+    cur: &str,
+) -> Result<(), String> {
+    let (label, scale) = display(&p.metric, cur);
+    let area = area.margin(10, 10, 10, 20);
+    let d: Vec<f64> = p.diffs.iter().map(|x| x * scale).collect();
+    let (an, bn) = (&cands[p.a].name, &cands[p.b].name);
+    let title = match p.p_a_better {
+        Some(pb) if pb.is_finite() => {
+            format!("{an} − {bn}: {an} better in {} of trials", percent(pb))
+        }
+        _ => format!("{an} − {bn}"),
+    };
+    if d.is_empty() {
+        return no_data(&area, &format!("{title}: no trial where both are defined"));
+    }
+    let (mut lo, mut hi) = span(d.iter().copied(), 0.05);
+    lo = lo.min(-0.05 * (hi - lo));
+    hi = hi.max(0.05 * (hi - lo));
+    let bins = ((2.0 * (d.len() as f64).sqrt()).round() as usize).clamp(8, 40);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for x in &d {
+        let k = (((x - lo) / width).floor() as usize).min(bins - 1);
+        counts[k] += 1;
+    }
+    let shares: Vec<f64> = counts
+        .iter()
+        .map(|&c| 100.0 * c as f64 / d.len() as f64)
+        .collect();
+    // Headroom for the legend.
+    let top = shares.iter().copied().fold(0.0, f64::max) * 1.5;
+    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top.max(1.0), 6));
+    let mut chart = ChartBuilder::on(&area)
+        .caption(title, (FONT, PANEL_TITLE))
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .margin_right(15)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1.0))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("difference A − B in {label}"))
+        .y_desc("trials (%)")
+        .axis_desc_style((FONT, LABEL))
+        .label_style((FONT, TICK))
+        .x_labels(7)
+        .y_labels(6)
+        .x_label_formatter(&|x| tick_d(*x, xd))
+        .y_label_formatter(&|y| tick_d(*y, yd))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    let c = color(p.a);
+    chart
+        .draw_series(
+            shares
+                .iter()
+                .enumerate()
+                .filter(|(_, y)| **y > 0.0)
+                .map(|(k, y)| {
+                    let x0 = lo + k as f64 * width;
+                    Rectangle::new([(x0, 0.0), (x0 + width, *y)], c.mix(0.45).filled())
+                }),
+        )
+        .map_err(err)?;
+    let ymax = top.max(1.0);
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, ymax)],
+            BLACK.stroke_width(2),
+        )))
+        .map_err(err)?
+        .label("zero: no difference")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+    let m = p.mean * scale;
+    let ci = if p.ci.0.is_finite() {
+        format!(
+            "mean {} [95% CI {}, {}]",
+            tick(m),
+            tick(p.ci.0 * scale),
+            tick(p.ci.1 * scale)
+        )
+    } else {
+        format!("mean {}", tick(m))
+    };
+    chart
+        .draw_series(std::iter::once(DashedPathElement::new(
+            vec![(m, 0.0), (m, ymax)],
+            8,
+            6,
+            c.stroke_width(3),
+        )))
+        .map_err(err)?
+        .label(ci)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
+    chart
+        .configure_series_labels()
+        .label_font((FONT, TICK))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_never_collapses() {
+        assert_eq!(span([3.0, 3.0].into_iter(), 0.1), (2.85, 3.15));
+        assert_eq!(span([0.0].into_iter(), 0.1), (-1.0, 1.0));
+        assert_eq!(span(std::iter::empty(), 0.1), (0.0, 1.0));
+    }
+
+    #[test]
+    fn the_embedded_font_loads() {
+        register_font().unwrap();
+    }
+}

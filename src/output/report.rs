@@ -1,0 +1,705 @@
+//! `report.html`: one self-contained page a planner can send.
+//!
+//! The page holds the scenario and candidates in plain words, the recommendation and the
+//! ranking, the summary table with 95% intervals, the paired differences, the plots (PNG,
+//! base64-embedded), the mechanisms' KPIs and cost breakdown, and the exact command,
+//! version and seed that reproduce it. It loads nothing from the network and runs no
+//! script. It carries no timestamp, so the same run gives the same bytes.
+
+use super::plots::{Plot, display, metric_title};
+use super::table::HEADLINE;
+use super::{CandidateResult, RunOutputs, union_metrics};
+use crate::compare::{Comparison, PairedMetric};
+use crate::dist::DistSpec;
+use crate::metrics::{CORE_METRICS, MetricSummary};
+use std::fmt::Write;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// A number for people: a few significant digits, thousands unseparated, a true minus.
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    if x < 0.0 {
+        return format!("−{}", num(-x));
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 10.0 {
+        format!("{x:.2}")
+    } else if a >= 1.0 {
+        format!("{x:.3}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// A metric's value with its unit, scaled for display (rates in %).
+fn value(metric: &str, x: f64, cur: &str) -> String {
+    let (_, scale) = display(metric, cur);
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let v = num(x * scale);
+    if scale == 100.0 {
+        format!("{v}%")
+    } else if matches!(metric, "cpa" | "cost" | "revenue" | "clv") || metric.ends_with("_cost") {
+        format!("{v} {cur}")
+    } else {
+        v
+    }
+}
+
+fn interval(metric: &str, lo: f64, hi: f64, cur: &str) -> String {
+    if lo.is_finite() && hi.is_finite() {
+        format!("{} to {}", value(metric, lo, cur), value(metric, hi, cur))
+    } else {
+        "–".into()
+    }
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map(super::plots::percent).unwrap_or_else(|| "–".into())
+}
+
+fn dist_words(d: &DistSpec) -> String {
+    match d {
+        DistSpec::Fixed { value } => format!("{value:.0}"),
+        DistSpec::Uniform { min, max } => format!("{min:.0} to {max:.0}"),
+        DistSpec::Normal { mean, .. } | DistSpec::Gamma { mean, .. } => {
+            format!("about {mean:.0} on average")
+        }
+        DistSpec::LogNormal { median, .. } => format!("a median of {median:.0}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn mechanism_words(key: &str) -> &str {
+    match key {
+        "blogger_reviews" => "the blogger review program",
+        "red_packets" => "red packets in chat groups",
+        "qa" => "Q&A in chat groups",
+        k => k,
+    }
+}
+
+const STYLE: &str = r#"
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px 32px 48px; color: #1d2430; line-height: 1.45; }
+h1 { font-size: 1.9em; margin: 0.2em 0; }
+h2 { font-size: 1.35em; margin-top: 1.8em; border-bottom: 2px solid #e3e7ee; padding-bottom: 4px; }
+.lead { font-size: 1.12em; color: #3b4656; }
+.verdict { background: #eef5ee; border-left: 6px solid #59a14f; padding: 12px 18px; font-size: 1.08em; }
+.verdict.unsure { background: #fdf6e7; border-left-color: #edc948; }
+table { border-collapse: collapse; margin: 10px 0 6px; font-size: 0.95em; }
+th, td { border-bottom: 1px solid #e3e7ee; padding: 6px 10px; text-align: right; vertical-align: top; white-space: nowrap; }
+th:first-child, td:first-child, td.text, th.text, td.name { text-align: left; }
+td.text, th.text { white-space: normal; min-width: 170px; }
+th { background: #f5f7fa; }
+td.text { max-width: 420px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+figure { margin: 18px 0 28px; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e3e7ee; }
+figcaption { color: #4a5566; font-size: 0.95em; margin-top: 4px; }
+code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
+pre { background: #f5f7fa; padding: 12px; overflow-x: auto; }
+.small { color: #5a6576; font-size: 0.9em; }
+.bad { color: #b03a2e; }
+"#;
+
+fn swatch(i: usize) -> String {
+    let c = super::plots::color(i);
+    format!(
+        "<span class=\"swatch\" style=\"background: rgb({}, {}, {})\"></span>",
+        c.0, c.1, c.2
+    )
+}
+
+/// Renders the report page.
+pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
+    let info = out.info;
+    let cands = out.candidates;
+    let cur = info.currency.as_str();
+    let base = out.base;
+    let mut h = String::new();
+    let title = if cands.len() > 1 {
+        format!("Which campaign to run: {}", base.name)
+    } else {
+        format!("Campaign forecast: {}", base.name)
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        esc(&title),
+        esc(&title)
+    );
+    if !base.description.is_empty() {
+        let _ = writeln!(h, "<p class=\"lead\">{}</p>", esc(&base.description));
+    }
+
+    // Recommendation.
+    if let Some(cmp) = out.comparison {
+        verdict(&mut h, cmp, cands, cur);
+    }
+
+    // The market and the candidates.
+    let p = &base.product;
+    let pop = &base.population;
+    let mut market = format!(
+        "The product is <b>{}</b> at {} {cur} per order (cost of goods {} {cur}, category “{}”). ",
+        esc(&p.name),
+        num(p.price),
+        num(p.unit_cost),
+        esc(&p.category)
+    );
+    let mut who = Vec::new();
+    if pop.groups.count > 0 {
+        who.push(format!(
+            "{} chat groups of {} members each",
+            pop.groups.count,
+            dist_words(&pop.groups.size)
+        ));
+    }
+    if pop.buyers > 0 {
+        who.push(format!("{} buyers outside chat groups", pop.buyers));
+    }
+    if !who.is_empty() {
+        let _ = write!(market, "The market simulated is {}. ", who.join(" and "));
+    }
+    let _ = write!(
+        market,
+        "Each campaign is simulated over {} days, {} times (trials) with master seed {}; trial <i>i</i> of every candidate meets the same market (common random numbers), so the candidates are compared trial by trial.",
+        info.horizon_days, info.trials, info.seed
+    );
+    let _ = write!(
+        h,
+        "<h2 id=\"market\">The market and the candidates</h2>\n<p>{market}</p>\n"
+    );
+    h.push_str("<table>\n<tr><th>candidate</th><th class=\"text\">what it is</th><th class=\"text\">mechanisms</th><th class=\"text\">changes from the base scenario</th></tr>\n");
+    for (i, c) in cands.iter().enumerate() {
+        // A candidate extending another lists only what it adds.
+        let parent = c
+            .extends
+            .as_ref()
+            .and_then(|p| cands.iter().find(|o| &o.name == p));
+        let own: Vec<&(String, String)> = c
+            .changes
+            .iter()
+            .filter(|kv| parent.is_none_or(|p| !p.changes.contains(kv)))
+            .collect();
+        let mut changes = match parent {
+            Some(p) => format!("everything in <b>{}</b>, plus:<br>", esc(&p.name)),
+            None => String::new(),
+        };
+        if own.is_empty() {
+            changes.push_str("none");
+        } else {
+            changes.push_str(
+                &own.iter()
+                    .map(|(k, v)| format!("<code>{} = {}</code>", esc(k), esc(v)))
+                    .collect::<Vec<_>>()
+                    .join("<br>"),
+            );
+        }
+        let mechs = if c.mechanisms.is_empty() {
+            "none (organic demand only)".to_string()
+        } else {
+            c.mechanisms
+                .iter()
+                .map(|m| mechanism_words(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            swatch(i),
+            esc(&c.name),
+            esc(&c.description),
+            esc(&mechs),
+            changes
+        );
+    }
+    h.push_str("</table>\n");
+
+    // Ranking.
+    if let Some(cmp) = out.comparison {
+        ranking(&mut h, cmp, cands, cur);
+    }
+
+    // Summary table.
+    summary_table(&mut h, cands, cur);
+
+    // Paired differences.
+    if let Some(cmp) = out.comparison {
+        pairs_table(&mut h, cmp, cur);
+    }
+
+    // Plots.
+    h.push_str("<h2 id=\"plots\">Plots</h2>\n");
+    for p in plots {
+        let _ = write!(
+            h,
+            "<figure id=\"{}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n<figcaption><b>{}.</b> {} (Also written as <code>{}.png</code> and <code>{}.svg</code>.)</figcaption>\n</figure>\n",
+            esc(&p.name),
+            base64(&p.png),
+            p.width,
+            p.height,
+            esc(&p.title),
+            esc(&p.title),
+            esc(&p.caption),
+            esc(&p.name),
+            esc(&p.name)
+        );
+    }
+
+    // Mechanisms.
+    mechanisms(&mut h, cands, cur);
+
+    // Reproduce.
+    let _ = write!(
+        h,
+        "<h2 id=\"reproduce\">Reproduce this report</h2>\n<p>promosim {} · scenario <code>{}</code> · seed {} · {} trials · {} days · money in {}.</p>\n<pre>{}</pre>\n<p class=\"small\">The same command, version and seed give the same numbers on any machine and thread count.</p>\n",
+        esc(&info.version),
+        esc(&info.scenario_file),
+        info.seed,
+        info.trials,
+        info.horizon_days,
+        esc(cur),
+        esc(&info.command)
+    );
+    for (name, text) in out.resolved {
+        let _ = write!(
+            h,
+            "<details><summary>Resolved scenario: <code>{}</code> (every default filled in)</summary>\n<pre>{}</pre>\n</details>\n",
+            esc(name),
+            esc(text)
+        );
+    }
+    h.push_str("<h2 id=\"estimators\">How to read the numbers</h2>\n<p class=\"small\">Each figure is a mean across trials; “95% CI” is the 95% confidence interval of that mean, mean ± t(0.975, n − 1)·sd/√n. “5%–95% of trials” is the range between the 5th and 95th percentiles (type-7 quantiles), where a single run of the campaign is likely to land. A paired difference A − B is computed trial by trial on the same market; its interval is the Student-t interval of the mean paired difference, and “better in x% of trials” counts the trials in which A did better than B (ties counted apart). Undefined values (e.g. a cost per acquisition with no buyer) are left out.</p>\n</body>\n</html>\n");
+    h
+}
+
+fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
+    let metric = &cmp.objective_metric;
+    let Some(best) = cmp.ranking.first() else {
+        return;
+    };
+    let dir = if cmp.higher_is_better {
+        "highest"
+    } else {
+        "lowest"
+    };
+    let mut text;
+    let mut sure = true;
+    if !best.feasible {
+        sure = false;
+        text = format!(
+            "No candidate meets every constraint. The closest is <b>{}</b>: {}.",
+            esc(&best.candidate),
+            esc(&best.violations.join("; "))
+        );
+    } else {
+        text = format!(
+            "Run <b>{}</b>. It has the {dir} {}: {} (95% CI {}).",
+            esc(&best.candidate),
+            metric_title(metric).to_lowercase(),
+            value(metric, best.objective.mean, cur),
+            interval(
+                metric,
+                best.objective.ci95_low,
+                best.objective.ci95_high,
+                cur
+            )
+        );
+        if let (Some(m), Some(next)) = (&best.vs_next, &best.next) {
+            let clear = best
+                .clearly_better_than_next(cmp.higher_is_better)
+                .unwrap_or(false);
+            let d = m.diff.mean;
+            let word = if d < 0.0 { "lower" } else { "higher" };
+            let _ = write!(
+                text,
+                " Against the runner-up, <b>{}</b>, it is {} {word} per trial on average (95% CI of the paired difference {}) and better in {} of the {} paired trials.",
+                esc(next),
+                value(metric, d.abs(), cur),
+                interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
+                pct(m.p_a_beats_b()),
+                m.diff.n
+            );
+            if clear {
+                text.push_str(" The interval excludes zero: the ranking is not an accident of the trials drawn.");
+            } else {
+                sure = false;
+                text.push_str(" The interval includes zero: the two cannot be told apart with these trials; run more trials or choose on other grounds.");
+            }
+        }
+        if let Some(c) = cands.iter().find(|c| c.name == best.candidate) {
+            let conv = c.summary_of("conversion_rate");
+            let cost = c.summary_of("cost");
+            if let (Some(conv), Some(cost)) = (conv, cost) {
+                let _ = write!(
+                    text,
+                    " Expect a conversion of {} of the market (5%–95% of trials: {}) for a campaign cost of {}.",
+                    value("conversion_rate", conv.mean, cur),
+                    interval("conversion_rate", conv.p05, conv.p95, cur),
+                    value("cost", cost.mean, cur)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<h2 id=\"recommendation\">Recommendation</h2>\n<p class=\"verdict{}\">{text}</p>",
+        if sure { "" } else { " unsure" }
+    );
+}
+
+fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
+    let metric = &cmp.objective_metric;
+    let mut cons = Vec::new();
+    if let Some(b) = cmp.constraints.max_cost {
+        cons.push(format!(
+            "campaign cost within {} in at least 95% of trials",
+            value("cost", b, cur)
+        ));
+    }
+    if let Some(c) = cmp.constraints.min_conversion {
+        cons.push(format!(
+            "mean conversion at least {}",
+            value("conversion_rate", c, cur)
+        ));
+    }
+    let _ = write!(
+        h,
+        "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial.</p>\n",
+        cmp.objective.label(),
+        esc(metric),
+        if cmp.higher_is_better {
+            "higher"
+        } else {
+            "lower"
+        },
+        if cons.is_empty() {
+            String::new()
+        } else {
+            format!("; constraints: {}", cons.join(", "))
+        }
+    );
+    h.push_str("<table>\n<tr><th>rank</th><th class=\"text\">candidate</th><th>mean</th><th>95% CI</th><th>difference to next</th><th>95% CI</th><th>better than next in</th><th class=\"text\">verdict</th></tr>\n");
+    for r in &cmp.ranking {
+        let i = cands
+            .iter()
+            .position(|c| c.name == r.candidate)
+            .unwrap_or(0);
+        let (d, ci, p) = match &r.vs_next {
+            Some(m) => (
+                signed(metric, m.diff.mean, cur),
+                interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
+                pct(m.p_a_beats_b()),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        let verdict = if !r.feasible {
+            format!(
+                "<span class=\"bad\">fails: {}</span>",
+                esc(&r.violations.join("; "))
+            )
+        } else {
+            match (r.clearly_better_than_next(cmp.higher_is_better), &r.next) {
+                (Some(true), Some(n)) => format!("clearly better than {}", esc(n)),
+                (Some(false), Some(n)) => format!("within noise of {}", esc(n)),
+                _ => String::new(),
+            }
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"name\">{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+            r.rank,
+            swatch(i),
+            esc(&r.candidate),
+            value(metric, r.objective.mean, cur),
+            interval(metric, r.objective.ci95_low, r.objective.ci95_high, cur),
+            d,
+            ci,
+            p,
+            verdict
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn signed(metric: &str, x: f64, cur: &str) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let v = value(metric, x.abs(), cur);
+    if x > 0.0 {
+        format!("+{v}")
+    } else if x < 0.0 {
+        format!("−{v}")
+    } else {
+        v
+    }
+}
+
+const SUMMARY_METRICS: &[&str] = &[
+    "conversion_rate",
+    "first_buyers",
+    "repurchase_rate",
+    "orders",
+    "revenue",
+    "cost",
+    "cpa",
+    "roi",
+    "clv",
+];
+
+fn summary_table(h: &mut String, cands: &[CandidateResult], cur: &str) {
+    let _ = write!(
+        h,
+        "<h2 id=\"summary\">Summary</h2>\n<p>Mean per trial, its 95% confidence interval, and the range of 90% of trials (5th to 95th percentile).</p>\n<table>\n<tr><th>metric</th>"
+    );
+    for (i, c) in cands.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
+    }
+    h.push_str("</tr>\n");
+    for m in SUMMARY_METRICS {
+        let _ = write!(h, "<tr><td class=\"text\">{}</td>", esc(&display(m, cur).0));
+        for c in cands {
+            match c.summary_of(m) {
+                Some(s) => {
+                    let _ = write!(h, "<td>{}</td>", cell(m, s, cur));
+                }
+                None => h.push_str("<td>–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+fn cell(m: &str, s: &MetricSummary, cur: &str) -> String {
+    format!(
+        "<b>{}</b><br><span class=\"small\">CI {}<br>90% of trials: {}</span>",
+        value(m, s.mean, cur),
+        interval(m, s.ci95_low, s.ci95_high, cur),
+        interval(m, s.p05, s.p95, cur)
+    )
+}
+
+fn pairs_table(h: &mut String, cmp: &Comparison, cur: &str) {
+    h.push_str("<h2 id=\"pairs\">Paired differences</h2>\n<p>For each pair A − B: the mean difference per trial on the same market, its 95% confidence interval, and the share of trials in which each did better.</p>\n<table>\n<tr><th>A − B</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th><th>A better in</th><th>B better in</th><th>equal in</th></tr>\n");
+    for p in &cmp.pairs {
+        for m in HEADLINE {
+            let Some(pm) = p.metric(m) else { continue };
+            pair_row(h, &p.a, &p.b, pm, cur);
+        }
+    }
+    h.push_str("</table>\n");
+}
+
+fn pair_row(h: &mut String, a: &str, b: &str, pm: &PairedMetric, cur: &str) {
+    let m = pm.metric.as_str();
+    let _ = writeln!(
+        h,
+        "<tr><td>{} − {}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        esc(a),
+        esc(b),
+        esc(&metric_title(m)),
+        signed(m, pm.diff.mean, cur),
+        interval(m, pm.diff.ci95_low, pm.diff.ci95_high, cur),
+        pct(pm.p_a_beats_b()),
+        pct(pm.p_b_beats_a()),
+        pct(Some(pm.equal))
+    );
+}
+
+fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
+    let names = union_metrics(cands);
+    let kpis: Vec<&String> = names
+        .iter()
+        .filter(|n| !CORE_METRICS.contains(&n.as_str()))
+        .collect();
+    h.push_str("<h2 id=\"mechanisms\">Mechanisms: costs and KPIs</h2>\n");
+    // Cost breakdown.
+    let costs: Vec<&&String> = kpis.iter().filter(|k| k.ends_with("_cost")).collect();
+    h.push_str("<p>Campaign cost per trial (mean) by mechanism, and its share of the total.</p>\n<table>\n<tr><th>cost item</th>");
+    for (i, c) in cands.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
+    }
+    h.push_str("</tr>\n");
+    let mean = |c: &CandidateResult, m: &str| c.summary_of(m).map(|s| s.mean);
+    for k in &costs {
+        let _ = write!(h, "<tr><td><code>{}</code></td>", esc(k));
+        for c in cands {
+            match (mean(c, k), mean(c, "cost")) {
+                (Some(v), Some(t)) if v.is_finite() => {
+                    let share = if t > 0.0 {
+                        format!(" ({:.0}%)", 100.0 * v / t)
+                    } else {
+                        String::new()
+                    };
+                    let _ = write!(h, "<td>{}{share}</td>", value("cost", v, cur));
+                }
+                _ => h.push_str("<td>–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    // Cost booked outside the mechanisms' own cost KPIs (e.g. coupons redeemed at checkout).
+    let other: Vec<Option<f64>> = cands
+        .iter()
+        .map(|c| {
+            let total = mean(c, "cost")?;
+            let parts: f64 = costs
+                .iter()
+                .filter_map(|k| mean(c, k))
+                .filter(|v| v.is_finite())
+                .sum();
+            Some(total - parts)
+        })
+        .collect();
+    if other
+        .iter()
+        .flatten()
+        .any(|v| v.abs() > 1e-9 * (1.0 + v.abs()))
+    {
+        h.push_str("<tr><td class=\"text\">other (booked outside the mechanisms' cost KPIs, e.g. coupons redeemed)</td>");
+        for (c, v) in cands.iter().zip(&other) {
+            match (v, mean(c, "cost")) {
+                (Some(v), Some(t)) => {
+                    let share = if t > 0.0 {
+                        format!(" ({:.0}%)", 100.0 * v / t)
+                    } else {
+                        String::new()
+                    };
+                    let _ = write!(h, "<td>{}{share}</td>", value("cost", *v, cur));
+                }
+                _ => h.push_str("<td>–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    for (label, m) in [
+        ("total campaign cost", "cost"),
+        ("cost per first buyer (CPA)", "cpa"),
+        ("revenue", "revenue"),
+    ] {
+        let _ = write!(h, "<tr><td><b>{label}</b></td>");
+        for c in cands {
+            let _ = write!(
+                h,
+                "<td><b>{}</b></td>",
+                mean(c, m).map(|v| value(m, v, cur)).unwrap_or("–".into())
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+    if kpis.is_empty() {
+        h.push_str("<p>No mechanism runs in any candidate.</p>\n");
+        return;
+    }
+    h.push_str("<p>Each mechanism's KPIs: mean per trial and its 95% confidence interval (– where the candidate does not run the mechanism or the KPI is undefined).</p>\n<table>\n<tr><th>KPI</th>");
+    for (i, c) in cands.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
+    }
+    h.push_str("</tr>\n");
+    for k in &kpis {
+        let _ = write!(h, "<tr><td><code>{}</code></td>", esc(k));
+        for c in cands {
+            match c.summary_of(k) {
+                Some(s) if s.mean.is_finite() => {
+                    let _ = write!(
+                        h,
+                        "<td>{}<br><span class=\"small\">{}</span></td>",
+                        num(s.mean),
+                        if s.ci95_low.is_finite() && s.ci95_low != s.ci95_high {
+                            format!("{} to {}", num(s.ci95_low), num(s.ci95_high))
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                _ => h.push_str("<td>–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}
