@@ -81,25 +81,34 @@ fn num(x: f64) -> String {
     }
 }
 
+/// A metric's number scaled for display (rates in %) and its unit suffix.
+fn scaled(metric: &str, x: f64, cur: &str) -> (String, String) {
+    let (_, scale) = display(metric, cur);
+    let unit = if scale == 100.0 {
+        "%".to_string()
+    } else if matches!(metric, "cpa" | "cost" | "revenue" | "clv") || metric.ends_with("_cost") {
+        format!(" {cur}")
+    } else {
+        String::new()
+    };
+    (num(x * scale), unit)
+}
+
 /// A metric's value with its unit, scaled for display (rates in %).
 fn value(metric: &str, x: f64, cur: &str) -> String {
-    let (_, scale) = display(metric, cur);
     if !x.is_finite() {
         return "–".into();
     }
-    let v = num(x * scale);
-    if scale == 100.0 {
-        format!("{v}%")
-    } else if matches!(metric, "cpa" | "cost" | "revenue" | "clv") || metric.ends_with("_cost") {
-        format!("{v} {cur}")
-    } else {
-        v
-    }
+    let (v, unit) = scaled(metric, x, cur);
+    format!("{v}{unit}")
 }
 
+/// An interval with the unit written once: `41.08 to 41.56 CNY`.
 fn interval(metric: &str, lo: f64, hi: f64, cur: &str) -> String {
     if lo.is_finite() && hi.is_finite() {
-        format!("{} to {}", value(metric, lo, cur), value(metric, hi, cur))
+        let (a, unit) = scaled(metric, lo, cur);
+        let (b, _) = scaled(metric, hi, cur);
+        format!("{a} to {b}{unit}")
     } else {
         "–".into()
     }
@@ -138,9 +147,10 @@ h2 { font-size: 1.35em; margin-top: 1.8em; border-bottom: 2px solid #e3e7ee; pad
 .verdict { background: #eef5ee; border-left: 6px solid #59a14f; padding: 12px 18px; font-size: 1.08em; }
 .verdict.unsure { background: #fdf6e7; border-left-color: #edc948; }
 table { border-collapse: collapse; margin: 10px 0 6px; font-size: 0.95em; }
-th, td { border-bottom: 1px solid #e3e7ee; padding: 6px 10px; text-align: right; vertical-align: top; white-space: nowrap; }
+th, td { border-bottom: 1px solid #e3e7ee; padding: 6px 8px; text-align: right; vertical-align: top; white-space: nowrap; }
 th:first-child, td:first-child, td.text, th.text, td.name { text-align: left; }
-td.text, th.text { white-space: normal; min-width: 170px; }
+td.text, th.text { white-space: normal; min-width: 120px; }
+.wide { overflow-x: auto; }
 th { background: #f5f7fa; }
 td.text { max-width: 420px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
@@ -221,7 +231,7 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
         h,
         "<h2 id=\"market\">The market and the candidates</h2>\n<p>{market}</p>\n"
     );
-    h.push_str("<table>\n<tr><th>candidate</th><th class=\"text\">what it is</th><th class=\"text\">mechanisms</th><th class=\"text\">changes from the base scenario</th></tr>\n");
+    h.push_str("<div class=\"wide\"><table>\n<tr><th>candidate</th><th class=\"text\">what it is</th><th class=\"text\">mechanisms</th><th class=\"text\">changes from the base scenario</th></tr>\n");
     for (i, c) in cands.iter().enumerate() {
         // A candidate extending another lists only what it adds.
         let parent = c
@@ -266,7 +276,7 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
             changes
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 
     // Ranking.
     if let Some(cmp) = out.comparison {
@@ -418,7 +428,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
     }
     let _ = write!(
         h,
-        "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial.</p>\n",
+        "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial: the mean paired difference (this − next), its 95% interval, the share of trials in which this one did better, and whether the interval excludes zero (“clearly better”) or not (“within noise”).</p>\n",
         cmp.objective.label(),
         esc(metric),
         if cmp.higher_is_better {
@@ -432,7 +442,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             format!("; constraints: {}", cons.join(", "))
         }
     );
-    h.push_str("<table>\n<tr><th>rank</th><th class=\"text\">candidate</th><th>mean</th><th>95% CI</th><th>difference to next</th><th>95% CI</th><th>better than next in</th><th class=\"text\">verdict</th></tr>\n");
+    h.push_str("<div class=\"wide\"><table>\n<tr><th>rank</th><th class=\"text\">candidate</th><th>mean</th><th>95% CI</th><th>vs next</th><th>95% CI</th><th>better in</th><th class=\"text\">verdict</th></tr>\n");
     for r in &cmp.ranking {
         let i = cands
             .iter()
@@ -453,8 +463,8 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             )
         } else {
             match (r.clearly_better_than_next(cmp.higher_is_better), &r.next) {
-                (Some(true), Some(n)) => format!("clearly better than {}", esc(n)),
-                (Some(false), Some(n)) => format!("within noise of {}", esc(n)),
+                (Some(true), Some(_)) => "clearly better".to_string(),
+                (Some(false), Some(_)) => "within noise".to_string(),
                 _ => String::new(),
             }
         };
@@ -472,7 +482,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             verdict
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 fn signed(metric: &str, x: f64, cur: &str) -> String {
@@ -504,7 +514,7 @@ const SUMMARY_METRICS: &[&str] = &[
 fn summary_table(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let _ = write!(
         h,
-        "<h2 id=\"summary\">Summary</h2>\n<p>Mean per trial, its 95% confidence interval, and the range of 90% of trials (5th to 95th percentile).</p>\n<table>\n<tr><th>metric</th>"
+        "<h2 id=\"summary\">Summary</h2>\n<p>Mean per trial, its 95% confidence interval, and the range of 90% of trials (5th to 95th percentile).</p>\n<div class=\"wide\"><table>\n<tr><th>metric</th>"
     );
     for (i, c) in cands.iter().enumerate() {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
@@ -522,7 +532,7 @@ fn summary_table(h: &mut String, cands: &[CandidateResult], cur: &str) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 fn cell(m: &str, s: &MetricSummary, cur: &str) -> String {
@@ -535,14 +545,14 @@ fn cell(m: &str, s: &MetricSummary, cur: &str) -> String {
 }
 
 fn pairs_table(h: &mut String, cmp: &Comparison, cur: &str) {
-    h.push_str("<h2 id=\"pairs\">Paired differences</h2>\n<p>For each pair A − B: the mean difference per trial on the same market, its 95% confidence interval, and the share of trials in which each did better.</p>\n<table>\n<tr><th>A − B</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th><th>A better in</th><th>B better in</th><th>equal in</th></tr>\n");
+    h.push_str("<h2 id=\"pairs\">Paired differences</h2>\n<p>For each pair A − B: the mean difference per trial on the same market, its 95% confidence interval, and the share of trials in which each did better.</p>\n<div class=\"wide\"><table>\n<tr><th>A − B</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th><th>A better in</th><th>B better in</th><th>equal in</th></tr>\n");
     for p in &cmp.pairs {
         for m in HEADLINE {
             let Some(pm) = p.metric(m) else { continue };
             pair_row(h, &p.a, &p.b, pm, cur);
         }
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 fn pair_row(h: &mut String, a: &str, b: &str, pm: &PairedMetric, cur: &str) {
@@ -570,7 +580,7 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
     h.push_str("<h2 id=\"mechanisms\">Mechanisms: costs and KPIs</h2>\n");
     // Cost breakdown.
     let costs: Vec<&&String> = kpis.iter().filter(|k| k.ends_with("_cost")).collect();
-    h.push_str("<p>Campaign cost per trial (mean) by mechanism, and its share of the total.</p>\n<table>\n<tr><th>cost item</th>");
+    h.push_str("<p>Campaign cost per trial (mean) by mechanism, and its share of the total.</p>\n<div class=\"wide\"><table>\n<tr><th>cost item</th>");
     for (i, c) in cands.iter().enumerate() {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
     }
@@ -642,12 +652,12 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     if kpis.is_empty() {
         h.push_str("<p>No mechanism runs in any candidate.</p>\n");
         return;
     }
-    h.push_str("<p>Each mechanism's KPIs: mean per trial and its 95% confidence interval (– where the candidate does not run the mechanism or the KPI is undefined).</p>\n<table>\n<tr><th>KPI</th>");
+    h.push_str("<p>Each mechanism's KPIs: mean per trial and its 95% confidence interval (– where the candidate does not run the mechanism or the KPI is undefined).</p>\n<div class=\"wide\"><table>\n<tr><th>KPI</th>");
     for (i, c) in cands.iter().enumerate() {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
     }
@@ -673,7 +683,7 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 #[cfg(test)]

@@ -18,9 +18,13 @@
 //! 2. [`validate()`]: check every value against what it allows, collecting all problems;
 //! 3. [`crate::engine::Plan`]: turn the validated scenario into samplers and constants.
 //!
+//! A scenario may list candidate campaigns (`[[candidate]]` entries overriding the base by
+//! key path); they are resolved and checked at load time, and [`resolve_candidates`] turns
+//! them into complete scenarios (the format is in [`candidates`]).
+//!
 //! `promosim show FILE` prints the resolved scenario with every default filled in.
 
-mod candidates;
+pub mod candidates;
 mod levers;
 mod load;
 mod validate;
