@@ -222,14 +222,28 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     if !who.is_empty() {
         let _ = write!(market, "The market simulated is {}. ", who.join(" and "));
     }
+    let several = cands.len() > 1;
     let _ = write!(
         market,
-        "Each campaign is simulated over {} days, {} times (trials) with master seed {}; trial <i>i</i> of every candidate meets the same market (common random numbers), so the candidates are compared trial by trial.",
-        info.horizon_days, info.trials, info.seed
+        "{} simulated over {} days, {} times (trials) with master seed {}",
+        if several {
+            "Each campaign is"
+        } else {
+            "The campaign is"
+        },
+        info.horizon_days,
+        info.trials,
+        info.seed
     );
+    market.push_str(if several {
+        "; trial <i>i</i> of every candidate meets the same market (common random numbers), so the candidates are compared trial by trial."
+    } else {
+        "."
+    });
     let _ = write!(
         h,
-        "<h2 id=\"market\">The market and the candidates</h2>\n<p>{market}</p>\n"
+        "<h2 id=\"market\">The market and the {}</h2>\n<p>{market}</p>\n",
+        if several { "candidates" } else { "campaign" }
     );
     h.push_str("<div class=\"wide\"><table>\n<tr><th>candidate</th><th class=\"text\">what it is</th><th class=\"text\">mechanisms</th><th class=\"text\">changes from the base scenario</th></tr>\n");
     for (i, c) in cands.iter().enumerate() {
@@ -271,7 +285,11 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
             "<tr><td class=\"name\">{}{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
             swatch(i),
             esc(&c.name),
-            esc(&c.description),
+            if c.description.is_empty() && !several {
+                "the scenario as written".to_string()
+            } else {
+                esc(&c.description)
+            },
             esc(&mechs),
             changes
         );
