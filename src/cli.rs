@@ -315,20 +315,24 @@ fn validate_command(files: &[PathBuf]) -> Result<(), CliError> {
             let cands = resolved(&s, f)?;
             for c in &cands {
                 Plan::new(&c.scenario).map_err(|e| {
-                    CliError::Usage(format!("{}: candidate \"{}\": {e}", f.display(), c.name))
+                    CliError::Usage(if s.candidates.is_empty() {
+                        format!("{}: {e}", f.display())
+                    } else {
+                        format!("{}: candidate \"{}\": {e}", f.display(), c.name)
+                    })
                 })?;
             }
-            Ok((s, cands.len()))
+            Ok(s)
         });
         match checked {
-            Ok((s, n)) if s.candidates.is_empty() => {
-                let _ = n;
+            Ok(s) if s.candidates.is_empty() => {
                 println!("ok: {} (scenario \"{}\")", f.display(), s.name)
             }
-            Ok((s, n)) => println!(
-                "ok: {} (scenario \"{}\", {n} candidates)",
+            Ok(s) => println!(
+                "ok: {} (scenario \"{}\", {} candidates)",
                 f.display(),
-                s.name
+                s.name,
+                s.candidates.len()
             ),
             Err(e) => {
                 bad += 1;
