@@ -135,6 +135,11 @@ fn mechanism_words(key: &str) -> &str {
         "blogger_reviews" => "the blogger review program",
         "red_packets" => "red packets in chat groups",
         "qa" => "Q&A in chat groups",
+        "votes" => "votes in chat groups",
+        "order_proofs" => "order proofs (buyer photos for rewards)",
+        "flash_sale" => "flash sales",
+        "share_draw" => "share-to-groups draws",
+        "targeted_push" => "targeted pushes",
         k => k,
     }
 }
@@ -589,6 +594,16 @@ fn pair_row(h: &mut String, a: &str, b: &str, pm: &PairedMetric, cur: &str) {
     );
 }
 
+/// ` (12%)`, or ` (<1%)` for a small positive share.
+fn share_of(v: f64, total: f64) -> String {
+    let p = 100.0 * v / total;
+    if p > 0.0 && p < 0.5 {
+        " (<1%)".into()
+    } else {
+        format!(" ({p:.0}%)")
+    }
+}
+
 fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let names = union_metrics(cands);
     let kpis: Vec<&String> = names
@@ -598,7 +613,7 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
     h.push_str("<h2 id=\"mechanisms\">Mechanisms: costs and KPIs</h2>\n");
     // Cost breakdown.
     let costs: Vec<&&String> = kpis.iter().filter(|k| k.ends_with("_cost")).collect();
-    h.push_str("<p>Campaign cost per trial (mean) by mechanism, and its share of the total.</p>\n<div class=\"wide\"><table>\n<tr><th>cost item</th>");
+    h.push_str("<p>Campaign cost per trial (mean): each mechanism's cost KPIs (<code>*_cost</code>, as the mechanism reports them) and their share of the total campaign cost.</p>\n<div class=\"wide\"><table>\n<tr><th>cost item</th>");
     for (i, c) in cands.iter().enumerate() {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
     }
@@ -610,7 +625,7 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
             match (mean(c, k), mean(c, "cost")) {
                 (Some(v), Some(t)) if v.is_finite() => {
                     let share = if t > 0.0 {
-                        format!(" ({:.0}%)", 100.0 * v / t)
+                        share_of(v, t)
                     } else {
                         String::new()
                     };
@@ -634,17 +649,15 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
             Some(total - parts)
         })
         .collect();
-    if other
-        .iter()
-        .flatten()
-        .any(|v| v.abs() > 1e-9 * (1.0 + v.abs()))
-    {
+    if other.iter().flatten().any(|v| *v > 1e-9 * (1.0 + v.abs())) {
         h.push_str("<tr><td class=\"text\">other (booked outside the mechanisms' cost KPIs, e.g. coupons redeemed)</td>");
         for (c, v) in cands.iter().zip(&other) {
             match (v, mean(c, "cost")) {
-                (Some(v), Some(t)) => {
+                // Some cost KPIs count costs not booked as campaign cost (e.g. review
+                // labour): then nothing is left to attribute.
+                (Some(v), Some(t)) if *v > 0.0 => {
                     let share = if t > 0.0 {
-                        format!(" ({:.0}%)", 100.0 * v / t)
+                        share_of(*v, t)
                     } else {
                         String::new()
                     };
