@@ -140,6 +140,7 @@ fn mechanism_words(key: &str) -> &str {
         "flash_sale" => "flash sales",
         "share_draw" => "share-to-groups draws",
         "targeted_push" => "targeted pushes",
+        "influencers" => "paid influencer posts",
         k => k,
     }
 }
