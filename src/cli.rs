@@ -1,8 +1,9 @@
-//! The command line: `promosim run | compare | validate | show | calibrate`.
+//! The command line: `promosim run | compare | validate | show | calibrate | baseline`.
 //!
 //! This is the only module that knows clap. It turns arguments into a resolved scenario,
 //! calls the library, writes outputs and prints the table; `main` maps errors to exit codes:
-//! 0 success, 1 a run or write failure, 2 bad input (invalid scenario, bad arguments).
+//! 0 success, 1 a run or write failure (or, for `baseline check`, a regression or a changed
+//! scenario), 2 bad input (invalid scenario, baseline or settings file, bad arguments).
 
 use crate::compare::{Constraints, Objective, compare};
 use crate::engine::{Plan, RunOptions, run};
@@ -10,6 +11,9 @@ use crate::output::{
     CandidateResult, RunInfo, RunOutputs, render_comparison, render_table, write_run,
 };
 use crate::scenario::{ResolvedCandidate, Scenario, ScenarioError, load_file, resolve_candidates};
+use crate::baseline::BaselineError;
+use crate::baseline::check::{Mode, Status, render};
+use crate::baseline::commands::{CheckRequest, RecordRequest};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -54,6 +58,126 @@ pub enum Command {
         #[arg(long)]
         candidate: Option<String>,
     },
+    /// Record forecast baselines and check new runs against them (for CI).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+/// `promosim baseline` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Run scenarios and store their summaries as baselines (refuses to overwrite).
+    Record(RecordArgs),
+    /// Re-run scenarios and compare with their baselines: exit 0 all hold, 1 regression or
+    /// changed scenario, 2 bad input.
+    Check(CheckArgs),
+    /// Re-record baselines deliberately, keeping each one's trials, seed and overrides
+    /// unless given; without scenarios, every baseline in --dir.
+    Update(UpdateArgs),
+}
+
+/// Options shared by `baseline record` and `baseline update`.
+#[derive(Debug, Args)]
+pub struct RecordOpts {
+    /// Baseline folder: one `<scenario stem>.json` per scenario.
+    #[arg(long, default_value = "baselines")]
+    pub dir: PathBuf,
+    /// Trials (default: the existing baseline's, then the scenario's).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Master seed (default: the existing baseline's, then the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a value: KEY.PATH=VALUE (repeatable); recorded and re-applied by check.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `promosim baseline record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Options.
+    #[command(flatten)]
+    pub opts: RecordOpts,
+}
+
+/// Arguments of `promosim baseline update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Scenario files (default: every baseline in --dir, from the scenario file it names).
+    pub scenarios: Vec<PathBuf>,
+    /// Options.
+    #[command(flatten)]
+    pub opts: RecordOpts,
+}
+
+/// How `baseline check` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Same seed and trials: any change in results is a regression.
+    Exact,
+    /// Each metric's shift tested against sampling error (Welch t, Bonferroni).
+    Statistical,
+}
+
+/// Arguments of `promosim baseline check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files (default: every baseline in --dir, from the scenario file it names).
+    pub scenarios: Vec<PathBuf>,
+    /// Baseline folder.
+    #[arg(long, default_value = "baselines")]
+    pub dir: PathBuf,
+    /// Comparison mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Exact)]
+    pub mode: ModeArg,
+    /// Family-wise false-alarm rate per scenario (statistical mode; default 0.01 or the
+    /// settings file's).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Minimum effect of a metric, METRIC=VALUE with VALUE relative (`2%`) or absolute
+    /// (`0.005`); METRIC `default` for every metric (repeatable).
+    #[arg(long = "min-effect", value_name = "METRIC=VALUE")]
+    pub min_effect: Vec<String>,
+    /// Settings file (default: <dir>/promosim-baseline.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Seed of the new run (statistical mode; default: the baseline's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Trials of the new run (statistical mode; default: the baseline's).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Override a value in the new run: KEY.PATH=VALUE (repeatable), after the baseline's.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Report a changed scenario fingerprint as a note, and let the metrics decide.
+    #[arg(long)]
+    pub allow_changed_scenario: bool,
+    /// Write the result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report to this file.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Print only the rows that fail.
+    #[arg(long)]
+    pub failures_only: bool,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `promosim run`.
@@ -183,6 +307,12 @@ pub enum CliError {
     /// Bad arguments (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// A baseline command could not do its work (exit 2 for bad input, 1 otherwise).
+    #[error("{0}")]
+    Baseline(#[from] BaselineError),
+    /// `baseline check` found regressions or changed scenarios (exit 1).
+    #[error("{0}")]
+    CheckFailed(String),
     /// Anything else (exit 1).
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -193,7 +323,8 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Scenario(_) | CliError::Invalid(_) | CliError::Usage(_) => 2,
-            CliError::Other(_) => 1,
+            CliError::Baseline(e) if e.is_bad_input() => 2,
+            CliError::Baseline(_) | CliError::CheckFailed(_) | CliError::Other(_) => 1,
         }
     }
 }
@@ -227,6 +358,110 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Baseline(b) => baseline_command(b),
+    }
+}
+
+fn record_request(scenarios: Vec<PathBuf>, o: RecordOpts) -> (RecordRequest, bool) {
+    (
+        RecordRequest {
+            scenarios,
+            dir: o.dir,
+            trials: o.trials,
+            seed: o.seed,
+            overrides: o.set,
+            threads: o.threads,
+        },
+        o.quiet,
+    )
+}
+
+fn baseline_command(cmd: BaselineCommand) -> Result<(), CliError> {
+    let progress = |quiet: bool| {
+        move |m: &str| {
+            if !quiet {
+                eprintln!("{m}");
+            }
+        }
+    };
+    match cmd {
+        BaselineCommand::Record(a) => {
+            let (req, quiet) = record_request(a.scenarios, a.opts);
+            for r in crate::baseline::commands::record_new(&req, &mut progress(quiet))? {
+                println!("recorded {}", r.summary());
+            }
+            Ok(())
+        }
+        BaselineCommand::Update(a) => {
+            let (req, quiet) = record_request(a.scenarios, a.opts);
+            for r in crate::baseline::commands::update(&req, &mut progress(quiet))? {
+                println!("updated {}", r.summary());
+            }
+            Ok(())
+        }
+        BaselineCommand::Check(a) => check_command(a),
+    }
+}
+
+fn check_command(a: CheckArgs) -> Result<(), CliError> {
+    let req = CheckRequest {
+        scenarios: a.scenarios,
+        dir: a.dir,
+        mode: match a.mode {
+            ModeArg::Exact => Mode::Exact,
+            ModeArg::Statistical => Mode::Statistical,
+        },
+        config: a.config,
+        alpha: a.alpha,
+        min_effects: a.min_effect,
+        seed: a.seed,
+        trials: a.trials,
+        overrides: a.set,
+        threads: a.threads,
+        allow_changed_scenario: a.allow_changed_scenario,
+    };
+    let quiet = a.quiet;
+    let failures_only = a.failures_only;
+    let report = crate::baseline::commands::check(
+        &req,
+        &mut |m: &str| {
+            if !quiet {
+                eprintln!("{m}");
+            }
+        },
+        &mut |r| print!("{}", render(r, failures_only)),
+    )?;
+    let write = |path: &Path, bytes: &[u8]| {
+        crate::output::write_atomic(path, bytes).map_err(|e| CliError::Other(e.into()))
+    };
+    if let Some(p) = &a.json {
+        let bytes = report
+            .to_json()
+            .map_err(|e| anyhow::anyhow!("cannot serialise the report: {e}"))?;
+        write(p, &bytes)?;
+    }
+    if let Some(p) = &a.junit {
+        write(p, crate::baseline::junit::render(&report).as_bytes())?;
+    }
+    let count = |s: Status| report.scenarios.iter().filter(|r| r.status == s).count();
+    let (pass, regressed, changed) = (
+        count(Status::Pass),
+        count(Status::Regression),
+        count(Status::ScenarioChanged),
+    );
+    println!(
+        "baseline check ({}): {pass} passed, {regressed} regressed, {changed} changed since baseline",
+        match req.mode {
+            Mode::Exact => "exact",
+            Mode::Statistical => "statistical",
+        }
+    );
+    if report.status == Status::Pass {
+        Ok(())
+    } else {
+        Err(CliError::CheckFailed(format!(
+            "baseline check failed: {regressed} scenario(s) regressed, {changed} changed since baseline"
+        )))
     }
 }
 

@@ -17,6 +17,7 @@
 //!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
 //! - [`output`]: CSV/JSON files, plots, the HTML report and the terminal tables;
+//! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
 //! - [`cli`]: the command line.
 //!
 //! ```no_run
@@ -29,6 +30,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod behaviour;
 pub mod calibration;
 pub mod cli;
