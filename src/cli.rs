@@ -148,7 +148,7 @@ pub struct CheckArgs {
     /// (`0.005`); METRIC `default` for every metric (repeatable).
     #[arg(long = "min-effect", value_name = "METRIC=VALUE")]
     pub min_effect: Vec<String>,
-    /// Settings file (default: <dir>/promosim-baseline.toml when present).
+    /// Settings file (default: `<dir>/promosim-baseline.toml` when present).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Seed of the new run (statistical mode; default: the baseline's).
