@@ -5,15 +5,15 @@
 //! 0 success, 1 a run or write failure (or, for `baseline check`, a regression or a changed
 //! scenario), 2 bad input (invalid scenario, baseline or settings file, bad arguments).
 
+use crate::baseline::BaselineError;
+use crate::baseline::check::{Mode, Status, render};
+use crate::baseline::commands::{CheckRequest, RecordRequest};
 use crate::compare::{Constraints, Objective, compare};
 use crate::engine::{Plan, RunOptions, run};
 use crate::output::{
     CandidateResult, RunInfo, RunOutputs, render_comparison, render_table, write_run,
 };
 use crate::scenario::{ResolvedCandidate, Scenario, ScenarioError, load_file, resolve_candidates};
-use crate::baseline::BaselineError;
-use crate::baseline::check::{Mode, Status, render};
-use crate::baseline::commands::{CheckRequest, RecordRequest};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;

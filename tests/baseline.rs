@@ -539,3 +539,53 @@ fn bad_input_exits_2_and_names_the_problem() {
         "{err}"
     );
 }
+
+/// A scenario with candidates is recorded per candidate; a change to one candidate's
+/// override shows in that candidate's rows only (the base's rows stay byte-identical).
+#[test]
+fn candidates_are_recorded_and_checked_one_by_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let with = |p: f64| {
+        format!(
+            "{BASS}[[candidate]]\nname = \"loud\"\nset = {{ \"behaviour.organic.bass_p\" = {p} }}\n"
+        )
+    };
+    let scen = write(tmp.path(), "cands.toml", &with(0.001));
+    let dir = tmp.path().join("baselines");
+    record_cli(&dir, &scen);
+    let stored = read_json(&dir.join("cands.json")).to_string();
+    assert!(stored.contains("\"loud\""), "{stored}");
+    promosim()
+        .args(["baseline", "check", &scen, "--quiet", "--dir"])
+        .arg(&dir)
+        .assert()
+        .success();
+    // Edit the candidate's override: reported as a changed scenario, then as a regression
+    // of candidate "loud" alone when the changed scenario is allowed.
+    write(tmp.path(), "cands.toml", &with(0.002));
+    let json = tmp.path().join("r.json");
+    let out = promosim()
+        .args([
+            "baseline",
+            "check",
+            &scen,
+            "--quiet",
+            "--allow-changed-scenario",
+            "--dir",
+        ])
+        .arg(&dir)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = read_json(&json);
+    let rows = report["scenarios"][0]["rows"].as_array().unwrap();
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["failed"] == true)
+        .map(|r| r["candidate"].as_str().unwrap())
+        .collect();
+    assert!(!failed.is_empty(), "{report}");
+    assert!(failed.iter().all(|c| *c == "loud"), "{failed:?}");
+}

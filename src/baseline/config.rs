@@ -219,12 +219,24 @@ impl Settings {
 /// Every metric name promosim can produce (core metrics and every mechanism's KPIs), plus
 /// `extra`.
 pub fn known_metrics(extra: &BTreeSet<String>) -> BTreeSet<String> {
-    use crate::mechanisms::{blogger_reviews, qa, red_packets};
+    use crate::mechanisms::{
+        blogger_reviews, flash_sale, influencers, order_proofs, qa, red_packets, share_draw,
+        targeted_push, votes,
+    };
+    let kpis: [&[&str]; 9] = [
+        blogger_reviews::KPIS,
+        red_packets::KPIS,
+        qa::KPIS,
+        votes::KPIS,
+        order_proofs::KPIS,
+        flash_sale::KPIS,
+        share_draw::KPIS,
+        targeted_push::KPIS,
+        influencers::KPIS,
+    ];
     CORE_METRICS
         .iter()
-        .chain(blogger_reviews::KPIS)
-        .chain(red_packets::KPIS)
-        .chain(qa::KPIS)
+        .chain(kpis.into_iter().flatten())
         .map(|s| s.to_string())
         .chain(extra.iter().cloned())
         .collect()

@@ -300,23 +300,30 @@ pub fn fingerprint(resolved: &BTreeMap<String, String>) -> String {
 
 /// Runs a scenario and returns one result per candidate, in the scenario's order.
 ///
-/// This is the one place that knows how a scenario becomes candidates: today every scenario
-/// is a single candidate named `base`.
+/// A scenario without `[[candidate]]` entries is one candidate named `base`; otherwise every
+/// candidate runs on the same trials and seed (common random numbers), as `promosim run`
+/// does.
 pub fn run_candidates(
     scenario: &Scenario,
     trials: u32,
     seed: u64,
     threads: Option<usize>,
 ) -> Result<Vec<CandidateResult>, BaselineError> {
-    let plan = Plan::new(scenario).map_err(|e| BaselineError::Failed(e.to_string()))?;
+    let cands = crate::scenario::resolve_candidates(scenario)
+        .map_err(|p| BaselineError::Usage(p.join("\n")))?;
     let opts = RunOptions {
         trials,
         seed,
         threads,
     };
-    let results = run(&plan, opts, &|| {})
-        .map_err(|e| BaselineError::Failed(format!("cannot start worker threads: {e}")))?;
-    Ok(vec![CandidateResult::new("base", &plan, results)])
+    let mut out = Vec::with_capacity(cands.len());
+    for c in cands {
+        let plan = Plan::new(&c.scenario).map_err(|e| BaselineError::Failed(e.to_string()))?;
+        let results = run(&plan, opts, &|| {})
+            .map_err(|e| BaselineError::Failed(format!("cannot start worker threads: {e}")))?;
+        out.push(CandidateResult::new(&c.name, &plan, results));
+    }
+    Ok(out)
 }
 
 /// What to record: a loaded scenario and how it was made.
