@@ -24,12 +24,37 @@
 //!    which is a product-page visit with the proof's strength (`+ story_strength` for a
 //!    story). Rewarded posters reach satisfaction `poster_satisfaction` (repurchase).
 //! 6. **Curation.** `per_week` times a week the best recent proof (a story first) is
-//!    pushed to the group with an exclusive coupon link; members who open it may forward it
-//!    to friends outside the group (`forward`, reaching `reach_per_forward` outsiders from
-//!    the open market each), who open the link and may buy: new members. The same-day
-//!    conversion of the push is compared with a plain product link pushed to the same
-//!    members at the same minute (computed in expectation). `pinned_per_week` proofs stay in
-//!    view all week: their looks are compared with an unpinned proof's.
+//!    pushed to the group with an exclusive coupon link. The same-day conversion of the push
+//!    is compared with a plain product link pushed to the same members at the same minute
+//!    (computed in expectation).
+//! 7. **Forwards: people new to the group.** A member who opens the curated proof forwards
+//!    it with probability `forward` to Poisson(`reach_per_forward`) friends outside the
+//!    group (drawn from the open market). A forward is a *personal* message from a friend,
+//!    not a group broadcast: it waits to be read (no need to be online at the push minute,
+//!    as for `targeted_push`) and is opened with `σ(forward_open_base + intent +
+//!    w_inc·coupon/price)`; the friend then decides on the product page like a member who
+//!    opened the push (the proof's strength, the coupon). A friend who opens it is new to
+//!    the group (`op_new_members`); their orders are the curated orders from people new to
+//!    the group. (Opened at the group-push rate `σ(channels.push + …)`, about 6%, as if it
+//!    were one more broadcast in a busy chat, forwards gave outsiders only 4–5% of curated
+//!    orders against the field's 15%.) `forward_open_base` (−1.175: 26% of friends open a
+//!    forward with a 5 coupon) is calibrated to that 15% (`proofs_new_members`) within
+//!    bounds the other levers give it: above a share into a friend *group*
+//!    (`share_draw.outsider_click_base`, −4) and below a seller's personal message to a
+//!    member who already visited the product four times (`targeted_push.open_base`, 1.2:
+//!    the field's > 72% open rate). Forwards draw from their own random sub-stream, so the
+//!    forward levers leave every draw of the group's members unchanged.
+//! 8. **Pinning.** `pinned_per_week` proofs a week are pinned one at a time, each for
+//!    `168 / pinned_per_week` hours. Its *exposure time* is the hours it is in view:
+//!    `span + life·exp(−span / life)` pinned (in view while pinned, then sinking),
+//!    `life` = `message_life_hours` unpinned (`∫ exp(−h / life) dh`). The field's figure
+//!    ("pinning 6–8 proofs a week multiplies their exposure time by 4") is about this time
+//!    in view, so `op_pinned_exposure` is its ratio. `op_pinned_looks` compares the looks
+//!    instead (hours in view weighted by who is online): lower, because the pin's extra
+//!    hours fall at night. With one pin at a time, the field's ×4 for 6–8 pins a week
+//!    (21–28 hours each) means an unpinned proof stays in view 5–7 hours, which is where
+//!    the 6-hour `message_life_hours` sits. Pinning is measured only: a pinned proof is not
+//!    shown to members again (no extra intent or orders from the pin).
 //!
 //! ## KPIs
 //! `op_orders_seen` (orders by group members), `op_participation` (honest proofs /
@@ -38,15 +63,17 @@
 //! `op_reward_per_proof`, `op_cost_share` (rewards + review / revenue), `op_story_share`,
 //! `op_story_ctr`, `op_photo_ctr`, `op_story_conversion` (orders per opened story proof),
 //! `op_proof_orders`, `op_curated_conversion`, `op_plain_link_conversion`,
-//! `op_new_members`, `op_new_member_share` (outsiders' orders / curated orders),
-//! `op_pinned_exposure` (looks on a pinned proof / on an unpinned one),
+//! `op_new_members` (openings of a forwarded proof by friends outside the group),
+//! `op_new_member_share` (their orders / curated orders, theirs included),
+//! `op_pinned_exposure` (hours in view of a pinned proof / of an unpinned one),
+//! `op_pinned_looks` (looks on a pinned proof / on an unpinned one),
 //! `op_interactions_per_member_week` (posts and reactions).
 
 use super::group_chat::{Push, PushOutcome, finds, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
-use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
 use crate::scenario::{OrderProofs, Scenario, Verification};
 use rand::RngExt;
 use std::sync::Arc;
@@ -72,11 +99,15 @@ pub const KPIS: &[&str] = &[
     "op_new_members",
     "op_new_member_share",
     "op_pinned_exposure",
+    "op_pinned_looks",
     "op_interactions_per_member_week",
 ];
 
 /// The order proofs' random stream and coupon source id.
 pub const STREAM: u64 = 4;
+
+/// Sub-stream of the forwards, keyed under the mechanism's stream.
+const FORWARD_STREAM: u64 = 1;
 
 /// Minute of the day proofs are posted.
 const POST_MINUTE: u32 = 20 * 60;
@@ -111,6 +142,20 @@ impl Plan {
     }
 }
 
+/// Hours a pinned proof holds the pin: one proof is pinned at a time, each replaced by the
+/// next, so `pinned_per_week` pins a week hold it `168 / pinned_per_week` hours each.
+fn pin_span_hours(pinned_per_week: u32) -> f64 {
+    24.0 * 7.0 / pinned_per_week.max(1) as f64
+}
+
+/// Exposure time of a proof pushed into the chat and pinned for `pinned_hours`: in view the
+/// whole time it is pinned, then (and from the start when `pinned_hours` is 0) sinking with
+/// the chat, in view at hour `h` with weight `exp(−h / life)`:
+/// `∫ = pinned_hours + life · exp(−pinned_hours / life)` hours (`life` for an unpinned one).
+fn hours_in_view(pinned_hours: f64, life: f64) -> f64 {
+    pinned_hours + life * (-pinned_hours / life).exp()
+}
+
 /// A proof in a group's chat.
 #[derive(Debug, Clone, Copy)]
 struct Proof {
@@ -142,6 +187,8 @@ struct Tally {
     plain_expected: f64,
     new_members: u64,
     outsider_orders: u64,
+    pinned_hours: f64,
+    unpinned_hours: f64,
     pinned_looks: f64,
     unpinned_looks: f64,
     interactions: u64,
@@ -153,6 +200,10 @@ struct Tally {
 pub struct State {
     plan: Plan,
     rng: SimRng,
+    /// Forwards to friends outside the group draw from their own stream, so the forward
+    /// levers (`forward`, `reach_per_forward`, `forward_open_base`) leave every draw of
+    /// the group's members unchanged (common random numbers).
+    forward_rng: SimRng,
     /// Rewarded proofs of each agent this week (group members only are touched).
     weekly: Vec<u8>,
     last_week_sales: f64,
@@ -171,6 +222,7 @@ impl State {
         State {
             plan: plan.clone(),
             rng: stream_rng(0, 0),
+            forward_rng: stream_rng(0, 0),
             weekly: Vec::new(),
             last_week_sales: 0.0,
             week_sales: 0.0,
@@ -184,6 +236,7 @@ impl State {
     /// Resets for a trial.
     pub fn reset(&mut self, world: &World, stream: u64) {
         self.rng = mechanism_rng(world.key, stream);
+        self.forward_rng = stream_rng(mix(world.key, stream), FORWARD_STREAM);
         self.weekly.clear();
         self.weekly.resize(world.pop.len(), 0);
         self.last_week_sales = 0.0;
@@ -416,14 +469,13 @@ impl State {
     fn curate(&mut self, world: &mut World, c: &crate::scenario::Curation) {
         let cfg = Arc::clone(&self.plan.cfg);
         let life = cfg.message_life_hours;
-        // Looks on a pinned proof (in view all week) against an unpinned one.
+        // A pinned proof against an unpinned one pushed at the same minute: hours in view
+        // (exposure time) and looks (hours in view weighted by who is online).
         if c.pinned_per_week > 0 {
-            let pinned = window_weight(
-                world,
-                c.time.minute(),
-                24.0 * 7.0 / c.pinned_per_week as f64,
-                f64::INFINITY,
-            );
+            let span = pin_span_hours(c.pinned_per_week);
+            self.tally.pinned_hours += hours_in_view(span, life);
+            self.tally.unpinned_hours += hours_in_view(0.0, life);
+            let pinned = window_weight(world, c.time.minute(), span, f64::INFINITY);
             let plain = window_weight(world, c.time.minute(), 24.0, life);
             self.tally.pinned_looks += pinned;
             self.tally.unpinned_looks += plain;
@@ -453,6 +505,11 @@ impl State {
                 incentive: 0.0,
             };
             let plain_click = sigmoid(self.plan.push_base);
+            // The same proof and link, forwarded by a member as a personal message.
+            let forwarded = Push {
+                push_base: cfg.forward_open_base,
+                ..push
+            };
             let pool = world.pop.pools[g];
             for i in pool.start..pool.start + pool.len {
                 if world.has_left(i) {
@@ -471,21 +528,23 @@ impl State {
                     }
                 }
                 if self.rng.random::<f64>() < c.forward && world.pop.outsiders() > 0 {
-                    self.forward(world, &push, c.reach_per_forward, at);
+                    self.forward(world, &forwarded, c.reach_per_forward, at);
                 }
             }
         }
     }
 
-    /// A forwarded proof reaches outsiders: each opens it like a push and may buy (a new
-    /// member of the group).
+    /// A forwarded proof reaches friends outside the group as a personal message: each reads
+    /// it (no need to be online at the minute), opens it with
+    /// `σ(forward_open_base + intent + w_inc·coupon/price)` and decides on the product page
+    /// like a member pushed the same proof (a new member of the group once opened).
     fn forward(&mut self, world: &mut World, push: &Push, reach: f64, at: u32) {
-        let n = poisson_count(reach, &mut self.rng);
+        let n = poisson_count(reach, &mut self.forward_rng);
         for _ in 0..n {
-            let Some(o) = world.pop.random_outsider(&mut self.rng) else {
+            let Some(o) = world.pop.random_outsider(&mut self.forward_rng) else {
                 return;
             };
-            match push.deliver(world, o, at, 1.0, &mut self.rng) {
+            match push.deliver(world, o, at, 1.0, &mut self.forward_rng) {
                 PushOutcome::Ignored => {}
                 PushOutcome::Clicked => self.tally.new_members += 1,
                 PushOutcome::Bought | PushOutcome::BoughtAgain => {
@@ -523,8 +582,27 @@ impl State {
             ratio(t.plain_expected, t.curated_pushes as f64),
             t.new_members as f64,
             ratio(t.outsider_orders as f64, t.curated_orders as f64),
+            ratio(t.pinned_hours, t.unpinned_hours),
             ratio(t.pinned_looks, t.unpinned_looks),
             ratio(t.interactions as f64, t.member_weeks),
         ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinned_exposure_time() {
+        // An unpinned proof is in view `life` hours in expectation.
+        assert!((hours_in_view(0.0, 6.0) - 6.0).abs() < 1e-12);
+        // One pin at a time: 7 a week hold the pin a day each.
+        assert_eq!(pin_span_hours(7), 24.0);
+        // Pinned, a proof is in view the whole span and sinks afterwards.
+        let h = hours_in_view(24.0, 6.0);
+        assert!(h > 24.0 && h < 24.2, "{h}");
+        // More pins a week, shorter pins.
+        assert!(hours_in_view(pin_span_hours(8), 6.0) < hours_in_view(pin_span_hours(6), 6.0));
     }
 }

@@ -337,6 +337,11 @@ pub struct OrderProofs {
     pub story_strength: f64,
     /// Base log-odds that a member who sees a proof opens it (default −3.0).
     pub open_base: f64,
+    /// Base log-odds that a friend outside the group opens a curated proof a member
+    /// forwarded to them: a personal message, read whenever they next look, not a group
+    /// broadcast (default −1.175, calibrated; between a share into a friend group, −4, and a
+    /// seller's personal message to an interested member, `targeted_push.open_base` 1.2).
+    pub forward_open_base: f64,
     /// Probability that a member who sees a rewarded proof reacts (likes, comments; default
     /// 0.05, calibrated).
     pub reaction: f64,
@@ -389,6 +394,7 @@ impl Default for OrderProofs {
             story_appeal: 1.5,
             story_strength: 1.2,
             open_base: -3.0,
+            forward_open_base: -1.175,
             reaction: 0.05,
             message_life_hours: 6.0,
             poster_satisfaction: 0.8,

@@ -829,6 +829,7 @@ fn order_proofs(c: &mut Checker, s: &Scenario, v: &OrderProofs) {
         ("story_appeal", v.story_appeal),
         ("story_strength", v.story_strength),
         ("open_base", v.open_base),
+        ("forward_open_base", v.forward_open_base),
         ("proof_strength", v.proof_strength),
     ] {
         log_odds(c, &format!("{P}.{k}"), x);
@@ -1074,6 +1075,39 @@ mod tests {
     fn all_problems_are_reported() {
         let e = errs("[behaviour.organic]\nbass_p = 2.0\nbass_q = -1.0\n");
         assert!(e.contains("bass_p") && e.contains("bass_q"), "{e}");
+    }
+
+    const GROUPS: &str = "[population.groups]\ncount = 2\n";
+
+    #[test]
+    fn forward_open_base_is_a_log_odds() {
+        let ok = errs(&format!(
+            "{GROUPS}[mechanisms.order_proofs]\nforward_open_base = -1.0\ncuration = {{ per_week = 3 }}\n"
+        ));
+        assert!(ok.is_empty(), "{ok}");
+        for bad in ["25.0", "-20.5", "nan"] {
+            let e = errs(&format!(
+                "{GROUPS}[mechanisms.order_proofs]\nforward_open_base = {bad}\n"
+            ));
+            assert!(
+                e.contains("mechanisms.order_proofs.forward_open_base")
+                    && e.contains("allowed -20 to 20"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn curation_forwards_are_checked() {
+        let e = errs(&format!(
+            "{GROUPS}[mechanisms.order_proofs]\ncuration = {{ forward = 1.5, reach_per_forward = -1.0 }}\n"
+        ));
+        assert!(
+            e.contains("mechanisms.order_proofs.curation.forward")
+                && e.contains("mechanisms.order_proofs.curation.reach_per_forward")
+                && e.contains("allowed 0 to 1000"),
+            "{e}"
+        );
     }
 
     #[test]
