@@ -15,10 +15,13 @@
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
 
-use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
+use crate::behaviour::{
+    BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
+};
 use crate::dist::Dist;
 use crate::population::{Population, PopulationPlan, Trait};
-use crate::rng::{SimRng, agent_rng, stream, stream_rng};
+use crate::rng::{SimRng, agent_rng_in, stream, stream_key, stream_rng};
+use crate::scenario::RepurchaseModel;
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Exp1, Gamma};
 
@@ -151,6 +154,17 @@ pub struct World {
     organic_rng: Option<SimRng>,
     repeat_gamma: Option<Gamma<f64>>,
     repeat_beta: Option<Beta<f64>>,
+    /// Daily model: `Gamma(k, 1/k)` of the buyers' daily probabilities (`None`: homogeneous).
+    daily_gamma: Option<Gamma<f64>>,
+    /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
+    daily_c0: f64,
+    /// Daily model, heterogeneous: each buyer's `−ln(1 − r_i)` (written at the first order).
+    daily_c: Vec<f32>,
+    /// Day of each buyer's first order (written at the first order).
+    first_day: Vec<u16>,
+    /// `stream_key(key, REPEAT)` and `stream_key(key, ORDER)` of the trial.
+    repeat_key: u64,
+    order_key: u64,
     /// Cumulative first buyers at the end of each day.
     pub daily_first: Vec<u32>,
     /// Cumulative orders at the end of each day.
@@ -211,7 +225,13 @@ impl World {
             self.beh = Some(plan.behaviour.clone());
             self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
             self.repeat_beta = Some(Beta::new(b.a, b.b).expect("validated a, b"));
+            self.daily_gamma = b
+                .daily_shape
+                .map(|k| Gamma::new(k, 1.0 / k).expect("validated daily_probability_shape"));
+            self.daily_c0 = -(-b.daily_r.min(1.0)).ln_1p();
         }
+        self.repeat_key = stream_key(key, stream::REPEAT);
+        self.order_key = stream_key(key, stream::ORDER);
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
@@ -228,6 +248,11 @@ impl World {
         refill(&mut self.lambda, n, 0.0);
         refill(&mut self.dropout, n, 0.0);
         refill(&mut self.next_repeat, n, f32::INFINITY);
+        // Written at a buyer's first order before any read: sized, never cleared.
+        self.first_day.resize(n, 0);
+        if self.daily_gamma.is_some() {
+            self.daily_c.resize(n, 0.0);
+        }
         refill(&mut self.engagement, n, b.initial_engagement as f32);
         refill(&mut self.engagement_day, n, 0);
         if self.track_visits {
@@ -449,10 +474,19 @@ impl World {
         }
         self.satisfaction[u] = s as f32;
         if self.is_buyer(i) && self.flags[u] & DROPPED == 0 {
-            let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             let k = 0x8000_0000 | ((self.day << 11) | minute.min(2047));
-            let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
-            self.schedule_repeat(i, time, &mut rng);
+            let mut rng = agent_rng_in(self.repeat_key, i, k);
+            match self.beh().repurchase_model {
+                RepurchaseModel::Bgnbd => {
+                    let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
+                    self.schedule_repeat(i, time, &mut rng);
+                }
+                RepurchaseModel::Daily => {
+                    // Today's coin is still open unless the first order was today.
+                    let from = self.day + (self.first_day[u] as u32 == self.day) as u32;
+                    self.schedule_daily(i, from, &mut rng);
+                }
+            }
         }
     }
 
@@ -618,13 +652,27 @@ impl World {
         self.pool_buyers[self.pop.pool_of[u] as usize] += 1;
         self.ledger.first_buyers += 1;
         self.buyers.push(i);
-        let mut rng = agent_rng(self.key, stream::REPEAT, i, 0);
-        let gamma = self.repeat_gamma.as_ref().expect("reset");
-        let beta = self.repeat_beta.as_ref().expect("reset");
-        self.lambda[u] = gamma.sample(&mut rng) as f32;
-        self.dropout[u] = beta.sample(&mut rng) as f32;
-        self.book_order(i, discount, time, true);
-        self.schedule_repeat(i, time, &mut rng);
+        let mut rng = agent_rng_in(self.repeat_key, i, 0);
+        match self.beh().repurchase_model {
+            RepurchaseModel::Bgnbd => {
+                let gamma = self.repeat_gamma.as_ref().expect("reset");
+                let beta = self.repeat_beta.as_ref().expect("reset");
+                self.lambda[u] = gamma.sample(&mut rng) as f32;
+                self.dropout[u] = beta.sample(&mut rng) as f32;
+                self.book_order(i, discount, time, true);
+                self.schedule_repeat(i, time, &mut rng);
+            }
+            RepurchaseModel::Daily => {
+                if let Some(g) = &self.daily_gamma {
+                    let r = (self.beh().daily_r * g.sample(&mut rng)).min(1.0);
+                    self.lambda[u] = r as f32;
+                    self.daily_c[u] = -(-r).ln_1p() as f32;
+                }
+                self.first_day[u] = self.day as u16;
+                self.book_order(i, discount, time, true);
+                self.schedule_daily(i, self.day + 1, &mut rng);
+            }
+        }
     }
 
     /// Books an order at `time` (days): its value, the best coupon (the offer's `discount`
@@ -636,14 +684,17 @@ impl World {
         let u = i as usize;
         let prod = self.product();
         let k = self.orders[u] as u32;
-        let mut rng = agent_rng(self.key, stream::ORDER, i, k);
+        // Without a basket distribution or experience risks the order stream has nothing
+        // to draw: skip seeding it (its draws would not be used).
+        let draws = self.order_value.is_some() || prod.bad_unit > 0.0 || prod.damaged > 0.0;
+        let mut rng = draws.then(|| agent_rng_in(self.order_key, i, k));
         self.orders[u] = self.orders[u].saturating_add(1);
         if self.orders[u] == 2 {
             self.ledger.repeat_buyers += 1;
         }
-        let value = match &self.order_value {
-            Some(d) => d.sample(&mut rng).max(0.01),
-            None => prod.price,
+        let value = match (&self.order_value, rng.as_mut()) {
+            (Some(d), Some(rng)) => d.sample(rng).max(0.01),
+            _ => prod.price,
         };
         let mut discount = discount.clamp(0.0, value);
         self.last_order_wallet = false;
@@ -679,9 +730,16 @@ impl World {
         // Experience: a bad unit leaves the buyer dissatisfied, damaged packaging disappointed,
         // a good order at least neutral.
         let s = &mut self.satisfaction[u];
-        if rng.random::<f64>() < prod.bad_unit {
+        let (bad, damaged) = match rng.as_mut() {
+            Some(rng) => {
+                let bad = rng.random::<f64>() < prod.bad_unit;
+                (bad, !bad && rng.random::<f64>() < prod.damaged)
+            }
+            None => (false, false),
+        };
+        if bad {
             *s = 0.0;
-        } else if rng.random::<f64>() < prod.damaged {
+        } else if damaged {
             *s = s.min(0.35);
         } else {
             *s = s.max(0.5);
@@ -695,6 +753,48 @@ impl World {
             self.dropout[u] as f64,
             self.satisfaction[u] as f64,
         )
+    }
+
+    /// Daily model: buyer `i`'s repeat probability and dropout after satisfaction.
+    fn effective_daily(&self, i: u32) -> (f64, f64) {
+        let u = i as usize;
+        let b = self.beh();
+        let r = if self.daily_gamma.is_some() {
+            self.lambda[u] as f64
+        } else {
+            b.daily_r
+        };
+        let (r, d) =
+            b.repurchase_after_satisfaction(r, b.daily_dropout, self.satisfaction[u] as f64);
+        (r.min(1.0), d)
+    }
+
+    /// Daily model: files buyer `i`'s next repeat order on day `from + G`,
+    /// `G = ⌊E / −ln(1 − r')⌋ ~ Geometric(r')` (failures before the first success).
+    fn schedule_daily(&mut self, i: u32, from: u32, rng: &mut SimRng) {
+        let u = i as usize;
+        let b = self.beh();
+        let c = if self.satisfaction[u] == 0.5 || b.sat_rate == 0.0 {
+            if self.daily_gamma.is_some() {
+                self.daily_c[u] as f64
+            } else {
+                self.daily_c0
+            }
+        } else {
+            -(-self.effective_daily(i).0).ln_1p()
+        };
+        if c <= 0.0 {
+            self.next_repeat[u] = f32::INFINITY;
+            return;
+        }
+        let e: f64 = Exp1.sample(rng);
+        let t = from as f64 + (e / c).floor();
+        if t < self.horizon as f64 {
+            self.next_repeat[u] = t as f32;
+            self.repeat_cal[t as usize].push(i);
+        } else {
+            self.next_repeat[u] = f32::INFINITY;
+        }
     }
 
     fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
@@ -826,9 +926,10 @@ impl World {
         beh.organic_hazard(p_i, f, shift)
     }
 
-    /// Repeat orders falling on the current day (BG/NBD).
+    /// Repeat orders falling on the current day (BG/NBD or the daily model).
     pub fn repeat_step(&mut self) {
         let d = self.day as usize;
+        let daily = self.beh().repurchase_model == RepurchaseModel::Daily;
         if d >= self.repeat_cal.len() {
             return;
         }
@@ -845,7 +946,18 @@ impl World {
                     continue; // dropped out, or re-scheduled since
                 }
                 let k = self.orders[u] as u32;
-                let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
+                let mut rng = agent_rng_in(self.repeat_key, i, k);
+                if daily {
+                    self.book_order(i, 0.0, d as f64 + 0.5, false);
+                    let (_, p) = self.effective_daily(i);
+                    if p > 0.0 && rng.random::<f64>() < p {
+                        self.flags[u] |= DROPPED;
+                        self.next_repeat[u] = f32::INFINITY;
+                    } else {
+                        self.schedule_daily(i, d as u32 + 1, &mut rng);
+                    }
+                    continue;
+                }
                 self.book_order(i, 0.0, t as f64, false);
                 let (_, p) = self.effective_repurchase(i);
                 if rng.random::<f64>() < p {
@@ -876,10 +988,16 @@ impl World {
         let margin = prod.price - prod.unit_cost;
         let mut future = 0.0;
         if self.clv_days > 0.0 {
+            let daily = self.beh().repurchase_model == RepurchaseModel::Daily;
             for &i in &self.buyers {
                 if self.flags[i as usize] & DROPPED == 0 {
-                    let (lambda, p) = self.effective_repurchase(i);
-                    future += expected_future_orders(lambda, p, self.clv_days);
+                    future += if daily {
+                        let (r, d) = self.effective_daily(i);
+                        expected_future_daily_orders(r, d, self.clv_days)
+                    } else {
+                        let (lambda, p) = self.effective_repurchase(i);
+                        expected_future_orders(lambda, p, self.clv_days)
+                    };
                 }
             }
         }
