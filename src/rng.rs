@@ -32,6 +32,9 @@ pub mod stream {
     /// Per-order draws: order value (basket) and the buyer's experience, keyed by the
     /// buyer's order count.
     pub const ORDER: u64 = 6;
+    /// Daily repeat orders counted per day over exchangeable buyers (binomial count and
+    /// uniform picks; see `World::repeat_step`).
+    pub const REPEAT_POOL: u64 = 7;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }
