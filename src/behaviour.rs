@@ -42,8 +42,25 @@
 //! Satisfaction `s ∈ [0, 1]` (0.5 neutral) scales both:
 //! `λ' = λ·exp(κ_λ(2s − 1))`, `p' = min(1, p·exp(−κ_p(2s − 1)))`; at `s = 0.5` it is exactly
 //! BG/NBD.
+//!
+//! ## Repeat purchases: the daily model (`behaviour.repurchase.model = "daily"`)
+//! A discrete alternative for day-level models such as the grouped Bass reference workload:
+//! a buyer whose first order fell on day `t` orders again on each day `t+1, t+2, …` with
+//! probability `r_i` (at most one repeat order a day), and after each repeat order drops
+//! out for good with probability `d` (`daily_dropout`, default 0). `r_i` is
+//! `daily_probability` for everyone, or `min(1, daily_probability · Gamma(k, 1/k))` drawn
+//! once per buyer and trial when `daily_probability_shape = k` is set. Satisfaction scales
+//! it as it scales BG/NBD: `r' = min(1, r·exp(κ_λ(2s − 1)))`, `d' = min(1, d·exp(−κ_p(2s − 1)))`.
+//!
+//! The engine does not flip the daily coin: after an order on day `t` it draws the next
+//! repeat day once, `t + 1 + G` with `G ~ Geometric(r')` failures before the first success,
+//! as `G = ⌊E / −ln(1 − r')⌋`, `E ~ Exp(1)` — exactly the distribution of the first success
+//! of the per-day Bernoulli sequence. The geometric law is memoryless, so a change of
+//! satisfaction re-draws the day from today (or tomorrow, for a buyer whose first order was
+//! today) without bias. Expected further orders of a live buyer over `τ` days (for `clv`):
+//! `(1 − (1 − r'd')^τ) / d'`, or `r'τ` when `d' = 0`.
 
-use crate::scenario::Scenario;
+use crate::scenario::{RepurchaseModel, Scenario};
 
 /// Logistic function.
 #[inline]
@@ -95,6 +112,14 @@ pub struct BehaviourParams {
     pub a: f64,
     /// BG/NBD `b`.
     pub b: f64,
+    /// Repeat-purchase process.
+    pub repurchase_model: RepurchaseModel,
+    /// Daily model: mean daily repeat-order probability.
+    pub daily_r: f64,
+    /// Daily model: Gamma shape of the buyers' daily probabilities (`None`: homogeneous).
+    pub daily_shape: Option<f64>,
+    /// Daily model: dropout probability after each repeat order.
+    pub daily_dropout: f64,
     /// Satisfaction effect on the purchase rate.
     pub sat_rate: f64,
     /// Satisfaction effect on dropout.
@@ -157,6 +182,10 @@ impl BehaviourParams {
             alpha: b.repurchase.alpha,
             a: b.repurchase.a,
             b: b.repurchase.b,
+            repurchase_model: b.repurchase.model,
+            daily_r: b.repurchase.daily_probability.unwrap_or(0.0),
+            daily_shape: b.repurchase.daily_probability_shape,
+            daily_dropout: b.repurchase.daily_dropout.unwrap_or(0.0),
             sat_rate: b.satisfaction.rate_effect,
             sat_dropout: b.satisfaction.dropout_effect,
             hourly,
@@ -329,6 +358,17 @@ pub fn expected_future_orders(lambda: f64, p: f64, tau: f64) -> f64 {
         lambda * tau
     } else {
         -(-lambda * p * tau).exp_m1() / p
+    }
+}
+
+/// Expected further orders over `tau` days of a buyer who is alive under the daily model,
+/// ordering on each day with probability `r` and dropping out after each order with
+/// probability `d`: `Σ_{k<τ} r(1 − rd)^k = (1 − (1 − rd)^τ) / d` (`rτ` when `d = 0`).
+pub fn expected_future_daily_orders(r: f64, d: f64, tau: f64) -> f64 {
+    if d <= 0.0 || r <= 0.0 {
+        r * tau
+    } else {
+        -(tau * (-r * d).ln_1p()).exp_m1() / d
     }
 }
 

@@ -14,7 +14,7 @@
 //! The organic innovation rate, needed for the per-pool bound of the organic step, is drawn
 //! eagerly when heterogeneous.
 
-use crate::dist::{Dist, Support};
+use crate::dist::{Dist, GammaSampler, Support};
 use crate::rng::{SimRng, agent_rng, stream};
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -53,8 +53,11 @@ pub struct PopulationPlan {
     group_size: Dist,
     traits: [Dist; TRAITS],
     organic_p: f64,
-    organic_shape: Option<rand_distr::Gamma<f64>>,
+    organic_shape: Option<GammaSampler>,
     bloggers: BloggerPlan,
+    /// Draw the bloggers (only the blogger review program reads them; they are drawn
+    /// last from the population stream, so skipping them moves no other draw).
+    with_bloggers: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -102,12 +105,14 @@ impl PopulationPlan {
             ],
             organic_p: s.behaviour.organic.bass_p,
             organic_shape: match t.organic_shape {
-                Some(k) => Some(
-                    rand_distr::Gamma::new(k, 1.0 / k)
-                        .map_err(|e| at("organic_shape", e.to_string()))?,
-                ),
+                Some(k) => Some(GammaSampler::new(k, 1.0 / k).map_err(|e| at("organic_shape", e))?),
                 None => None,
             },
+            with_bloggers: s
+                .mechanisms
+                .blogger_reviews
+                .as_ref()
+                .is_some_and(|r| r.enabled),
             bloggers: BloggerPlan {
                 count: b.count,
                 followers: b
@@ -191,6 +196,9 @@ pub struct Population {
     /// Bloggers.
     pub bloggers: Bloggers,
     traits: [Vec<f32>; TRAITS],
+    traits_len: usize,
+    traits_ready: bool,
+    pools_built: Vec<Pool>,
     trial_key: u64,
     trait_dists: Option<[Dist; TRAITS]>,
 }
@@ -222,10 +230,14 @@ impl Population {
             start += plan.buyers;
         }
         let n = start as usize;
-        self.pool_of.clear();
-        for (g, pool) in self.pools.iter().enumerate() {
-            self.pool_of
-                .extend(std::iter::repeat_n(g as u32, pool.len as usize));
+        // `pool_of` is a function of the pool sizes: rebuilt only when they changed.
+        if self.pools != self.pools_built {
+            self.pool_of.clear();
+            for (g, pool) in self.pools.iter().enumerate() {
+                self.pool_of
+                    .extend(std::iter::repeat_n(g as u32, pool.len as usize));
+            }
+            self.pools_built.clone_from(&self.pools);
         }
         self.pool_p_max.clear();
         self.organic_p.clear();
@@ -243,14 +255,19 @@ impl Population {
                 }
             }
         }
-        for t in &mut self.traits {
-            t.clear();
-            t.resize(n, f32::NAN);
-        }
-        self.build_bloggers(&plan.bloggers, rng);
+        // Traits are cleared on the first `trait_of` of the trial: a trial that never asks
+        // (no mechanism) never touches them.
+        self.traits_len = n;
+        self.traits_ready = false;
+        let bloggers = if plan.with_bloggers {
+            plan.bloggers.count
+        } else {
+            0
+        };
+        self.build_bloggers(&plan.bloggers, bloggers, rng);
     }
 
-    fn build_bloggers(&mut self, p: &BloggerPlan, rng: &mut SimRng) {
+    fn build_bloggers(&mut self, p: &BloggerPlan, count: u32, rng: &mut SimRng) {
         let b = &mut self.bloggers;
         b.followers.clear();
         b.engagement.clear();
@@ -260,7 +277,7 @@ impl Population {
         b.punctuality.clear();
         b.is_macro.clear();
         b.market_overlap = p.market_overlap;
-        for _ in 0..p.count {
+        for _ in 0..count {
             let f = p.followers.sample(rng).max(1.0).round();
             let size = f / p.reference;
             let e = (p.engagement_rate
@@ -299,6 +316,13 @@ impl Population {
     /// Buyer `i`'s trait, drawn on first use from the per-agent stream.
     #[inline]
     pub fn trait_of(&mut self, i: u32, t: Trait) -> f64 {
+        if !self.traits_ready {
+            for v in &mut self.traits {
+                v.clear();
+                v.resize(self.traits_len, f32::NAN);
+            }
+            self.traits_ready = true;
+        }
         let slot = &mut self.traits[t as usize][i as usize];
         if slot.is_nan() {
             let dists = self.trait_dists.as_ref().expect("population built");

@@ -32,6 +32,9 @@ pub mod stream {
     /// Per-order draws: order value (basket) and the buyer's experience, keyed by the
     /// buyer's order count.
     pub const ORDER: u64 = 6;
+    /// Daily repeat orders counted per day over exchangeable buyers (binomial count and
+    /// uniform picks; see `World::repeat_step`).
+    pub const REPEAT_POOL: u64 = 7;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }
@@ -79,10 +82,20 @@ pub fn poisson_count(mean: f64, rng: &mut SimRng) -> u64 {
 /// A per-agent stream: the `k`-th draw batch of `agent` in `stream`.
 #[inline]
 pub fn agent_rng(trial_key: u64, stream: u64, agent: u32, k: u32) -> SimRng {
-    SimRng::seed_from_u64(mix(
-        mix(trial_key, stream),
-        ((agent as u64) << 32) | k as u64,
-    ))
+    agent_rng_in(stream_key(trial_key, stream), agent, k)
+}
+
+/// The key of `stream` in a trial, for [`agent_rng_in`] (computed once per trial instead of
+/// once per event).
+#[inline]
+pub fn stream_key(trial_key: u64, stream: u64) -> u64 {
+    mix(trial_key, stream)
+}
+
+/// [`agent_rng`] from a precomputed [`stream_key`]: the same generator.
+#[inline]
+pub fn agent_rng_in(stream_key: u64, agent: u32, k: u32) -> SimRng {
+    SimRng::seed_from_u64(mix(stream_key, ((agent as u64) << 32) | k as u64))
 }
 
 #[cfg(test)]

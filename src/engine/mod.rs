@@ -66,6 +66,7 @@ impl Plan {
                 log_orders: mechanisms.iter().any(|m| m.reads_orders()),
                 wallet: mechanisms.iter().any(|m| m.issues_coupons()),
                 track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
+                interactive: !mechanisms.is_empty(),
             },
             mechanisms,
         })

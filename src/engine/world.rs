@@ -15,12 +15,15 @@
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
 
-use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
-use crate::dist::Dist;
+use crate::behaviour::{
+    BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
+};
+use crate::dist::{Dist, GammaSampler};
 use crate::population::{Population, PopulationPlan, Trait};
-use crate::rng::{SimRng, agent_rng, stream, stream_rng};
+use crate::rng::{SimRng, agent_rng_in, stream, stream_key, stream_rng};
+use crate::scenario::RepurchaseModel;
 use rand::RngExt;
-use rand_distr::{Beta, Distribution, Exp1, Gamma};
+use rand_distr::{Beta, Binomial, Distribution, Exp1, Gamma};
 
 const BUYER: u8 = 1;
 const TOUCHED: u8 = 2;
@@ -29,6 +32,37 @@ const LEFT: u8 = 8;
 
 /// Above this bound the organic step flips a coin per agent instead of jumping.
 const JUMP_LIMIT: f64 = 0.25;
+
+/// A direct-mapped memo of `c(h) = −ln(1 − h)`, the rate of the geometric jumps of the
+/// organic step. Pools whose hazard bound takes the same values (equal sizes and
+/// innovation rates: `p + q·k/len` for buyer counts `k`) reuse each other's logarithms, within
+/// and across trials. A pure function of `h`, so it never needs resetting.
+#[derive(Debug)]
+struct JumpRateMemo {
+    slots: Vec<(u64, f64)>,
+}
+
+impl Default for JumpRateMemo {
+    fn default() -> Self {
+        // `h` bits of 0 mean 0.0, whose rate 0 is right.
+        JumpRateMemo {
+            slots: vec![(0, 0.0); 1 << 10],
+        }
+    }
+}
+
+impl JumpRateMemo {
+    #[inline]
+    fn get(&mut self, h: f64) -> f64 {
+        let bits = h.to_bits();
+        let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        let e = &mut self.slots[slot];
+        if e.0 != bits {
+            *e = (bits, -(-h).ln_1p());
+        }
+        e.1
+    }
+}
 
 /// Product constants needed at order time.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +154,7 @@ pub struct World {
     coupon_until: Vec<u16>,
     coupon_src: Vec<u8>,
     track_visits: bool,
+    interactive: bool,
     visits: Vec<u16>,
     /// Value of the most recent order booked (before discount).
     pub last_order_value: f64,
@@ -144,13 +179,39 @@ pub struct World {
     touched: Vec<u32>,
     pool_buyers: Vec<u32>,
     pool_buyers_start: Vec<u32>,
+    /// `−ln(1 − h)` of the organic hazard bounds seen (a memo kept across trials).
+    jump_rate: JumpRateMemo,
     buyers: Vec<u32>,
     repeat_cal: Vec<Vec<u32>>,
     scratch: Vec<u32>,
-    accepted: Vec<u32>,
+    accepted: Vec<(u32, u32)>,
     organic_rng: Option<SimRng>,
     repeat_gamma: Option<Gamma<f64>>,
     repeat_beta: Option<Beta<f64>>,
+    /// Daily model: `Gamma(k, 1/k)` of the buyers' daily probabilities (`None`: homogeneous).
+    daily_gamma: Option<GammaSampler>,
+    /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
+    daily_c0: f64,
+    /// Daily model, heterogeneous: each buyer's `−ln(1 − r_i)` (written at the first order).
+    daily_c: Vec<f32>,
+    /// Day of each buyer's first order (written at the first order).
+    first_day: Vec<u16>,
+    /// Daily model with exchangeable buyers: repeat orders by a binomial count per day.
+    pooled: bool,
+    /// Orders need no draw and no log (see `book_plain_order`).
+    plain: bool,
+    /// Price, and `unit_cost · price / price`, for plain orders.
+    plain_price: f64,
+    plain_cogs: f64,
+    /// Pooled repeats: buyers who have not dropped out, in any order (`pos` indexes it).
+    alive: Vec<u32>,
+    /// Pooled repeats: `alive.len()` at the start of the day (today's new buyers follow).
+    alive_start: usize,
+    /// Pooled repeats: the trial's stream.
+    repeat_rng: Option<SimRng>,
+    /// `stream_key(key, REPEAT)` and `stream_key(key, ORDER)` of the trial.
+    repeat_key: u64,
+    order_key: u64,
     /// Cumulative first buyers at the end of each day.
     pub daily_first: Vec<u32>,
     /// Cumulative orders at the end of each day.
@@ -182,6 +243,9 @@ pub struct WorldPlan {
     pub wallet: bool,
     /// Count product-page visits without an order per agent (CRM tags).
     pub track_visits: bool,
+    /// Some mechanism acts on agents (offers, intent, satisfaction, engagement). Without
+    /// one, the per-agent state only mechanisms touch is never initialised.
+    pub interactive: bool,
 }
 
 impl World {
@@ -204,6 +268,7 @@ impl World {
         self.log_orders = plan.log_orders;
         self.wallet = plan.wallet;
         self.track_visits = plan.track_visits;
+        self.interactive = plan.interactive;
         self.orders_today.clear();
         self.orders_yesterday.clear();
         self.last_order_value = 0.0;
@@ -211,7 +276,30 @@ impl World {
             self.beh = Some(plan.behaviour.clone());
             self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
             self.repeat_beta = Some(Beta::new(b.a, b.b).expect("validated a, b"));
+            self.daily_gamma = b
+                .daily_shape
+                .map(|k| GammaSampler::new(k, 1.0 / k).expect("validated daily_probability_shape"));
+            self.daily_c0 = -(-b.daily_r.min(1.0)).ln_1p();
         }
+        let sat_inert = (plan.product.bad_unit == 0.0 && plan.product.damaged == 0.0)
+            || (b.sat_rate == 0.0 && b.sat_dropout == 0.0);
+        self.pooled = b.repurchase_model == RepurchaseModel::Daily
+            && b.daily_shape.is_none()
+            && !plan.interactive
+            && sat_inert;
+        self.alive.clear();
+        self.alive_start = 0;
+        let prod = plan.product;
+        self.plain = plan.order_value.is_none()
+            && !plan.wallet
+            && !plan.log_orders
+            && prod.bad_unit == 0.0
+            && prod.damaged == 0.0;
+        self.plain_price = prod.price;
+        self.plain_cogs = prod.unit_cost * prod.price / prod.price;
+        self.repeat_rng = self.pooled.then(|| stream_rng(key, stream::REPEAT_POOL));
+        self.repeat_key = stream_key(key, stream::REPEAT);
+        self.order_key = stream_key(key, stream::ORDER);
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
@@ -221,15 +309,28 @@ impl World {
             v.resize(n, x);
         }
         refill(&mut self.flags, n, 0);
-        refill(&mut self.orders, n, 0);
-        refill(&mut self.intent, n, 0.0);
-        refill(&mut self.intent_day, n, 0);
-        refill(&mut self.satisfaction, n, 0.5);
-        refill(&mut self.lambda, n, 0.0);
-        refill(&mut self.dropout, n, 0.0);
-        refill(&mut self.next_repeat, n, f32::INFINITY);
-        refill(&mut self.engagement, n, b.initial_engagement as f32);
-        refill(&mut self.engagement_day, n, 0);
+        // A buyer's order count, repurchase state and first day are written at its first
+        // order before anything reads them: sized, not cleared (stale values from an
+        // earlier trial are never read).
+        self.orders.resize(n, 0);
+        self.lambda.resize(n, 0.0);
+        self.dropout.resize(n, 0.0);
+        self.next_repeat.resize(n, f32::INFINITY);
+        self.first_day.resize(n, 0);
+        if self.daily_gamma.is_some() {
+            self.daily_c.resize(n, 0.0);
+        }
+        // State that mechanisms read or write for any agent. Without mechanisms it stays
+        // empty (a read would fail loudly) and satisfaction starts at the first order.
+        if self.interactive {
+            refill(&mut self.satisfaction, n, 0.5);
+            refill(&mut self.intent, n, 0.0);
+            refill(&mut self.intent_day, n, 0);
+            refill(&mut self.engagement, n, b.initial_engagement as f32);
+            refill(&mut self.engagement_day, n, 0);
+        } else {
+            self.satisfaction.resize(n, 0.5);
+        }
         if self.track_visits {
             refill(&mut self.visits, n, 0);
         }
@@ -246,6 +347,7 @@ impl World {
         self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
         refill(&mut self.pool_buyers, self.pop.pools.len(), 0);
         refill(&mut self.pool_buyers_start, self.pop.pools.len(), 0);
+
         self.touched.clear();
         self.buyers.clear();
         self.repeat_cal.resize_with(plan.horizon as usize, Vec::new);
@@ -273,10 +375,14 @@ impl World {
         self.flags[i as usize] & BUYER != 0
     }
 
-    /// Orders of buyer `i` so far.
+    /// Orders of buyer `i` so far (0 for a non-buyer).
     #[inline]
     pub fn orders_of(&self, i: u32) -> u32 {
-        self.orders[i as usize] as u32
+        if self.is_buyer(i) {
+            self.orders[i as usize] as u32
+        } else {
+            0
+        }
     }
 
     /// Books campaign cost.
@@ -449,10 +555,19 @@ impl World {
         }
         self.satisfaction[u] = s as f32;
         if self.is_buyer(i) && self.flags[u] & DROPPED == 0 {
-            let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             let k = 0x8000_0000 | ((self.day << 11) | minute.min(2047));
-            let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
-            self.schedule_repeat(i, time, &mut rng);
+            let mut rng = agent_rng_in(self.repeat_key, i, k);
+            match self.beh().repurchase_model {
+                RepurchaseModel::Bgnbd => {
+                    let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
+                    self.schedule_repeat(i, time, &mut rng);
+                }
+                RepurchaseModel::Daily => {
+                    // Today's coin is still open unless the first order was today.
+                    let from = self.day + (self.first_day[u] as u32 == self.day) as u32;
+                    self.schedule_daily(i, from, &mut rng);
+                }
+            }
         }
     }
 
@@ -576,7 +691,14 @@ impl World {
 
     /// Removes non-buyer `i` from its pool segment.
     fn unlink_nonbuyer(&mut self, i: u32) {
-        let g = self.pop.pool_of[i as usize] as usize;
+        let g = self.pop.pool_of[i as usize];
+        self.unlink_nonbuyer_in(i, g);
+    }
+
+    /// Removes non-buyer `i` of pool `g` from the pool's segment.
+    #[inline]
+    fn unlink_nonbuyer_in(&mut self, i: u32, g: u32) {
+        let g = g as usize;
         let start = self.pop.pools[g].start as usize;
         let last = start + self.seg_len[g] as usize - 1;
         let at = self.pos[i as usize] as usize;
@@ -607,24 +729,58 @@ impl World {
 
     /// Records buyer `i`'s first order at `time` (days), with `discount` off the price.
     fn first_order(&mut self, i: u32, time: f64, discount: f64) {
+        let g = self.pop.pool_of[i as usize];
+        self.first_order_in(i, g, time, discount);
+    }
+
+    /// [`World::first_order`] of a buyer of pool `g`.
+    #[inline]
+    fn first_order_in(&mut self, i: u32, g: u32, time: f64, discount: f64) {
         let u = i as usize;
         if self.flags[u] & TOUCHED != 0 {
             self.unlink_touched(i);
         } else {
-            self.unlink_nonbuyer(i);
+            self.unlink_nonbuyer_in(i, g);
         }
-        self.intent[u] = 0.0;
+        if self.interactive {
+            self.intent[u] = 0.0;
+        } else if !self.pooled {
+            // (Pooled repeats never read satisfaction.)
+            self.satisfaction[u] = 0.5;
+        }
+        self.orders[u] = 0;
         self.flags[u] |= BUYER;
-        self.pool_buyers[self.pop.pool_of[u] as usize] += 1;
+        self.pool_buyers[g as usize] += 1;
         self.ledger.first_buyers += 1;
         self.buyers.push(i);
-        let mut rng = agent_rng(self.key, stream::REPEAT, i, 0);
-        let gamma = self.repeat_gamma.as_ref().expect("reset");
-        let beta = self.repeat_beta.as_ref().expect("reset");
-        self.lambda[u] = gamma.sample(&mut rng) as f32;
-        self.dropout[u] = beta.sample(&mut rng) as f32;
-        self.book_order(i, discount, time, true);
-        self.schedule_repeat(i, time, &mut rng);
+        match self.beh().repurchase_model {
+            RepurchaseModel::Bgnbd => {
+                let mut rng = agent_rng_in(self.repeat_key, i, 0);
+                let gamma = self.repeat_gamma.as_ref().expect("reset");
+                let beta = self.repeat_beta.as_ref().expect("reset");
+                self.lambda[u] = gamma.sample(&mut rng) as f32;
+                self.dropout[u] = beta.sample(&mut rng) as f32;
+                self.book_order(i, discount, time, true);
+                self.schedule_repeat(i, time, &mut rng);
+            }
+            RepurchaseModel::Daily if self.pooled => {
+                // (No mechanism: `first_day` is never read.)
+                self.book_order(i, discount, time, true);
+                self.pos[u] = self.alive.len() as u32;
+                self.alive.push(i);
+            }
+            RepurchaseModel::Daily => {
+                let mut rng = agent_rng_in(self.repeat_key, i, 0);
+                if let Some(g) = &self.daily_gamma {
+                    let r = (self.beh().daily_r * g.sample(&mut rng)).min(1.0);
+                    self.lambda[u] = r as f32;
+                    self.daily_c[u] = -(-r).ln_1p() as f32;
+                }
+                self.first_day[u] = self.day as u16;
+                self.book_order(i, discount, time, true);
+                self.schedule_daily(i, self.day + 1, &mut rng);
+            }
+        }
     }
 
     /// Books an order at `time` (days): its value, the best coupon (the offer's `discount`
@@ -632,18 +788,58 @@ impl World {
     ///
     /// The order value and the experience draw from the buyer's own order stream
     /// (`stream::ORDER`, the buyer's order count), so they do not shift any other draw.
+    #[inline]
     fn book_order(&mut self, i: u32, discount: f64, time: f64, first: bool) {
+        if self.plain {
+            self.book_plain_order(i, discount);
+        } else {
+            self.book_full_order(i, discount, time, first);
+        }
+    }
+
+    /// [`World::book_order`] when there is nothing to draw or log: every order is worth the
+    /// price, no wallet, no order log, no experience risk. The same arithmetic as the full
+    /// path (`plain_cogs` is its `unit_cost · price / price`, computed once).
+    #[inline]
+    fn book_plain_order(&mut self, i: u32, discount: f64) {
+        let u = i as usize;
+        let orders = self.orders[u].saturating_add(1);
+        self.orders[u] = orders;
+        if orders == 2 {
+            self.ledger.repeat_buyers += 1;
+        }
+        let value = self.plain_price;
+        let discount = discount.clamp(0.0, value);
+        self.last_order_wallet = false;
+        self.last_order_value = value;
+        self.last_order_discount = discount;
+        self.ledger.orders += 1;
+        self.ledger.revenue += value - discount;
+        self.ledger.cogs += self.plain_cogs;
+        if discount > 0.0 {
+            self.book_cost(discount);
+        }
+        if !self.pooled {
+            let s = &mut self.satisfaction[u];
+            *s = s.max(0.5);
+        }
+    }
+
+    fn book_full_order(&mut self, i: u32, discount: f64, time: f64, first: bool) {
         let u = i as usize;
         let prod = self.product();
         let k = self.orders[u] as u32;
-        let mut rng = agent_rng(self.key, stream::ORDER, i, k);
+        // Without a basket distribution or experience risks the order stream has nothing
+        // to draw: skip seeding it (its draws would not be used).
+        let draws = self.order_value.is_some() || prod.bad_unit > 0.0 || prod.damaged > 0.0;
+        let mut rng = draws.then(|| agent_rng_in(self.order_key, i, k));
         self.orders[u] = self.orders[u].saturating_add(1);
         if self.orders[u] == 2 {
             self.ledger.repeat_buyers += 1;
         }
-        let value = match &self.order_value {
-            Some(d) => d.sample(&mut rng).max(0.01),
-            None => prod.price,
+        let value = match (&self.order_value, rng.as_mut()) {
+            (Some(d), Some(rng)) => d.sample(rng).max(0.01),
+            _ => prod.price,
         };
         let mut discount = discount.clamp(0.0, value);
         self.last_order_wallet = false;
@@ -679,9 +875,16 @@ impl World {
         // Experience: a bad unit leaves the buyer dissatisfied, damaged packaging disappointed,
         // a good order at least neutral.
         let s = &mut self.satisfaction[u];
-        if rng.random::<f64>() < prod.bad_unit {
+        let (bad, damaged) = match rng.as_mut() {
+            Some(rng) => {
+                let bad = rng.random::<f64>() < prod.bad_unit;
+                (bad, !bad && rng.random::<f64>() < prod.damaged)
+            }
+            None => (false, false),
+        };
+        if bad {
             *s = 0.0;
-        } else if rng.random::<f64>() < prod.damaged {
+        } else if damaged {
             *s = s.min(0.35);
         } else {
             *s = s.max(0.5);
@@ -695,6 +898,50 @@ impl World {
             self.dropout[u] as f64,
             self.satisfaction[u] as f64,
         )
+    }
+
+    /// Daily model: buyer `i`'s repeat probability and dropout after satisfaction.
+    fn effective_daily(&self, i: u32) -> (f64, f64) {
+        let u = i as usize;
+        let b = self.beh();
+        let r = if self.daily_gamma.is_some() {
+            self.lambda[u] as f64
+        } else {
+            b.daily_r
+        };
+        let (r, d) =
+            b.repurchase_after_satisfaction(r, b.daily_dropout, self.satisfaction[u] as f64);
+        (r.min(1.0), d)
+    }
+
+    /// Daily model: files buyer `i`'s next repeat order on day `from + G`,
+    /// `G = ⌊E / −ln(1 − r')⌋ ~ Geometric(r')` (failures before the first success).
+    fn schedule_daily(&mut self, i: u32, from: u32, rng: &mut SimRng) {
+        let u = i as usize;
+        let b = self.beh();
+        let c = if self.satisfaction[u] == 0.5 || b.sat_rate == 0.0 {
+            if self.daily_gamma.is_some() {
+                self.daily_c[u] as f64
+            } else {
+                self.daily_c0
+            }
+        } else {
+            -(-self.effective_daily(i).0).ln_1p()
+        };
+        if c <= 0.0 {
+            self.next_repeat[u] = f32::INFINITY;
+            return;
+        }
+        let e: f64 = Exp1.sample(rng);
+        // `e / c >= 0`: truncation is the floor (and stays inline; `f64::floor` is a libm
+        // call on baseline x86-64). Saturates for huge or infinite waits.
+        let t = (from as u64).saturating_add((e / c) as u64);
+        if t < self.horizon as u64 {
+            self.next_repeat[u] = t as f32;
+            self.repeat_cal[t as usize].push(i);
+        } else {
+            self.next_repeat[u] = f32::INFINITY;
+        }
     }
 
     fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
@@ -718,6 +965,7 @@ impl World {
         std::mem::swap(&mut self.orders_today, &mut self.orders_yesterday);
         self.orders_today.clear();
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
+        self.alive_start = self.alive.len();
     }
 
     /// Organic first purchases of the day (discrete Bass with social proof and intent).
@@ -752,7 +1000,7 @@ impl World {
                     0.0
                 };
             if rng.random::<f64>() < beh.organic_hazard(p_i, f, shift) {
-                self.accepted.push(i);
+                self.accepted.push((i, g as u32));
             }
         }
 
@@ -782,23 +1030,26 @@ impl World {
                         self.hazard(&beh, i, f, delta_sp)
                     };
                     if rng.random::<f64>() < h {
-                        self.accepted.push(i);
+                        self.accepted.push((i, g as u32));
                     }
                 }
                 continue;
             }
-            let c = -(-h_max).ln_1p();
+            let c = self.jump_rate.get(h_max);
             let mut j = 0usize;
             loop {
                 let e: f64 = Exp1.sample(&mut rng);
-                let skip = (e / c).floor();
-                if skip >= (len - j) as f64 {
+                // The jump is ⌊e / c⌋; for the integer bound `len − j`,
+                // `⌊x⌋ >= m ⟺ x >= m`, and the cast truncates (= floor, as x >= 0).
+                // (Pool sizes fit in u32: 32-bit conversions are single instructions.)
+                let skip = e / c;
+                if skip >= (len - j) as u32 as f64 {
                     break;
                 }
-                j += skip as usize;
+                j += skip as u32 as usize;
                 let i = self.nonbuyers[start + j];
                 if exact || rng.random::<f64>() * h_max < self.hazard(&beh, i, f, delta_sp) {
-                    self.accepted.push(i);
+                    self.accepted.push((i, g as u32));
                 }
                 j += 1;
                 if j >= len {
@@ -810,8 +1061,8 @@ impl World {
         self.organic_rng = Some(rng);
         let time = self.day as f64 + 0.5;
         for k in 0..self.accepted.len() {
-            let i = self.accepted[k];
-            self.first_order(i, time, 0.0);
+            let (i, g) = self.accepted[k];
+            self.first_order_in(i, g, time, 0.0);
         }
     }
 
@@ -826,9 +1077,14 @@ impl World {
         beh.organic_hazard(p_i, f, shift)
     }
 
-    /// Repeat orders falling on the current day (BG/NBD).
+    /// Repeat orders falling on the current day (BG/NBD or the daily model).
     pub fn repeat_step(&mut self) {
+        if self.pooled {
+            self.pooled_repeat_step();
+            return;
+        }
         let d = self.day as usize;
+        let daily = self.beh().repurchase_model == RepurchaseModel::Daily;
         if d >= self.repeat_cal.len() {
             return;
         }
@@ -845,7 +1101,18 @@ impl World {
                     continue; // dropped out, or re-scheduled since
                 }
                 let k = self.orders[u] as u32;
-                let mut rng = agent_rng(self.key, stream::REPEAT, i, k);
+                let mut rng = agent_rng_in(self.repeat_key, i, k);
+                if daily {
+                    self.book_order(i, 0.0, d as f64 + 0.5, false);
+                    let (_, p) = self.effective_daily(i);
+                    if p > 0.0 && rng.random::<f64>() < p {
+                        self.flags[u] |= DROPPED;
+                        self.next_repeat[u] = f32::INFINITY;
+                    } else {
+                        self.schedule_daily(i, d as u32 + 1, &mut rng);
+                    }
+                    continue;
+                }
                 self.book_order(i, 0.0, t as f64, false);
                 let (_, p) = self.effective_repurchase(i);
                 if rng.random::<f64>() < p {
@@ -857,6 +1124,66 @@ impl World {
             }
             list.clear();
             self.scratch = list;
+        }
+    }
+
+    /// Daily model, exchangeable buyers (one repeat probability `r`, no mechanism, and
+    /// satisfaction that cannot move it): each buyer alive at the start of the day orders
+    /// with probability `r` independently, so the day's repeat orders are
+    /// `K ~ Binomial(B, r)` over the `B` such buyers, placed by `K` distinct buyers drawn
+    /// uniformly (a partial Fisher–Yates shuffle of the alive list): the same joint law as
+    /// `B` coins, for a binomial draw and `K` picks instead of `B` coins or a waiting-time
+    /// draw per order. Each then drops out with probability `d`.
+    fn pooled_repeat_step(&mut self) {
+        let b = self.alive_start;
+        let (r, dropout) = self.effective_pooled();
+        if b == 0 || r <= 0.0 {
+            return;
+        }
+        let mut rng = self.repeat_rng.take().expect("reset");
+        let k = if r >= 1.0 {
+            b
+        } else {
+            Binomial::new(b as u64, r)
+                .expect("validated probability")
+                .sample(&mut rng) as usize
+        };
+        let mut picked = std::mem::take(&mut self.scratch);
+        picked.clear();
+        for j in 0..k {
+            let m = rng.random_range(j..b);
+            self.alive.swap(j, m);
+            let (x, y) = (self.alive[j], self.alive[m]);
+            self.pos[x as usize] = j as u32;
+            self.pos[y as usize] = m as u32;
+            picked.push(x);
+        }
+        let time = self.day as f64 + 0.5;
+        for &i in &picked {
+            self.book_order(i, 0.0, time, false);
+            if dropout > 0.0 && rng.random::<f64>() < dropout {
+                self.flags[i as usize] |= DROPPED;
+                self.remove_alive(i);
+            }
+        }
+        picked.clear();
+        self.scratch = picked;
+        self.repeat_rng = Some(rng);
+    }
+
+    /// Pooled repeats: the repeat probability and dropout every alive buyer shares
+    /// (satisfaction is neutral, or has no effect).
+    fn effective_pooled(&self) -> (f64, f64) {
+        let b = self.beh();
+        (b.daily_r.min(1.0), b.daily_dropout)
+    }
+
+    fn remove_alive(&mut self, i: u32) {
+        let at = self.pos[i as usize] as usize;
+        let moved = self.alive.pop().expect("buyer in the alive list");
+        if moved != i {
+            self.alive[at] = moved;
+            self.pos[moved as usize] = at as u32;
         }
     }
 
@@ -875,11 +1202,21 @@ impl World {
         let prod = self.product();
         let margin = prod.price - prod.unit_cost;
         let mut future = 0.0;
-        if self.clv_days > 0.0 {
+        if self.clv_days > 0.0 && self.pooled {
+            // Every alive buyer has the same repeat probability and dropout.
+            let (r, d) = self.effective_pooled();
+            future = self.alive.len() as f64 * expected_future_daily_orders(r, d, self.clv_days);
+        } else if self.clv_days > 0.0 {
+            let daily = self.beh().repurchase_model == RepurchaseModel::Daily;
             for &i in &self.buyers {
                 if self.flags[i as usize] & DROPPED == 0 {
-                    let (lambda, p) = self.effective_repurchase(i);
-                    future += expected_future_orders(lambda, p, self.clv_days);
+                    future += if daily {
+                        let (r, d) = self.effective_daily(i);
+                        expected_future_daily_orders(r, d, self.clv_days)
+                    } else {
+                        let (lambda, p) = self.effective_repurchase(i);
+                        expected_future_orders(lambda, p, self.clv_days)
+                    };
                 }
             }
         }

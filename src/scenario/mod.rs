@@ -341,7 +341,7 @@ pub struct Behaviour {
     pub intent: Intent,
     /// Social proof from reviews.
     pub social_proof: SocialProof,
-    /// Repeat purchases (BG/NBD).
+    /// Repeat purchases (BG/NBD, or the daily model).
     pub repurchase: Repurchase,
     /// How satisfaction shifts repurchase.
     pub satisfaction: Satisfaction,
@@ -513,32 +513,71 @@ impl Default for SocialProof {
     }
 }
 
-/// Repeat purchases after the first order, BG/NBD (Fader, Hardie & Lee 2005):
-/// purchase rate `λ ~ Gamma(r, α)` per day, dropout after each repeat purchase with
-/// `p ~ Beta(a, b)`.
+/// Which process drives repeat purchases after a buyer's first order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepurchaseModel {
+    /// BG/NBD in continuous time (the default): orders arrive as a Poisson process of rate
+    /// `λ ~ Gamma(r, α)`, dropout after each repeat order with `p ~ Beta(a, b)`.
+    #[default]
+    Bgnbd,
+    /// A daily coin: from the day after its first order, a buyer orders again on each day
+    /// with probability `r_i` (at most one repeat order a day), and drops out after each
+    /// repeat order with probability `daily_dropout`.
+    Daily,
+}
+
+/// Repeat purchases after the first order.
+///
+/// `model = "bgnbd"` (default): BG/NBD (Fader, Hardie & Lee 2005), purchase rate
+/// `λ ~ Gamma(r, α)` per day, dropout after each repeat purchase with `p ~ Beta(a, b)`.
+///
+/// `model = "daily"`: a discrete daily process. A buyer whose first order fell on day `t`
+/// orders again on each day `t+1, t+2, …` with probability `r_i`; `r_i = daily_probability`
+/// for everyone, or, when `daily_probability_shape = k` is set,
+/// `r_i = min(1, daily_probability · Gamma(k, 1/k))` drawn once per buyer and trial (mean
+/// `daily_probability` before the clamp). After each repeat order the buyer drops out for
+/// good with probability `daily_dropout` (default 0). `r`, `alpha`, `a`, `b` are not used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Repurchase {
-    /// Gamma shape `r` (default 0.5).
+    /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
+    pub model: RepurchaseModel,
+    /// BG/NBD Gamma shape `r` (default 0.5).
     pub r: f64,
-    /// Gamma rate `α` in days (default 30; mean rate `r/α` = one order per 60 days).
+    /// BG/NBD Gamma rate `α` in days (default 30; mean rate `r/α` = one order per 60 days).
     pub alpha: f64,
-    /// Beta `a` of the dropout probability (default 1.2).
+    /// BG/NBD Beta `a` of the dropout probability (default 1.2).
     pub a: f64,
-    /// Beta `b` of the dropout probability (default 3.5).
+    /// BG/NBD Beta `b` of the dropout probability (default 3.5).
     pub b: f64,
     /// Days past the horizon counted in customer lifetime value (default 365).
     pub clv_days: f64,
+    /// Daily repeat-order probability `r` of the daily model, in [0, 1] (required when
+    /// `model = "daily"`, rejected otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_probability: Option<f64>,
+    /// Gamma shape of the buyers' daily probabilities (daily model; absent: everyone has
+    /// `daily_probability`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_probability_shape: Option<f64>,
+    /// Probability of dropping out for good after each repeat order (daily model; default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_dropout: Option<f64>,
 }
 
 impl Default for Repurchase {
     fn default() -> Self {
         Repurchase {
+            model: RepurchaseModel::Bgnbd,
             r: 0.5,
             alpha: 30.0,
             a: 1.2,
             b: 3.5,
             clv_days: 365.0,
+            daily_probability: None,
+            daily_probability_shape: None,
+            daily_dropout: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{
     BloggerReviews, DropLink, FlashSale, Influencers, OrderProofs, Qa, QaMode, RedPackets,
-    Scenario, Schedule, ShareDraw, TargetedPush, Tiers, Votes,
+    Repurchase, RepurchaseModel, Scenario, Schedule, ShareDraw, TargetedPush, Tiers, Votes,
 };
 use crate::dist::{DistSpec, Support};
 
@@ -279,6 +279,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     c.positive("behaviour.repurchase.a", r.a);
     c.positive("behaviour.repurchase.b", r.b);
     c.non_negative("behaviour.repurchase.clv_days", r.clv_days);
+    repurchase_model(&mut c, r);
     c.range(
         "behaviour.satisfaction.rate_effect",
         bh.satisfaction.rate_effect,
@@ -351,6 +352,46 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         influencers(&mut c, s, inf);
     }
     c.problems
+}
+
+/// The daily model's keys are required with it and rejected with BG/NBD, so a scenario
+/// never carries parameters that silently do nothing.
+fn repurchase_model(c: &mut Checker, r: &Repurchase) {
+    const P: &str = "behaviour.repurchase";
+    let keys = [
+        ("daily_probability", r.daily_probability),
+        ("daily_probability_shape", r.daily_probability_shape),
+        ("daily_dropout", r.daily_dropout),
+    ];
+    match r.model {
+        RepurchaseModel::Bgnbd => {
+            for (key, v) in keys {
+                if v.is_some() {
+                    c.push(
+                        &format!("{P}.{key}"),
+                        format!(
+                            "only used by the daily model: set `{P}.model = \"daily\"` or remove it (allowed models: \"bgnbd\", \"daily\")"
+                        ),
+                    );
+                }
+            }
+        }
+        RepurchaseModel::Daily => {
+            match r.daily_probability {
+                Some(p) => c.prob(&format!("{P}.daily_probability"), p),
+                None => c.push(
+                    &format!("{P}.daily_probability"),
+                    "missing: `model = \"daily\"` needs the daily repeat-order probability, a probability in [0, 1]".into(),
+                ),
+            }
+            if let Some(k) = r.daily_probability_shape {
+                c.positive(&format!("{P}.daily_probability_shape"), k);
+            }
+            if let Some(d) = r.daily_dropout {
+                c.prob(&format!("{P}.daily_dropout"), d);
+            }
+        }
+    }
 }
 
 fn blogger_reviews(c: &mut Checker, s: &Scenario, br: &BloggerReviews) {
@@ -1144,6 +1185,45 @@ mod tests {
             assert!(e.contains(&format!("`{key}`")), "{key} not named in: {e}");
         }
         assert!(!e.contains("post_days[0]"), "{e}");
+    }
+
+    #[test]
+    fn daily_repurchase_needs_its_probability() {
+        let e = errs("[behaviour.repurchase]\nmodel = \"daily\"\n");
+        assert!(e.contains("behaviour.repurchase.daily_probability"), "{e}");
+        assert!(e.contains("missing"), "{e}");
+        assert_eq!(
+            errs("[behaviour.repurchase]\nmodel = \"daily\"\ndaily_probability = 0.01\n"),
+            ""
+        );
+    }
+
+    #[test]
+    fn daily_repurchase_values_are_checked() {
+        let e = errs(
+            "[behaviour.repurchase]\nmodel = \"daily\"\ndaily_probability = 1.5\n\
+             daily_probability_shape = 0\ndaily_dropout = -0.1\n",
+        );
+        for key in [
+            "daily_probability`",
+            "daily_probability_shape",
+            "daily_dropout",
+        ] {
+            assert!(e.contains(key), "{key}: {e}");
+        }
+    }
+
+    #[test]
+    fn daily_keys_are_rejected_under_bgnbd() {
+        let e = errs("[behaviour.repurchase]\ndaily_probability = 0.01\n");
+        assert!(e.contains("behaviour.repurchase.daily_probability"), "{e}");
+        assert!(e.contains("only used by the daily model"), "{e}");
+    }
+
+    #[test]
+    fn unknown_repurchase_model_names_the_allowed_ones() {
+        let e = errs("[behaviour.repurchase]\nmodel = \"weekly\"\n");
+        assert!(e.contains("bgnbd") && e.contains("daily"), "{e}");
     }
 
     #[test]
