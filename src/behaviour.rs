@@ -364,6 +364,7 @@ pub fn expected_future_orders(lambda: f64, p: f64, tau: f64) -> f64 {
 /// Expected further orders over `tau` days of a buyer who is alive under the daily model,
 /// ordering on each day with probability `r` and dropping out after each order with
 /// probability `d`: `Σ_{k<τ} r(1 − rd)^k = (1 − (1 − rd)^τ) / d` (`rτ` when `d = 0`).
+#[inline]
 pub fn expected_future_daily_orders(r: f64, d: f64, tau: f64) -> f64 {
     if d <= 0.0 || r <= 0.0 {
         r * tau

@@ -19,8 +19,8 @@ use crate::behaviour::{
     BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
 };
 use crate::dist::{Dist, GammaSampler};
-use crate::population::{Population, PopulationPlan, Trait};
-use crate::rng::{SimRng, agent_rng_in, stream, stream_key, stream_rng};
+use crate::population::{ORGANIC_CLASSES, Population, PopulationPlan, Trait};
+use crate::rng::{EventRng, SimRng, agent_rng_in, stream, stream_key, stream_rng};
 use crate::scenario::RepurchaseModel;
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1, Gamma};
@@ -61,6 +61,19 @@ impl JumpRateMemo {
             *e = (bits, -(-h).ln_1p());
         }
         e.1
+    }
+}
+
+/// The smallest float `>= h` with at most 4 significant mantissa bits (at most 6.25% above
+/// `h`): thinning bounds take few distinct values, so their logarithms are memoised.
+#[inline]
+fn round_up_4_bits(h: f64) -> f64 {
+    const LOW: u64 = (1 << 48) - 1;
+    let bits = h.to_bits();
+    if bits & LOW == 0 {
+        h
+    } else {
+        f64::from_bits((bits | LOW) + 1)
     }
 }
 
@@ -175,7 +188,11 @@ pub struct World {
     engagement: Vec<f32>,
     engagement_day: Vec<u16>,
     nonbuyers: Vec<u32>,
+    /// Segments of `nonbuyers`: one per pool, or one per (pool, rate class) when organic
+    /// rates are heterogeneous (`seg_k` classes per pool).
+    seg_start: Vec<u32>,
     seg_len: Vec<u32>,
+    seg_k: usize,
     touched: Vec<u32>,
     pool_buyers: Vec<u32>,
     pool_buyers_start: Vec<u32>,
@@ -192,8 +209,9 @@ pub struct World {
     daily_gamma: Option<GammaSampler>,
     /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
     daily_c0: f64,
-    /// Daily model, heterogeneous: each buyer's `−ln(1 − r_i)` (written at the first order).
-    daily_c: Vec<f32>,
+    /// Daily model, heterogeneous: each buyer's `[r_i, −ln(1 − r_i)]` (written at the first
+    /// order; one cache line for both).
+    daily_rc: Vec<[f64; 2]>,
     /// Day of each buyer's first order (written at the first order).
     first_day: Vec<u16>,
     /// Daily model with exchangeable buyers: repeat orders by a binomial count per day.
@@ -318,7 +336,7 @@ impl World {
         self.next_repeat.resize(n, f32::INFINITY);
         self.first_day.resize(n, 0);
         if self.daily_gamma.is_some() {
-            self.daily_c.resize(n, 0.0);
+            self.daily_rc.resize(n, [0.0; 2]);
         }
         // State that mechanisms read or write for any agent. Without mechanisms it stays
         // empty (a read would fail loudly) and satisfaction starts at the first order.
@@ -339,12 +357,40 @@ impl World {
             refill(&mut self.coupon_until, n, 0);
             refill(&mut self.coupon_src, n, 0);
         }
-        self.nonbuyers.clear();
-        self.nonbuyers.extend(0..n as u32);
-        self.pos.clear();
-        self.pos.extend(0..n as u32);
+        self.seg_start.clear();
         self.seg_len.clear();
-        self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
+        if self.pop.organic_class.is_empty() {
+            self.seg_k = 1;
+            self.nonbuyers.clear();
+            self.nonbuyers.extend(0..n as u32);
+            self.pos.clear();
+            self.pos.extend(0..n as u32);
+            self.seg_start
+                .extend(self.pop.pools.iter().map(|p| p.start));
+            self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
+        } else {
+            // Each pool's members sorted by rate class (a counting sort).
+            self.seg_k = ORGANIC_CLASSES;
+            self.nonbuyers.resize(n, 0);
+            self.pos.resize(n, 0);
+            for (g, pool) in self.pop.pools.iter().enumerate() {
+                let mut at = pool.start;
+                for c in 0..ORGANIC_CLASSES {
+                    let len = self.pop.class_len[g * ORGANIC_CLASSES + c];
+                    self.seg_start.push(at);
+                    self.seg_len.push(len);
+                    at += len;
+                }
+                let mut next = [0u32; ORGANIC_CLASSES];
+                next.copy_from_slice(&self.seg_start[g * ORGANIC_CLASSES..][..ORGANIC_CLASSES]);
+                for i in pool.start..pool.start + pool.len {
+                    let c = self.pop.organic_class[i as usize] as usize;
+                    self.nonbuyers[next[c] as usize] = i;
+                    self.pos[i as usize] = next[c];
+                    next[c] += 1;
+                }
+            }
+        }
         refill(&mut self.pool_buyers, self.pop.pools.len(), 0);
         refill(&mut self.pool_buyers_start, self.pop.pools.len(), 0);
 
@@ -556,16 +602,16 @@ impl World {
         self.satisfaction[u] = s as f32;
         if self.is_buyer(i) && self.flags[u] & DROPPED == 0 {
             let k = 0x8000_0000 | ((self.day << 11) | minute.min(2047));
-            let mut rng = agent_rng_in(self.repeat_key, i, k);
             match self.beh().repurchase_model {
                 RepurchaseModel::Bgnbd => {
+                    let mut rng = agent_rng_in(self.repeat_key, i, k);
                     let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
                     self.schedule_repeat(i, time, &mut rng);
                 }
                 RepurchaseModel::Daily => {
                     // Today's coin is still open unless the first order was today.
                     let from = self.day + (self.first_day[u] as u32 == self.day) as u32;
-                    self.schedule_daily(i, from, &mut rng);
+                    self.schedule_daily(i, from, &mut EventRng::new(self.repeat_key, i, k));
                 }
             }
         }
@@ -695,11 +741,21 @@ impl World {
         self.unlink_nonbuyer_in(i, g);
     }
 
-    /// Removes non-buyer `i` of pool `g` from the pool's segment.
+    /// The segment of non-buyer `i` of pool `g`.
+    #[inline]
+    fn segment(&self, i: u32, g: u32) -> usize {
+        if self.seg_k == 1 {
+            g as usize
+        } else {
+            g as usize * ORGANIC_CLASSES + self.pop.organic_class[i as usize] as usize
+        }
+    }
+
+    /// Removes non-buyer `i` of pool `g` from its segment.
     #[inline]
     fn unlink_nonbuyer_in(&mut self, i: u32, g: u32) {
-        let g = g as usize;
-        let start = self.pop.pools[g].start as usize;
+        let g = self.segment(i, g);
+        let start = self.seg_start[g] as usize;
         let last = start + self.seg_len[g] as usize - 1;
         let at = self.pos[i as usize] as usize;
         let moved = self.nonbuyers[last];
@@ -710,8 +766,8 @@ impl World {
 
     /// Returns a touched buyer to its pool segment.
     fn relink_nonbuyer(&mut self, i: u32) {
-        let g = self.pop.pool_of[i as usize] as usize;
-        let at = self.pop.pools[g].start as usize + self.seg_len[g] as usize;
+        let g = self.segment(i, self.pop.pool_of[i as usize]);
+        let at = self.seg_start[g] as usize + self.seg_len[g] as usize;
         self.nonbuyers[at] = i;
         self.pos[i as usize] = at as u32;
         self.seg_len[g] += 1;
@@ -770,13 +826,15 @@ impl World {
                 self.alive.push(i);
             }
             RepurchaseModel::Daily => {
-                let mut rng = agent_rng_in(self.repeat_key, i, 0);
+                let mut rng = EventRng::new(self.repeat_key, i, 0);
                 if let Some(g) = &self.daily_gamma {
                     let r = (self.beh().daily_r * g.sample(&mut rng)).min(1.0);
-                    self.lambda[u] = r as f32;
-                    self.daily_c[u] = -(-r).ln_1p() as f32;
+                    self.daily_rc[u] = [r, -(-r).ln_1p()];
                 }
-                self.first_day[u] = self.day as u16;
+                if self.interactive {
+                    // Read by `raise_satisfaction` only.
+                    self.first_day[u] = self.day as u16;
+                }
                 self.book_order(i, discount, time, true);
                 self.schedule_daily(i, self.day + 1, &mut rng);
             }
@@ -901,11 +959,12 @@ impl World {
     }
 
     /// Daily model: buyer `i`'s repeat probability and dropout after satisfaction.
+    #[inline]
     fn effective_daily(&self, i: u32) -> (f64, f64) {
         let u = i as usize;
         let b = self.beh();
         let r = if self.daily_gamma.is_some() {
-            self.lambda[u] as f64
+            self.daily_rc[u][0]
         } else {
             b.daily_r
         };
@@ -916,12 +975,13 @@ impl World {
 
     /// Daily model: files buyer `i`'s next repeat order on day `from + G`,
     /// `G = ⌊E / −ln(1 − r')⌋ ~ Geometric(r')` (failures before the first success).
-    fn schedule_daily(&mut self, i: u32, from: u32, rng: &mut SimRng) {
+    #[inline]
+    fn schedule_daily<R: rand::Rng>(&mut self, i: u32, from: u32, rng: &mut R) {
         let u = i as usize;
         let b = self.beh();
         let c = if self.satisfaction[u] == 0.5 || b.sat_rate == 0.0 {
             if self.daily_gamma.is_some() {
-                self.daily_c[u] as f64
+                self.daily_rc[u][1]
             } else {
                 self.daily_c0
             }
@@ -933,10 +993,13 @@ impl World {
             return;
         }
         let e: f64 = Exp1.sample(rng);
-        // `e / c >= 0`: truncation is the floor (and stays inline; `f64::floor` is a libm
-        // call on baseline x86-64). Saturates for huge or infinite waits.
-        let t = (from as u64).saturating_add((e / c) as u64);
-        if t < self.horizon as u64 {
+        // Day `from + ⌊w⌋`, inside the horizon iff `w < room` (`room` an integer). The cast
+        // truncates, which is the floor as `w >= 0` (`f64::floor` is a libm call on baseline
+        // x86-64); 32-bit conversions are single instructions.
+        let w = e / c;
+        let room = self.horizon.saturating_sub(from);
+        if w < room as f64 {
+            let t = from + w as u32;
             self.next_repeat[u] = t as f32;
             self.repeat_cal[t as usize].push(i);
         } else {
@@ -1007,7 +1070,15 @@ impl World {
         // Everyone else, pool by pool, by thinning.
         let homogeneous = self.pop.organic_p.is_empty();
         let shift_max = (w_sp * delta_sp).max(0.0); // susceptibility <= 1
+        if self.seg_k > 1 {
+            for g in 0..self.pop.pools.len() {
+                self.thin_classes(g, &beh, shift_max, delta_sp, &mut rng);
+            }
+        }
         for g in 0..self.pop.pools.len() {
+            if self.seg_k > 1 {
+                break;
+            }
             let len = self.seg_len[g] as usize;
             if len == 0 {
                 continue;
@@ -1066,6 +1137,70 @@ impl World {
         }
     }
 
+    /// Heterogeneous organic rates: the non-buyers of pool `g` by thinning, class by class.
+    ///
+    /// Each class segment is thinned against its own bound `h_c` (the class's largest rate
+    /// with the pool's imitation and the largest social-proof shift), rounded up to 4
+    /// significant bits so that `−ln(1 − h_c)` comes from the memo. The classes are walked as
+    /// one sequence of positions with a piecewise-constant candidate rate: an exponential
+    /// budget `E` not spent in a class (`E >= len·c`) carries over as `E − len·c`, which is
+    /// again `Exp(1)` (memorylessness), so a pool-day costs one exponential draw plus one per
+    /// candidate. A candidate `i` is accepted with probability `h_i / h_c`.
+    fn thin_classes(
+        &mut self,
+        g: usize,
+        beh: &BehaviourParams,
+        shift_max: f64,
+        delta_sp: f64,
+        rng: &mut SimRng,
+    ) {
+        let pool = self.pop.pools[g];
+        let f = self.pool_buyers_start[g] as f64 / pool.len as f64;
+        let mut e: f64 = Exp1.sample(rng);
+        for s in g * self.seg_k..(g + 1) * self.seg_k {
+            let len = self.seg_len[s] as usize;
+            if len == 0 {
+                continue;
+            }
+            let h = beh.organic_hazard(self.pop.class_p_max[s], f, shift_max);
+            if h <= 0.0 {
+                continue;
+            }
+            let start = self.seg_start[s] as usize;
+            if h > JUMP_LIMIT {
+                // Coins are independent of the budget, which carries over untouched.
+                for j in start..start + len {
+                    let i = self.nonbuyers[j];
+                    if rng.random::<f64>() < self.hazard(beh, i, f, delta_sp) {
+                        self.accepted.push((i, g as u32));
+                    }
+                }
+                continue;
+            }
+            let hq = round_up_4_bits(h);
+            let c = self.jump_rate.get(hq);
+            let mut j = 0usize;
+            loop {
+                let left = (len - j) as u32 as f64;
+                let w = e / c;
+                if w >= left {
+                    e = (e - left * c).max(0.0);
+                    break;
+                }
+                j += w as u32 as usize;
+                let i = self.nonbuyers[start + j];
+                if rng.random::<f64>() * hq < self.hazard(beh, i, f, delta_sp) {
+                    self.accepted.push((i, g as u32));
+                }
+                e = Exp1.sample(rng);
+                j += 1;
+                if j >= len {
+                    break;
+                }
+            }
+        }
+    }
+
     #[inline]
     fn hazard(&mut self, beh: &BehaviourParams, i: u32, f: f64, delta_sp: f64) -> f64 {
         let p_i = self.pop.organic_p(i).unwrap_or(beh.bass_p);
@@ -1101,8 +1236,8 @@ impl World {
                     continue; // dropped out, or re-scheduled since
                 }
                 let k = self.orders[u] as u32;
-                let mut rng = agent_rng_in(self.repeat_key, i, k);
                 if daily {
+                    let mut rng = EventRng::new(self.repeat_key, i, k);
                     self.book_order(i, 0.0, d as f64 + 0.5, false);
                     let (_, p) = self.effective_daily(i);
                     if p > 0.0 && rng.random::<f64>() < p {
@@ -1113,6 +1248,7 @@ impl World {
                     }
                     continue;
                 }
+                let mut rng = agent_rng_in(self.repeat_key, i, k);
                 self.book_order(i, 0.0, t as f64, false);
                 let (_, p) = self.effective_repurchase(i);
                 if rng.random::<f64>() < p {
@@ -1206,17 +1342,19 @@ impl World {
             // Every alive buyer has the same repeat probability and dropout.
             let (r, d) = self.effective_pooled();
             future = self.alive.len() as f64 * expected_future_daily_orders(r, d, self.clv_days);
+        } else if self.clv_days > 0.0 && self.beh().repurchase_model == RepurchaseModel::Daily {
+            // In agent order: the per-agent arrays are read front to back.
+            for u in 0..self.flags.len() {
+                if self.flags[u] & (BUYER | DROPPED) == BUYER {
+                    let (r, d) = self.effective_daily(u as u32);
+                    future += expected_future_daily_orders(r, d, self.clv_days);
+                }
+            }
         } else if self.clv_days > 0.0 {
-            let daily = self.beh().repurchase_model == RepurchaseModel::Daily;
             for &i in &self.buyers {
                 if self.flags[i as usize] & DROPPED == 0 {
-                    future += if daily {
-                        let (r, d) = self.effective_daily(i);
-                        expected_future_daily_orders(r, d, self.clv_days)
-                    } else {
-                        let (lambda, p) = self.effective_repurchase(i);
-                        expected_future_orders(lambda, p, self.clv_days)
-                    };
+                    let (lambda, p) = self.effective_repurchase(i);
+                    future += expected_future_orders(lambda, p, self.clv_days);
                 }
             }
         }
