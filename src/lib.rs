@@ -12,6 +12,7 @@
 //!   the purchase decision, social proof, intent, BG/NBD repurchase);
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
+//! - [`thinning`]: walks that visit only the agents whose event may happen;
 //! - [`metrics`]: per-trial results and summaries;
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
 //! - [`output`]: CSV/JSON files and the terminal table;
@@ -38,3 +39,4 @@ pub mod output;
 pub mod population;
 pub mod rng;
 pub mod scenario;
+pub mod thinning;

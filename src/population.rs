@@ -191,6 +191,10 @@ pub struct Population {
     /// Bloggers.
     pub bloggers: Bloggers,
     traits: [Vec<f32>; TRAITS],
+    /// Number of chat-group pools (they come first).
+    groups: usize,
+    /// The open market's pool (first id, size), when it has buyers.
+    market: Option<(u32, u32)>,
     trial_key: u64,
     trait_dists: Option<[Dist; TRAITS]>,
 }
@@ -222,6 +226,12 @@ impl Population {
             start += plan.buyers;
         }
         let n = start as usize;
+        self.groups = self.pools.iter().take_while(|p| p.group).count();
+        self.market = self
+            .pools
+            .iter()
+            .find(|p| !p.group && p.len > 0)
+            .map(|p| (p.start, p.len));
         self.pool_of.clear();
         for (g, pool) in self.pools.iter().enumerate() {
             self.pool_of
@@ -316,25 +326,23 @@ impl Population {
     }
 
     /// Indices of the chat-group pools: groups are built first, so they are `0..count`.
+    #[inline]
     pub fn group_pools(&self) -> std::ops::Range<usize> {
-        0..self.pools.iter().take_while(|p| p.group).count()
+        0..self.groups
     }
 
     /// Buyers outside the chat groups (the open market).
+    #[inline]
     pub fn outsiders(&self) -> usize {
-        self.pools
-            .iter()
-            .filter(|p| !p.group)
-            .map(|p| p.len as usize)
-            .sum()
+        self.market.map_or(0, |(_, len)| len as usize)
     }
 
     /// A uniformly random buyer outside the chat groups (the open market, built last as one
     /// pool), if there is one.
     #[inline]
     pub fn random_outsider(&self, rng: &mut SimRng) -> Option<u32> {
-        let p = self.pools.iter().find(|p| !p.group && p.len > 0)?;
-        Some(p.start + rng.random_range(0..p.len as usize) as u32)
+        let (start, len) = self.market?;
+        Some(start + rng.random_range(0..len as usize) as u32)
     }
 
     /// Members of chat groups.

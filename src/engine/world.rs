@@ -14,11 +14,19 @@
 //!   (`t + Exp(λ)`) and filed in a per-day calendar; a day touches only the buyers whose
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
+//! - **Leaving chat groups.** A member leaves at daily hazard `leave_rate · (1 − e)`
+//!   (engagement `e` decaying between interactions), so a day's leaving probability is at
+//!   most `1 − exp(−leave_rate)`. At the start of each day the engine walks each group with
+//!   [`crate::thinning::Coins`] against that bound and settles only the candidates (about
+//!   `leave_rate · members` a day): membership is always current, mechanisms read it with
+//!   [`World::has_left`] and count members with [`World::members_in`], and nothing is
+//!   settled per member per event.
 
 use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
 use crate::dist::Dist;
 use crate::population::{Population, PopulationPlan, Trait};
 use crate::rng::{SimRng, agent_rng, stream, stream_rng};
+use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Exp1, Gamma};
 
@@ -139,6 +147,13 @@ pub struct World {
     next_repeat: Vec<f32>,
     engagement: Vec<f32>,
     engagement_day: Vec<u16>,
+    /// Per pool: an upper bound of its members' engagement, as of `engagement_bound_day`.
+    engagement_bound: Vec<f32>,
+    engagement_bound_day: Vec<u16>,
+    /// Per pool: members still in it (chat groups; the open market keeps its size).
+    members_in: Vec<u32>,
+    group_life: bool,
+    groups_rng: Option<SimRng>,
     nonbuyers: Vec<u32>,
     seg_len: Vec<u32>,
     touched: Vec<u32>,
@@ -182,6 +197,8 @@ pub struct WorldPlan {
     pub wallet: bool,
     /// Count product-page visits without an order per agent (CRM tags).
     pub track_visits: bool,
+    /// Chat-group members leave their groups day by day (some mechanism uses the groups).
+    pub group_life: bool,
 }
 
 impl World {
@@ -204,6 +221,7 @@ impl World {
         self.log_orders = plan.log_orders;
         self.wallet = plan.wallet;
         self.track_visits = plan.track_visits;
+        self.group_life = plan.group_life;
         self.orders_today.clear();
         self.orders_yesterday.clear();
         self.last_order_value = 0.0;
@@ -215,6 +233,7 @@ impl World {
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
+        self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
         fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
             v.clear();
@@ -230,6 +249,15 @@ impl World {
         refill(&mut self.next_repeat, n, f32::INFINITY);
         refill(&mut self.engagement, n, b.initial_engagement as f32);
         refill(&mut self.engagement_day, n, 0);
+        let pools = self.pop.pools.len();
+        refill(
+            &mut self.engagement_bound,
+            pools,
+            b.initial_engagement as f32,
+        );
+        refill(&mut self.engagement_bound_day, pools, 0);
+        self.members_in.clear();
+        self.members_in.extend(self.pop.pools.iter().map(|p| p.len));
         if self.track_visits {
             refill(&mut self.visits, n, 0);
         }
@@ -470,6 +498,43 @@ impl World {
         let u = i as usize;
         self.engagement[u] = e as f32;
         self.engagement_day[u] = self.day as u16;
+        let g = self.pop.pool_of[u] as usize;
+        let bound = self.engagement_bound_of(g).max(e);
+        self.engagement_bound[g] = bound as f32;
+        self.engagement_bound_day[g] = self.day as u16;
+    }
+
+    fn engagement_bound_of(&self, g: usize) -> f64 {
+        let days = self.day - self.engagement_bound_day[g] as u32;
+        self.engagement_bound[g] as f64 * self.beh().engagement_decay_over(days)
+    }
+
+    /// An upper bound of the engagement of every member of pool `g` now (engagement decays
+    /// at one rate for all, so the largest value set, decayed since, bounds them all).
+    #[inline]
+    pub fn engagement_bound(&self, g: usize) -> f64 {
+        // Margin against rounding between per-member and per-pool decay products.
+        (self.engagement_bound_of(g) * (1.0 + 1e-9)).min(1.0)
+    }
+
+    /// An upper bound of [`World::notice_probability`] over the members of pool `g`.
+    #[inline]
+    pub fn notice_bound(&self, g: usize) -> f64 {
+        let b = self.beh();
+        b.notice_base + (1.0 - b.notice_base) * self.engagement_bound(g)
+    }
+
+    /// An upper bound of [`World::online_probability`] at `minute` of today over all
+    /// buyers (activity is at most 1).
+    #[inline]
+    pub fn online_bound(&self, minute: u32) -> f64 {
+        self.beh().online_probability(1.0, self.weekday(), minute)
+    }
+
+    /// Members of pool `g` still in it (for a chat group; the open market's size otherwise).
+    #[inline]
+    pub fn members_in(&self, g: usize) -> u32 {
+        self.members_in[g]
     }
 
     /// True when member `i` has left its chat group.
@@ -478,45 +543,45 @@ impl World {
         self.flags[i as usize] & LEFT != 0
     }
 
-    /// Settles member `i`'s group life up to today: applies the leaving hazard since the
-    /// last settlement (closed form under decaying engagement). Returns true if the member
-    /// is still in the group. Only group members are meaningful here.
-    pub fn settle_member(&mut self, i: u32, rng: &mut SimRng) -> bool {
-        let u = i as usize;
-        if self.flags[u] & LEFT != 0 {
-            return false;
+    /// Leaving over yesterday: each member still in a group leaves with probability
+    /// `1 − exp(−leave_rate · ∫(1 − e(t)) dt)` over the day, `e(t)` decaying from the
+    /// engagement held at yesterday's start (interactions during a day count for the whole
+    /// day). Only the candidates of a thinning walk against `1 − exp(−leave_rate)` are
+    /// settled.
+    fn leave_step(&mut self) {
+        let beh = self.beh();
+        let rate = beh.leave_rate;
+        if rate <= 0.0 || self.day == 0 {
+            return;
         }
-        let last = self.engagement_day[u] as u32;
-        if self.day > last {
-            let days = self.day - last;
-            let e0 = self.engagement[u] as f64;
-            let stay = self.beh().stay_probability(e0, days);
-            let e = self.engagement_of(i);
-            self.engagement[u] = e as f32;
-            self.engagement_day[u] = self.day as u16;
-            if rng.random::<f64>() >= stay {
-                self.flags[u] |= LEFT;
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Settles every chat-group member's leaving up to today (end of a trial).
-    pub fn settle_groups(&mut self) {
-        let mut rng = stream_rng(self.key, stream::GROUPS);
+        let q_max = -(-rate).exp_m1();
+        let mut rng = self.groups_rng.take().expect("reset");
+        let yesterday = self.day - 1;
         for g in 0..self.pop.pools.len() {
             let pool = self.pop.pools[g];
-            if pool.group {
-                for i in pool.start..pool.start + pool.len {
-                    self.settle_member(i, &mut rng);
+            if !pool.group {
+                continue;
+            }
+            let mut walk = Coins::new(pool.start, pool.len, q_max);
+            while let Some((i, u)) = walk.next(&mut rng) {
+                let k = i as usize;
+                if self.flags[k] & LEFT != 0 {
+                    continue;
+                }
+                let days = yesterday.saturating_sub(self.engagement_day[k] as u32);
+                let beh = self.beh();
+                let e0 = self.engagement[k] as f64 * beh.engagement_decay_over(days);
+                if u < 1.0 - beh.stay_probability(e0, 1) {
+                    self.flags[k] |= LEFT;
+                    self.members_in[g] -= 1;
                 }
             }
         }
+        self.groups_rng = Some(rng);
     }
 
     /// Chat-group members who have left, and members still in whose engagement is below the
-    /// silence threshold (as settled so far).
+    /// silence threshold, now.
     pub fn group_attrition(&self) -> (u32, u32) {
         let (mut left, mut silent) = (0, 0);
         let threshold = self.beh().silent_below;
@@ -534,7 +599,11 @@ impl World {
 
     /// Removes member `i` from its group now ("claim and leave").
     pub fn leave_group(&mut self, i: u32) {
-        self.flags[i as usize] |= LEFT;
+        let u = i as usize;
+        if self.flags[u] & LEFT == 0 {
+            self.flags[u] |= LEFT;
+            self.members_in[self.pop.pool_of[u] as usize] -= 1;
+        }
     }
 
     /// Probability that member `i` is online at `minute` of today.
@@ -712,9 +781,13 @@ impl World {
         }
     }
 
-    /// Starts day `day`: snapshots pool adoption shares; yesterday's orders become readable.
+    /// Starts day `day`: members leave groups over yesterday (when groups are used);
+    /// snapshots pool adoption shares; yesterday's orders become readable.
     pub fn begin_day(&mut self, day: u32) {
         self.day = day;
+        if self.group_life {
+            self.leave_step();
+        }
         std::mem::swap(&mut self.orders_today, &mut self.orders_yesterday);
         self.orders_today.clear();
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);

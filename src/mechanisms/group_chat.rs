@@ -15,11 +15,21 @@
 //! the message with weight `exp(−h / visibility_hours)` as it sinks in the chat (a pinned
 //! message does not sink). So the probability of finding it is
 //! `1 − exp(−activity · notice · W)`, with `W` = [`window_weight`] computed once per event.
+//!
+//! ## Visiting only the members an event can reach
+//! Group-wide events do not flip a coin per member. [`Finders`] walks a group with
+//! [`crate::thinning::Looks`] against the bound `W · notice_bound(g)` (activity ≤ 1, and
+//! every member's engagement is below the group's bound) and decides a candidate's find by
+//! `E < activity · notice · W` with its `E ~ Exp(1)`: the same distribution of who finds
+//! the message, without an `exp` per member. Pushes seen with `online · notice` walk with
+//! [`crate::thinning::Coins`] against `online_bound · notice_bound` the same way
+//! ([`push_audience`]).
 
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::population::Trait;
 use crate::rng::SimRng;
+use crate::thinning::{Coins, Looks};
 use rand::RngExt;
 
 /// What happened to one pushed promotion.
@@ -54,6 +64,7 @@ pub struct Push {
 
 impl Push {
     /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    /// For many members, [`Push::prepare`] once and deliver with [`Prepared`].
     pub fn deliver(
         &self,
         world: &mut World,
@@ -62,32 +73,23 @@ impl Push {
         sees: f64,
         rng: &mut SimRng,
     ) -> PushOutcome {
-        if rng.random::<f64>() >= sees {
-            return PushOutcome::Ignored;
-        }
-        let w_inc = world.behaviour().w_incentive;
-        let click =
-            sigmoid(self.push_base + world.intent_of(i) + w_inc * self.coupon / world.price());
-        if rng.random::<f64>() >= click {
-            return PushOutcome::Ignored;
-        }
-        let e = Exposure {
-            base: self.link_base,
-            attention: 1.0 - (-self.valid_minutes / 10.0).exp(),
-            strength: self.strength,
-            incentive: self.coupon,
-        };
-        let minute = minute.min(1439);
-        if self.buyers {
-            match world.offer_any(i, minute, &e, rng) {
-                Offered::First => PushOutcome::Bought,
-                Offered::Repeat => PushOutcome::BoughtAgain,
-                Offered::Nothing => PushOutcome::Clicked,
-            }
-        } else if world.offer(i, minute, &e, rng) {
-            PushOutcome::Bought
-        } else {
-            PushOutcome::Clicked
+        self.prepare(world).deliver(world, i, minute, sees, rng)
+    }
+
+    /// The push with its per-event constants computed once (click probability without
+    /// intent, the product page's attention).
+    pub fn prepare(&self, world: &World) -> Prepared {
+        let x0 = self.push_base + world.behaviour().w_incentive * self.coupon / world.price();
+        Prepared {
+            push: *self,
+            x0,
+            click0: sigmoid(x0),
+            exposure: Exposure {
+                base: self.link_base,
+                attention: 1.0 - (-self.valid_minutes / 10.0).exp(),
+                strength: self.strength,
+                incentive: self.coupon,
+            },
         }
     }
 
@@ -116,6 +118,77 @@ impl Push {
     }
 }
 
+/// A [`Push`] prepared for one event: constants computed once, delivered to many members.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    push: Push,
+    /// Click log-odds without intent.
+    x0: f64,
+    /// `σ(x0)`.
+    click0: f64,
+    exposure: Exposure,
+}
+
+impl Prepared {
+    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    #[inline]
+    pub fn deliver(
+        &self,
+        world: &mut World,
+        i: u32,
+        minute: u32,
+        sees: f64,
+        rng: &mut SimRng,
+    ) -> PushOutcome {
+        if rng.random::<f64>() >= sees {
+            return PushOutcome::Ignored;
+        }
+        self.deliver_seen(world, i, minute, rng)
+    }
+
+    /// Member `i`, who has seen the push, clicks with `σ(push_base + intent + w_inc ·
+    /// coupon / price)` and decides on the product page.
+    pub fn deliver_seen(
+        &self,
+        world: &mut World,
+        i: u32,
+        minute: u32,
+        rng: &mut SimRng,
+    ) -> PushOutcome {
+        let intent = world.intent_of(i);
+        let click = if intent == 0.0 {
+            self.click0
+        } else {
+            sigmoid(self.x0 + intent)
+        };
+        if rng.random::<f64>() >= click {
+            return PushOutcome::Ignored;
+        }
+        let e = &self.exposure;
+        let minute = minute.min(1439);
+        if self.push.buyers {
+            match world.offer_any(i, minute, e, rng) {
+                Offered::First => PushOutcome::Bought,
+                Offered::Repeat => PushOutcome::BoughtAgain,
+                Offered::Nothing => PushOutcome::Clicked,
+            }
+        } else if world.offer(i, minute, e, rng) {
+            PushOutcome::Bought
+        } else {
+            PushOutcome::Clicked
+        }
+    }
+}
+
+/// Members of group `g` who see a push at `minute` (online · notice): a walk whose
+/// candidates `(i, u)` see it when `u < online_probability(i) · notice_probability(i)`
+/// (see [`crate::thinning::Coins`]); members who left must be skipped by the caller.
+pub fn push_audience(world: &World, g: usize, minute: u32) -> Coins {
+    let pool = world.pop.pools[g];
+    let bound = world.online_bound(minute) * world.notice_bound(g);
+    Coins::new(pool.start, pool.len, bound)
+}
+
 /// `W`: the expected looks of a member of activity 1 and notice 1 that find a message
 /// posted at `minute` today and seen for `hours` (fractional), weighted by
 /// `exp(−h / visibility_hours)` (`f64::INFINITY`: pinned, no sinking).
@@ -141,9 +214,65 @@ pub fn window_weight(world: &World, minute: u32, hours: f64, visibility_hours: f
     w
 }
 
-/// Probability that member `i` finds a message of window weight `w` ([`window_weight`]).
+/// Looks of member `i` that find a message of window weight `w` ([`window_weight`]):
+/// `activity · notice · w`; the member finds it with probability `1 − exp(−rate)`.
 #[inline]
-pub fn finds(world: &mut World, i: u32, w: f64) -> f64 {
+pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);
-    1.0 - (-a * world.notice_probability(i) * w).exp()
+    a * world.notice_probability(i) * w
+}
+
+/// A member who found a message: its look `E ~ Exp(1)` fell below its rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Found {
+    /// The member.
+    pub member: u32,
+    /// Its look, `E < rate`.
+    pub look: f64,
+    /// Its rate `activity · notice · w`.
+    pub rate: f64,
+}
+
+/// Members of group `g` still in it who find a message of window weight `w`, each with
+/// probability `1 − exp(−activity · notice · w)`, in increasing id order. Only the
+/// candidates of a [`Looks`] walk against `w · notice_bound(g)` are evaluated.
+///
+/// `rate − look` is what is left of the member's looks after the first find: another
+/// message of the same weight is found as well when a fresh `Exp(1)` falls below it
+/// (memorylessness), which is how several messages of one evening are shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Finders {
+    looks: Looks,
+    w: f64,
+}
+
+impl Finders {
+    /// The finders of a message of window weight `w` in group `g` (today's state).
+    pub fn new(world: &World, g: usize, w: f64) -> Self {
+        let pool = world.pop.pools[g];
+        let x_max = w * world.notice_bound(g);
+        Finders {
+            looks: Looks::new(pool.start, pool.len, x_max),
+            w,
+        }
+    }
+
+    /// The next member who finds the message.
+    #[inline]
+    pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<Found> {
+        loop {
+            let (i, look) = self.looks.next(rng)?;
+            if world.has_left(i) {
+                continue;
+            }
+            let rate = look_rate(world, i, self.w);
+            if look < rate {
+                return Some(Found {
+                    member: i,
+                    look,
+                    rate,
+                });
+            }
+        }
+    }
 }

@@ -41,14 +41,21 @@
 //! `op_new_members`, `op_new_member_share` (outsiders' orders / curated orders),
 //! `op_pinned_exposure` (looks on a pinned proof / on an unpinned one),
 //! `op_interactions_per_member_week` (posts and reactions).
+//!
+//! `op_story_ctr` and `op_photo_ctr` are opens per proof found, counting the finds that
+//! happened (they summed every member's find probability before; same expectation).
+//! `op_plain_link_conversion` sums the plain link's purchase probability over the members
+//! who saw the curated push (it summed `sees ×` that probability over every member before;
+//! same expectation), per member pushed.
 
-use super::group_chat::{Push, PushOutcome, finds, window_weight};
+use super::group_chat::{Finders, Push, PushOutcome, push_audience, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{OrderProofs, Scenario, Verification};
 use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
 use std::sync::Arc;
 
 /// KPI column names, in output order.
@@ -359,6 +366,17 @@ impl State {
         let life = cfg.message_life_hours;
         let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
         let gain = world.behaviour().intent_gain * cfg.proof_strength;
+        // Photo (0) and story (1): opening probability and the product-page exposure.
+        let open = [
+            sigmoid(cfg.open_base),
+            sigmoid(cfg.open_base + cfg.story_appeal),
+        ];
+        let exposure = [0.0, cfg.story_strength].map(|extra| Exposure {
+            base: self.plan.link_base + extra,
+            attention: 1.0,
+            strength: cfg.proof_strength,
+            incentive: 0.0,
+        });
         let mut k = 0;
         while k < self.today.len() {
             let g = self.today[k].group;
@@ -366,38 +384,46 @@ impl State {
             while end < self.today.len() && self.today[end].group == g {
                 end += 1;
             }
-            let pool = world.pop.pools[g as usize];
-            for i in pool.start..pool.start + pool.len {
-                if world.has_left(i) {
-                    continue;
-                }
-                let p_find = finds(world, i, w);
+            // A member finds at least one of the m proofs when the first of its m looks
+            // (rate m·x) comes in time; that first look is on a uniform proof, and each
+            // other proof is found when a fresh Exp(1) falls below what is left of x.
+            let m = end - k;
+            let mut finders = Finders::new(world, g as usize, m as f64 * w);
+            while let Some(f) = finders.next(world, &mut self.rng) {
+                let i = f.member;
+                let first = if m > 1 {
+                    k + self.rng.random_range(0..m)
+                } else {
+                    k
+                };
+                let left = (f.rate - f.look) / m as f64;
+                // Intent from the proofs found, added before any product-page visit.
+                let mut pending = 0.0;
                 for j in k..end {
+                    if j != first {
+                        let e: f64 = Exp1.sample(&mut self.rng);
+                        if e >= left {
+                            continue;
+                        }
+                    }
                     let story = self.today[j].story;
                     if story {
-                        self.tally.story_seen += p_find;
+                        self.tally.story_seen += 1.0;
                     } else {
-                        self.tally.photo_seen += p_find;
+                        self.tally.photo_seen += 1.0;
                     }
-                    if self.rng.random::<f64>() >= p_find {
-                        continue;
-                    }
-                    world.add_intent(i, gain);
+                    pending += gain;
                     if self.rng.random::<f64>() < cfg.reaction {
                         self.tally.interactions += 1;
                         world.add_engagement(i, 0.02);
                     }
-                    let open = sigmoid(cfg.open_base + if story { cfg.story_appeal } else { 0.0 });
-                    if self.rng.random::<f64>() >= open {
+                    if self.rng.random::<f64>() >= open[story as usize] {
                         continue;
                     }
-                    let e = Exposure {
-                        base: self.plan.link_base + if story { cfg.story_strength } else { 0.0 },
-                        attention: 1.0,
-                        strength: cfg.proof_strength,
-                        incentive: 0.0,
-                    };
-                    let bought = world.offer_any(i, POST_MINUTE + 30, &e, &mut self.rng);
+                    world.add_intent(i, pending);
+                    pending = 0.0;
+                    let e = &exposure[story as usize];
+                    let bought = world.offer_any(i, POST_MINUTE + 30, e, &mut self.rng);
                     if story {
                         self.tally.story_opened += 1;
                     } else {
@@ -408,6 +434,7 @@ impl State {
                         self.tally.story_orders += story as u64;
                     }
                 }
+                world.add_intent(i, pending);
             }
             k = end;
         }
@@ -429,13 +456,21 @@ impl State {
             self.tally.unpinned_looks += plain;
         }
         let at = c.time.minute();
+        // Recent proofs by group, so each group's best is found without a scan of all.
+        self.recent.sort_unstable_by_key(|p| p.group);
+        let mut r = 0;
         for g in world.pop.group_pools() {
-            let best = self
-                .recent
-                .iter()
-                .filter(|p| p.group as usize == g)
-                .max_by_key(|p| (p.story, p.day))
-                .copied();
+            while r < self.recent.len() && (self.recent[r].group as usize) < g {
+                r += 1;
+            }
+            let mut best: Option<Proof> = None;
+            while r < self.recent.len() && self.recent[r].group as usize == g {
+                let p = self.recent[r];
+                if best.is_none_or(|b| (p.story, p.day) >= (b.story, b.day)) {
+                    best = Some(p);
+                }
+                r += 1;
+            }
             let Some(proof) = best else { continue };
             let strength = cfg.proof_strength + if proof.story { cfg.story_strength } else { 0.0 };
             let push = Push {
@@ -453,16 +488,20 @@ impl State {
                 incentive: 0.0,
             };
             let plain_click = sigmoid(self.plan.push_base);
-            let pool = world.pop.pools[g];
-            for i in pool.start..pool.start + pool.len {
+            let prepared = push.prepare(world);
+            self.tally.curated_pushes += world.members_in(g) as u64;
+            let mut audience = push_audience(world, g, at);
+            while let Some((i, u)) = audience.next(&mut self.rng) {
                 if world.has_left(i) {
                     continue;
                 }
                 let sees = world.online_probability(i, at) * world.notice_probability(i);
-                self.tally.curated_pushes += 1;
-                self.tally.plain_expected +=
-                    sees * plain_click * world.offer_probability(i, &plain_link);
-                match push.deliver(world, i, at, sees, &mut self.rng) {
+                if u >= sees {
+                    continue;
+                }
+                // The plain link's conversion, in expectation, over the members who saw.
+                self.tally.plain_expected += plain_click * world.offer_probability(i, &plain_link);
+                match prepared.deliver_seen(world, i, at, &mut self.rng) {
                     PushOutcome::Ignored => continue,
                     PushOutcome::Clicked => {}
                     PushOutcome::Bought | PushOutcome::BoughtAgain => {
