@@ -309,14 +309,22 @@ impl Population {
     /// Buyer `i`'s trait, drawn on first use from the per-agent stream.
     #[inline]
     pub fn trait_of(&mut self, i: u32, t: Trait) -> f64 {
-        let slot = &mut self.traits[t as usize][i as usize];
-        if slot.is_nan() {
-            let dists = self.trait_dists.as_ref().expect("population built");
-            let mut rng = agent_rng(self.trial_key, stream::POPULATION, i, t as u32);
-            let v = dists[t as usize].sample(&mut rng);
-            *slot = v as f32;
+        let v = self.traits[t as usize][i as usize];
+        if v.is_nan() {
+            return self.draw_trait(i, t);
         }
-        *slot as f64
+        v as f64
+    }
+
+    /// Draws buyer `i`'s trait on first use (out of line: the hot path is a load).
+    #[cold]
+    #[inline(never)]
+    fn draw_trait(&mut self, i: u32, t: Trait) -> f64 {
+        let dists = self.trait_dists.as_ref().expect("population built");
+        let mut rng = agent_rng(self.trial_key, stream::POPULATION, i, t as u32);
+        let v = dists[t as usize].sample(&mut rng) as f32;
+        self.traits[t as usize][i as usize] = v;
+        v as f64
     }
 
     /// A uniformly random buyer.

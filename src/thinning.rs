@@ -180,6 +180,52 @@ impl Looks {
     }
 }
 
+/// Grid of [`look_coin`]'s table: `1 − exp(−x)` at `x = k / LOOK_STEPS`.
+const LOOK_STEPS: f64 = 64.0;
+const LOOK_POINTS: usize = 64 * 16 + 1;
+
+static LOOK_TABLE: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
+    (0..LOOK_POINTS)
+        .map(|k| -(-(k as f64 / LOOK_STEPS)).exp_m1())
+        .collect()
+});
+
+/// Decides `u < 1 − exp(−x)` (at least one look of a Poisson number at rate `x >= 0`,
+/// given a uniform `u`) without computing `exp` in almost every case: the function is
+/// increasing, so its tabulated values at the grid points around `x` (step 1/64) bracket
+/// it, and it is computed only when `u` falls between the two. A uniform costs about a
+/// third of an `Exp(1)` draw, so this is the cheap way to decide a look per member. The
+/// decision is the direct comparison's.
+#[inline]
+pub fn look_coin(u: f64, x: f64) -> bool {
+    let t = x * LOOK_STEPS;
+    if t >= 0.0 && t < (LOOK_POINTS - 1) as f64 {
+        let k = t as usize;
+        let table = &**LOOK_TABLE;
+        let (below_lo, below_hi) = (u < table[k], u < table[k + 1]);
+        // Branch only on the rare undecided case (`lo <= u < hi`); the outcome itself is a
+        // value, so a random outcome costs no mispredicted branch.
+        if below_lo == below_hi {
+            return below_lo;
+        }
+    }
+    u < -(-x).exp_m1()
+}
+
+/// Two independent coins of probabilities `p` and `q` from one uniform `u`: the first is
+/// `u < p`; given it, `u` rescaled to its side of `p` is again uniform and independent of
+/// it, and the second compares that rescaled value with `q` (written without division).
+#[inline]
+pub fn two_coins(u: f64, p: f64, q: f64) -> (bool, bool) {
+    let first = u < p;
+    let second = if first {
+        u < q * p
+    } else {
+        u < p + q * (1.0 - p)
+    };
+    (first, second)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +310,38 @@ mod tests {
                 "x {xm}: {got} vs {}",
                 xm - mean_e
             );
+        }
+    }
+
+    #[test]
+    fn look_coin_decides_like_the_direct_comparison() {
+        let mut rng = stream_rng(5, 6);
+        for _ in 0..200_000 {
+            let x = rng.random::<f64>() * 20.0;
+            let p = -(-x).exp_m1();
+            let u: f64 = rng.random();
+            assert_eq!(look_coin(u, x), u < p, "{u} {x}");
+            let u = p * (1.0 + (rng.random::<f64>() - 0.5) * 1e-12);
+            assert_eq!(look_coin(u, x), u < p, "{u} {x}");
+        }
+        assert!(!look_coin(0.0, 0.0) && !look_coin(0.5, f64::NAN));
+        assert!(look_coin(0.999, f64::INFINITY));
+    }
+
+    #[test]
+    fn two_coins_are_independent() {
+        let mut rng = stream_rng(2, 3);
+        let (n, p, q) = (400_000, 0.05, 0.3);
+        let mut joint = [0u32; 4];
+        for _ in 0..n {
+            let (a, b) = two_coins(rng.random(), p, q);
+            joint[a as usize * 2 + b as usize] += 1;
+        }
+        let expect = [(1.0 - p) * (1.0 - q), (1.0 - p) * q, p * (1.0 - q), p * q];
+        for (k, &e) in expect.iter().enumerate() {
+            let f = joint[k] as f64 / n as f64;
+            let se = (e * (1.0 - e) / n as f64).sqrt();
+            assert!((f - e).abs() < 4.0 * se, "cell {k}: {f} vs {e}");
         }
     }
 

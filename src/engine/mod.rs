@@ -66,7 +66,7 @@ impl Plan {
                 log_orders: mechanisms.iter().any(|m| m.reads_orders()),
                 wallet: mechanisms.iter().any(|m| m.issues_coupons()),
                 track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
-                group_life: mechanisms.iter().any(|m| m.uses_groups()),
+                group_life: mechanisms.iter().any(|m| m.follows_group_life()),
             },
             mechanisms,
         })

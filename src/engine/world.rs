@@ -22,7 +22,9 @@
 //!   [`World::has_left`] and count members with [`World::members_in`], and nothing is
 //!   settled per member per event.
 
-use crate::behaviour::{BehaviourParams, CardProof, Exposure, expected_future_orders};
+use crate::behaviour::{
+    BehaviourParams, CardProof, Exposure, expected_future_orders, sigmoid_coin,
+};
 use crate::dist::Dist;
 use crate::population::{Population, PopulationPlan, Trait};
 use crate::rng::{SimRng, agent_rng, stream, stream_rng};
@@ -116,8 +118,9 @@ pub struct World {
     pub key: u64,
     /// Orders and money.
     pub ledger: Ledger,
-    /// Product card social proof.
+    /// Product card social proof (add reviews with [`World::add_card_review`]).
     pub card: Option<CardProof>,
+    delta_sp: f64,
     product: Option<ProductConsts>,
     order_value: Option<Dist>,
     log_orders: bool,
@@ -197,7 +200,8 @@ pub struct WorldPlan {
     pub wallet: bool,
     /// Count product-page visits without an order per agent (CRM tags).
     pub track_visits: bool,
-    /// Chat-group members leave their groups day by day (some mechanism uses the groups).
+    /// Chat-group members leave their groups day by day (some mechanism follows group
+    /// life, see `MechanismPlan::follows_group_life`).
     pub group_life: bool,
 }
 
@@ -216,6 +220,7 @@ impl World {
             plan.existing_reviews.1,
             b.sp_saturation,
         ));
+        self.delta_sp = 0.0;
         self.product = Some(plan.product);
         self.order_value = plan.order_value.clone();
         self.log_orders = plan.log_orders;
@@ -318,10 +323,14 @@ impl World {
         if let Some(c) = self.card.as_mut() {
             c.add(sentiment);
         }
+        self.delta_sp = self.card.map(|c| c.delta()).unwrap_or(0.0);
     }
 
+    /// The card's social proof change, kept current by [`World::add_card_review`] (every
+    /// purchase decision reads it).
+    #[inline]
     fn delta_sp(&self) -> f64 {
-        self.card.map(|c| c.delta()).unwrap_or(0.0)
+        self.delta_sp
     }
 
     /// Current intent of buyer `i`.
@@ -350,8 +359,7 @@ impl World {
         let x = self
             .beh()
             .decision_logit(e, intent, susc, ps, self.delta_sp());
-        let p = e.attention * crate::behaviour::sigmoid(x);
-        if rng.random::<f64>() < p {
+        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.first_order(i, time, e.incentive);
             true
@@ -406,7 +414,7 @@ impl World {
         }
         let b = self.beh();
         let x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
-        if rng.random::<f64>() < e.attention * crate::behaviour::sigmoid(x) {
+        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.book_order(i, e.incentive, time, false);
             Offered::Repeat

@@ -19,7 +19,7 @@
 //! same-day transaction rate), `fs_first_orders`, `fs_cost` (discounts).
 
 use super::group_chat::{Finders, window_weight};
-use crate::behaviour::{Exposure, sigmoid};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
@@ -120,12 +120,13 @@ impl State {
         while let Some(f) = finders.next(world, &mut self.rng) {
             let i = f.member;
             let intent = world.intent_of(i);
+            let u: f64 = self.rng.random();
             let visit = if intent == 0.0 {
-                visit0
+                u < visit0
             } else {
-                sigmoid(cfg.visit_base + intent + incentive)
+                sigmoid_coin(u, cfg.visit_base + intent + incentive, 1.0)
             };
-            if self.rng.random::<f64>() < visit {
+            if visit {
                 let at = open + self.rng.random_range(0..cfg.window_minutes.max(1));
                 self.visitors.push((at, i));
             }

@@ -17,19 +17,20 @@
 //! `1 − exp(−activity · notice · W)`, with `W` = [`window_weight`] computed once per event.
 //!
 //! ## Visiting only the members an event can reach
-//! Group-wide events do not flip a coin per member. [`Finders`] walks a group with
-//! [`crate::thinning::Looks`] against the bound `W · notice_bound(g)` (activity ≤ 1, and
-//! every member's engagement is below the group's bound) and decides a candidate's find by
-//! `E < activity · notice · W` with its `E ~ Exp(1)`: the same distribution of who finds
-//! the message, without an `exp` per member. Pushes seen with `online · notice` walk with
+//! Group-wide events do not flip a coin per member with an `exp`. [`Finders`] bounds the
+//! rate by `W · notice_bound(g)` (activity ≤ 1, and every member's engagement is below the
+//! group's bound): under a small bound it walks only the candidates of a
+//! [`crate::thinning::Looks`] walk; under a large one it decides each member with one
+//! uniform against a table ([`crate::thinning::look_coin`]). Both give the same
+//! distribution of who finds the message as the per-member coin. Pushes seen with `online · notice` walk with
 //! [`crate::thinning::Coins`] against `online_bound · notice_bound` the same way
 //! ([`push_audience`]).
 
-use crate::behaviour::{Exposure, sigmoid};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::population::Trait;
 use crate::rng::SimRng;
-use crate::thinning::{Coins, Looks};
+use crate::thinning::{Coins, DENSE_ABOVE, Looks, look_coin};
 use rand::RngExt;
 
 /// What happened to one pushed promotion.
@@ -140,7 +141,7 @@ impl Prepared {
         sees: f64,
         rng: &mut SimRng,
     ) -> PushOutcome {
-        if rng.random::<f64>() >= sees {
+        if sees < 1.0 && rng.random::<f64>() >= sees {
             return PushOutcome::Ignored;
         }
         self.deliver_seen(world, i, minute, rng)
@@ -156,12 +157,13 @@ impl Prepared {
         rng: &mut SimRng,
     ) -> PushOutcome {
         let intent = world.intent_of(i);
+        let u: f64 = rng.random();
         let click = if intent == 0.0 {
-            self.click0
+            u < self.click0
         } else {
-            sigmoid(self.x0 + intent)
+            sigmoid_coin(u, self.x0 + intent, 1.0)
         };
-        if rng.random::<f64>() >= click {
+        if !click {
             return PushOutcome::Ignored;
         }
         let e = &self.exposure;
@@ -222,54 +224,108 @@ pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     a * world.notice_probability(i) * w
 }
 
-/// A member who found a message: its look `E ~ Exp(1)` fell below its rate.
+/// A member who found at least one of an evening's messages.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Found {
     /// The member.
     pub member: u32,
-    /// Its look, `E < rate`.
-    pub look: f64,
-    /// Its rate `activity · notice · w`.
+    /// Bit `j` set: message `j` was found (always bit 0 for a single message).
+    pub messages: u64,
+    /// The member's rate per message, `activity · notice · w`.
     pub rate: f64,
 }
 
-/// Members of group `g` still in it who find a message of window weight `w`, each with
-/// probability `1 − exp(−activity · notice · w)`, in increasing id order. Only the
-/// candidates of a [`Looks`] walk against `w · notice_bound(g)` are evaluated.
+/// Members of group `g` still in it who find messages of window weight `w`, each message
+/// independently with probability `1 − exp(−activity · notice · w)`, in increasing id order.
 ///
-/// `rate − look` is what is left of the member's looks after the first find: another
-/// message of the same weight is found as well when a fresh `Exp(1)` falls below it
-/// (memorylessness), which is how several messages of one evening are shown.
+/// With a small bound `x_max = w · notice_bound(g)` (activity ≤ 1) only the candidates of a
+/// [`Looks`] walk against the bound for all `m` messages (rate `m · x_max`) are evaluated:
+/// a candidate's first look `E` finds one when `E < m · rate`, that message is uniform among
+/// the `m`, and each other one is found when a fresh look falls within what is left of its
+/// rate, `rate − E / m` (memorylessness). Otherwise every member is visited and each message
+/// decided by one uniform ([`look_coin`], no `exp`). Both give each member and message the
+/// independent per-member coin's probability.
 #[derive(Debug, Clone, Copy)]
 pub struct Finders {
-    looks: Looks,
+    walk: Walk,
     w: f64,
+    m: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Walk {
+    /// Every member, one uniform per message.
+    Dense { next: u32, end: u32 },
+    /// Candidates of a bound.
+    Sparse(Looks),
 }
 
 impl Finders {
-    /// The finders of a message of window weight `w` in group `g` (today's state).
+    /// The finders of one message of window weight `w` in group `g` (today's state).
     pub fn new(world: &World, g: usize, w: f64) -> Self {
-        let pool = world.pop.pools[g];
-        let x_max = w * world.notice_bound(g);
-        Finders {
-            looks: Looks::new(pool.start, pool.len, x_max),
-            w,
-        }
+        Self::of(world, g, w, 1)
     }
 
-    /// The next member who finds the message.
+    /// The finders of `m` messages (1 to 64) of window weight `w` each, posted together.
+    pub fn of(world: &World, g: usize, w: f64, m: u32) -> Self {
+        assert!((1..=64).contains(&m), "1 to 64 messages at once");
+        let pool = world.pop.pools[g];
+        let x_max = m as f64 * w * world.notice_bound(g);
+        let walk = if -(-x_max).exp_m1() < DENSE_ABOVE {
+            Walk::Sparse(Looks::new(pool.start, pool.len, x_max))
+        } else {
+            Walk::Dense {
+                next: pool.start,
+                end: pool.start + pool.len,
+            }
+        };
+        Finders { walk, w, m }
+    }
+
+    /// The next member who finds at least one of the messages.
     #[inline]
     pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<Found> {
+        let m = self.m;
         loop {
-            let (i, look) = self.looks.next(rng)?;
-            if world.has_left(i) {
-                continue;
-            }
-            let rate = look_rate(world, i, self.w);
-            if look < rate {
+            let (member, messages, rate) = match &mut self.walk {
+                Walk::Dense { next, end } => {
+                    if *next >= *end {
+                        return None;
+                    }
+                    let i = *next;
+                    *next += 1;
+                    if world.has_left(i) {
+                        continue;
+                    }
+                    let rate = look_rate(world, i, self.w);
+                    let mut messages = 0u64;
+                    for j in 0..m {
+                        messages |= (look_coin(rng.random(), rate) as u64) << j;
+                    }
+                    (i, messages, rate)
+                }
+                Walk::Sparse(looks) => {
+                    let (i, e) = looks.next(rng)?;
+                    if world.has_left(i) {
+                        continue;
+                    }
+                    let rate = look_rate(world, i, self.w);
+                    if e >= m as f64 * rate {
+                        continue;
+                    }
+                    let first = if m > 1 { rng.random_range(0..m) } else { 0 };
+                    let rest = rate - e / m as f64;
+                    let mut messages = 1u64 << first;
+                    for j in (0..m).filter(|&j| j != first) {
+                        messages |= (look_coin(rng.random(), rest) as u64) << j;
+                    }
+                    (i, messages, rate)
+                }
+            };
+            if messages != 0 {
                 return Some(Found {
-                    member: i,
-                    look,
+                    member,
+                    messages,
                     rate,
                 });
             }

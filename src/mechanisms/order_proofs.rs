@@ -54,8 +54,8 @@ use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{OrderProofs, Scenario, Verification};
+use crate::thinning::two_coins;
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1};
 use std::sync::Arc;
 
 /// KPI column names, in output order.
@@ -379,33 +379,21 @@ impl State {
         });
         let mut k = 0;
         while k < self.today.len() {
+            // The group's proofs, up to 64 at a time (each is found independently).
             let g = self.today[k].group;
             let mut end = k;
-            while end < self.today.len() && self.today[end].group == g {
+            while end < self.today.len() && self.today[end].group == g && end - k < 64 {
                 end += 1;
             }
-            // A member finds at least one of the m proofs when the first of its m looks
-            // (rate m·x) comes in time; that first look is on a uniform proof, and each
-            // other proof is found when a fresh Exp(1) falls below what is left of x.
-            let m = end - k;
-            let mut finders = Finders::new(world, g as usize, m as f64 * w);
+            let mut finders = Finders::of(world, g as usize, w, (end - k) as u32);
             while let Some(f) = finders.next(world, &mut self.rng) {
                 let i = f.member;
-                let first = if m > 1 {
-                    k + self.rng.random_range(0..m)
-                } else {
-                    k
-                };
-                let left = (f.rate - f.look) / m as f64;
                 // Intent from the proofs found, added before any product-page visit.
                 let mut pending = 0.0;
-                for j in k..end {
-                    if j != first {
-                        let e: f64 = Exp1.sample(&mut self.rng);
-                        if e >= left {
-                            continue;
-                        }
-                    }
+                let mut found = f.messages;
+                while found != 0 {
+                    let j = k + found.trailing_zeros() as usize;
+                    found &= found - 1;
                     let story = self.today[j].story;
                     if story {
                         self.tally.story_seen += 1.0;
@@ -413,11 +401,13 @@ impl State {
                         self.tally.photo_seen += 1.0;
                     }
                     pending += gain;
-                    if self.rng.random::<f64>() < cfg.reaction {
+                    let (reacts, opens) =
+                        two_coins(self.rng.random(), cfg.reaction, open[story as usize]);
+                    if reacts {
                         self.tally.interactions += 1;
                         world.add_engagement(i, 0.02);
                     }
-                    if self.rng.random::<f64>() >= open[story as usize] {
+                    if !opens {
                         continue;
                     }
                     world.add_intent(i, pending);

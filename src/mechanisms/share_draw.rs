@@ -22,7 +22,7 @@
 //! `sd_cost` (gifts), `sd_cost_per_order`.
 
 use super::group_chat::{Finders, window_weight};
-use crate::behaviour::{Exposure, sigmoid};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
@@ -124,7 +124,7 @@ impl State {
         while let Some(f) = finders.next(world, &mut self.rng) {
             let i = f.member;
             let e = world.engagement_of(i);
-            if self.rng.random::<f64>() >= sigmoid(base + e - 0.5) {
+            if !sigmoid_coin(self.rng.random(), base + e - 0.5, 1.0) {
                 continue;
             }
             participants += 1;

@@ -35,7 +35,7 @@
 //! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue).
 
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
-use crate::behaviour::sigmoid;
+use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
@@ -208,7 +208,7 @@ impl State {
         while let Some(f) = finders.next(world, &mut self.rng) {
             let i = f.member;
             let e = world.engagement_of(i);
-            if self.rng.random::<f64>() >= sigmoid(base + ew * (e - 0.5)) {
+            if !sigmoid_coin(self.rng.random(), base + ew * (e - 0.5), 1.0) {
                 continue;
             }
             self.tally.participants += 1;
