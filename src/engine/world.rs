@@ -973,3 +973,44 @@ impl World {
         &self.buyers
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Plan;
+    use crate::rng::trial_key;
+    use crate::scenario::load_str;
+
+    /// The daily leaving step gives each member the closed-form probability of leaving
+    /// over the horizon, and keeps the per-group counts.
+    #[test]
+    fn leaving_step_matches_the_closed_form() {
+        let s = load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
+             [population.groups]\ncount = 20\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
+             [mechanisms.votes]\n",
+            "t",
+            &[],
+        )
+        .unwrap();
+        let plan = Plan::new(&s).unwrap();
+        let mut w = World::default();
+        w.reset(&plan.world, trial_key(3, 1));
+        let days = 60;
+        for day in 0..days {
+            w.begin_day(day);
+        }
+        let n = w.pop.len() as f64;
+        let left = (0..w.pop.len() as u32).filter(|&i| w.has_left(i)).count() as f64;
+        let b = w.behaviour();
+        let expect = 1.0 - b.stay_probability(b.initial_engagement, days - 1);
+        let se = (expect * (1.0 - expect) / n).sqrt();
+        assert!(
+            (left / n - expect).abs() < 4.0 * se,
+            "{} vs {expect}",
+            left / n
+        );
+        let inside: u32 = (0..20).map(|g| w.members_in(g)).sum();
+        assert_eq!(inside as f64, n - left);
+    }
+}

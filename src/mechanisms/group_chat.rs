@@ -332,3 +332,123 @@ impl Finders {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Plan, World};
+    use crate::rng::{stream_rng, trial_key};
+    use crate::scenario::load_str;
+
+    /// A world with one chat group of about 400 members, engagement spread by day 3.
+    fn world() -> World {
+        let s = load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
+             [population.groups]\ncount = 1\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
+             [mechanisms.votes]\n",
+            "t",
+            &[],
+        )
+        .unwrap();
+        let plan = Plan::new(&s).unwrap();
+        let mut w = World::default();
+        w.reset(&plan.world, trial_key(1, 2));
+        let mut rng = stream_rng(9, 9);
+        for day in 0..3 {
+            w.begin_day(day);
+            for i in 0..400 {
+                if rng.random::<f64>() < 0.3 {
+                    w.add_engagement(i, rng.random::<f64>() * 0.5);
+                }
+            }
+        }
+        w
+    }
+
+    /// Each member finds each of `m` messages with `1 − exp(−rate)`, independently: the
+    /// finds per member (binned by probability) and the members finding all `m` match.
+    fn check_finders(w: f64, m: u32) {
+        let mut world = world();
+        let n = world.pop.pools[0].len as usize;
+        let p: Vec<f64> = (0..n as u32)
+            .map(|i| {
+                if world.has_left(i) {
+                    0.0
+                } else {
+                    -(-look_rate(&mut world, i, w)).exp_m1()
+                }
+            })
+            .collect();
+        let reps = 3000;
+        let mut finds = vec![0u64; n];
+        let mut all = 0u64;
+        let mut rng = stream_rng(4, 4);
+        for _ in 0..reps {
+            let mut f = Finders::of(&world, 0, w, m);
+            let mut last = None;
+            while let Some(found) = f.next(&mut world, &mut rng) {
+                assert!(last.is_none_or(|l| found.member > l));
+                last = Some(found.member);
+                finds[found.member as usize] += found.messages.count_ones() as u64;
+                all += (found.messages.count_ones() == m) as u64;
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+        for bin in order.chunks(n / 4) {
+            let expect: f64 = bin.iter().map(|&i| p[i] * (m * reps) as f64).sum();
+            let var: f64 = bin
+                .iter()
+                .map(|&i| p[i] * (1.0 - p[i]) * (m * reps) as f64)
+                .sum();
+            let got: u64 = bin.iter().map(|&i| finds[i]).sum();
+            assert!(
+                (got as f64 - expect).abs() < 4.0 * var.sqrt().max(1.0),
+                "w {w}, m {m}: {got} vs {expect}"
+            );
+        }
+        let expect_all: f64 = p.iter().map(|&q| q.powi(m as i32) * reps as f64).sum();
+        let var_all: f64 = p
+            .iter()
+            .map(|&q| q.powi(m as i32) * (1.0 - q.powi(m as i32)) * reps as f64)
+            .sum();
+        assert!(
+            (all as f64 - expect_all).abs() < 4.0 * var_all.sqrt().max(1.0),
+            "w {w}, m {m}: all {all} vs {expect_all}"
+        );
+    }
+
+    #[test]
+    fn finders_match_the_per_member_coin() {
+        for (w, m) in [(0.05, 1), (0.05, 3), (2.0, 1), (2.0, 3)] {
+            check_finders(w, m);
+        }
+    }
+
+    #[test]
+    fn push_audience_walks_cover_online_times_notice() {
+        let mut world = world();
+        let n = world.pop.pools[0].len;
+        let at = 20 * 60;
+        let mut expect = 0.0;
+        for i in 0..n {
+            if !world.has_left(i) {
+                expect += world.online_probability(i, at) * world.notice_probability(i);
+            }
+        }
+        let (reps, mut seen) = (2000, 0u64);
+        let mut rng = stream_rng(6, 6);
+        for _ in 0..reps {
+            let mut walk = push_audience(&world, 0, at);
+            while let Some((i, u)) = walk.next(&mut rng) {
+                if world.has_left(i) {
+                    continue;
+                }
+                let sees = world.online_probability(i, at) * world.notice_probability(i);
+                seen += (u < sees) as u64;
+            }
+        }
+        let mean = seen as f64 / reps as f64;
+        assert!((mean - expect).abs() < 0.01 * expect, "{mean} vs {expect}");
+    }
+}
