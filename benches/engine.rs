@@ -6,6 +6,10 @@
 //! - `trial/bass_10k`: one trial of the Bass scenario (10,000 buyers, no mechanism).
 //! - `trial/bench_groups`: one trial of `scenarios/bench_groups.toml` (200 chat groups of
 //!   200–500 members, designed red packets and Q&A hours together).
+//! - `campaign/full_campaign`: one trial of `scenarios/full_campaign.toml` (every
+//!   mechanism on 200 chat groups of 200–500 members plus 100,000 buyers outside them,
+//!   90 days) on one thread; throughput in agent-days. 10 samples: a trial takes about a
+//!   second.
 //! - `run/quickstart`: the quickstart's 200 trials on all cores; throughput in trials.
 //!
 //! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.
@@ -49,6 +53,25 @@ fn trials(c: &mut Criterion) {
     g.finish();
 }
 
+fn campaign(c: &mut Criterion) {
+    let p = plan("full_campaign.toml");
+    let mut ws = Workspace::new(&p);
+    let agents = simulate_trial(&p, 1, 0, &mut ws).population as u64;
+    let mut g = c.benchmark_group("campaign");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(
+        agents * p.scenario.horizon_days as u64,
+    ));
+    let mut t = 0u32;
+    g.bench_function("full_campaign", |b| {
+        b.iter(|| {
+            t = t.wrapping_add(1);
+            black_box(simulate_trial(&p, 1, t, &mut ws))
+        })
+    });
+    g.finish();
+}
+
 fn runs(c: &mut Criterion) {
     let p = plan("quickstart.toml");
     let mut g = c.benchmark_group("run");
@@ -67,5 +90,5 @@ fn runs(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, trials, runs);
+criterion_group!(benches, trials, campaign, runs);
 criterion_main!(benches);

@@ -68,6 +68,38 @@ pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// Grid of [`sigmoid_coin`]'s table: `σ` at `SIGMOID_LO + k / SIGMOID_STEPS`.
+const SIGMOID_LO: f64 = -16.0;
+const SIGMOID_STEPS: f64 = 32.0;
+const SIGMOID_POINTS: usize = 32 * 32 + 1;
+
+static SIGMOID_TABLE: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
+    (0..SIGMOID_POINTS)
+        .map(|k| sigmoid(SIGMOID_LO + k as f64 / SIGMOID_STEPS))
+        .collect()
+});
+
+/// Decides `u < scale · σ(x)` (a coin of probability `scale · σ(x)` given a uniform `u`,
+/// `scale >= 0`) without computing `σ` in almost every case: `σ` is increasing, so its values
+/// at the grid points around `x` (a table, step 1/32) bracket it, and `σ(x)` is computed
+/// only when `u` falls between the two (under 1% of calls). The decision is the direct
+/// comparison's.
+#[inline]
+pub fn sigmoid_coin(u: f64, x: f64, scale: f64) -> bool {
+    let t = (x - SIGMOID_LO) * SIGMOID_STEPS;
+    if t >= 0.0 && t < (SIGMOID_POINTS - 1) as f64 {
+        let k = t as usize;
+        let table = &**SIGMOID_TABLE;
+        let (below_lo, below_hi) = (u < scale * table[k], u < scale * table[k + 1]);
+        // Branch only on the rare undecided case (`lo <= u < hi`); the outcome itself is a
+        // value, so a random outcome costs no mispredicted branch.
+        if below_lo == below_hi {
+            return below_lo;
+        }
+    }
+    u < scale * sigmoid(x)
+}
+
 /// Log-odds of a probability (clamped away from 0 and 1).
 #[inline]
 pub fn logit(p: f64) -> f64 {
@@ -401,6 +433,27 @@ pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sigmoid_coin_decides_like_the_direct_comparison() {
+        let mut rng = crate::rng::stream_rng(3, 4);
+        use rand::RngExt;
+        for _ in 0..200_000 {
+            let x = rng.random::<f64>() * 50.0 - 25.0;
+            let u: f64 = rng.random();
+            let scale = if rng.random::<bool>() {
+                1.0
+            } else {
+                rng.random()
+            };
+            assert_eq!(sigmoid_coin(u, x, scale), u < scale * sigmoid(x), "{u} {x}");
+            // Near the bracket's edges too.
+            let u = scale * sigmoid(x) * (1.0 + (rng.random::<f64>() - 0.5) * 1e-12);
+            assert_eq!(sigmoid_coin(u, x, scale), u < scale * sigmoid(x), "{u} {x}");
+        }
+        assert!(!sigmoid_coin(0.5, f64::NAN, 1.0));
+        assert!(sigmoid_coin(0.0, 40.0, 1.0) && !sigmoid_coin(0.999, -40.0, 1.0));
+    }
 
     #[test]
     fn card_proof_is_concave_and_signed() {

@@ -12,6 +12,7 @@
 //!   the purchase decision, social proof, intent, BG/NBD repurchase);
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
+//! - [`thinning`]: walks that visit only the agents whose event may happen;
 //! - [`metrics`]: per-trial results and summaries;
 //! - [`compare`]: candidate campaigns compared trial by trial (paired differences,
 //!   probability of beating, ranking by an objective under constraints);
@@ -43,3 +44,4 @@ pub mod output;
 pub mod population;
 pub mod rng;
 pub mod scenario;
+pub mod thinning;

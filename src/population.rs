@@ -226,6 +226,10 @@ pub struct Population {
     traits_len: usize,
     traits_ready: bool,
     pools_built: Vec<Pool>,
+    /// Number of chat-group pools (they come first).
+    groups: usize,
+    /// The open market's pool (first id, size), when it has buyers.
+    market: Option<(u32, u32)>,
     trial_key: u64,
     trait_dists: Option<[Dist; TRAITS]>,
 }
@@ -257,6 +261,12 @@ impl Population {
             start += plan.buyers;
         }
         let n = start as usize;
+        self.groups = self.pools.iter().take_while(|p| p.group).count();
+        self.market = self
+            .pools
+            .iter()
+            .find(|p| !p.group && p.len > 0)
+            .map(|p| (p.start, p.len));
         // `pool_of` is a function of the pool sizes: rebuilt only when they changed.
         if self.pools != self.pools_built {
             self.pool_of.clear();
@@ -361,14 +371,22 @@ impl Population {
             }
             self.traits_ready = true;
         }
-        let slot = &mut self.traits[t as usize][i as usize];
-        if slot.is_nan() {
-            let dists = self.trait_dists.as_ref().expect("population built");
-            let mut rng = agent_rng(self.trial_key, stream::POPULATION, i, t as u32);
-            let v = dists[t as usize].sample(&mut rng);
-            *slot = v as f32;
+        let v = self.traits[t as usize][i as usize];
+        if v.is_nan() {
+            return self.draw_trait(i, t);
         }
-        *slot as f64
+        v as f64
+    }
+
+    /// Draws buyer `i`'s trait on first use (out of line: the hot path is a load).
+    #[cold]
+    #[inline(never)]
+    fn draw_trait(&mut self, i: u32, t: Trait) -> f64 {
+        let dists = self.trait_dists.as_ref().expect("population built");
+        let mut rng = agent_rng(self.trial_key, stream::POPULATION, i, t as u32);
+        let v = dists[t as usize].sample(&mut rng) as f32;
+        self.traits[t as usize][i as usize] = v;
+        v as f64
     }
 
     /// A uniformly random buyer.
@@ -378,25 +396,23 @@ impl Population {
     }
 
     /// Indices of the chat-group pools: groups are built first, so they are `0..count`.
+    #[inline]
     pub fn group_pools(&self) -> std::ops::Range<usize> {
-        0..self.pools.iter().take_while(|p| p.group).count()
+        0..self.groups
     }
 
     /// Buyers outside the chat groups (the open market).
+    #[inline]
     pub fn outsiders(&self) -> usize {
-        self.pools
-            .iter()
-            .filter(|p| !p.group)
-            .map(|p| p.len as usize)
-            .sum()
+        self.market.map_or(0, |(_, len)| len as usize)
     }
 
     /// A uniformly random buyer outside the chat groups (the open market, built last as one
     /// pool), if there is one.
     #[inline]
     pub fn random_outsider(&self, rng: &mut SimRng) -> Option<u32> {
-        let p = self.pools.iter().find(|p| !p.group && p.len > 0)?;
-        Some(p.start + rng.random_range(0..p.len as usize) as u32)
+        let (start, len) = self.market?;
+        Some(start + rng.random_range(0..len as usize) as u32)
     }
 
     /// Members of chat groups.

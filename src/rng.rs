@@ -27,7 +27,7 @@ pub mod stream {
     pub const REPEAT: u64 = 3;
     /// Per-agent exposure outcomes (purchase decisions of mechanisms' offers).
     pub const OFFER: u64 = 4;
-    /// End-of-trial settlement of chat-group members (leaving).
+    /// Chat-group members leaving their groups (the daily leaving step).
     pub const GROUPS: u64 = 5;
     /// Per-order draws: order value (basket) and the buyer's experience, keyed by the
     /// buyer's order count.

@@ -67,6 +67,7 @@ impl Plan {
                 wallet: mechanisms.iter().any(|m| m.issues_coupons()),
                 track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
                 interactive: !mechanisms.is_empty(),
+                group_life: mechanisms.iter().any(|m| m.follows_group_life()),
             },
             mechanisms,
         })
@@ -116,9 +117,6 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
         world.organic_step();
         world.repeat_step();
         world.end_day();
-    }
-    if plan.mechanisms.iter().any(|m| m.uses_groups()) {
-        world.settle_groups();
     }
     let mut kpis = Vec::new();
     for m in &ws.mechanisms {

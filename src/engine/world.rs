@@ -14,14 +14,23 @@
 //!   (`t + Exp(λ)`) and filed in a per-day calendar; a day touches only the buyers whose
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
+//! - **Leaving chat groups.** A member leaves at daily hazard `leave_rate · (1 − e)`
+//!   (engagement `e` decaying between interactions), so a day's leaving probability is at
+//!   most `1 − exp(−leave_rate)`. At the start of each day the engine walks each group with
+//!   [`crate::thinning::Coins`] against that bound and settles only the candidates (about
+//!   `leave_rate · members` a day): membership is always current, mechanisms read it with
+//!   [`World::has_left`] and count members with [`World::members_in`], and nothing is
+//!   settled per member per event.
 
 use crate::behaviour::{
     BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
+    sigmoid_coin,
 };
 use crate::dist::{Dist, GammaSampler};
 use crate::population::{ORGANIC_CLASSES, Population, PopulationPlan, Trait};
 use crate::rng::{EventRng, SimRng, agent_rng_in, stream, stream_key, stream_rng};
 use crate::scenario::RepurchaseModel;
+use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1, Gamma};
 
@@ -155,8 +164,9 @@ pub struct World {
     pub key: u64,
     /// Orders and money.
     pub ledger: Ledger,
-    /// Product card social proof.
+    /// Product card social proof (add reviews with [`World::add_card_review`]).
     pub card: Option<CardProof>,
+    delta_sp: f64,
     product: Option<ProductConsts>,
     order_value: Option<Dist>,
     log_orders: bool,
@@ -187,6 +197,13 @@ pub struct World {
     next_repeat: Vec<f32>,
     engagement: Vec<f32>,
     engagement_day: Vec<u16>,
+    /// Per pool: an upper bound of its members' engagement, as of `engagement_bound_day`.
+    engagement_bound: Vec<f32>,
+    engagement_bound_day: Vec<u16>,
+    /// Per pool: members still in it (chat groups; the open market keeps its size).
+    members_in: Vec<u32>,
+    group_life: bool,
+    groups_rng: Option<SimRng>,
     nonbuyers: Vec<u32>,
     /// Segments of `nonbuyers`: one per pool, or one per (pool, rate class) when organic
     /// rates are heterogeneous (`seg_k` classes per pool).
@@ -264,6 +281,9 @@ pub struct WorldPlan {
     /// Some mechanism acts on agents (offers, intent, satisfaction, engagement). Without
     /// one, the per-agent state only mechanisms touch is never initialised.
     pub interactive: bool,
+    /// Chat-group members leave their groups day by day (some mechanism follows group
+    /// life, see `MechanismPlan::follows_group_life`).
+    pub group_life: bool,
 }
 
 impl World {
@@ -281,12 +301,14 @@ impl World {
             plan.existing_reviews.1,
             b.sp_saturation,
         ));
+        self.delta_sp = 0.0;
         self.product = Some(plan.product);
         self.order_value = plan.order_value.clone();
         self.log_orders = plan.log_orders;
         self.wallet = plan.wallet;
         self.track_visits = plan.track_visits;
         self.interactive = plan.interactive;
+        self.group_life = plan.group_life;
         self.orders_today.clear();
         self.orders_yesterday.clear();
         self.last_order_value = 0.0;
@@ -321,6 +343,7 @@ impl World {
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
+        self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
         fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
             v.clear();
@@ -349,6 +372,15 @@ impl World {
         } else {
             self.satisfaction.resize(n, 0.5);
         }
+        let pools = self.pop.pools.len();
+        refill(
+            &mut self.engagement_bound,
+            pools,
+            b.initial_engagement as f32,
+        );
+        refill(&mut self.engagement_bound_day, pools, 0);
+        self.members_in.clear();
+        self.members_in.extend(self.pop.pools.iter().map(|p| p.len));
         if self.track_visits {
             refill(&mut self.visits, n, 0);
         }
@@ -442,10 +474,14 @@ impl World {
         if let Some(c) = self.card.as_mut() {
             c.add(sentiment);
         }
+        self.delta_sp = self.card.map(|c| c.delta()).unwrap_or(0.0);
     }
 
+    /// The card's social proof change, kept current by [`World::add_card_review`] (every
+    /// purchase decision reads it).
+    #[inline]
     fn delta_sp(&self) -> f64 {
-        self.card.map(|c| c.delta()).unwrap_or(0.0)
+        self.delta_sp
     }
 
     /// Current intent of buyer `i`.
@@ -474,8 +510,7 @@ impl World {
         let x = self
             .beh()
             .decision_logit(e, intent, susc, ps, self.delta_sp());
-        let p = e.attention * crate::behaviour::sigmoid(x);
-        if rng.random::<f64>() < p {
+        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.first_order(i, time, e.incentive);
             true
@@ -530,7 +565,7 @@ impl World {
         }
         let b = self.beh();
         let x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
-        if rng.random::<f64>() < e.attention * crate::behaviour::sigmoid(x) {
+        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.book_order(i, e.incentive, time, false);
             Offered::Repeat
@@ -631,6 +666,43 @@ impl World {
         let u = i as usize;
         self.engagement[u] = e as f32;
         self.engagement_day[u] = self.day as u16;
+        let g = self.pop.pool_of[u] as usize;
+        let bound = self.engagement_bound_of(g).max(e);
+        self.engagement_bound[g] = bound as f32;
+        self.engagement_bound_day[g] = self.day as u16;
+    }
+
+    fn engagement_bound_of(&self, g: usize) -> f64 {
+        let days = self.day - self.engagement_bound_day[g] as u32;
+        self.engagement_bound[g] as f64 * self.beh().engagement_decay_over(days)
+    }
+
+    /// An upper bound of the engagement of every member of pool `g` now (engagement decays
+    /// at one rate for all, so the largest value set, decayed since, bounds them all).
+    #[inline]
+    pub fn engagement_bound(&self, g: usize) -> f64 {
+        // Margin against rounding between per-member and per-pool decay products.
+        (self.engagement_bound_of(g) * (1.0 + 1e-9)).min(1.0)
+    }
+
+    /// An upper bound of [`World::notice_probability`] over the members of pool `g`.
+    #[inline]
+    pub fn notice_bound(&self, g: usize) -> f64 {
+        let b = self.beh();
+        b.notice_base + (1.0 - b.notice_base) * self.engagement_bound(g)
+    }
+
+    /// An upper bound of [`World::online_probability`] at `minute` of today over all
+    /// buyers (activity is at most 1).
+    #[inline]
+    pub fn online_bound(&self, minute: u32) -> f64 {
+        self.beh().online_probability(1.0, self.weekday(), minute)
+    }
+
+    /// Members of pool `g` still in it (for a chat group; the open market's size otherwise).
+    #[inline]
+    pub fn members_in(&self, g: usize) -> u32 {
+        self.members_in[g]
     }
 
     /// True when member `i` has left its chat group.
@@ -639,45 +711,45 @@ impl World {
         self.flags[i as usize] & LEFT != 0
     }
 
-    /// Settles member `i`'s group life up to today: applies the leaving hazard since the
-    /// last settlement (closed form under decaying engagement). Returns true if the member
-    /// is still in the group. Only group members are meaningful here.
-    pub fn settle_member(&mut self, i: u32, rng: &mut SimRng) -> bool {
-        let u = i as usize;
-        if self.flags[u] & LEFT != 0 {
-            return false;
+    /// Leaving over yesterday: each member still in a group leaves with probability
+    /// `1 − exp(−leave_rate · ∫(1 − e(t)) dt)` over the day, `e(t)` decaying from the
+    /// engagement held at yesterday's start (interactions during a day count for the whole
+    /// day). Only the candidates of a thinning walk against `1 − exp(−leave_rate)` are
+    /// settled.
+    fn leave_step(&mut self) {
+        let beh = self.beh();
+        let rate = beh.leave_rate;
+        if rate <= 0.0 || self.day == 0 {
+            return;
         }
-        let last = self.engagement_day[u] as u32;
-        if self.day > last {
-            let days = self.day - last;
-            let e0 = self.engagement[u] as f64;
-            let stay = self.beh().stay_probability(e0, days);
-            let e = self.engagement_of(i);
-            self.engagement[u] = e as f32;
-            self.engagement_day[u] = self.day as u16;
-            if rng.random::<f64>() >= stay {
-                self.flags[u] |= LEFT;
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Settles every chat-group member's leaving up to today (end of a trial).
-    pub fn settle_groups(&mut self) {
-        let mut rng = stream_rng(self.key, stream::GROUPS);
+        let q_max = -(-rate).exp_m1();
+        let mut rng = self.groups_rng.take().expect("reset");
+        let yesterday = self.day - 1;
         for g in 0..self.pop.pools.len() {
             let pool = self.pop.pools[g];
-            if pool.group {
-                for i in pool.start..pool.start + pool.len {
-                    self.settle_member(i, &mut rng);
+            if !pool.group {
+                continue;
+            }
+            let mut walk = Coins::new(pool.start, pool.len, q_max);
+            while let Some((i, u)) = walk.next(&mut rng) {
+                let k = i as usize;
+                if self.flags[k] & LEFT != 0 {
+                    continue;
+                }
+                let days = yesterday.saturating_sub(self.engagement_day[k] as u32);
+                let beh = self.beh();
+                let e0 = self.engagement[k] as f64 * beh.engagement_decay_over(days);
+                if u < 1.0 - beh.stay_probability(e0, 1) {
+                    self.flags[k] |= LEFT;
+                    self.members_in[g] -= 1;
                 }
             }
         }
+        self.groups_rng = Some(rng);
     }
 
     /// Chat-group members who have left, and members still in whose engagement is below the
-    /// silence threshold (as settled so far).
+    /// silence threshold, now.
     pub fn group_attrition(&self) -> (u32, u32) {
         let (mut left, mut silent) = (0, 0);
         let threshold = self.beh().silent_below;
@@ -695,7 +767,11 @@ impl World {
 
     /// Removes member `i` from its group now ("claim and leave").
     pub fn leave_group(&mut self, i: u32) {
-        self.flags[i as usize] |= LEFT;
+        let u = i as usize;
+        if self.flags[u] & LEFT == 0 {
+            self.flags[u] |= LEFT;
+            self.members_in[self.pop.pool_of[u] as usize] -= 1;
+        }
     }
 
     /// Probability that member `i` is online at `minute` of today.
@@ -1022,9 +1098,13 @@ impl World {
         }
     }
 
-    /// Starts day `day`: snapshots pool adoption shares; yesterday's orders become readable.
+    /// Starts day `day`: members leave groups over yesterday (when groups are used);
+    /// snapshots pool adoption shares; yesterday's orders become readable.
     pub fn begin_day(&mut self, day: u32) {
         self.day = day;
+        if self.group_life {
+            self.leave_step();
+        }
         std::mem::swap(&mut self.orders_today, &mut self.orders_yesterday);
         self.orders_today.clear();
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
@@ -1365,5 +1445,46 @@ impl World {
     /// Buyers, in the order of their first order.
     pub fn buyers(&self) -> &[u32] {
         &self.buyers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Plan;
+    use crate::rng::trial_key;
+    use crate::scenario::load_str;
+
+    /// The daily leaving step gives each member the closed-form probability of leaving
+    /// over the horizon, and keeps the per-group counts.
+    #[test]
+    fn leaving_step_matches_the_closed_form() {
+        let s = load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
+             [population.groups]\ncount = 20\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
+             [mechanisms.votes]\n",
+            "t",
+            &[],
+        )
+        .unwrap();
+        let plan = Plan::new(&s).unwrap();
+        let mut w = World::default();
+        w.reset(&plan.world, trial_key(3, 1));
+        let days = 60;
+        for day in 0..days {
+            w.begin_day(day);
+        }
+        let n = w.pop.len() as f64;
+        let left = (0..w.pop.len() as u32).filter(|&i| w.has_left(i)).count() as f64;
+        let b = w.behaviour();
+        let expect = 1.0 - b.stay_probability(b.initial_engagement, days - 1);
+        let se = (expect * (1.0 - expect) / n).sqrt();
+        assert!(
+            (left / n - expect).abs() < 4.0 * se,
+            "{} vs {expect}",
+            left / n
+        );
+        let inside: u32 = (0..20).map(|g| w.members_in(g)).sum();
+        assert_eq!(inside as f64, n - left);
     }
 }

@@ -3,7 +3,7 @@
 //! ## Model of one sale in one group
 //! 1. **Announcement**, `announce_minutes` before opening: a member still in the group finds
 //!    it with `1 − exp(−activity · notice · W)` over the announcement and the sale window
-//!    (see [`super::group_chat::window_weight`]).
+//!    (see [`super::group_chat::window_weight`]; drawn with [`super::group_chat::Finders`]).
 //! 2. **Visit.** A member who found it visits the sale with probability
 //!    `σ(visit_base + intent + w_inc · discount / price)`, arriving at a uniform minute of
 //!    the window.
@@ -18,8 +18,8 @@
 //! `fs_sold_out_share` (sales that sold out), `fs_transaction_rate` (orders / visitors, the
 //! same-day transaction rate), `fs_first_orders`, `fs_cost` (discounts).
 
-use super::group_chat::{finds, window_weight};
-use crate::behaviour::{Exposure, sigmoid};
+use super::group_chat::{Finders, window_weight};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
@@ -114,15 +114,19 @@ impl State {
         let w = window_weight(world, from, hours, hours.max(1.0));
         let b = world.behaviour();
         let incentive = b.w_incentive * cfg.discount / b.price;
-        let pool = world.pop.pools[g];
+        let visit0 = sigmoid(cfg.visit_base + incentive);
         self.visitors.clear();
-        for i in pool.start..pool.start + pool.len {
-            if !world.settle_member(i, &mut self.rng) {
-                continue;
-            }
-            let visit =
-                finds(world, i, w) * sigmoid(cfg.visit_base + world.intent_of(i) + incentive);
-            if self.rng.random::<f64>() < visit {
+        let mut finders = Finders::new(world, g, w);
+        while let Some(f) = finders.next(world, &mut self.rng) {
+            let i = f.member;
+            let intent = world.intent_of(i);
+            let u: f64 = self.rng.random();
+            let visit = if intent == 0.0 {
+                u < visit0
+            } else {
+                sigmoid_coin(u, cfg.visit_base + intent + incentive, 1.0)
+            };
+            if visit {
                 let at = open + self.rng.random_range(0..cfg.window_minutes.max(1));
                 self.visitors.push((at, i));
             }

@@ -15,11 +15,22 @@
 //! the message with weight `exp(−h / visibility_hours)` as it sinks in the chat (a pinned
 //! message does not sink). So the probability of finding it is
 //! `1 − exp(−activity · notice · W)`, with `W` = [`window_weight`] computed once per event.
+//!
+//! ## Visiting only the members an event can reach
+//! Group-wide events do not flip a coin per member with an `exp`. [`Finders`] bounds the
+//! rate by `W · notice_bound(g)` (activity ≤ 1, and every member's engagement is below the
+//! group's bound): under a small bound it walks only the candidates of a
+//! [`crate::thinning::Looks`] walk; under a large one it decides each member with one
+//! uniform against a table ([`crate::thinning::look_coin`]). Both give the same
+//! distribution of who finds the message as the per-member coin. Pushes seen with `online · notice` walk with
+//! [`crate::thinning::Coins`] against `online_bound · notice_bound` the same way
+//! ([`push_audience`]).
 
-use crate::behaviour::{Exposure, sigmoid};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::population::Trait;
 use crate::rng::SimRng;
+use crate::thinning::{Coins, DENSE_ABOVE, Looks, look_coin};
 use rand::RngExt;
 
 /// What happened to one pushed promotion.
@@ -54,6 +65,7 @@ pub struct Push {
 
 impl Push {
     /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    /// For many members, [`Push::prepare`] once and deliver with [`Prepared`].
     pub fn deliver(
         &self,
         world: &mut World,
@@ -62,32 +74,23 @@ impl Push {
         sees: f64,
         rng: &mut SimRng,
     ) -> PushOutcome {
-        if rng.random::<f64>() >= sees {
-            return PushOutcome::Ignored;
-        }
-        let w_inc = world.behaviour().w_incentive;
-        let click =
-            sigmoid(self.push_base + world.intent_of(i) + w_inc * self.coupon / world.price());
-        if rng.random::<f64>() >= click {
-            return PushOutcome::Ignored;
-        }
-        let e = Exposure {
-            base: self.link_base,
-            attention: 1.0 - (-self.valid_minutes / 10.0).exp(),
-            strength: self.strength,
-            incentive: self.coupon,
-        };
-        let minute = minute.min(1439);
-        if self.buyers {
-            match world.offer_any(i, minute, &e, rng) {
-                Offered::First => PushOutcome::Bought,
-                Offered::Repeat => PushOutcome::BoughtAgain,
-                Offered::Nothing => PushOutcome::Clicked,
-            }
-        } else if world.offer(i, minute, &e, rng) {
-            PushOutcome::Bought
-        } else {
-            PushOutcome::Clicked
+        self.prepare(world).deliver(world, i, minute, sees, rng)
+    }
+
+    /// The push with its per-event constants computed once (click probability without
+    /// intent, the product page's attention).
+    pub fn prepare(&self, world: &World) -> Prepared {
+        let x0 = self.push_base + world.behaviour().w_incentive * self.coupon / world.price();
+        Prepared {
+            push: *self,
+            x0,
+            click0: sigmoid(x0),
+            exposure: Exposure {
+                base: self.link_base,
+                attention: 1.0 - (-self.valid_minutes / 10.0).exp(),
+                strength: self.strength,
+                incentive: self.coupon,
+            },
         }
     }
 
@@ -116,6 +119,78 @@ impl Push {
     }
 }
 
+/// A [`Push`] prepared for one event: constants computed once, delivered to many members.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    push: Push,
+    /// Click log-odds without intent.
+    x0: f64,
+    /// `σ(x0)`.
+    click0: f64,
+    exposure: Exposure,
+}
+
+impl Prepared {
+    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    #[inline]
+    pub fn deliver(
+        &self,
+        world: &mut World,
+        i: u32,
+        minute: u32,
+        sees: f64,
+        rng: &mut SimRng,
+    ) -> PushOutcome {
+        if sees < 1.0 && rng.random::<f64>() >= sees {
+            return PushOutcome::Ignored;
+        }
+        self.deliver_seen(world, i, minute, rng)
+    }
+
+    /// Member `i`, who has seen the push, clicks with `σ(push_base + intent + w_inc ·
+    /// coupon / price)` and decides on the product page.
+    pub fn deliver_seen(
+        &self,
+        world: &mut World,
+        i: u32,
+        minute: u32,
+        rng: &mut SimRng,
+    ) -> PushOutcome {
+        let intent = world.intent_of(i);
+        let u: f64 = rng.random();
+        let click = if intent == 0.0 {
+            u < self.click0
+        } else {
+            sigmoid_coin(u, self.x0 + intent, 1.0)
+        };
+        if !click {
+            return PushOutcome::Ignored;
+        }
+        let e = &self.exposure;
+        let minute = minute.min(1439);
+        if self.push.buyers {
+            match world.offer_any(i, minute, e, rng) {
+                Offered::First => PushOutcome::Bought,
+                Offered::Repeat => PushOutcome::BoughtAgain,
+                Offered::Nothing => PushOutcome::Clicked,
+            }
+        } else if world.offer(i, minute, e, rng) {
+            PushOutcome::Bought
+        } else {
+            PushOutcome::Clicked
+        }
+    }
+}
+
+/// Members of group `g` who see a push at `minute` (online · notice): a walk whose
+/// candidates `(i, u)` see it when `u < online_probability(i) · notice_probability(i)`
+/// (see [`crate::thinning::Coins`]); members who left must be skipped by the caller.
+pub fn push_audience(world: &World, g: usize, minute: u32) -> Coins {
+    let pool = world.pop.pools[g];
+    let bound = world.online_bound(minute) * world.notice_bound(g);
+    Coins::new(pool.start, pool.len, bound)
+}
+
 /// `W`: the expected looks of a member of activity 1 and notice 1 that find a message
 /// posted at `minute` today and seen for `hours` (fractional), weighted by
 /// `exp(−h / visibility_hours)` (`f64::INFINITY`: pinned, no sinking).
@@ -141,9 +216,239 @@ pub fn window_weight(world: &World, minute: u32, hours: f64, visibility_hours: f
     w
 }
 
-/// Probability that member `i` finds a message of window weight `w` ([`window_weight`]).
+/// Looks of member `i` that find a message of window weight `w` ([`window_weight`]):
+/// `activity · notice · w`; the member finds it with probability `1 − exp(−rate)`.
 #[inline]
-pub fn finds(world: &mut World, i: u32, w: f64) -> f64 {
+pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);
-    1.0 - (-a * world.notice_probability(i) * w).exp()
+    a * world.notice_probability(i) * w
+}
+
+/// A member who found at least one of an evening's messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Found {
+    /// The member.
+    pub member: u32,
+    /// Bit `j` set: message `j` was found (always bit 0 for a single message).
+    pub messages: u64,
+    /// The member's rate per message, `activity · notice · w`.
+    pub rate: f64,
+}
+
+/// Members of group `g` still in it who find messages of window weight `w`, each message
+/// independently with probability `1 − exp(−activity · notice · w)`, in increasing id order.
+///
+/// With a small bound `x_max = w · notice_bound(g)` (activity ≤ 1) only the candidates of a
+/// [`Looks`] walk against the bound for all `m` messages (rate `m · x_max`) are evaluated:
+/// a candidate's first look `E` finds one when `E < m · rate`, that message is uniform among
+/// the `m`, and each other one is found when a fresh look falls within what is left of its
+/// rate, `rate − E / m` (memorylessness). Otherwise every member is visited and each message
+/// decided by one uniform ([`look_coin`], no `exp`). Both give each member and message the
+/// independent per-member coin's probability.
+#[derive(Debug, Clone, Copy)]
+pub struct Finders {
+    walk: Walk,
+    w: f64,
+    m: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Walk {
+    /// Every member, one uniform per message.
+    Dense { next: u32, end: u32 },
+    /// Candidates of a bound.
+    Sparse(Looks),
+}
+
+impl Finders {
+    /// The finders of one message of window weight `w` in group `g` (today's state).
+    pub fn new(world: &World, g: usize, w: f64) -> Self {
+        Self::of(world, g, w, 1)
+    }
+
+    /// The finders of `m` messages (1 to 64) of window weight `w` each, posted together.
+    pub fn of(world: &World, g: usize, w: f64, m: u32) -> Self {
+        assert!((1..=64).contains(&m), "1 to 64 messages at once");
+        let pool = world.pop.pools[g];
+        let x_max = m as f64 * w * world.notice_bound(g);
+        let walk = if -(-x_max).exp_m1() < DENSE_ABOVE {
+            Walk::Sparse(Looks::new(pool.start, pool.len, x_max))
+        } else {
+            Walk::Dense {
+                next: pool.start,
+                end: pool.start + pool.len,
+            }
+        };
+        Finders { walk, w, m }
+    }
+
+    /// The next member who finds at least one of the messages.
+    #[inline]
+    pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<Found> {
+        let m = self.m;
+        loop {
+            let (member, messages, rate) = match &mut self.walk {
+                Walk::Dense { next, end } => {
+                    if *next >= *end {
+                        return None;
+                    }
+                    let i = *next;
+                    *next += 1;
+                    if world.has_left(i) {
+                        continue;
+                    }
+                    let rate = look_rate(world, i, self.w);
+                    let mut messages = 0u64;
+                    for j in 0..m {
+                        messages |= (look_coin(rng.random(), rate) as u64) << j;
+                    }
+                    (i, messages, rate)
+                }
+                Walk::Sparse(looks) => {
+                    let (i, e) = looks.next(rng)?;
+                    if world.has_left(i) {
+                        continue;
+                    }
+                    let rate = look_rate(world, i, self.w);
+                    if e >= m as f64 * rate {
+                        continue;
+                    }
+                    let first = if m > 1 { rng.random_range(0..m) } else { 0 };
+                    let rest = rate - e / m as f64;
+                    let mut messages = 1u64 << first;
+                    for j in (0..m).filter(|&j| j != first) {
+                        messages |= (look_coin(rng.random(), rest) as u64) << j;
+                    }
+                    (i, messages, rate)
+                }
+            };
+            if messages != 0 {
+                return Some(Found {
+                    member,
+                    messages,
+                    rate,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Plan, World};
+    use crate::rng::{stream_rng, trial_key};
+    use crate::scenario::load_str;
+
+    /// A world with one chat group of about 400 members, engagement spread by day 3.
+    fn world() -> World {
+        let s = load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
+             [population.groups]\ncount = 1\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
+             [mechanisms.votes]\n",
+            "t",
+            &[],
+        )
+        .unwrap();
+        let plan = Plan::new(&s).unwrap();
+        let mut w = World::default();
+        w.reset(&plan.world, trial_key(1, 2));
+        let mut rng = stream_rng(9, 9);
+        for day in 0..3 {
+            w.begin_day(day);
+            for i in 0..400 {
+                if rng.random::<f64>() < 0.3 {
+                    w.add_engagement(i, rng.random::<f64>() * 0.5);
+                }
+            }
+        }
+        w
+    }
+
+    /// Each member finds each of `m` messages with `1 − exp(−rate)`, independently: the
+    /// finds per member (binned by probability) and the members finding all `m` match.
+    fn check_finders(w: f64, m: u32) {
+        let mut world = world();
+        let n = world.pop.pools[0].len as usize;
+        let p: Vec<f64> = (0..n as u32)
+            .map(|i| {
+                if world.has_left(i) {
+                    0.0
+                } else {
+                    -(-look_rate(&mut world, i, w)).exp_m1()
+                }
+            })
+            .collect();
+        let reps = 3000;
+        let mut finds = vec![0u64; n];
+        let mut all = 0u64;
+        let mut rng = stream_rng(4, 4);
+        for _ in 0..reps {
+            let mut f = Finders::of(&world, 0, w, m);
+            let mut last = None;
+            while let Some(found) = f.next(&mut world, &mut rng) {
+                assert!(last.is_none_or(|l| found.member > l));
+                last = Some(found.member);
+                finds[found.member as usize] += found.messages.count_ones() as u64;
+                all += (found.messages.count_ones() == m) as u64;
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+        for bin in order.chunks(n / 4) {
+            let expect: f64 = bin.iter().map(|&i| p[i] * (m * reps) as f64).sum();
+            let var: f64 = bin
+                .iter()
+                .map(|&i| p[i] * (1.0 - p[i]) * (m * reps) as f64)
+                .sum();
+            let got: u64 = bin.iter().map(|&i| finds[i]).sum();
+            assert!(
+                (got as f64 - expect).abs() < 4.0 * var.sqrt().max(1.0),
+                "w {w}, m {m}: {got} vs {expect}"
+            );
+        }
+        let expect_all: f64 = p.iter().map(|&q| q.powi(m as i32) * reps as f64).sum();
+        let var_all: f64 = p
+            .iter()
+            .map(|&q| q.powi(m as i32) * (1.0 - q.powi(m as i32)) * reps as f64)
+            .sum();
+        assert!(
+            (all as f64 - expect_all).abs() < 4.0 * var_all.sqrt().max(1.0),
+            "w {w}, m {m}: all {all} vs {expect_all}"
+        );
+    }
+
+    #[test]
+    fn finders_match_the_per_member_coin() {
+        for (w, m) in [(0.05, 1), (0.05, 3), (2.0, 1), (2.0, 3)] {
+            check_finders(w, m);
+        }
+    }
+
+    #[test]
+    fn push_audience_walks_cover_online_times_notice() {
+        let mut world = world();
+        let n = world.pop.pools[0].len;
+        let at = 20 * 60;
+        let mut expect = 0.0;
+        for i in 0..n {
+            if !world.has_left(i) {
+                expect += world.online_probability(i, at) * world.notice_probability(i);
+            }
+        }
+        let (reps, mut seen) = (2000, 0u64);
+        let mut rng = stream_rng(6, 6);
+        for _ in 0..reps {
+            let mut walk = push_audience(&world, 0, at);
+            while let Some((i, u)) = walk.next(&mut rng) {
+                if world.has_left(i) {
+                    continue;
+                }
+                let sees = world.online_probability(i, at) * world.notice_probability(i);
+                seen += (u < sees) as u64;
+            }
+        }
+        let mean = seen as f64 / reps as f64;
+        assert!((mean - expect).abs() < 0.01 * expect, "{mean} vs {expect}");
+    }
 }

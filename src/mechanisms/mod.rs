@@ -164,8 +164,23 @@ impl MechanismPlan {
         matches!(self, MechanismPlan::TargetedPush(_))
     }
 
-    /// True for mechanisms that act on chat groups (their members' leaving is settled at
-    /// the end of a trial).
+    /// True for mechanisms that follow chat-group life: with one of them in a scenario,
+    /// members leave their groups day by day ([`crate::engine::World`]'s leaving step).
+    /// Order proofs and targeted pushes alone keep every member for the whole horizon, as
+    /// they always have (leaving used to be settled only by these mechanisms' visits, and
+    /// the order-proof figures are calibrated that way).
+    pub fn follows_group_life(&self) -> bool {
+        matches!(
+            self,
+            MechanismPlan::RedPackets(_)
+                | MechanismPlan::Qa(_)
+                | MechanismPlan::Votes(_)
+                | MechanismPlan::FlashSale(_)
+                | MechanismPlan::ShareDraw(_)
+        )
+    }
+
+    /// True for mechanisms that act on chat groups.
     pub fn uses_groups(&self) -> bool {
         !matches!(
             self,

@@ -68,13 +68,20 @@
 //! `op_pinned_exposure` (hours in view of a pinned proof / of an unpinned one),
 //! `op_pinned_looks` (looks on a pinned proof / on an unpinned one),
 //! `op_interactions_per_member_week` (posts and reactions).
+//!
+//! `op_story_ctr` and `op_photo_ctr` are opens per proof found, counting the finds that
+//! happened (they summed every member's find probability before; same expectation).
+//! `op_plain_link_conversion` sums the plain link's purchase probability over the members
+//! who saw the curated push (it summed `sees ×` that probability over every member before;
+//! same expectation), per member pushed.
 
-use super::group_chat::{Push, PushOutcome, finds, window_weight};
+use super::group_chat::{Finders, Push, PushOutcome, push_audience, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
 use crate::scenario::{OrderProofs, Scenario, Verification};
+use crate::thinning::two_coins;
 use rand::RngExt;
 use std::sync::Arc;
 
@@ -412,45 +419,54 @@ impl State {
         let life = cfg.message_life_hours;
         let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
         let gain = world.behaviour().intent_gain * cfg.proof_strength;
+        // Photo (0) and story (1): opening probability and the product-page exposure.
+        let open = [
+            sigmoid(cfg.open_base),
+            sigmoid(cfg.open_base + cfg.story_appeal),
+        ];
+        let exposure = [0.0, cfg.story_strength].map(|extra| Exposure {
+            base: self.plan.link_base + extra,
+            attention: 1.0,
+            strength: cfg.proof_strength,
+            incentive: 0.0,
+        });
         let mut k = 0;
         while k < self.today.len() {
+            // The group's proofs, up to 64 at a time (each is found independently).
             let g = self.today[k].group;
             let mut end = k;
-            while end < self.today.len() && self.today[end].group == g {
+            while end < self.today.len() && self.today[end].group == g && end - k < 64 {
                 end += 1;
             }
-            let pool = world.pop.pools[g as usize];
-            for i in pool.start..pool.start + pool.len {
-                if world.has_left(i) {
-                    continue;
-                }
-                let p_find = finds(world, i, w);
-                for j in k..end {
+            let mut finders = Finders::of(world, g as usize, w, (end - k) as u32);
+            while let Some(f) = finders.next(world, &mut self.rng) {
+                let i = f.member;
+                // Intent from the proofs found, added before any product-page visit.
+                let mut pending = 0.0;
+                let mut found = f.messages;
+                while found != 0 {
+                    let j = k + found.trailing_zeros() as usize;
+                    found &= found - 1;
                     let story = self.today[j].story;
                     if story {
-                        self.tally.story_seen += p_find;
+                        self.tally.story_seen += 1.0;
                     } else {
-                        self.tally.photo_seen += p_find;
+                        self.tally.photo_seen += 1.0;
                     }
-                    if self.rng.random::<f64>() >= p_find {
-                        continue;
-                    }
-                    world.add_intent(i, gain);
-                    if self.rng.random::<f64>() < cfg.reaction {
+                    pending += gain;
+                    let (reacts, opens) =
+                        two_coins(self.rng.random(), cfg.reaction, open[story as usize]);
+                    if reacts {
                         self.tally.interactions += 1;
                         world.add_engagement(i, 0.02);
                     }
-                    let open = sigmoid(cfg.open_base + if story { cfg.story_appeal } else { 0.0 });
-                    if self.rng.random::<f64>() >= open {
+                    if !opens {
                         continue;
                     }
-                    let e = Exposure {
-                        base: self.plan.link_base + if story { cfg.story_strength } else { 0.0 },
-                        attention: 1.0,
-                        strength: cfg.proof_strength,
-                        incentive: 0.0,
-                    };
-                    let bought = world.offer_any(i, POST_MINUTE + 30, &e, &mut self.rng);
+                    world.add_intent(i, pending);
+                    pending = 0.0;
+                    let e = &exposure[story as usize];
+                    let bought = world.offer_any(i, POST_MINUTE + 30, e, &mut self.rng);
                     if story {
                         self.tally.story_opened += 1;
                     } else {
@@ -461,6 +477,7 @@ impl State {
                         self.tally.story_orders += story as u64;
                     }
                 }
+                world.add_intent(i, pending);
             }
             k = end;
         }
@@ -481,13 +498,21 @@ impl State {
             self.tally.unpinned_looks += plain;
         }
         let at = c.time.minute();
+        // Recent proofs by group, so each group's best is found without a scan of all.
+        self.recent.sort_unstable_by_key(|p| p.group);
+        let mut r = 0;
         for g in world.pop.group_pools() {
-            let best = self
-                .recent
-                .iter()
-                .filter(|p| p.group as usize == g)
-                .max_by_key(|p| (p.story, p.day))
-                .copied();
+            while r < self.recent.len() && (self.recent[r].group as usize) < g {
+                r += 1;
+            }
+            let mut best: Option<Proof> = None;
+            while r < self.recent.len() && self.recent[r].group as usize == g {
+                let p = self.recent[r];
+                if best.is_none_or(|b| (p.story, p.day) >= (b.story, b.day)) {
+                    best = Some(p);
+                }
+                r += 1;
+            }
             let Some(proof) = best else { continue };
             let strength = cfg.proof_strength + if proof.story { cfg.story_strength } else { 0.0 };
             let push = Push {
@@ -510,16 +535,20 @@ impl State {
                 push_base: cfg.forward_open_base,
                 ..push
             };
-            let pool = world.pop.pools[g];
-            for i in pool.start..pool.start + pool.len {
+            let prepared = push.prepare(world);
+            self.tally.curated_pushes += world.members_in(g) as u64;
+            let mut audience = push_audience(world, g, at);
+            while let Some((i, u)) = audience.next(&mut self.rng) {
                 if world.has_left(i) {
                     continue;
                 }
                 let sees = world.online_probability(i, at) * world.notice_probability(i);
-                self.tally.curated_pushes += 1;
-                self.tally.plain_expected +=
-                    sees * plain_click * world.offer_probability(i, &plain_link);
-                match push.deliver(world, i, at, sees, &mut self.rng) {
+                if u >= sees {
+                    continue;
+                }
+                // The plain link's conversion, in expectation, over the members who saw.
+                self.tally.plain_expected += plain_click * world.offer_probability(i, &plain_link);
+                match prepared.deliver_seen(world, i, at, &mut self.rng) {
                     PushOutcome::Ignored => continue,
                     PushOutcome::Clicked => {}
                     PushOutcome::Bought | PushOutcome::BoughtAgain => {

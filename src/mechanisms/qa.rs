@@ -49,6 +49,7 @@ use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{AnswerStyle, Qa, QaMode, Scenario};
+use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
 
@@ -190,7 +191,7 @@ impl State {
             .unwrap_or(0);
         for _ in 0..n {
             let i = pool.start + self.rng.random_range(0..pool.len);
-            if !world.settle_member(i, &mut self.rng) {
+            if world.has_left(i) {
                 continue;
             }
             self.tally.adhoc_questions += 1;
@@ -222,23 +223,28 @@ impl State {
         self.racers.clear();
 
         // Who is there; pre-collected questions; warm-up racers.
+        // Members are visited by thinning walks (only those who may submit, or be online).
         let precollect = cfg.precollect.clone();
-        for i in pool.start..pool.start + pool.len {
-            if !world.settle_member(i, &mut self.rng) {
+        self.tally.present_sum += world.members_in(g) as u64;
+        if let Some(pc) = &precollect {
+            let mut walk = Coins::new(pool.start, pool.len, pc.rate);
+            while let Some((i, u)) = walk.next(&mut self.rng) {
+                if !world.has_left(i) && u < pc.rate {
+                    self.questions.push(Question {
+                        arrival: 0.0,
+                        patience: f64::INFINITY,
+                        member: i,
+                        precollected: true,
+                    });
+                }
+            }
+        }
+        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(mid));
+        while let Some((i, u)) = walk.next(&mut self.rng) {
+            if world.has_left(i) {
                 continue;
             }
-            self.tally.present_sum += 1;
-            if let Some(pc) = &precollect
-                && self.rng.random::<f64>() < pc.rate
-            {
-                self.questions.push(Question {
-                    arrival: 0.0,
-                    patience: f64::INFINITY,
-                    member: i,
-                    precollected: true,
-                });
-            }
-            if self.rng.random::<f64>() < world.online_probability(i, mid) {
+            if u < world.online_probability(i, mid) {
                 self.online.push(i);
                 if cfg.warmup_total > 0.0 && self.rng.random::<f64>() < world.notice_probability(i)
                 {
@@ -265,9 +271,10 @@ impl State {
 
         // Live questions.
         let p_ask = 1.0 - (-cfg.session_question_rate * len / 60.0).exp();
-        for k in 0..self.online.len() {
-            let i = self.online[k];
-            if self.rng.random::<f64>() < p_ask {
+        let mut askers = Coins::new(0, self.online.len() as u32, p_ask);
+        while let Some((k, u)) = askers.next(&mut self.rng) {
+            let i = self.online[k as usize];
+            if u < p_ask {
                 let e: f64 = Exp1.sample(&mut self.rng);
                 self.questions.push(Question {
                     arrival: self.rng.random::<f64>() * len,
@@ -349,14 +356,15 @@ impl State {
                 link_base: self.plan.link_base,
                 strength: 0.0,
                 buyers: false,
-            };
-            for k in 0..self.online.len() {
-                let i = self.online[k];
-                if world.is_buyer(i) || world.has_left(i) {
+            }
+            .prepare(world);
+            let mut seen = Coins::new(0, self.online.len() as u32, world.notice_bound(g));
+            while let Some((k, u)) = seen.next(&mut self.rng) {
+                let i = self.online[k as usize];
+                if world.is_buyer(i) || world.has_left(i) || u >= world.notice_probability(i) {
                     continue;
                 }
-                let sees = world.notice_probability(i);
-                if push.deliver(world, i, at, sees, &mut self.rng) == PushOutcome::Bought {
+                if push.deliver_seen(world, i, at, &mut self.rng) == PushOutcome::Bought {
                     self.tally.orders += 1;
                     self.tally.coupons_redeemed += 1;
                 }

@@ -1,8 +1,9 @@
 //! Red packets dropped into every chat group (domain.md 2.4).
 //!
 //! ## Model of one drop in one group, at minute `m` of a scheduled day
-//! 1. **Who is there.** Each member still in the group (leaving is settled lazily, see
-//!    `World::settle_member`) is online with the activity profile's probability and, if
+//! 1. **Who is there.** Each member still in the group (see `World::members_in`) is online
+//!    with the activity profile's probability (members are visited by a
+//!    [`crate::thinning::Coins`] walk against the profile's bound) and, if
 //!    online, notices the drop with probability `notice_base + (1 − notice_base)·e`
 //!    (`e` = engagement).
 //! 2. **The race.** A noticing member needs `Exp(claim_seconds_mean / (0.2 + e))` seconds
@@ -42,6 +43,7 @@ use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{DropLink, FollowUp, RedPackets, Scenario, Split, Stage2};
+use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
@@ -154,11 +156,9 @@ impl State {
         let pool = world.pop.pools[g];
         self.racers.clear();
         let mut online = 0u32;
-        for i in pool.start..pool.start + pool.len {
-            if !world.settle_member(i, &mut self.rng) {
-                continue;
-            }
-            if self.rng.random::<f64>() >= world.online_probability(i, minute) {
+        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(minute));
+        while let Some((i, u)) = walk.next(&mut self.rng) {
+            if world.has_left(i) || u >= world.online_probability(i, minute) {
                 continue;
             }
             online += 1;
@@ -279,6 +279,7 @@ impl State {
         let (sum, n) = push.broadcast_reference(world, g, at);
         self.tally.broadcast_ctr_sum += sum;
         self.tally.broadcast_n += n;
+        let push = push.prepare(world);
         for r in 0..k {
             let (delay, i) = self.racers[r];
             if world.has_left(i) {

@@ -12,13 +12,17 @@
 //!    one). An outsider opens the link with `σ(outsider_click_base)` and then decides on the
 //!    product page (`channels.link`). Gifts are drawn among participants and booked as cost.
 //!
+//! Finders are drawn with [`super::group_chat::Finders`] (no coin per member), and a group's
+//! outsiders who open and who do not are two Poisson counts (a Poisson total split by the
+//! click probability), not one draw per share and outsider.
+//!
 //! ## KPIs
 //! `sd_draws`, `sd_participation` (participants / members present), `sd_shares`,
 //! `sd_outsiders_reached`, `sd_outsider_clicks`, `sd_orders` (first orders by outsiders),
 //! `sd_cost` (gifts), `sd_cost_per_order`.
 
-use super::group_chat::{finds, window_weight};
-use crate::behaviour::{Exposure, sigmoid};
+use super::group_chat::{Finders, window_weight};
+use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
@@ -115,23 +119,20 @@ impl State {
             - cfg.effort_weight * (cfg.shares_required.max(1) - 1) as f64
             + cfg.prize_weight * prize.ln_1p();
         let mut participants = 0u64;
-        for i in pool.start..pool.start + pool.len {
-            if !world.settle_member(i, &mut self.rng) {
-                continue;
-            }
-            self.tally.present += 1;
+        self.tally.present += world.members_in(g) as u64;
+        let mut finders = Finders::new(world, g, w);
+        while let Some(f) = finders.next(world, &mut self.rng) {
+            let i = f.member;
             let e = world.engagement_of(i);
-            let p = finds(world, i, w) * sigmoid(base + e - 0.5);
-            if self.rng.random::<f64>() >= p {
+            if !sigmoid_coin(self.rng.random(), base + e - 0.5, 1.0) {
                 continue;
             }
             participants += 1;
             world.add_engagement(i, cfg.participation_engagement);
-            for _ in 0..cfg.shares_required {
-                self.tally.shares += 1;
-                self.share(world, &cfg, minute);
-            }
         }
+        let shares = participants * cfg.shares_required as u64;
+        self.tally.shares += shares;
+        self.share(world, &cfg, minute, shares);
         self.tally.draws += 1;
         self.tally.participants += participants;
         let gifts = (cfg.gifts as u64).min(participants) as f64 * cfg.gift_value;
@@ -139,26 +140,29 @@ impl State {
         world.book_cost(gifts);
     }
 
-    fn share(&mut self, world: &mut World, cfg: &ShareDraw, minute: u32) {
-        if world.pop.outsiders() == 0 {
+    /// The group's `shares` shares, each seen by Poisson(`reach_per_share`) outsiders who
+    /// open the link with `σ(outsider_click_base)`. Outsiders who open and those who do not
+    /// are independent Poisson counts (splitting the total), so one draw each serves the
+    /// whole group; each opener is a random outsider deciding on the product page.
+    fn share(&mut self, world: &mut World, cfg: &ShareDraw, minute: u32, shares: u64) {
+        if shares == 0 || world.pop.outsiders() == 0 {
             return;
         }
-        let n = poisson_count(cfg.reach_per_share, &mut self.rng);
+        let mean = shares as f64 * cfg.reach_per_share;
         let click = sigmoid(cfg.outsider_click_base);
-        for _ in 0..n {
-            self.tally.reached += 1;
-            if self.rng.random::<f64>() >= click {
-                continue;
-            }
-            self.tally.clicks += 1;
+        let clicks = poisson_count(mean * click, &mut self.rng);
+        let others = poisson_count(mean * (1.0 - click), &mut self.rng);
+        self.tally.reached += clicks + others;
+        self.tally.clicks += clicks;
+        let e = Exposure {
+            base: self.plan.link_base,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        for _ in 0..clicks {
             let Some(o) = world.pop.random_outsider(&mut self.rng) else {
                 return;
-            };
-            let e = Exposure {
-                base: self.plan.link_base,
-                attention: 1.0,
-                strength: 0.0,
-                incentive: 0.0,
             };
             if world.offer(o, (minute + 60).min(1439), &e, &mut self.rng) {
                 self.tally.orders += 1;

@@ -19,7 +19,7 @@
 //! `tp_cost` (codes redeemed).
 
 use super::group_chat::{Push, PushOutcome};
-use crate::behaviour::{Exposure, sigmoid};
+use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
@@ -117,7 +117,7 @@ impl State {
 
     fn personal(&mut self, world: &mut World, cfg: &TargetedPush, i: u32, at: u32) {
         self.tally.tagged += 1;
-        if self.rng.random::<f64>() >= sigmoid(cfg.open_base + world.intent_of(i)) {
+        if !sigmoid_coin(self.rng.random(), cfg.open_base + world.intent_of(i), 1.0) {
             return;
         }
         self.tally.opened += 1;

@@ -34,8 +34,8 @@
 //! offers, first and extra), `vote_first_orders`, `vote_reward_cost` (coupons redeemed and
 //! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue).
 
-use super::group_chat::{Push, PushOutcome, finds, window_weight};
-use crate::behaviour::sigmoid;
+use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
+use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
@@ -200,18 +200,15 @@ impl State {
         );
         let give = coupon > 0.0 && self.rewards_allowed(world);
         let after_vote = prog.resolved_link() == VoteLink::CouponPush;
-        let after_push = self.link_push(prog, true);
+        let after_push = self.link_push(prog, true).prepare(world);
         let open_minutes = ((prog.open_hours * 60.0) as u32).max(1);
-        let pool = world.pop.pools[g];
         let start = self.participants.len();
-        for i in pool.start..pool.start + pool.len {
-            if !world.settle_member(i, &mut self.rng) {
-                continue;
-            }
-            self.tally.present += 1;
+        self.tally.present += world.members_in(g) as u64;
+        let mut finders = Finders::new(world, g, w);
+        while let Some(f) = finders.next(world, &mut self.rng) {
+            let i = f.member;
             let e = world.engagement_of(i);
-            let p = finds(world, i, w) * sigmoid(base + ew * (e - 0.5));
-            if self.rng.random::<f64>() >= p {
+            if !sigmoid_coin(self.rng.random(), base + ew * (e - 0.5), 1.0) {
                 continue;
             }
             self.tally.participants += 1;
@@ -274,6 +271,7 @@ impl State {
         let at = (p.minute + prog.result_delay_minutes).min(1439);
         let push = self.link_push(prog, true);
         let (sum, n) = push.broadcast_reference(world, p.group, at);
+        let push = push.prepare(world);
         self.tally.broadcast_sum += sum;
         self.tally.broadcast_n += n;
         let waiting =
@@ -295,13 +293,23 @@ impl State {
             for k in p.start..p.end {
                 self.mark[((self.participants[k] & !WINNER) - pool.start) as usize] = true;
             }
-            let plain = self.link_push(prog, false);
-            for i in pool.start..pool.start + pool.len {
+            let plain = self.link_push(prog, false).prepare(world);
+            let mut present = world.members_in(p.group) as u64;
+            for k in p.start..p.end {
+                present -= !world.has_left(self.participants[k] & !WINNER) as u64;
+            }
+            self.tally.pushes += present;
+            // Only the members who may see it are visited.
+            let mut audience = push_audience(world, p.group, at);
+            while let Some((i, u)) = audience.next(&mut self.rng) {
                 if world.has_left(i) || self.mark[(i - pool.start) as usize] {
                     continue;
                 }
                 let sees = world.online_probability(i, at) * world.notice_probability(i);
-                self.deliver(world, &plain, i, at, sees, true);
+                if u < sees {
+                    let out = plain.deliver_seen(world, i, at, &mut self.rng);
+                    self.count(world, out, true);
+                }
             }
         }
     }
@@ -333,14 +341,20 @@ impl State {
     fn deliver(
         &mut self,
         world: &mut World,
-        push: &Push,
+        push: &Prepared,
         i: u32,
         at: u32,
         sees: f64,
         result: bool,
     ) {
         self.tally.pushes += result as u64;
-        match push.deliver(world, i, at, sees, &mut self.rng) {
+        let out = push.deliver(world, i, at, sees, &mut self.rng);
+        self.count(world, out, result);
+    }
+
+    /// Counts a push's outcome (`result`: a result push, counted for the CTR).
+    fn count(&mut self, world: &World, out: PushOutcome, result: bool) {
+        match out {
             PushOutcome::Ignored => return,
             PushOutcome::Clicked => {
                 self.tally.clicks += result as u64;

@@ -1,0 +1,367 @@
+//! Thinning walks: visit only the agents of a contiguous id range whose event may happen.
+//!
+//! An event that happens to agent `i` independently with probability `p_i` is usually
+//! simulated by one coin per agent. When every `p_i` is below a known bound `p_max`, the same
+//! outcome is drawn by visiting only *candidates*: each position is a candidate
+//! independently with probability `p_max`, found by geometric jumps
+//! (`floor(E / −ln(1 − p_max))` positions skipped, `E ~ Exp(1)`: one draw per candidate,
+//! not per agent), and a candidate's event happens with probability `p_i / p_max`. The
+//! product is exactly `p_i` for every agent, so the distribution of who experiences the
+//! event is the one of the per-agent coin flip (Lewis & Shedler's thinning, discrete form).
+//!
+//! Two walks hand each candidate the random number its coin is decided by, so the caller
+//! accepts with one comparison and no further draw:
+//! - [`Coins`]: a uniform `U < p_max` (exactly uniform on `[0, p_max)` given candidacy);
+//!   the event happens when `U < p_i`.
+//! - [`Looks`]: for events of the form `1 − exp(−x_i)` (a Poisson number of looks at rate
+//!   `x_i`, at least one), an `E ~ Exp(1)` with `E < x_max` (exactly `Exp(1)` truncated to
+//!   `[0, x_max)` given candidacy); the event happens when `E < x_i`, so no `exp` is
+//!   computed per agent. `x_i − E` is the unused rate: by memorylessness, another look at
+//!   the same rate is `E' < x_i − E` with a fresh `E'`.
+//!
+//! When the bound is large (above [`DENSE_ABOVE`]), a jump costs more than a coin and the
+//! walks visit every position with an unconditional draw; outcomes keep the same
+//! distribution.
+
+use crate::rng::SimRng;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+/// Bound above which a walk visits every position instead of jumping.
+pub const DENSE_ABOVE: f64 = 0.25;
+
+/// Positions of `start..start + len`, each kept independently with probability `p`,
+/// visited in increasing order by geometric jumps (every position when dense).
+#[derive(Debug, Clone, Copy)]
+struct Jumps {
+    pos: u32,
+    end: u32,
+    /// `−ln(1 − p)`; infinite when every position is visited.
+    c: f64,
+}
+
+impl Jumps {
+    fn new(start: u32, len: u32, p: f64) -> Self {
+        let end = start + len;
+        if p.is_nan() || p <= 0.0 {
+            return Jumps {
+                pos: end,
+                end,
+                c: f64::INFINITY,
+            };
+        }
+        Jumps {
+            pos: start,
+            end,
+            c: if p >= 1.0 {
+                f64::INFINITY
+            } else {
+                -(-p).ln_1p()
+            },
+        }
+    }
+
+    #[inline]
+    fn next(&mut self, rng: &mut SimRng) -> Option<u32> {
+        if self.pos >= self.end {
+            return None;
+        }
+        if self.c == f64::INFINITY {
+            let i = self.pos;
+            self.pos += 1;
+            return Some(i);
+        }
+        let e: f64 = Exp1.sample(rng);
+        let skip = (e / self.c).floor();
+        if skip >= (self.end - self.pos) as f64 {
+            self.pos = self.end;
+            return None;
+        }
+        let i = self.pos + skip as u32;
+        self.pos = i + 1;
+        Some(i)
+    }
+}
+
+/// Agents of a range whose uniform falls below `p_max`, with that uniform.
+///
+/// ```
+/// use promosim::thinning::Coins;
+/// use promosim::rng::stream_rng;
+/// let mut rng = stream_rng(1, 2);
+/// let p = |i: u32| 0.001 * (i % 10) as f64; // every p_i <= 0.009
+/// let mut walk = Coins::new(0, 100_000, 0.009);
+/// let mut hits = 0;
+/// while let Some((i, u)) = walk.next(&mut rng) {
+///     if u < p(i) {
+///         hits += 1;
+///     }
+/// }
+/// assert!((350..550).contains(&hits)); // mean 450
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Coins {
+    jumps: Jumps,
+    /// The bound (1 when dense).
+    p_max: f64,
+}
+
+impl Coins {
+    /// A walk over `start..start + len` for events of probability at most `p_max`.
+    pub fn new(start: u32, len: u32, p_max: f64) -> Self {
+        let p_max = if p_max >= DENSE_ABOVE {
+            1.0
+        } else {
+            p_max.max(0.0)
+        };
+        Coins {
+            jumps: Jumps::new(start, len, p_max),
+            p_max,
+        }
+    }
+
+    /// The next candidate `i` and its uniform `U` (uniform on `[0, p_max)`); the event
+    /// happens to `i` when `U < p_i`.
+    #[inline]
+    pub fn next(&mut self, rng: &mut SimRng) -> Option<(u32, f64)> {
+        let i = self.jumps.next(rng)?;
+        Some((i, rng.random::<f64>() * self.p_max))
+    }
+}
+
+/// Agents of a range whose `Exp(1)` falls below `x_max`, with that value: events of
+/// probability `1 − exp(−x_i)`, `x_i <= x_max`, happen when `E < x_i`.
+#[derive(Debug, Clone, Copy)]
+pub struct Looks {
+    jumps: Jumps,
+    x_max: f64,
+    /// `1 − exp(−x_max)` when jumping; 0 when dense (unconditional draws).
+    p_max: f64,
+}
+
+impl Looks {
+    /// A walk over `start..start + len` for events `1 − exp(−x_i)` with `x_i <= x_max`
+    /// (`f64::INFINITY` allowed).
+    pub fn new(start: u32, len: u32, x_max: f64) -> Self {
+        let x_max = if x_max.is_nan() { 0.0 } else { x_max.max(0.0) };
+        let p_max = -(-x_max).exp_m1();
+        if p_max >= DENSE_ABOVE {
+            Looks {
+                jumps: Jumps::new(start, len, 1.0),
+                x_max,
+                p_max: 0.0,
+            }
+        } else {
+            Looks {
+                jumps: Jumps::new(start, len, p_max),
+                x_max,
+                p_max,
+            }
+        }
+    }
+
+    /// The next candidate `i` and its `E` (`Exp(1)` given `E < x_max`); the event happens
+    /// to `i` when `E < x_i`.
+    #[inline]
+    pub fn next(&mut self, rng: &mut SimRng) -> Option<(u32, f64)> {
+        loop {
+            let i = self.jumps.next(rng)?;
+            if self.p_max == 0.0 {
+                let e: f64 = Exp1.sample(rng);
+                if e < self.x_max {
+                    return Some((i, e));
+                }
+            } else {
+                // Inverse CDF of Exp(1) truncated to [0, x_max).
+                let u: f64 = rng.random();
+                return Some((i, -(-u * self.p_max).ln_1p()));
+            }
+        }
+    }
+}
+
+/// Grid of [`look_coin`]'s table: `1 − exp(−x)` at `x = k / LOOK_STEPS`.
+const LOOK_STEPS: f64 = 64.0;
+const LOOK_POINTS: usize = 64 * 16 + 1;
+
+static LOOK_TABLE: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
+    (0..LOOK_POINTS)
+        .map(|k| -(-(k as f64 / LOOK_STEPS)).exp_m1())
+        .collect()
+});
+
+/// Decides `u < 1 − exp(−x)` (at least one look of a Poisson number at rate `x >= 0`,
+/// given a uniform `u`) without computing `exp` in almost every case: the function is
+/// increasing, so its tabulated values at the grid points around `x` (step 1/64) bracket
+/// it, and it is computed only when `u` falls between the two. A uniform costs about a
+/// third of an `Exp(1)` draw, so this is the cheap way to decide a look per member. The
+/// decision is the direct comparison's.
+#[inline]
+pub fn look_coin(u: f64, x: f64) -> bool {
+    let t = x * LOOK_STEPS;
+    if t >= 0.0 && t < (LOOK_POINTS - 1) as f64 {
+        let k = t as usize;
+        let table = &**LOOK_TABLE;
+        let (below_lo, below_hi) = (u < table[k], u < table[k + 1]);
+        // Branch only on the rare undecided case (`lo <= u < hi`); the outcome itself is a
+        // value, so a random outcome costs no mispredicted branch.
+        if below_lo == below_hi {
+            return below_lo;
+        }
+    }
+    u < -(-x).exp_m1()
+}
+
+/// Two independent coins of probabilities `p` and `q` from one uniform `u`: the first is
+/// `u < p`; given it, `u` rescaled to its side of `p` is again uniform and independent of
+/// it, and the second compares that rescaled value with `q` (written without division).
+#[inline]
+pub fn two_coins(u: f64, p: f64, q: f64) -> (bool, bool) {
+    let first = u < p;
+    let second = if first {
+        u < q * p
+    } else {
+        u < p + q * (1.0 - p)
+    };
+    (first, second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream_rng;
+
+    /// Empirical event frequency of each of `k` agent classes (agent `i` has rate or
+    /// probability `f(i % k)`) over `n` agents and `reps` walks.
+    fn frequencies(
+        n: u32,
+        k: u32,
+        reps: u32,
+        mut walk: impl FnMut(&mut SimRng, &mut Vec<u64>),
+    ) -> Vec<f64> {
+        let mut rng = stream_rng(7, 9);
+        let mut hits = vec![0u64; k as usize];
+        for _ in 0..reps {
+            walk(&mut rng, &mut hits);
+        }
+        let per_class = (n / k) as f64 * reps as f64;
+        hits.iter().map(|&h| h as f64 / per_class).collect()
+    }
+
+    /// Each class's frequency lies within 4 standard errors of its probability.
+    fn check(freq: &[f64], p: impl Fn(usize) -> f64, trials: f64) {
+        for (c, &f) in freq.iter().enumerate() {
+            let p = p(c);
+            let se = (p * (1.0 - p) / trials).sqrt().max(1e-9);
+            assert!((f - p).abs() < 4.0 * se, "class {c}: {f} vs {p} (se {se})");
+        }
+    }
+
+    #[test]
+    fn coins_give_each_agent_its_probability() {
+        for p_max in [0.002, 0.05, 0.2, 0.6] {
+            let p = |c: usize| p_max * c as f64 / 4.0;
+            let (n, k, reps) = (20_000, 5, 200);
+            let freq = frequencies(n, k, reps, |rng, hits| {
+                let mut w = Coins::new(100, n, p_max);
+                let mut last = None;
+                while let Some((i, u)) = w.next(rng) {
+                    assert!(last.is_none_or(|l| i > l) && (100..100 + n).contains(&i));
+                    last = Some(i);
+                    if u < p(((i - 100) % k) as usize) {
+                        hits[((i - 100) % k) as usize] += 1;
+                    }
+                }
+            });
+            check(&freq, p, (n / k * reps) as f64);
+        }
+    }
+
+    #[test]
+    fn looks_give_each_agent_one_minus_exp() {
+        for x_max in [0.003, 0.1, 0.5, 3.0] {
+            let x = |c: usize| x_max * c as f64 / 4.0;
+            let p = |c: usize| 1.0 - (-x(c)).exp();
+            let (n, k, reps) = (20_000, 5, 200);
+            let mut rest = 0.0;
+            let mut rest_n = 0u64;
+            let freq = frequencies(n, k, reps, |rng, hits| {
+                let mut w = Looks::new(0, n, x_max);
+                while let Some((i, e)) = w.next(rng) {
+                    assert!(e < x_max);
+                    let c = (i % k) as usize;
+                    if e < x(c) {
+                        hits[c] += 1;
+                        if c == 4 {
+                            rest += x(c) - e;
+                            rest_n += 1;
+                        }
+                    }
+                }
+            });
+            check(&freq, p, (n / k * reps) as f64);
+            // Given the event, the unused rate x − E has the law of x − E | E < x:
+            // mean x − (1 − (1 + x)e^{−x}) / (1 − e^{−x}).
+            let xm = x(4);
+            let mean_e = (1.0 - (1.0 + xm) * (-xm).exp()) / (1.0 - (-xm).exp());
+            let got = rest / rest_n as f64;
+            assert!(
+                (got - (xm - mean_e)).abs() < 0.02 * xm,
+                "x {xm}: {got} vs {}",
+                xm - mean_e
+            );
+        }
+    }
+
+    #[test]
+    fn look_coin_decides_like_the_direct_comparison() {
+        let mut rng = stream_rng(5, 6);
+        for _ in 0..200_000 {
+            let x = rng.random::<f64>() * 20.0;
+            let p = -(-x).exp_m1();
+            let u: f64 = rng.random();
+            assert_eq!(look_coin(u, x), u < p, "{u} {x}");
+            let u = p * (1.0 + (rng.random::<f64>() - 0.5) * 1e-12);
+            assert_eq!(look_coin(u, x), u < p, "{u} {x}");
+        }
+        assert!(!look_coin(0.0, 0.0) && !look_coin(0.5, f64::NAN));
+        assert!(look_coin(0.999, f64::INFINITY));
+    }
+
+    #[test]
+    fn two_coins_are_independent() {
+        let mut rng = stream_rng(2, 3);
+        let (n, p, q) = (400_000, 0.05, 0.3);
+        let mut joint = [0u32; 4];
+        for _ in 0..n {
+            let (a, b) = two_coins(rng.random(), p, q);
+            joint[a as usize * 2 + b as usize] += 1;
+        }
+        let expect = [(1.0 - p) * (1.0 - q), (1.0 - p) * q, p * (1.0 - q), p * q];
+        for (k, &e) in expect.iter().enumerate() {
+            let f = joint[k] as f64 / n as f64;
+            let se = (e * (1.0 - e) / n as f64).sqrt();
+            assert!((f - e).abs() < 4.0 * se, "cell {k}: {f} vs {e}");
+        }
+    }
+
+    #[test]
+    fn empty_and_degenerate_walks() {
+        let mut rng = stream_rng(1, 1);
+        assert!(Coins::new(0, 100, 0.0).next(&mut rng).is_none());
+        assert!(Looks::new(0, 100, 0.0).next(&mut rng).is_none());
+        assert!(Coins::new(5, 0, 0.5).next(&mut rng).is_none());
+        let mut all = Coins::new(0, 10, 1.0);
+        let mut n = 0;
+        while all.next(&mut rng).is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 10);
+        let mut inf = Looks::new(0, 10, f64::INFINITY);
+        let mut n = 0;
+        while inf.next(&mut rng).is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 10);
+    }
+}
