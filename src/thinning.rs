@@ -127,6 +127,22 @@ impl Coins {
         let i = self.jumps.next(rng)?;
         Some((i, rng.random::<f64>() * self.p_max))
     }
+
+    /// The next candidate that `keep` accepts, with its uniform; candidates it rejects
+    /// (agents whose event cannot happen, e.g. members who left) cost no uniform.
+    #[inline]
+    pub fn next_if(
+        &mut self,
+        rng: &mut SimRng,
+        mut keep: impl FnMut(u32) -> bool,
+    ) -> Option<(u32, f64)> {
+        loop {
+            let i = self.jumps.next(rng)?;
+            if keep(i) {
+                return Some((i, rng.random::<f64>() * self.p_max));
+            }
+        }
+    }
 }
 
 /// Agents of a range whose `Exp(1)` falls below `x_max`, with that value: events of

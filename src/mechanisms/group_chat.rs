@@ -166,6 +166,17 @@ impl Prepared {
         if !click {
             return PushOutcome::Ignored;
         }
+        self.after_click(world, i, minute, rng)
+    }
+
+    /// Member `i` clicked the push: the product page's decision.
+    pub fn after_click(
+        &self,
+        world: &mut World,
+        i: u32,
+        minute: u32,
+        rng: &mut SimRng,
+    ) -> PushOutcome {
         let e = &self.exposure;
         let minute = minute.min(1439);
         if self.push.buyers {
@@ -189,6 +200,73 @@ pub fn push_audience(world: &World, g: usize, minute: u32) -> Coins {
     let pool = world.pop.pools[g];
     let bound = world.online_bound(minute) * world.notice_bound(g);
     Coins::new(pool.start, pool.len, bound)
+}
+
+/// Who a push reaches in group `g` at a minute: members still in the group who see it
+/// (`online · notice`), in two walks.
+///
+/// A buyer's intent is always 0, so a buyer who sees the push clicks with the constant
+/// `σ(push_base + w_inc · coupon / price)`, and seeing without clicking changes nothing for
+/// it: buyers are walked first with [`Coins`] against `online_bound · notice_bound · σ(…)`
+/// and only those who see *and click* are reported ([`Reached::Clicked`]), typically a few
+/// percent of them. Non-buyers are walked next against `online_bound · notice_bound` and
+/// every one who sees is reported ([`Reached::Saw`]): its click depends on its intent, and
+/// callers may count what seeing means for it. Buyers first, so a member who buys during
+/// the second walk is not met again. Each member is reached with exactly the per-member
+/// coins' probabilities.
+#[derive(Debug, Clone, Copy)]
+pub struct PushRound {
+    buyers: Coins,
+    others: Coins,
+    minute: u32,
+    click0: f64,
+}
+
+/// A member a [`PushRound`] reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    /// A non-buyer who saw the push (its click is still to be decided:
+    /// [`Prepared::deliver_seen`]).
+    Saw(u32),
+    /// A buyer who saw the push and clicked ([`Prepared::after_click`]).
+    Clicked(u32),
+}
+
+impl PushRound {
+    /// The round of `push` in group `g` at `minute` (today's state).
+    pub fn new(world: &World, g: usize, minute: u32, push: &Prepared) -> Self {
+        let pool = world.pop.pools[g];
+        let seen = world.online_bound(minute) * world.notice_bound(g);
+        PushRound {
+            buyers: Coins::new(pool.start, pool.len, seen * push.click0),
+            others: Coins::new(pool.start, pool.len, seen),
+            minute,
+            click0: push.click0,
+        }
+    }
+
+    /// The next member reached.
+    pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<Reached> {
+        let at = self.minute;
+        while let Some((i, u)) = self
+            .buyers
+            .next_if(rng, |i| world.is_buyer(i) && !world.has_left(i))
+        {
+            let p = world.online_probability(i, at) * world.notice_probability(i) * self.click0;
+            if u < p {
+                return Some(Reached::Clicked(i));
+            }
+        }
+        while let Some((i, u)) = self
+            .others
+            .next_if(rng, |i| !world.is_buyer(i) && !world.has_left(i))
+        {
+            if u < world.online_probability(i, at) * world.notice_probability(i) {
+                return Some(Reached::Saw(i));
+            }
+        }
+        None
+    }
 }
 
 /// `W`: the expected looks of a member of activity 1 and notice 1 that find a message
@@ -423,6 +501,69 @@ mod tests {
         for (w, m) in [(0.05, 1), (0.05, 3), (2.0, 1), (2.0, 3)] {
             check_finders(w, m);
         }
+    }
+
+    #[test]
+    fn push_rounds_reach_buyers_who_click_and_non_buyers_who_see() {
+        let mut world = world();
+        let mut rng = stream_rng(7, 7);
+        let sure = Exposure {
+            base: 40.0,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        for i in (0..400).step_by(3) {
+            assert!(world.offer(i, 600, &sure, &mut rng));
+        }
+        let push = Push {
+            coupon: 5.0,
+            valid_minutes: 60.0,
+            push_base: -2.5,
+            link_base: -3.0,
+            strength: 0.0,
+            buyers: true,
+        }
+        .prepare(&world);
+        let at = 20 * 60;
+        let (mut clicked, mut saw) = (0.0, 0.0);
+        for i in 0..400 {
+            if world.has_left(i) {
+                continue;
+            }
+            let sees = world.online_probability(i, at) * world.notice_probability(i);
+            if world.is_buyer(i) {
+                clicked += sees * push.click0;
+            } else {
+                saw += sees;
+            }
+        }
+        let reps = 4000;
+        let (mut got_clicked, mut got_saw) = (0u64, 0u64);
+        for _ in 0..reps {
+            let mut round = PushRound::new(&world, 0, at, &push);
+            while let Some(r) = round.next(&mut world, &mut rng) {
+                match r {
+                    Reached::Clicked(i) => {
+                        assert!(world.is_buyer(i));
+                        got_clicked += 1;
+                    }
+                    Reached::Saw(i) => {
+                        assert!(!world.is_buyer(i));
+                        got_saw += 1;
+                    }
+                }
+            }
+        }
+        let check = |got: u64, mean: f64| {
+            let expect = mean * reps as f64;
+            assert!(
+                (got as f64 - expect).abs() < 4.0 * expect.sqrt(),
+                "{got} vs {expect}"
+            );
+        };
+        check(got_clicked, clicked);
+        check(got_saw, saw);
     }
 
     #[test]

@@ -75,7 +75,7 @@
 //! who saw the curated push (it summed `sees ×` that probability over every member before;
 //! same expectation), per member pushed.
 
-use super::group_chat::{Finders, Push, PushOutcome, push_audience, window_weight};
+use super::group_chat::{Finders, Push, PushOutcome, PushRound, Reached, window_weight};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
@@ -537,18 +537,20 @@ impl State {
             };
             let prepared = push.prepare(world);
             self.tally.curated_pushes += world.members_in(g) as u64;
-            let mut audience = push_audience(world, g, at);
-            while let Some((i, u)) = audience.next(&mut self.rng) {
-                if world.has_left(i) {
-                    continue;
-                }
-                let sees = world.online_probability(i, at) * world.notice_probability(i);
-                if u >= sees {
-                    continue;
-                }
-                // The plain link's conversion, in expectation, over the members who saw.
-                self.tally.plain_expected += plain_click * world.offer_probability(i, &plain_link);
-                match prepared.deliver_seen(world, i, at, &mut self.rng) {
+            let mut round = PushRound::new(world, g, at, &prepared);
+            while let Some(reached) = round.next(world, &mut self.rng) {
+                let outcome = match reached {
+                    // A buyer would not buy through the plain link (its counterfactual is 0).
+                    Reached::Clicked(i) => prepared.after_click(world, i, at, &mut self.rng),
+                    Reached::Saw(i) => {
+                        // The plain link's conversion, in expectation, over the members who
+                        // saw.
+                        self.tally.plain_expected +=
+                            plain_click * world.offer_probability(i, &plain_link);
+                        prepared.deliver_seen(world, i, at, &mut self.rng)
+                    }
+                };
+                match outcome {
                     PushOutcome::Ignored => continue,
                     PushOutcome::Clicked => {}
                     PushOutcome::Bought | PushOutcome::BoughtAgain => {
