@@ -9,11 +9,30 @@
 //!   `h_i / h_max` (thinning), which leaves every buyer's daily probability exactly `h_i`.
 //!   When all hazards are equal (no social proof, homogeneous `p`), no acceptance draw is made.
 //!   Buyers with intent are kept in a separate list and evaluated one by one until their
-//!   intent decays below the floor.
-//! - **Repeat purchases.** Each buyer's next order time is drawn in advance
+//!   intent decays below the floor. The jump rate
+//!   `−ln(1 − h)` is memoised (a pure function of `h`; pools of equal size and rate share
+//!   the values `p + q·k/len`, within and across trials).
+//! - **Heterogeneous innovation rates.** Each pool's non-buyers are kept in one segment per
+//!   rate class (`p_i <= 1.5p̄`, `<= 4p̄`, above) and thinned against the class's largest
+//!   rate, rounded up to 4 significant bits so its logarithm comes from the memo. The
+//!   classes are walked as one sequence with a piecewise-constant candidate rate: an
+//!   exponential budget not spent in a class carries over to the next (memorylessness), so
+//!   a pool-day still costs one exponential draw plus one per candidate.
+//! - **Repeat purchases, BG/NBD.** Each buyer's next order time is drawn in advance
 //!   (`t + Exp(λ)`) and filed in a per-day calendar; a day touches only the buyers whose
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
+//! - **Repeat purchases, daily model.** The next repeat day is drawn once per order,
+//!   `t + 1 + ⌊E / −ln(1 − r_i)⌋` (geometric), and filed in the same calendar. When buyers
+//!   are exchangeable (one `r`, no mechanism, satisfaction unable to move it) the engine
+//!   keeps no per-buyer schedule at all: a day's repeat orders are `Binomial(B, r)` over the
+//!   `B` buyers alive at the start of the day, placed by distinct buyers drawn uniformly.
+//!
+//! ## Work skipped per trial
+//! Per-agent state that is written before it is read (order counts, repurchase rates,
+//! first days) is sized but not cleared between trials; state only mechanisms touch
+//! (intent, engagement, satisfaction before a first order, traits, bloggers) is not built
+//! when no mechanism runs; orders with nothing to draw or log take a short path.
 
 use crate::behaviour::{
     BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
