@@ -11,8 +11,10 @@
 //! social-proof susceptibility, activity) are drawn lazily from a per-agent stream keyed by
 //! `(trial, agent)`, then cached: most agents of a large market are never touched, and the
 //! value an agent gets does not depend on which event asked first (common random numbers).
-//! The organic innovation rate, needed for the per-pool bound of the organic step, is drawn
-//! eagerly when heterogeneous.
+//! The organic innovation rate, needed for the per-pool bounds of the organic step, is drawn
+//! eagerly when heterogeneous (with its rate class, see [`organic_class`]). Bloggers are
+//! drawn only when the blogger review program runs (they come last from the population
+//! stream, so skipping them moves no other draw).
 
 use crate::dist::{Dist, GammaSampler, Support};
 use crate::rng::{SimRng, agent_rng, stream};
@@ -220,7 +222,7 @@ pub struct Population {
     pub class_p_max: Vec<f64>,
     /// Heterogeneous rates: members of each (pool, class).
     pub class_len: Vec<u32>,
-    /// Bloggers.
+    /// Bloggers (empty unless the blogger review program runs).
     pub bloggers: Bloggers,
     traits: [Vec<f32>; TRAITS],
     traits_len: usize,

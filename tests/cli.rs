@@ -80,6 +80,8 @@ fn outputs_are_byte_identical_for_any_thread_count() {
         ("quickstart.toml", "40"),
         ("red_packets_designed.toml", "6"),
         ("qa_hours.toml", "6"),
+        ("bench_grouped_bass.toml", "60"),
+        ("bench_grouped_bass_hetero.toml", "60"),
     ] {
         let one = tempfile::tempdir().unwrap();
         let two = tempfile::tempdir().unwrap();

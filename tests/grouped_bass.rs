@@ -53,33 +53,47 @@ fn reference_workload_means_are_exact() {
     assert!((75.0..110.0).contains(&sd2), "sd of repeat orders {sd2}");
 }
 
-/// The heterogeneous model, simulated the plain way: every agent, every day, one coin.
+/// The model, simulated the plain way: every agent, every day, one coin.
 ///
-/// 40 groups of 250; `p_i = min(1, p·Gamma(k, 1/k))`, `r_i = min(1, r·Gamma(k, 1/k))` drawn
-/// for every agent at the start of the trial; each day a non-buyer buys with probability
+/// `groups` groups of 250, 90 days; with `shape = Some(k)`, `p_i = min(1, p·Gamma(k, 1/k))`
+/// and `r_i = min(1, r·Gamma(k, 1/k))` are drawn for every agent at the start of the trial
+/// (`None`: everyone has `p` and `r`). Each day a non-buyer buys with probability
 /// `p_i + q·F_g` (`F_g` its group's buyer share at the start of the day) and an agent that
-/// was a buyer at the start of the day orders again with probability `r_i`.
-fn plain_trial(rng: &mut SimRng, p: f64, q: f64, r: f64, k: f64) -> (u32, u32) {
-    const GROUPS: usize = 40;
+/// was an active buyer at the start of the day orders again with probability `r_i`, then
+/// drops out for good with probability `dropout`.
+fn plain_trial(
+    rng: &mut SimRng,
+    groups: usize,
+    (p, q, r): (f64, f64, f64),
+    shape: Option<f64>,
+    dropout: f64,
+) -> (u32, u32) {
     const SIZE: usize = 250;
-    let gamma = Gamma::new(k, 1.0 / k).unwrap();
-    let pi: Vec<f64> = (0..GROUPS * SIZE)
-        .map(|_| (p * gamma.sample(rng)).min(1.0))
-        .collect();
-    let ri: Vec<f64> = (0..GROUPS * SIZE)
-        .map(|_| (r * gamma.sample(rng)).min(1.0))
-        .collect();
-    let mut buyer = vec![false; GROUPS * SIZE];
-    let mut group_buyers = [0u32; GROUPS];
+    let n = groups * SIZE;
+    let (pi, ri): (Vec<f64>, Vec<f64>) = match shape {
+        Some(k) => {
+            let gamma = Gamma::new(k, 1.0 / k).unwrap();
+            let pi = (0..n).map(|_| (p * gamma.sample(rng)).min(1.0)).collect();
+            let ri = (0..n).map(|_| (r * gamma.sample(rng)).min(1.0)).collect();
+            (pi, ri)
+        }
+        None => (vec![p; n], vec![r; n]),
+    };
+    let mut buyer = vec![false; n];
+    let mut dropped = vec![false; n];
+    let mut group_buyers = vec![0u32; groups];
     let (mut first, mut repeat) = (0u32, 0u32);
     for _day in 0..90 {
-        let start = group_buyers;
-        for g in 0..GROUPS {
+        let start = group_buyers.clone();
+        for g in 0..groups {
             let f = start[g] as f64 / SIZE as f64;
             for i in g * SIZE..(g + 1) * SIZE {
                 if buyer[i] {
-                    if rng.random::<f64>() < ri[i] {
+                    if !dropped[i] && rng.random::<f64>() < ri[i] {
                         repeat += 1;
+                        if dropout > 0.0 && rng.random::<f64>() < dropout {
+                            dropped[i] = true;
+                        }
                     }
                 } else if rng.random::<f64>() < pi[i] + q * f {
                     buyer[i] = true;
@@ -90,6 +104,37 @@ fn plain_trial(rng: &mut SimRng, p: f64, q: f64, r: f64, k: f64) -> (u32, u32) {
         }
     }
     (first, repeat)
+}
+
+/// Means of first purchases and repeat orders of `n` plain trials.
+fn plain_outcomes(
+    n: u32,
+    seed: u64,
+    groups: usize,
+    pqr: (f64, f64, f64),
+    shape: Option<f64>,
+    dropout: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let (mut first, mut repeat) = (Vec::new(), Vec::new());
+    for t in 0..n {
+        let mut rng = stream_rng(trial_key(seed, t as u64), 1);
+        let (f, r) = plain_trial(&mut rng, groups, pqr, shape, dropout);
+        first.push(f as f64);
+        repeat.push(r as f64);
+    }
+    (first, repeat)
+}
+
+/// Asserts that two samples' means differ by less than 3 combined standard errors.
+fn assert_same_mean(what: &str, a: &[f64], b: &[f64]) {
+    let (ma, se_a) = mean_se(a);
+    let (mb, se_b) = mean_se(b);
+    let se = (se_a * se_a + se_b * se_b).sqrt();
+    eprintln!("{what}: {ma:.2} (SE {se_a:.3}) vs {mb:.2} (SE {se_b:.3})");
+    assert!(
+        (ma - mb).abs() < 3.0 * se,
+        "{what}: {ma:.2} vs {mb:.2}, combined SE {se:.3}"
+    );
 }
 
 /// Issue 7: the heterogeneous variant's outcome means match a plain per-agent, per-day
@@ -109,24 +154,41 @@ fn heterogeneous_variant_matches_a_plain_simulation() {
     );
     let n = 2_000;
     let (e_first, e_repeat) = outcomes(&run_trials(&p, n, 3));
-    let (mut r_first, mut r_repeat) = (Vec::new(), Vec::new());
-    for t in 0..n {
-        let mut rng = stream_rng(trial_key(0xB055, t as u64), 1);
-        let (f, rr) = plain_trial(&mut rng, bp, bq, r, k);
-        r_first.push(f as f64);
-        r_repeat.push(rr as f64);
-    }
-    for (what, e, plain) in [
-        ("first purchases", &e_first, &r_first),
-        ("repeat orders", &e_repeat, &r_repeat),
-    ] {
-        let (me, se_e) = mean_se(e);
-        let (mr, se_r) = mean_se(plain);
-        let se = (se_e * se_e + se_r * se_r).sqrt();
-        eprintln!("{what}: engine {me:.2} (SE {se_e:.3}), plain {mr:.2} (SE {se_r:.3})");
-        assert!(
-            (me - mr).abs() < 3.0 * se,
-            "{what}: engine {me:.2} vs plain {mr:.2}, combined SE {se:.3}"
-        );
-    }
+    let (r_first, r_repeat) = plain_outcomes(n, 0xB055, 40, (bp, bq, r), Some(k), 0.0);
+    assert_same_mean(
+        "hetero first purchases (engine vs plain)",
+        &e_first,
+        &r_first,
+    );
+    assert_same_mean(
+        "hetero repeat orders (engine vs plain)",
+        &e_repeat,
+        &r_repeat,
+    );
+}
+
+/// Daily repeats with dropout after each repeat order: the pooled path (exchangeable buyers:
+/// binomial counts) and the per-buyer path (forced by a near-degenerate heterogeneity,
+/// `Gamma(1e9)` moves `r_i` by about 3e-5 relative) both match the plain simulation.
+/// 8 groups of 250, `r = 0.05`, dropout 0.3; 2,000 trials each.
+#[test]
+fn daily_repeats_with_dropout_match_a_plain_simulation() {
+    let text = shipped("bench_grouped_bass.toml");
+    let base = [
+        "population.groups.count=8",
+        "behaviour.repurchase.daily_probability=0.05",
+        "behaviour.repurchase.daily_dropout=0.3",
+    ];
+    let n = 2_000;
+    let pooled = plan(&text, &base);
+    let mut per_buyer = base.to_vec();
+    per_buyer.push("behaviour.repurchase.daily_probability_shape=1e9");
+    let per_buyer = plan(&text, &per_buyer);
+    let (pf, pr) = outcomes(&run_trials(&pooled, n, 5));
+    let (bf, br) = outcomes(&run_trials(&per_buyer, n, 6));
+    let (rf, rr) = plain_outcomes(n, 0xD0D0, 8, (0.002, 0.05, 0.05), None, 0.3);
+    assert_same_mean("first purchases (pooled vs plain)", &pf, &rf);
+    assert_same_mean("repeat orders (pooled vs plain)", &pr, &rr);
+    assert_same_mean("first purchases (per buyer vs plain)", &bf, &rf);
+    assert_same_mean("repeat orders (per buyer vs plain)", &br, &rr);
 }

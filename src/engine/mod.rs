@@ -2,7 +2,8 @@
 //!
 //! A day: the mechanisms run their events (each may make offers at minutes of the day),
 //! then organic first purchases (Bass, with social proof and intent), then repeat orders
-//! falling on the day (BG/NBD), then the day's cumulative counts are recorded.
+//! falling on the day (BG/NBD, or the daily model), then the day's cumulative counts are
+//! recorded.
 //!
 //! ## Determinism
 //! Trial `i` draws only from streams keyed by `(seed, i)` (see [`crate::rng`]), and results

@@ -9,8 +9,16 @@
 //!   `h_i / h_max` (thinning), which leaves every buyer's daily probability exactly `h_i`.
 //!   When all hazards are equal (no social proof, homogeneous `p`), no acceptance draw is made.
 //!   Buyers with intent are kept in a separate list and evaluated one by one until their
-//!   intent decays below the floor.
-//! - **Repeat purchases.** Each buyer's next order time is drawn in advance
+//!   intent decays below the floor. The jump rate
+//!   `−ln(1 − h)` is memoised (a pure function of `h`; pools of equal size and rate share
+//!   the values `p + q·k/len`, within and across trials).
+//! - **Heterogeneous innovation rates.** Each pool's non-buyers are kept in one segment per
+//!   rate class (`p_i <= 1.5p̄`, `<= 4p̄`, above) and thinned against the class's largest
+//!   rate, rounded up to 4 significant bits so its logarithm comes from the memo. The
+//!   classes are walked as one sequence with a piecewise-constant candidate rate: an
+//!   exponential budget not spent in a class carries over to the next (memorylessness), so
+//!   a pool-day still costs one exponential draw plus one per candidate.
+//! - **Repeat purchases, BG/NBD.** Each buyer's next order time is drawn in advance
 //!   (`t + Exp(λ)`) and filed in a per-day calendar; a day touches only the buyers whose
 //!   order falls on it. A change of rate (satisfaction) re-draws the time, which is exact
 //!   because the exponential is memoryless; stale calendar entries are skipped.
@@ -21,6 +29,17 @@
 //!   `leave_rate · members` a day): membership is always current, mechanisms read it with
 //!   [`World::has_left`] and count members with [`World::members_in`], and nothing is
 //!   settled per member per event.
+//! - **Repeat purchases, daily model.** The next repeat day is drawn once per order,
+//!   `t + 1 + ⌊E / −ln(1 − r_i)⌋` (geometric), and filed in the same calendar. When buyers
+//!   are exchangeable (one `r`, no mechanism, satisfaction unable to move it) the engine
+//!   keeps no per-buyer schedule at all: a day's repeat orders are `Binomial(B, r)` over the
+//!   `B` buyers alive at the start of the day, placed by distinct buyers drawn uniformly.
+//!
+//! ## Work skipped per trial
+//! Per-agent state that is written before it is read (order counts, repurchase rates,
+//! first days) is sized but not cleared between trials; state only mechanisms touch
+//! (intent, engagement, satisfaction before a first order, traits, bloggers) is not built
+//! when no mechanism runs; orders with nothing to draw or log take a short path.
 
 use crate::behaviour::{
     BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
@@ -1211,9 +1230,78 @@ impl World {
         self.beh = Some(beh);
         self.organic_rng = Some(rng);
         let time = self.day as f64 + 0.5;
+        if self.plain && !self.interactive {
+            let mut accepted = std::mem::take(&mut self.accepted);
+            if self.pooled {
+                for &(i, g) in &accepted {
+                    self.lean_first_order_common(i, g);
+                    self.pos[i as usize] = self.alive.len() as u32;
+                    self.alive.push(i);
+                }
+            } else {
+                for &(i, g) in &accepted {
+                    self.lean_first_order_common(i, g);
+                    self.lean_first_order_repeats(i, time);
+                }
+            }
+            accepted.clear();
+            self.accepted = accepted;
+            return;
+        }
         for k in 0..self.accepted.len() {
             let (i, g) = self.accepted[k];
             self.first_order_in(i, g, time, 0.0);
+        }
+    }
+
+    /// [`World::first_order_in`] of an organic first order (no discount) when no mechanism
+    /// runs (no intent, no wallet, no order log) and orders are plain (nothing to draw): the
+    /// same state changes, draws and arithmetic in the same order, without the general
+    /// path's branches and calls. Then pooled repeats file the buyer in `alive`, or
+    /// `lean_first_order_repeats` draws its repurchase state.
+    #[inline]
+    fn lean_first_order_common(&mut self, i: u32, g: u32) {
+        let u = i as usize;
+        self.unlink_nonbuyer_in(i, g);
+        self.flags[u] |= BUYER;
+        self.orders[u] = 1;
+        self.pool_buyers[g as usize] += 1;
+        self.ledger.first_buyers += 1;
+        self.buyers.push(i);
+        // `book_plain_order` of a first order without discount (its satisfaction update
+        // leaves the initial 0.5 as it is).
+        let value = self.plain_price;
+        self.last_order_wallet = false;
+        self.last_order_value = value;
+        self.last_order_discount = 0.0;
+        self.ledger.orders += 1;
+        self.ledger.revenue += value - 0.0;
+        self.ledger.cogs += self.plain_cogs;
+    }
+
+    /// The repurchase state of a lean first order (see `lean_first_order_common`) when
+    /// repeats are not pooled: as in [`World::first_order_in`].
+    #[inline]
+    fn lean_first_order_repeats(&mut self, i: u32, time: f64) {
+        let u = i as usize;
+        self.satisfaction[u] = 0.5;
+        match self.beh().repurchase_model {
+            RepurchaseModel::Daily => {
+                let mut rng = EventRng::new(self.repeat_key, i, 0);
+                if let Some(gm) = &self.daily_gamma {
+                    let r = (self.beh().daily_r * gm.sample(&mut rng)).min(1.0);
+                    self.daily_rc[u] = [r, -(-r).ln_1p()];
+                }
+                self.schedule_daily(i, self.day + 1, &mut rng);
+            }
+            RepurchaseModel::Bgnbd => {
+                let mut rng = agent_rng_in(self.repeat_key, i, 0);
+                let gamma = self.repeat_gamma.as_ref().expect("reset");
+                let beta = self.repeat_beta.as_ref().expect("reset");
+                self.lambda[u] = gamma.sample(&mut rng) as f32;
+                self.dropout[u] = beta.sample(&mut rng) as f32;
+                self.schedule_repeat(i, time, &mut rng);
+            }
         }
     }
 
