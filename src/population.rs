@@ -130,11 +130,13 @@ impl PopulationPlan {
                 Some(k) => Some(GammaSampler::new(k, 1.0 / k).map_err(|e| at("organic_shape", e))?),
                 None => None,
             },
+            // Every mechanism that works through bloggers' audiences needs them built.
             with_bloggers: s
                 .mechanisms
                 .blogger_reviews
                 .as_ref()
-                .is_some_and(|r| r.enabled),
+                .is_some_and(|r| r.enabled)
+                || s.mechanisms.influencers.as_ref().is_some_and(|r| r.enabled),
             bloggers: BloggerPlan {
                 count: b.count,
                 followers: b

@@ -82,6 +82,8 @@ fn outputs_are_byte_identical_for_any_thread_count() {
         ("qa_hours.toml", "6"),
         ("bench_grouped_bass.toml", "60"),
         ("bench_grouped_bass_hetero.toml", "60"),
+        // Every mechanism at once.
+        ("full_campaign.toml", "3"),
     ] {
         let one = tempfile::tempdir().unwrap();
         let two = tempfile::tempdir().unwrap();
