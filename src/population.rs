@@ -77,8 +77,8 @@ pub struct PopulationPlan {
     organic_p: f64,
     organic_shape: Option<GammaSampler>,
     bloggers: BloggerPlan,
-    /// Draw the bloggers (only the blogger review program reads them; they are drawn
-    /// last from the population stream, so skipping them moves no other draw).
+    /// Draw the bloggers (only mechanisms that use them read them; they are drawn last from
+    /// the population stream, so skipping them moves no other draw).
     with_bloggers: bool,
 }
 
@@ -100,8 +100,9 @@ struct BloggerPlan {
 }
 
 impl PopulationPlan {
-    /// Builds the samplers of a validated scenario.
-    pub fn new(s: &Scenario) -> Result<Self, String> {
+    /// Builds the samplers of a validated scenario; bloggers are drawn only when
+    /// `with_bloggers` (some mechanism uses them, see `MechanismPlan::uses_bloggers`).
+    pub fn new(s: &Scenario, with_bloggers: bool) -> Result<Self, String> {
         let p = &s.population;
         let t = &p.traits;
         let b = &p.bloggers;
@@ -130,13 +131,7 @@ impl PopulationPlan {
                 Some(k) => Some(GammaSampler::new(k, 1.0 / k).map_err(|e| at("organic_shape", e))?),
                 None => None,
             },
-            // Every mechanism that works through bloggers' audiences needs them built.
-            with_bloggers: s
-                .mechanisms
-                .blogger_reviews
-                .as_ref()
-                .is_some_and(|r| r.enabled)
-                || s.mechanisms.influencers.as_ref().is_some_and(|r| r.enabled),
+            with_bloggers,
             bloggers: BloggerPlan {
                 count: b.count,
                 followers: b
@@ -444,7 +439,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        PopulationPlan::new(&s).unwrap()
+        PopulationPlan::new(&s, true).unwrap()
     }
 
     #[test]

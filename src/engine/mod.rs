@@ -24,6 +24,15 @@ use crate::rng::trial_key;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
+/// Empties a calendar of one list per day and sizes it to `days`, keeping the lists'
+/// allocations for the next trial.
+pub fn clear_days<T>(calendar: &mut Vec<Vec<T>>, days: usize) {
+    calendar.resize_with(days, Vec::new);
+    for d in calendar.iter_mut() {
+        d.clear();
+    }
+}
+
 /// A scenario turned into samplers and constants, ready to simulate.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -48,7 +57,8 @@ impl Plan {
         Ok(Plan {
             scenario: s.clone(),
             world: WorldPlan {
-                population: PopulationPlan::new(s).map_err(PlanError)?,
+                population: PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
+                    .map_err(PlanError)?,
                 behaviour: BehaviourParams::new(s),
                 product: ProductConsts {
                     price: p.price,

@@ -447,10 +447,7 @@ impl World {
 
         self.touched.clear();
         self.buyers.clear();
-        self.repeat_cal.resize_with(plan.horizon as usize, Vec::new);
-        for b in &mut self.repeat_cal {
-            b.clear();
-        }
+        super::clear_days(&mut self.repeat_cal, plan.horizon as usize);
         self.daily_first.clear();
         self.daily_orders.clear();
     }

@@ -274,10 +274,7 @@ impl State {
         self.candidates.clear();
         self.posts.clear();
         self.next = 0;
-        self.feed.resize_with(world.horizon as usize, Vec::new);
-        for d in &mut self.feed {
-            d.clear();
-        }
+        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
         self.blogger_orders.clear();
         self.blogger_orders.resize(world.pop.bloggers.len(), 0);
         self.posted.clear();

@@ -159,6 +159,15 @@ impl MechanismPlan {
         )
     }
 
+    /// True for mechanisms that work through bloggers' audiences (the trial's bloggers must
+    /// be drawn).
+    pub fn uses_bloggers(&self) -> bool {
+        matches!(
+            self,
+            MechanismPlan::BloggerReviews(_) | MechanismPlan::Influencers(_)
+        )
+    }
+
     /// True for mechanisms that need product-page visits counted per agent (CRM tags).
     pub fn tracks_visits(&self) -> bool {
         matches!(self, MechanismPlan::TargetedPush(_))
