@@ -8,8 +8,8 @@
 //!   200–500 members, designed red packets and Q&A hours together).
 //! - `campaign/full_campaign`: one trial of `scenarios/full_campaign.toml` (every
 //!   mechanism on 200 chat groups of 200–500 members plus 100,000 buyers outside them,
-//!   90 days) on one thread; throughput in agent-days. 10 samples: a trial takes about a
-//!   second.
+//!   90 days) on one thread; throughput in agent-days. 10 samples over 20 s: a trial
+//!   takes about a second.
 //! - `run/quickstart`: the quickstart's 200 trials on all cores; throughput in trials.
 //!
 //! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.
@@ -59,6 +59,7 @@ fn campaign(c: &mut Criterion) {
     let agents = simulate_trial(&p, 1, 0, &mut ws).population as u64;
     let mut g = c.benchmark_group("campaign");
     g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(20));
     g.throughput(Throughput::Elements(
         agents * p.scenario.horizon_days as u64,
     ));

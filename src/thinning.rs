@@ -120,6 +120,16 @@ impl Coins {
         }
     }
 
+    /// A walk that jumps for any bound below 1 (never visits every position): for callers
+    /// whose per-candidate work costs more than a jump.
+    pub fn jumping(start: u32, len: u32, p_max: f64) -> Self {
+        let p_max = p_max.clamp(0.0, 1.0);
+        Coins {
+            jumps: Jumps::new(start, len, p_max),
+            p_max,
+        }
+    }
+
     /// The next candidate `i` and its uniform `U` (uniform on `[0, p_max)`); the event
     /// happens to `i` when `U < p_i`.
     #[inline]

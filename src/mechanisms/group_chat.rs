@@ -202,6 +202,47 @@ pub fn push_audience(world: &World, g: usize, minute: u32) -> Coins {
     Coins::new(pool.start, pool.len, bound)
 }
 
+/// Buyers of group `g` (still in it) for whom finding a message of window weight `w` leads
+/// to something: found with `p_i = 1 − exp(−activity · notice · w)`, it has an effect with
+/// probability `effect` (a reaction, an opening; a buyer's intent does not move, so a find
+/// without effect changes nothing). Each buyer is reported with probability
+/// `p_i · effect`, like the per-member coins; only the candidates of a jumping [`Coins`]
+/// walk against `p_max · effect` (`p_max = 1 − exp(−w · notice_bound)`) are evaluated, each
+/// with one uniform against a table ([`look_coin`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BuyerEffects {
+    walk: Coins,
+    w: f64,
+    effect: f64,
+}
+
+impl BuyerEffects {
+    /// The walk for a message with effect probability `effect > 0`.
+    pub fn new(world: &World, g: usize, w: f64, effect: f64) -> Self {
+        let pool = world.pop.pools[g];
+        let p_max = -(-w * world.notice_bound(g)).exp_m1();
+        BuyerEffects {
+            walk: Coins::jumping(pool.start, pool.len, p_max * effect),
+            w,
+            effect,
+        }
+    }
+
+    /// The next buyer who found the message with an effect.
+    #[inline]
+    pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<u32> {
+        loop {
+            let (i, u) = self
+                .walk
+                .next_if(rng, |i| world.is_buyer(i) && !world.has_left(i))?;
+            // `u / effect` is uniform below p_max: the find.
+            if look_coin(u / self.effect, look_rate(world, i, self.w)) {
+                return Some(i);
+            }
+        }
+    }
+}
+
 /// Who a push reaches in group `g` at a minute: members still in the group who see it
 /// (`online · notice`), in two walks.
 ///
@@ -328,6 +369,7 @@ pub struct Finders {
     walk: Walk,
     w: f64,
     m: u32,
+    skip_buyers: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -357,7 +399,18 @@ impl Finders {
                 end: pool.start + pool.len,
             }
         };
-        Finders { walk, w, m }
+        Finders {
+            walk,
+            w,
+            m,
+            skip_buyers: false,
+        }
+    }
+
+    /// The same walk over non-buyers only (buyers are passed over without a draw).
+    pub fn non_buyers(mut self) -> Self {
+        self.skip_buyers = true;
+        self
     }
 
     /// The next member who finds at least one of the messages.
@@ -372,7 +425,7 @@ impl Finders {
                     }
                     let i = *next;
                     *next += 1;
-                    if world.has_left(i) {
+                    if world.has_left(i) || (self.skip_buyers && world.is_buyer(i)) {
                         continue;
                     }
                     let rate = look_rate(world, i, self.w);
@@ -384,7 +437,7 @@ impl Finders {
                 }
                 Walk::Sparse(looks) => {
                     let (i, e) = looks.next(rng)?;
-                    if world.has_left(i) {
+                    if world.has_left(i) || (self.skip_buyers && world.is_buyer(i)) {
                         continue;
                     }
                     let rate = look_rate(world, i, self.w);
@@ -564,6 +617,42 @@ mod tests {
         };
         check(got_clicked, clicked);
         check(got_saw, saw);
+    }
+
+    #[test]
+    fn buyer_effects_report_each_buyer_with_find_times_effect() {
+        let mut world = world();
+        let mut rng = stream_rng(8, 8);
+        let sure = Exposure {
+            base: 40.0,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        for i in (0..400).step_by(2) {
+            assert!(world.offer(i, 600, &sure, &mut rng));
+        }
+        let (w, effect) = (2.0, 0.15);
+        let mut expect = 0.0;
+        for i in 0..400 {
+            if world.is_buyer(i) && !world.has_left(i) {
+                expect += -(-look_rate(&mut world, i, w)).exp_m1() * effect;
+            }
+        }
+        let reps = 4000;
+        let mut got = 0u64;
+        for _ in 0..reps {
+            let mut walk = BuyerEffects::new(&world, 0, w, effect);
+            while let Some(i) = walk.next(&mut world, &mut rng) {
+                assert!(world.is_buyer(i));
+                got += 1;
+            }
+        }
+        let expect = expect * reps as f64;
+        assert!(
+            (got as f64 - expect).abs() < 4.0 * expect.sqrt(),
+            "{got} vs {expect}"
+        );
     }
 
     #[test]

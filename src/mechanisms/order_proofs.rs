@@ -18,7 +18,8 @@
 //!    (`check_minutes` at `wage_per_hour`); with it, orders at or above `manual_above` are
 //!    checked by hand and the rest automatically (`auto_check_cost`).
 //! 5. **Exposure.** A proof is posted in the evening and found by a member with
-//!    `1 − exp(−activity · notice · W)` (it sinks over `message_life_hours`). Seeing it adds
+//!    `1 − exp(−activity · notice · W)` (it sinks over `message_life_hours`; the member's
+//!    notice is the one at the evening's start). Seeing it adds
 //!    intent (`proof_strength`, social proof from a peer); the member reacts with probability
 //!    `reaction` (an interaction) and opens it with `σ(open_base + story_appeal·story)`,
 //!    which is a product-page visit with the proof's strength (`+ story_strength` for a
@@ -69,13 +70,18 @@
 //! `op_pinned_looks` (looks on a pinned proof / on an unpinned one),
 //! `op_interactions_per_member_week` (posts and reactions).
 //!
-//! `op_story_ctr` and `op_photo_ctr` are opens per proof found, counting the finds that
-//! happened (they summed every member's find probability before; same expectation).
+//! `op_story_ctr` and `op_photo_ctr` are opens per proof found (they summed every member's
+//! find probability before; same expectation). Non-buyers' finds are counted as they
+//! happen. A buyer's find changes nothing unless it brings a reaction or an opening
+//! (probability `s` once found), so only those are drawn ([`super::group_chat::BuyerEffects`])
+//! and each counts for `1 / s` finds: an unbiased count of the buyers' finds.
 //! `op_plain_link_conversion` sums the plain link's purchase probability over the members
 //! who saw the curated push (it summed `sees ×` that probability over every member before;
 //! same expectation), per member pushed.
 
-use super::group_chat::{Finders, Push, PushOutcome, PushRound, Reached, window_weight};
+use super::group_chat::{
+    BuyerEffects, Finders, Push, PushOutcome, PushRound, Reached, window_weight,
+};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
@@ -220,6 +226,8 @@ pub struct State {
     today: Vec<Proof>,
     /// Recent proofs, candidates for curation.
     recent: Vec<Proof>,
+    /// Buyers who reacted to a proof this evening (their engagement rises after it).
+    reacted: Vec<u32>,
     tally: Tally,
 }
 
@@ -236,6 +244,7 @@ impl State {
             week_spent: 0.0,
             today: Vec::new(),
             recent: Vec::new(),
+            reacted: Vec::new(),
             tally: Tally::default(),
         }
     }
@@ -430,6 +439,11 @@ impl State {
             strength: cfg.proof_strength,
             incentive: 0.0,
         });
+        // A find has an effect on a buyer (whose intent does not move) only through a
+        // reaction or an opening, with probability `effect` once found.
+        let r = cfg.reaction;
+        let effect = open.map(|o| r + (1.0 - r) * o);
+        let split = effect.iter().all(|&s| s > 0.0);
         let mut k = 0;
         while k < self.today.len() {
             // The group's proofs, up to 64 at a time (each is found independently).
@@ -438,7 +452,36 @@ impl State {
             while end < self.today.len() && self.today[end].group == g && end - k < 64 {
                 end += 1;
             }
-            let mut finders = Finders::of(world, g as usize, w, (end - k) as u32);
+            let m = end - k;
+            let mut finders = Finders::of(world, g as usize, w, m as u32);
+            if split {
+                // Buyers first (they stay buyers), proof by proof: only their finds with an
+                // effect. Their reactions count for engagement after the evening's finds (a
+                // member's looks are those of the evening's start).
+                self.reacted.clear();
+                for j in k..end {
+                    let story = self.today[j].story;
+                    let s = effect[story as usize];
+                    let mut buyers = BuyerEffects::new(world, g as usize, w, s);
+                    while let Some(i) = buyers.next(world, &mut self.rng) {
+                        // Given an effect: reaction only, both, or opening only.
+                        let v = self.rng.random::<f64>() * s;
+                        let reacts = v < r;
+                        let opens = v >= r * (1.0 - open[story as usize]);
+                        if reacts {
+                            self.reacted.push(i);
+                        }
+                        // Each find with an effect stands for 1 / s finds (an unbiased
+                        // count of the buyers' finds).
+                        self.show_effects(world, i, story, 1.0 / s, false, opens, &exposure);
+                    }
+                }
+                for n in 0..self.reacted.len() {
+                    self.tally.interactions += 1;
+                    world.add_engagement(self.reacted[n], 0.02);
+                }
+                finders = finders.non_buyers();
+            }
             while let Some(f) = finders.next(world, &mut self.rng) {
                 let i = f.member;
                 // Intent from the proofs found, added before any product-page visit.
@@ -448,38 +491,59 @@ impl State {
                     let j = k + found.trailing_zeros() as usize;
                     found &= found - 1;
                     let story = self.today[j].story;
-                    if story {
-                        self.tally.story_seen += 1.0;
-                    } else {
-                        self.tally.photo_seen += 1.0;
-                    }
                     pending += gain;
-                    let (reacts, opens) =
-                        two_coins(self.rng.random(), cfg.reaction, open[story as usize]);
-                    if reacts {
-                        self.tally.interactions += 1;
-                        world.add_engagement(i, 0.02);
+                    let (reacts, opens) = two_coins(self.rng.random(), r, open[story as usize]);
+                    if opens {
+                        world.add_intent(i, pending);
+                        pending = 0.0;
                     }
-                    if !opens {
-                        continue;
-                    }
-                    world.add_intent(i, pending);
-                    pending = 0.0;
-                    let e = &exposure[story as usize];
-                    let bought = world.offer_any(i, POST_MINUTE + 30, e, &mut self.rng);
-                    if story {
-                        self.tally.story_opened += 1;
-                    } else {
-                        self.tally.photo_opened += 1;
-                    }
-                    if bought != Offered::Nothing {
-                        self.tally.orders += 1;
-                        self.tally.story_orders += story as u64;
-                    }
+                    self.show_effects(world, i, story, 1.0, reacts, opens, &exposure);
                 }
                 world.add_intent(i, pending);
             }
             k = end;
+        }
+    }
+
+    /// Tallies member `i`'s find of a proof (`seen` finds: 1, or a buyer's estimate) with
+    /// its reaction and its opening (a product-page visit).
+    #[allow(clippy::too_many_arguments)]
+    fn show_effects(
+        &mut self,
+        world: &mut World,
+        i: u32,
+        story: bool,
+        seen: f64,
+        reacts: bool,
+        opens: bool,
+        exposure: &[Exposure; 2],
+    ) {
+        if story {
+            self.tally.story_seen += seen;
+        } else {
+            self.tally.photo_seen += seen;
+        }
+        if reacts {
+            self.tally.interactions += 1;
+            world.add_engagement(i, 0.02);
+        }
+        if !opens {
+            return;
+        }
+        let bought = world.offer_any(
+            i,
+            POST_MINUTE + 30,
+            &exposure[story as usize],
+            &mut self.rng,
+        );
+        if story {
+            self.tally.story_opened += 1;
+        } else {
+            self.tally.photo_opened += 1;
+        }
+        if bought != Offered::Nothing {
+            self.tally.orders += 1;
+            self.tally.story_orders += story as u64;
         }
     }
 
