@@ -26,6 +26,11 @@ fn outcomes(results: &[TrialResult]) -> (Vec<f64>, Vec<f64>) {
     (first, repeat)
 }
 
+/// Repeat buyers (buyers with two or more orders) of each trial.
+fn repeat_buyers(results: &[TrialResult]) -> Vec<f64> {
+    results.iter().map(|r| r.repeat_buyers as f64).collect()
+}
+
 /// Issue 7: over 20,000 trials the mean first purchases are 7840 ± 3 SE (sd ≈ 106) and the
 /// mean repeat orders 2744 ± 3 SE (sd ≈ 91).
 #[test]
@@ -55,7 +60,7 @@ fn reference_workload_means_are_exact() {
 
 /// The model, simulated the plain way: every agent, every day, one coin.
 ///
-/// `groups` groups of 250, 90 days; with `shape = Some(k)`, `p_i = min(1, p·Gamma(k, 1/k))`
+/// `groups` groups of 250, `days` days; with `shape = Some(k)`, `p_i = min(1, p·Gamma(k, 1/k))`
 /// and `r_i = min(1, r·Gamma(k, 1/k))` are drawn for every agent at the start of the trial
 /// (`None`: everyone has `p` and `r`). Each day a non-buyer buys with probability
 /// `p_i + q·F_g` (`F_g` its group's buyer share at the start of the day) and an agent that
@@ -64,10 +69,11 @@ fn reference_workload_means_are_exact() {
 fn plain_trial(
     rng: &mut SimRng,
     groups: usize,
+    days: u32,
     (p, q, r): (f64, f64, f64),
     shape: Option<f64>,
     dropout: f64,
-) -> (u32, u32) {
+) -> (u32, u32, u32) {
     const SIZE: usize = 250;
     let n = groups * SIZE;
     let (pi, ri): (Vec<f64>, Vec<f64>) = match shape {
@@ -81,9 +87,10 @@ fn plain_trial(
     };
     let mut buyer = vec![false; n];
     let mut dropped = vec![false; n];
+    let mut orders = vec![0u32; n];
     let mut group_buyers = vec![0u32; groups];
     let (mut first, mut repeat) = (0u32, 0u32);
-    for _day in 0..90 {
+    for _day in 0..days {
         let start = group_buyers.clone();
         for g in 0..groups {
             let f = start[g] as f64 / SIZE as f64;
@@ -91,38 +98,43 @@ fn plain_trial(
                 if buyer[i] {
                     if !dropped[i] && rng.random::<f64>() < ri[i] {
                         repeat += 1;
+                        orders[i] += 1;
                         if dropout > 0.0 && rng.random::<f64>() < dropout {
                             dropped[i] = true;
                         }
                     }
                 } else if rng.random::<f64>() < pi[i] + q * f {
                     buyer[i] = true;
+                    orders[i] = 1;
                     group_buyers[g] += 1;
                     first += 1;
                 }
             }
         }
     }
-    (first, repeat)
+    let repeat_buyers = orders.iter().filter(|&&k| k >= 2).count() as u32;
+    (first, repeat, repeat_buyers)
 }
 
-/// Means of first purchases and repeat orders of `n` plain trials.
+/// First purchases, repeat orders and repeat buyers of `n` plain trials.
 fn plain_outcomes(
     n: u32,
     seed: u64,
     groups: usize,
+    days: u32,
     pqr: (f64, f64, f64),
     shape: Option<f64>,
     dropout: f64,
-) -> (Vec<f64>, Vec<f64>) {
-    let (mut first, mut repeat) = (Vec::new(), Vec::new());
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (mut first, mut repeat, mut buyers) = (Vec::new(), Vec::new(), Vec::new());
     for t in 0..n {
         let mut rng = stream_rng(trial_key(seed, t as u64), 1);
-        let (f, r) = plain_trial(&mut rng, groups, pqr, shape, dropout);
+        let (f, r, b) = plain_trial(&mut rng, groups, days, pqr, shape, dropout);
         first.push(f as f64);
         repeat.push(r as f64);
+        buyers.push(b as f64);
     }
-    (first, repeat)
+    (first, repeat, buyers)
 }
 
 /// Asserts that two samples' means differ by less than 3 combined standard errors.
@@ -154,7 +166,7 @@ fn heterogeneous_variant_matches_a_plain_simulation() {
     );
     let n = 2_000;
     let (e_first, e_repeat) = outcomes(&run_trials(&p, n, 3));
-    let (r_first, r_repeat) = plain_outcomes(n, 0xB055, 40, (bp, bq, r), Some(k), 0.0);
+    let (r_first, r_repeat, _) = plain_outcomes(n, 0xB055, 40, 90, (bp, bq, r), Some(k), 0.0);
     assert_same_mean(
         "hetero first purchases (engine vs plain)",
         &e_first,
@@ -167,9 +179,10 @@ fn heterogeneous_variant_matches_a_plain_simulation() {
     );
 }
 
-/// Daily repeats with dropout after each repeat order: the pooled path (exchangeable buyers:
-/// binomial counts) and the per-buyer path (forced by a near-degenerate heterogeneity,
-/// `Gamma(1e9)` moves `r_i` by about 3e-5 relative) both match the plain simulation.
+/// Daily repeats with dropout after each repeat order: the aggregate path (exchangeable
+/// agents: counts only, binomial and hypergeometric draws) and the per-buyer path (forced by
+/// a near-degenerate heterogeneity, `Gamma(1e9)` moves `r_i` by about 3e-5 relative) both
+/// match the plain simulation in first purchases, repeat orders and repeat buyers.
 /// 8 groups of 250, `r = 0.05`, dropout 0.3; 2,000 trials each.
 #[test]
 fn daily_repeats_with_dropout_match_a_plain_simulation() {
@@ -184,11 +197,54 @@ fn daily_repeats_with_dropout_match_a_plain_simulation() {
     let mut per_buyer = base.to_vec();
     per_buyer.push("behaviour.repurchase.daily_probability_shape=1e9");
     let per_buyer = plan(&text, &per_buyer);
-    let (pf, pr) = outcomes(&run_trials(&pooled, n, 5));
-    let (bf, br) = outcomes(&run_trials(&per_buyer, n, 6));
-    let (rf, rr) = plain_outcomes(n, 0xD0D0, 8, (0.002, 0.05, 0.05), None, 0.3);
-    assert_same_mean("first purchases (pooled vs plain)", &pf, &rf);
-    assert_same_mean("repeat orders (pooled vs plain)", &pr, &rr);
+    let pooled = run_trials(&pooled, n, 5);
+    let per_buyer = run_trials(&per_buyer, n, 6);
+    let (pf, pr) = outcomes(&pooled);
+    let (bf, br) = outcomes(&per_buyer);
+    let (rf, rr, rb) = plain_outcomes(n, 0xD0D0, 8, 90, (0.002, 0.05, 0.05), None, 0.3);
+    assert_same_mean("first purchases (aggregate vs plain)", &pf, &rf);
+    assert_same_mean("repeat orders (aggregate vs plain)", &pr, &rr);
+    assert_same_mean(
+        "repeat buyers (aggregate vs plain)",
+        &repeat_buyers(&pooled),
+        &rb,
+    );
     assert_same_mean("first purchases (per buyer vs plain)", &bf, &rf);
     assert_same_mean("repeat orders (per buyer vs plain)", &br, &rr);
+    assert_same_mean(
+        "repeat buyers (per buyer vs plain)",
+        &repeat_buyers(&per_buyer),
+        &rb,
+    );
+}
+
+/// Large daily hazards (`p = 0.3`: the organic step counts each pool-day's purchases with one
+/// binomial draw instead of jumps) and many repeat orders a day (`r = 0.6`: more than half the
+/// alive buyers, so the hypergeometric count is drawn from those who do not order): the
+/// aggregate path still matches
+/// the plain simulation. 8 groups of 250, 6 days (all would buy in 90), dropout 0.1;
+/// 20,000 trials each (3 s).
+#[test]
+fn aggregate_path_with_large_rates_matches_a_plain_simulation() {
+    let p = plan(
+        &shipped("bench_grouped_bass.toml"),
+        &[
+            "population.groups.count=8",
+            "horizon_days=6",
+            "behaviour.organic.bass_p=0.3",
+            "behaviour.repurchase.daily_probability=0.6",
+            "behaviour.repurchase.daily_dropout=0.1",
+        ],
+    );
+    let n = 20_000;
+    let results = run_trials(&p, n, 8);
+    let (ef, er) = outcomes(&results);
+    let (rf, rr, rb) = plain_outcomes(n, 0xA66, 8, 6, (0.3, 0.05, 0.6), None, 0.1);
+    assert_same_mean("first purchases (aggregate vs plain)", &ef, &rf);
+    assert_same_mean("repeat orders (aggregate vs plain)", &er, &rr);
+    assert_same_mean(
+        "repeat buyers (aggregate vs plain)",
+        &repeat_buyers(&results),
+        &rb,
+    );
 }

@@ -67,29 +67,53 @@ const JUMP_LIMIT: f64 = 0.25;
 /// and across trials. A pure function of `h`, so it never needs resetting.
 #[derive(Debug)]
 struct JumpRateMemo {
-    slots: Vec<(u64, f64)>,
+    /// `(bits of h, c, 1 / c)`.
+    slots: Vec<(u64, f64, f64)>,
 }
 
 impl Default for JumpRateMemo {
     fn default() -> Self {
-        // `h` bits of 0 mean 0.0, whose rate 0 is right.
+        // `h` bits of 0 mean 0.0: rate 0, and a jump of `e · ∞` never lands.
         JumpRateMemo {
-            slots: vec![(0, 0.0); 1 << 10],
+            slots: vec![(0, 0.0, f64::INFINITY); 1 << 10],
         }
     }
 }
 
 impl JumpRateMemo {
+    /// `(c, 1 / c)` with `c = −ln(1 − h)`: a jump `⌊E / c⌋` is computed as `⌊E · (1/c)⌋`,
+    /// a multiplication per candidate instead of a division.
     #[inline]
-    fn get(&mut self, h: f64) -> f64 {
+    fn get(&mut self, h: f64) -> (f64, f64) {
         let bits = h.to_bits();
         let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
         let e = &mut self.slots[slot];
         if e.0 != bits {
-            *e = (bits, -(-h).ln_1p());
+            let c = -(-h).ln_1p();
+            *e = (bits, c, 1.0 / c);
         }
-        e.1
+        (e.1, e.2)
     }
+}
+
+/// The state of a trial whose agents are exchangeable: homogeneous organic rates, no
+/// mechanism (nothing reads or writes an agent's state), plain orders and pooled daily
+/// repeats (one `r`, one dropout). Then who buys carries no information that any later
+/// step or output uses, only how many: each pool keeps its count of non-buyers (`seg_len`)
+/// and buyers, and the repeat pool its counts of alive buyers by orders so far. A pool-day's
+/// first purchases are the number of candidates of its thinning walk (`Binomial(n, h)`,
+/// one `Exp(1)` draw per purchase); a day's repeat orders are `Binomial(B, r)` over the
+/// alive buyers, of whom `Hypergeometric(B, B₁, K)` (drawn pick by pick) had one order so
+/// far (they become repeat buyers), and `Binomial(K, d)` drop out: the joint law of the
+/// counts of the per-agent model, without touching an agent.
+#[derive(Debug, Clone, Copy, Default)]
+struct Aggregate {
+    /// Alive buyers with one order, eligible today.
+    alive_one: u64,
+    /// Alive buyers with two or more orders.
+    alive_more: u64,
+    /// Today's first buyers (eligible for repeats from tomorrow).
+    fresh: u64,
 }
 
 /// The smallest float `>= h` with at most 4 significant mantissa bits (at most 6.25% above
@@ -103,6 +127,26 @@ fn round_up_4_bits(h: f64) -> f64 {
     } else {
         f64::from_bits((bits | LOW) + 1)
     }
+}
+
+/// The next candidate of a thinning walk over positions `*j..len`, each a candidate with
+/// probability `1 − exp(−rate)` (`inv_rate = 1 / rate`), from the exponential budget `*e`:
+/// the candidate is `⌊e / rate⌋` positions ahead. Returns `None`, leaving the unspent budget
+/// `e − (len − j) · rate` (again `Exp(1)`, memorylessness), when it falls past the end.
+/// After a candidate the caller draws a fresh budget.
+#[inline(always)]
+fn next_jump(e: &mut f64, j: &mut usize, len: usize, rate: f64, inv_rate: f64) -> Option<usize> {
+    // Against the integer `len − j`, `⌊x⌋ >= m ⟺ x >= m`, and the cast truncates (= floor,
+    // as x >= 0). Segment sizes fit in u32: 32-bit conversions are single instructions.
+    let left = (len - *j) as u32 as f64;
+    let w = *e * inv_rate;
+    if w >= left {
+        *e = (*e - left * rate).max(0.0);
+        return None;
+    }
+    let at = *j + w as u32 as usize;
+    *j = at + 1;
+    Some(at)
 }
 
 /// Product constants needed at order time.
@@ -234,6 +278,9 @@ pub struct World {
     pool_buyers_start: Vec<u32>,
     /// `−ln(1 − h)` of the organic hazard bounds seen (a memo kept across trials).
     jump_rate: JumpRateMemo,
+    /// Per pool: the unspent exponential budget of the organic step's walk, carried from
+    /// day to day (see `walk_pool`); negative until first drawn in a trial.
+    walk_budget: Vec<f64>,
     buyers: Vec<u32>,
     repeat_cal: Vec<Vec<u32>>,
     scratch: Vec<u32>,
@@ -263,6 +310,8 @@ pub struct World {
     alive_start: usize,
     /// Pooled repeats: the trial's stream.
     repeat_rng: Option<SimRng>,
+    /// Exchangeable agents (see `Aggregate`): the world keeps counts, not agents.
+    aggregate: Option<Aggregate>,
     /// `stream_key(key, REPEAT)` and `stream_key(key, ORDER)` of the trial.
     repeat_key: u64,
     order_key: u64,
@@ -361,12 +410,42 @@ impl World {
         self.order_key = stream_key(key, stream::ORDER);
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
+        self.aggregate =
+            (self.pooled && self.plain && !plan.interactive && self.pop.organic_p.is_empty())
+                .then(Aggregate::default);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
         self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
         fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
             v.clear();
             v.resize(n, x);
+        }
+        refill(&mut self.pool_buyers, self.pop.pools.len(), 0);
+        refill(&mut self.pool_buyers_start, self.pop.pools.len(), 0);
+        refill(&mut self.walk_budget, self.pop.pools.len(), -1.0);
+        self.touched.clear();
+        self.buyers.clear();
+        super::clear_days(&mut self.repeat_cal, plan.horizon as usize);
+        self.daily_first.clear();
+        self.daily_orders.clear();
+        let pools = self.pop.pools.len();
+        refill(
+            &mut self.engagement_bound,
+            pools,
+            b.initial_engagement as f32,
+        );
+        refill(&mut self.engagement_bound_day, pools, 0);
+        self.members_in.clear();
+        self.members_in.extend(self.pop.pools.iter().map(|p| p.len));
+        self.seg_start.clear();
+        self.seg_len.clear();
+        if self.aggregate.is_some() {
+            // Counts only: each pool's non-buyers are `seg_len`; no per-agent state.
+            self.seg_k = 1;
+            self.seg_start
+                .extend(self.pop.pools.iter().map(|p| p.start));
+            self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
+            return;
         }
         refill(&mut self.flags, n, 0);
         // A buyer's order count, repurchase state and first day are written at its first
@@ -391,15 +470,6 @@ impl World {
         } else {
             self.satisfaction.resize(n, 0.5);
         }
-        let pools = self.pop.pools.len();
-        refill(
-            &mut self.engagement_bound,
-            pools,
-            b.initial_engagement as f32,
-        );
-        refill(&mut self.engagement_bound_day, pools, 0);
-        self.members_in.clear();
-        self.members_in.extend(self.pop.pools.iter().map(|p| p.len));
         if self.track_visits {
             refill(&mut self.visits, n, 0);
         }
@@ -408,8 +478,6 @@ impl World {
             refill(&mut self.coupon_until, n, 0);
             refill(&mut self.coupon_src, n, 0);
         }
-        self.seg_start.clear();
-        self.seg_len.clear();
         if self.pop.organic_class.is_empty() {
             self.seg_k = 1;
             self.nonbuyers.clear();
@@ -442,14 +510,6 @@ impl World {
                 }
             }
         }
-        refill(&mut self.pool_buyers, self.pop.pools.len(), 0);
-        refill(&mut self.pool_buyers_start, self.pop.pools.len(), 0);
-
-        self.touched.clear();
-        self.buyers.clear();
-        super::clear_days(&mut self.repeat_cal, plan.horizon as usize);
-        self.daily_first.clear();
-        self.daily_orders.clear();
     }
 
     #[inline]
@@ -1125,10 +1185,18 @@ impl World {
         self.orders_today.clear();
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
         self.alive_start = self.alive.len();
+        if let Some(a) = &mut self.aggregate {
+            a.alive_one += a.fresh;
+            a.fresh = 0;
+        }
     }
 
     /// Organic first purchases of the day (discrete Bass with social proof and intent).
     pub fn organic_step(&mut self) {
+        if self.aggregate.is_some() {
+            self.aggregate_organic_step();
+            return;
+        }
         let mut rng = self.organic_rng.take().expect("reset");
         let beh = self.beh.take().expect("reset");
         let delta_sp = self.delta_sp();
@@ -1166,63 +1234,34 @@ impl World {
         // Everyone else, pool by pool, by thinning.
         let homogeneous = self.pop.organic_p.is_empty();
         let shift_max = (w_sp * delta_sp).max(0.0); // susceptibility <= 1
-        if self.seg_k > 1 {
-            for g in 0..self.pop.pools.len() {
-                self.thin_classes(g, &beh, shift_max, delta_sp, &mut rng);
-            }
-        }
+        let linear = delta_sp == 0.0;
+        let k = self.seg_k;
         for g in 0..self.pop.pools.len() {
-            if self.seg_k > 1 {
-                break;
-            }
-            let len = self.seg_len[g] as usize;
-            if len == 0 {
-                continue;
-            }
-            let pool = self.pop.pools[g];
-            let start = pool.start as usize;
-            let f = self.pool_buyers_start[g] as f64 / pool.len as f64;
-            let p_max = self.pop.pool_p_max[g];
-            let h_max = beh.organic_hazard(p_max, f, shift_max);
-            if h_max <= 0.0 {
-                continue;
-            }
-            let exact = homogeneous && delta_sp == 0.0;
-            if h_max > JUMP_LIMIT {
-                for j in start..start + len {
-                    let i = self.nonbuyers[j];
-                    let h = if exact {
-                        h_max
-                    } else {
-                        self.hazard(&beh, i, f, delta_sp)
-                    };
-                    if rng.random::<f64>() < h {
-                        self.accepted.push((i, g as u32));
-                    }
+            let f = self.pool_buyers_start[g] as f64 / self.pop.pools[g].len as f64;
+            if homogeneous {
+                let h = beh.organic_hazard(self.pop.pool_p_max[g], f, shift_max);
+                if linear {
+                    // Every non-buyer has hazard `h`: each candidate of the walk buys (when
+                    // `h` is large, each agent is a candidate with a coin of its own).
+                    self.walk_pool(g, &[h], &mut rng, |_, _, bound, rng| {
+                        bound < 1.0 || rng.random::<f64>() < h
+                    });
+                } else {
+                    self.walk_pool(g, &[h], &mut rng, |w, i, bound, rng| {
+                        rng.random::<f64>() * bound < w.hazard(&beh, i, f, delta_sp)
+                    });
                 }
                 continue;
             }
-            let c = self.jump_rate.get(h_max);
-            let mut j = 0usize;
-            loop {
-                let e: f64 = Exp1.sample(&mut rng);
-                // The jump is ⌊e / c⌋; for the integer bound `len − j`,
-                // `⌊x⌋ >= m ⟺ x >= m`, and the cast truncates (= floor, as x >= 0).
-                // (Pool sizes fit in u32: 32-bit conversions are single instructions.)
-                let skip = e / c;
-                if skip >= (len - j) as u32 as f64 {
-                    break;
-                }
-                j += skip as u32 as usize;
-                let i = self.nonbuyers[start + j];
-                if exact || rng.random::<f64>() * h_max < self.hazard(&beh, i, f, delta_sp) {
-                    self.accepted.push((i, g as u32));
-                }
-                j += 1;
-                if j >= len {
-                    break;
-                }
+            let mut bounds = [0.0f64; ORGANIC_CLASSES];
+            for (c, b) in bounds.iter_mut().enumerate() {
+                let h = beh.organic_hazard(self.pop.class_p_max[g * k + c], f, shift_max);
+                // Rounded up to 4 significant bits, so that `−ln(1 − h)` comes from the memo.
+                *b = round_up_4_bits(h);
             }
+            self.walk_pool(g, &bounds, &mut rng, |w, i, bound, rng| {
+                rng.random::<f64>() * bound < w.hazard(&beh, i, f, delta_sp)
+            });
         }
         self.beh = Some(beh);
         self.organic_rng = Some(rng);
@@ -1302,68 +1341,180 @@ impl World {
         }
     }
 
-    /// Heterogeneous organic rates: the non-buyers of pool `g` by thinning, class by class.
+    /// Walks the non-buyers of pool `g` by thinning: its segments (one, or one per rate
+    /// class) as one sequence of positions, segment `c` with candidate probability
+    /// `bounds[c]` per agent, and pushes to `accepted` each candidate `i` for which
+    /// `accept(world, i, bound, rng)` holds (it decides with probability `h_i / bound`, so
+    /// that `i` buys with probability `h_i`).
     ///
-    /// Each class segment is thinned against its own bound `h_c` (the class's largest rate
-    /// with the pool's imitation and the largest social-proof shift), rounded up to 4
-    /// significant bits so that `−ln(1 − h_c)` comes from the memo. The classes are walked as
-    /// one sequence of positions with a piecewise-constant candidate rate: an exponential
-    /// budget `E` not spent in a class (`E >= len·c`) carries over as `E − len·c`, which is
-    /// again `Exp(1)` (memorylessness), so a pool-day costs one exponential draw plus one per
-    /// candidate. A candidate `i` is accepted with probability `h_i / h_c`.
-    fn thin_classes(
-        &mut self,
-        g: usize,
-        beh: &BehaviourParams,
-        shift_max: f64,
-        delta_sp: f64,
-        rng: &mut SimRng,
-    ) {
-        let pool = self.pop.pools[g];
-        let f = self.pool_buyers_start[g] as f64 / pool.len as f64;
-        let mut e: f64 = Exp1.sample(rng);
-        for s in g * self.seg_k..(g + 1) * self.seg_k {
+    /// Candidates are geometric jumps `⌊E / c⌋`, `c = −ln(1 − bound)`, drawn from the
+    /// pool's exponential budget `E`. A budget not spent on a segment (`E >= len · c`)
+    /// carries over as `E − len · c`, which is again `Exp(1)` and independent of everything
+    /// drawn so far (memorylessness): to the next class, and to the pool's next day,
+    /// whatever its bounds. A pool-day without a
+    /// candidate therefore costs a multiplication and a comparison, no draw; each candidate
+    /// costs one `Exp(1)` draw. A segment whose bound exceeds `JUMP_LIMIT` is walked agent by
+    /// agent (`accept` with bound 1, one coin each), leaving the budget untouched.
+    #[inline(always)]
+    fn walk_pool<A>(&mut self, g: usize, bounds: &[f64], rng: &mut SimRng, mut accept: A)
+    where
+        A: FnMut(&mut World, u32, f64, &mut SimRng) -> bool,
+    {
+        let mut e = self.budget(g, rng);
+        let k = bounds.len();
+        for (c, &bound) in bounds.iter().enumerate() {
+            let s = g * k + c;
             let len = self.seg_len[s] as usize;
-            if len == 0 {
-                continue;
-            }
-            let h = beh.organic_hazard(self.pop.class_p_max[s], f, shift_max);
-            if h <= 0.0 {
+            if len == 0 || bound <= 0.0 {
                 continue;
             }
             let start = self.seg_start[s] as usize;
-            if h > JUMP_LIMIT {
-                // Coins are independent of the budget, which carries over untouched.
+            if bound > JUMP_LIMIT {
                 for j in start..start + len {
                     let i = self.nonbuyers[j];
-                    if rng.random::<f64>() < self.hazard(beh, i, f, delta_sp) {
+                    if accept(self, i, 1.0, rng) {
                         self.accepted.push((i, g as u32));
                     }
                 }
                 continue;
             }
-            let hq = round_up_4_bits(h);
-            let c = self.jump_rate.get(hq);
+            let (rate, inv_rate) = self.jump_rate.get(bound);
             let mut j = 0usize;
-            loop {
-                let left = (len - j) as u32 as f64;
-                let w = e / c;
-                if w >= left {
-                    e = (e - left * c).max(0.0);
-                    break;
-                }
-                j += w as u32 as usize;
-                let i = self.nonbuyers[start + j];
-                if rng.random::<f64>() * hq < self.hazard(beh, i, f, delta_sp) {
+            while let Some(at) = next_jump(&mut e, &mut j, len, rate, inv_rate) {
+                let i = self.nonbuyers[start + at];
+                if accept(self, i, bound, rng) {
                     self.accepted.push((i, g as u32));
                 }
                 e = Exp1.sample(rng);
-                j += 1;
-                if j >= len {
-                    break;
-                }
             }
         }
+        self.walk_budget[g] = e;
+    }
+
+    /// The pool's exponential budget, drawn at its first use in the trial.
+    #[inline]
+    fn budget(&self, g: usize, rng: &mut SimRng) -> f64 {
+        let e = self.walk_budget[g];
+        if e < 0.0 { Exp1.sample(rng) } else { e }
+    }
+
+    /// Exchangeable agents ([`Aggregate`]): how many of pool `g`'s non-buyers buy today at
+    /// hazard `h`. The candidates of the thinning walk when `h` is small (one `Exp(1)` draw
+    /// per purchase, the budget carried over as in `walk_pool`), a binomial draw otherwise:
+    /// `Binomial(len, h)` either way.
+    fn count_purchases(&mut self, g: usize, h: f64, rng: &mut SimRng) -> u32 {
+        let len = self.seg_len[g] as usize;
+        if len == 0 || h <= 0.0 {
+            return 0;
+        }
+        if h > JUMP_LIMIT {
+            return Binomial::new(len as u64, h.min(1.0))
+                .expect("probability in (0, 1]")
+                .sample(rng) as u32;
+        }
+        let (rate, inv_rate) = self.jump_rate.get(h);
+        let mut e = self.budget(g, rng);
+        let (mut j, mut k) = (0usize, 0u32);
+        while next_jump(&mut e, &mut j, len, rate, inv_rate).is_some() {
+            k += 1;
+            e = Exp1.sample(rng);
+        }
+        self.walk_budget[g] = e;
+        k
+    }
+
+    /// The organic step of exchangeable agents ([`Aggregate`]): each pool-day's first
+    /// purchases are counted and booked as plain orders.
+    fn aggregate_organic_step(&mut self) {
+        let mut rng = self.organic_rng.take().expect("reset");
+        let beh = self.beh.take().expect("reset");
+        let mut bought = 0u64;
+        for g in 0..self.pop.pools.len() {
+            let f = self.pool_buyers_start[g] as f64 / self.pop.pools[g].len as f64;
+            let h = beh.organic_hazard(self.pop.pool_p_max[g], f, 0.0);
+            let k = self.count_purchases(g, h, &mut rng);
+            self.seg_len[g] -= k;
+            self.pool_buyers[g] += k;
+            bought += k as u64;
+        }
+        self.beh = Some(beh);
+        self.organic_rng = Some(rng);
+        self.book_plain_orders(bought);
+        self.ledger.first_buyers += bought as u32;
+        if let Some(a) = &mut self.aggregate {
+            a.fresh += bought;
+        }
+    }
+
+    /// Books `k` plain orders without discount: `book_plain_order`'s arithmetic, order by
+    /// order.
+    fn book_plain_orders(&mut self, k: u64) {
+        if k == 0 {
+            return;
+        }
+        let value = self.plain_price;
+        for _ in 0..k {
+            self.ledger.orders += 1;
+            self.ledger.revenue += value - 0.0;
+            self.ledger.cogs += self.plain_cogs;
+        }
+        self.last_order_wallet = false;
+        self.last_order_value = value;
+        self.last_order_discount = 0.0;
+    }
+
+    /// The repeat step of exchangeable agents ([`Aggregate`]): `K ~ Binomial(B, r)` orders
+    /// from the `B` buyers alive at the start of the day, `Hypergeometric(B, B₁, K)` of them
+    /// (drawn pick by pick) by buyers with one order so far (who become repeat buyers),
+    /// then `Binomial(K, d)` of the `K` drop out: the counts `pooled_repeat_step` produces
+    /// by placing the orders.
+    fn aggregate_repeat_step(&mut self) {
+        let Some(mut a) = self.aggregate else {
+            return;
+        };
+        let b = a.alive_one + a.alive_more;
+        let (r, dropout) = self.effective_pooled();
+        if b == 0 || r <= 0.0 {
+            return;
+        }
+        let mut rng = self.repeat_rng.take().expect("reset");
+        let k = if r >= 1.0 {
+            b
+        } else {
+            Binomial::new(b, r)
+                .expect("validated probability")
+                .sample(&mut rng)
+        };
+        let ones = if k == 0 || a.alive_one == 0 {
+            0
+        } else if a.alive_more == 0 {
+            k
+        } else {
+            // Hypergeometric(B, B₁, K) by picks without replacement, one uniform each: of the
+            // K buyers who order when K <= B/2, else of the B − K who do not (the ones among
+            // the K are then B₁ minus theirs). Exact, and at most B/2 picks.
+            let picks = k.min(b - k);
+            let (mut left, mut hit) = (b, 0u64);
+            for _ in 0..picks {
+                if rng.random_range(0..left) < a.alive_one - hit {
+                    hit += 1;
+                }
+                left -= 1;
+            }
+            if picks == k { hit } else { a.alive_one - hit }
+        };
+        self.book_plain_orders(k);
+        self.ledger.repeat_buyers += ones as u32;
+        a.alive_one -= ones;
+        a.alive_more += ones;
+        if dropout > 0.0 && k > 0 {
+            let d = Binomial::new(k, dropout)
+                .expect("validated probability")
+                .sample(&mut rng);
+            a.alive_more -= d;
+        }
+        self.aggregate = Some(a);
+        self.repeat_rng = Some(rng);
     }
 
     #[inline]
@@ -1379,6 +1530,10 @@ impl World {
 
     /// Repeat orders falling on the current day (BG/NBD or the daily model).
     pub fn repeat_step(&mut self) {
+        if self.aggregate.is_some() {
+            self.aggregate_repeat_step();
+            return;
+        }
         if self.pooled {
             self.pooled_repeat_step();
             return;
@@ -1506,7 +1661,11 @@ impl World {
         if self.clv_days > 0.0 && self.pooled {
             // Every alive buyer has the same repeat probability and dropout.
             let (r, d) = self.effective_pooled();
-            future = self.alive.len() as f64 * expected_future_daily_orders(r, d, self.clv_days);
+            let alive = match self.aggregate {
+                Some(a) => (a.alive_one + a.alive_more + a.fresh) as usize,
+                None => self.alive.len(),
+            };
+            future = alive as f64 * expected_future_daily_orders(r, d, self.clv_days);
         } else if self.clv_days > 0.0 && self.beh().repurchase_model == RepurchaseModel::Daily {
             // In agent order: the per-agent arrays are read front to back.
             for u in 0..self.flags.len() {
