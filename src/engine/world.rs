@@ -1306,13 +1306,7 @@ impl World {
         self.buyers.push(i);
         // `book_plain_order` of a first order without discount (its satisfaction update
         // leaves the initial 0.5 as it is).
-        let value = self.plain_price;
-        self.last_order_wallet = false;
-        self.last_order_value = value;
-        self.last_order_discount = 0.0;
-        self.ledger.orders += 1;
-        self.ledger.revenue += value - 0.0;
-        self.ledger.cogs += self.plain_cogs;
+        self.book_plain_orders(1);
     }
 
     /// The repurchase state of a lean first order (see `lean_first_order_common`) when
@@ -1351,10 +1345,10 @@ impl World {
     /// pool's exponential budget `E`. A budget not spent on a segment (`E >= len · c`)
     /// carries over as `E − len · c`, which is again `Exp(1)` and independent of everything
     /// drawn so far (memorylessness): to the next class, and to the pool's next day,
-    /// whatever its bounds. A pool-day without a
-    /// candidate therefore costs a multiplication and a comparison, no draw; each candidate
-    /// costs one `Exp(1)` draw. A segment whose bound exceeds `JUMP_LIMIT` is walked agent by
-    /// agent (`accept` with bound 1, one coin each), leaving the budget untouched.
+    /// whatever its bounds. A pool-day without a candidate therefore costs a multiplication
+    /// and a comparison, no draw; each candidate costs one `Exp(1)` draw. A segment whose
+    /// bound exceeds `JUMP_LIMIT` is walked agent by agent (`accept` with bound 1, one coin
+    /// each), leaving the budget untouched.
     #[inline(always)]
     fn walk_pool<A>(&mut self, g: usize, bounds: &[f64], rng: &mut SimRng, mut accept: A)
     where

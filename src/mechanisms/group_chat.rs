@@ -471,6 +471,19 @@ mod tests {
     use crate::rng::{stream_rng, trial_key};
     use crate::scenario::load_str;
 
+    /// Makes every `step`-th member a buyer (an offer no one declines).
+    fn buy_every(world: &mut World, step: usize, rng: &mut SimRng) {
+        let sure = Exposure {
+            base: 40.0,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        for i in (0..400).step_by(step) {
+            assert!(world.offer(i, 600, &sure, rng));
+        }
+    }
+
     /// A world with one chat group of about 400 members, engagement spread by day 3.
     fn world() -> World {
         let s = load_str(
@@ -560,15 +573,7 @@ mod tests {
     fn push_rounds_reach_buyers_who_click_and_non_buyers_who_see() {
         let mut world = world();
         let mut rng = stream_rng(7, 7);
-        let sure = Exposure {
-            base: 40.0,
-            attention: 1.0,
-            strength: 0.0,
-            incentive: 0.0,
-        };
-        for i in (0..400).step_by(3) {
-            assert!(world.offer(i, 600, &sure, &mut rng));
-        }
+        buy_every(&mut world, 3, &mut rng);
         let push = Push {
             coupon: 5.0,
             valid_minutes: 60.0,
@@ -623,15 +628,7 @@ mod tests {
     fn buyer_effects_report_each_buyer_with_find_times_effect() {
         let mut world = world();
         let mut rng = stream_rng(8, 8);
-        let sure = Exposure {
-            base: 40.0,
-            attention: 1.0,
-            strength: 0.0,
-            incentive: 0.0,
-        };
-        for i in (0..400).step_by(2) {
-            assert!(world.offer(i, 600, &sure, &mut rng));
-        }
+        buy_every(&mut world, 2, &mut rng);
         let (w, effect) = (2.0, 0.15);
         let mut expect = 0.0;
         for i in 0..400 {
