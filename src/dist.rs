@@ -348,7 +348,7 @@ impl GammaSampler {
     }
 
     /// One draw.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self.method {
             GammaMethod::ChiSquare1 { half_scale } => {

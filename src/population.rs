@@ -18,7 +18,7 @@
 
 use crate::dist::{Dist, GammaSampler, Support};
 use crate::rng::{SimRng, agent_rng, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{RepurchaseModel, Scenario};
 use rand::RngExt;
 use rand_distr::Distribution;
 
@@ -76,10 +76,18 @@ pub struct PopulationPlan {
     traits: [Dist; TRAITS],
     organic_p: f64,
     organic_shape: Option<GammaSampler>,
+    /// Daily repeat model: the mean daily repeat probability and, when buyers differ,
+    /// `Gamma(k, 1/k)` of their multipliers.
+    daily_r: f64,
+    daily_shape: Option<GammaSampler>,
     bloggers: BloggerPlan,
     /// Draw the bloggers (only mechanisms that use them read them; they are drawn last from
     /// the population stream, so skipping them moves no other draw).
     with_bloggers: bool,
+    /// Sort heterogeneous organic rates into classes ([`organic_class`]) for the organic
+    /// step's class walks (worlds with mechanisms; without, the engine draws each buyer's
+    /// innovation day instead and needs no classes).
+    rate_classes: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -131,7 +139,16 @@ impl PopulationPlan {
                 Some(k) => Some(GammaSampler::new(k, 1.0 / k).map_err(|e| at("organic_shape", e))?),
                 None => None,
             },
+            daily_r: s.behaviour.repurchase.daily_probability.unwrap_or(0.0),
+            daily_shape: match s.behaviour.repurchase.daily_probability_shape {
+                Some(k) if s.behaviour.repurchase.model == RepurchaseModel::Daily => Some(
+                    GammaSampler::new(k, 1.0 / k)
+                        .map_err(|e| at("behaviour.repurchase.daily_probability_shape", e))?,
+                ),
+                _ => None,
+            },
             with_bloggers,
+            rate_classes: true,
             bloggers: BloggerPlan {
                 count: b.count,
                 followers: b
@@ -166,6 +183,13 @@ impl PopulationPlan {
     /// True when every buyer has the same organic innovation rate.
     pub fn homogeneous_organic(&self) -> bool {
         self.organic_shape.is_none()
+    }
+
+    /// Whether [`Population::build`] sorts heterogeneous organic rates into classes
+    /// (`organic_class`, `class_p_max`, `class_len`); on by default.
+    pub fn with_rate_classes(mut self, yes: bool) -> Self {
+        self.rate_classes = yes;
+        self
     }
 }
 
@@ -212,7 +236,11 @@ pub struct Population {
     pub organic_p: Vec<f64>,
     /// Largest organic innovation rate per pool.
     pub pool_p_max: Vec<f64>,
-    /// Heterogeneous rates: each buyer's class ([`organic_class`]); empty when homogeneous.
+    /// Daily repeat model, heterogeneous buyers: each buyer's daily repeat probability
+    /// `r_i = min(1, r · Gamma(k, 1/k))`; empty when buyers share `r`.
+    pub daily_r: Vec<f64>,
+    /// Heterogeneous rates: each buyer's class ([`organic_class`]); empty when homogeneous
+    /// or when the plan asks for no classes.
     pub organic_class: Vec<u8>,
     /// Heterogeneous rates: largest rate of each (pool, class), at `pool · ORGANIC_CLASSES +
     /// class` (the bounds the organic step thins against).
@@ -282,6 +310,17 @@ impl Population {
         self.class_len.clear();
         match &plan.organic_shape {
             None => self.pool_p_max.resize(self.pools.len(), plan.organic_p),
+            Some(g) if !plan.rate_classes => {
+                for pool in &self.pools {
+                    let mut max = 0.0f64;
+                    for _ in 0..pool.len {
+                        let p = (plan.organic_p * g.sample(rng)).min(1.0);
+                        max = max.max(p);
+                        self.organic_p.push(p);
+                    }
+                    self.pool_p_max.push(max);
+                }
+            }
             Some(g) => {
                 for pool in &self.pools {
                     let mut max = 0.0f64;
@@ -301,6 +340,11 @@ impl Population {
                     self.class_len.extend_from_slice(&class_len);
                 }
             }
+        }
+        self.daily_r.clear();
+        if let Some(g) = &plan.daily_shape {
+            self.daily_r
+                .extend((0..n).map(|_| (plan.daily_r * g.sample(rng)).min(1.0)));
         }
         // Traits are cleared on the first `trait_of` of the trial: a trial that never asks
         // (no mechanism) never touches them.

@@ -1,7 +1,8 @@
 //! The grouped Bass reference workload of issue 7 (`scenarios/bench_grouped_bass.toml` and
 //! its heterogeneous variant): the engine's fast paths (geometric jumps thinned against a
-//! per-group bound, one geometric draw per repeat order) must give exactly the outcome
-//! distribution of the plain model, in which every agent flips a coin every day.
+//! per-group bound, counts of exchangeable agents, innovation days drawn up front, one
+//! geometric draw per repeat order) must give exactly the outcome distribution of the plain
+//! model, in which every agent flips a coin every day.
 //!
 //! Tolerances: a mean over `n` trials has standard error `SE = sd / √n`, with `sd` the
 //! sample standard deviation of the per-trial values (divisor `n − 1`). A check allows
@@ -247,4 +248,42 @@ fn aggregate_path_with_large_rates_matches_a_plain_simulation() {
         &repeat_buyers(&results),
         &rb,
     );
+}
+
+/// Heterogeneous rates at large hazards, through both engine paths: without mechanisms
+/// (each buyer's innovation day drawn up front, a pool-wide imitation walk) and with the
+/// world forced interactive as mechanisms make it (rate-class walks, general first orders).
+/// `p̄ = 0.05` and `q = 0.9` with shape 0.5 push `p_i + qF` past 1 for some buyers (the cap
+/// at 1 is exercised), `r̄ = 0.2` with dropout 0.1. 8 groups of 250, 8 days; 4,000 trials
+/// each (about 2 s).
+#[test]
+fn heterogeneous_rates_at_large_hazards_match_a_plain_simulation() {
+    let sets = [
+        "population.groups.count=8",
+        "horizon_days=8",
+        "behaviour.organic.bass_p=0.05",
+        "behaviour.organic.bass_q=0.9",
+        "behaviour.repurchase.daily_probability=0.2",
+        "behaviour.repurchase.daily_dropout=0.1",
+    ];
+    let text = shipped("bench_grouped_bass_hetero.toml");
+    let clock = plan(&text, &sets);
+    assert!(!clock.world.interactive);
+    let mut classes = plan(&text, &sets);
+    classes.world.interactive = true;
+    classes.world.population = classes.world.population.clone().with_rate_classes(true);
+    let n = 4_000;
+    let clock = run_trials(&clock, n, 11);
+    let classes = run_trials(&classes, n, 12);
+    let (rf, rr, rb) = plain_outcomes(n, 0x4E7, 8, 8, (0.05, 0.9, 0.2), Some(0.5), 0.1);
+    for (path, results) in [("innovation days", &clock), ("rate classes", &classes)] {
+        let (ef, er) = outcomes(results);
+        assert_same_mean(&format!("first purchases ({path} vs plain)"), &ef, &rf);
+        assert_same_mean(&format!("repeat orders ({path} vs plain)"), &er, &rr);
+        assert_same_mean(
+            &format!("repeat buyers ({path} vs plain)"),
+            &repeat_buyers(results),
+            &rb,
+        );
+    }
 }

@@ -58,7 +58,8 @@ impl Plan {
             scenario: s.clone(),
             world: WorldPlan {
                 population: PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
-                    .map_err(PlanError)?,
+                    .map_err(PlanError)?
+                    .with_rate_classes(!mechanisms.is_empty()),
                 behaviour: BehaviourParams::new(s),
                 product: ProductConsts {
                     price: p.price,

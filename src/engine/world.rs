@@ -45,7 +45,7 @@ use crate::behaviour::{
     BehaviourParams, CardProof, Exposure, expected_future_daily_orders, expected_future_orders,
     sigmoid_coin,
 };
-use crate::dist::{Dist, GammaSampler};
+use crate::dist::Dist;
 use crate::population::{ORGANIC_CLASSES, Population, PopulationPlan, Trait};
 use crate::rng::{EventRng, SimRng, agent_rng_in, stream, stream_key, stream_rng};
 use crate::scenario::RepurchaseModel;
@@ -282,19 +282,24 @@ pub struct World {
     /// day to day (see `walk_pool`); negative until first drawn in a trial.
     walk_budget: Vec<f64>,
     buyers: Vec<u32>,
+    /// Heterogeneous organic rates in a world without mechanisms: each buyer's hazard is
+    /// split into its own innovation day (`innovation_cal`) and a pool-wide imitation walk
+    /// (see `innovation_step` and `organic_step`).
+    innovation_clock: bool,
+    /// Buyers by the day their innovation coin first falls (`innovation_clock` only).
+    innovation_cal: Vec<Vec<u32>>,
     repeat_cal: Vec<Vec<u32>>,
     scratch: Vec<u32>,
     accepted: Vec<(u32, u32)>,
     organic_rng: Option<SimRng>,
     repeat_gamma: Option<Gamma<f64>>,
     repeat_beta: Option<Beta<f64>>,
-    /// Daily model: `Gamma(k, 1/k)` of the buyers' daily probabilities (`None`: homogeneous).
-    daily_gamma: Option<GammaSampler>,
     /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
     daily_c0: f64,
-    /// Daily model, heterogeneous: each buyer's `[r_i, −ln(1 − r_i)]` (written at the first
-    /// order; one cache line for both).
-    daily_rc: Vec<[f64; 2]>,
+    /// Daily model, heterogeneous buyers (`Population::daily_r`): each buyer's
+    /// `−ln(1 − r_i)`, written `-1` at the first order and computed when `schedule_daily`
+    /// first needs it.
+    daily_c: Vec<f64>,
     /// Day of each buyer's first order (written at the first order).
     first_day: Vec<u16>,
     /// Daily model with exchangeable buyers: repeat orders by a binomial count per day.
@@ -384,9 +389,6 @@ impl World {
             self.beh = Some(plan.behaviour.clone());
             self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
             self.repeat_beta = Some(Beta::new(b.a, b.b).expect("validated a, b"));
-            self.daily_gamma = b
-                .daily_shape
-                .map(|k| GammaSampler::new(k, 1.0 / k).expect("validated daily_probability_shape"));
             self.daily_c0 = -(-b.daily_r.min(1.0)).ln_1p();
         }
         let sat_inert = (plan.product.bad_unit == 0.0 && plan.product.damaged == 0.0)
@@ -456,8 +458,8 @@ impl World {
         self.dropout.resize(n, 0.0);
         self.next_repeat.resize(n, f32::INFINITY);
         self.first_day.resize(n, 0);
-        if self.daily_gamma.is_some() {
-            self.daily_rc.resize(n, [0.0; 2]);
+        if !self.pop.daily_r.is_empty() {
+            self.daily_c.resize(n, -1.0);
         }
         // State that mechanisms read or write for any agent. Without mechanisms it stays
         // empty (a read would fail loudly) and satisfaction starts at the first order.
@@ -510,6 +512,41 @@ impl World {
                 }
             }
         }
+        self.innovation_clock = !plan.interactive && !self.pop.organic_p.is_empty();
+        let days = if self.innovation_clock {
+            self.horizon
+        } else {
+            0
+        };
+        super::clear_days(&mut self.innovation_cal, days as usize);
+        if self.innovation_clock {
+            self.draw_innovation_days();
+        }
+    }
+
+    /// Heterogeneous organic rates without mechanisms: files each buyer under its
+    /// innovation day, the first day whose innovation coin (probability `p_i`) falls,
+    /// `⌊E / −ln(1 − p_i)⌋` (Geometric(`p_i`) failures), when inside the horizon.
+    fn draw_innovation_days(&mut self) {
+        let mut rng = self.organic_rng.take().expect("reset");
+        let h = self.horizon as f64;
+        for (i, &p) in self.pop.organic_p.iter().enumerate() {
+            if p <= 0.0 {
+                continue;
+            }
+            let e: f64 = Exp1.sample(&mut rng);
+            // `p <= −ln(1 − p) <= p / (1 − p)`: a day past the horizon even at the upper
+            // bound (`e / c >= h` follows, with a margin far above rounding) needs no
+            // logarithm, and most buyers' innovation day is past it.
+            if e * (1.0 - p) >= h * p * (1.0 + 1e-9) {
+                continue;
+            }
+            let w = e / -(-p).ln_1p();
+            if w < h {
+                self.innovation_cal[w as u32 as usize].push(i as u32);
+            }
+        }
+        self.organic_rng = Some(rng);
     }
 
     #[inline]
@@ -722,7 +759,8 @@ impl World {
                 RepurchaseModel::Daily => {
                     // Today's coin is still open unless the first order was today.
                     let from = self.day + (self.first_day[u] as u32 == self.day) as u32;
-                    self.schedule_daily(i, from, &mut EventRng::new(self.repeat_key, i, k));
+                    let e: f64 = Exp1.sample(&mut EventRng::new(self.repeat_key, i, k));
+                    self.schedule_daily(i, from, e);
                 }
             }
         }
@@ -979,16 +1017,16 @@ impl World {
             }
             RepurchaseModel::Daily => {
                 let mut rng = EventRng::new(self.repeat_key, i, 0);
-                if let Some(g) = &self.daily_gamma {
-                    let r = (self.beh().daily_r * g.sample(&mut rng)).min(1.0);
-                    self.daily_rc[u] = [r, -(-r).ln_1p()];
+                if !self.pop.daily_r.is_empty() {
+                    self.daily_c[u] = -1.0;
                 }
                 if self.interactive {
                     // Read by `raise_satisfaction` only.
                     self.first_day[u] = self.day as u16;
                 }
                 self.book_order(i, discount, time, true);
-                self.schedule_daily(i, self.day + 1, &mut rng);
+                let e: f64 = Exp1.sample(&mut rng);
+                self.schedule_daily(i, self.day + 1, e);
             }
         }
     }
@@ -1115,8 +1153,8 @@ impl World {
     fn effective_daily(&self, i: u32) -> (f64, f64) {
         let u = i as usize;
         let b = self.beh();
-        let r = if self.daily_gamma.is_some() {
-            self.daily_rc[u][0]
+        let r = if let Some(&r) = self.pop.daily_r.get(u) {
+            r
         } else {
             b.daily_r
         };
@@ -1126,14 +1164,33 @@ impl World {
     }
 
     /// Daily model: files buyer `i`'s next repeat order on day `from + G`,
-    /// `G = ⌊E / −ln(1 − r')⌋ ~ Geometric(r')` (failures before the first success).
+    /// `G = ⌊e / −ln(1 − r')⌋ ~ Geometric(r')` (failures before the first success) for
+    /// `e ~ Exp(1)`. Callers draw `e` last from the buyer's event stream, so whether it is
+    /// used moves no other draw.
     #[inline]
-    fn schedule_daily<R: rand::Rng>(&mut self, i: u32, from: u32, rng: &mut R) {
+    fn schedule_daily(&mut self, i: u32, from: u32, e: f64) {
         let u = i as usize;
         let b = self.beh();
+        let room = self.horizon.saturating_sub(from);
         let c = if self.satisfaction[u] == 0.5 || b.sat_rate == 0.0 {
-            if self.daily_gamma.is_some() {
-                self.daily_rc[u][1]
+            if let Some(&r) = self.pop.daily_r.get(u) {
+                let c = self.daily_c[u];
+                if c >= 0.0 {
+                    c
+                } else if r <= 0.0 {
+                    0.0
+                } else if e * (1.0 - r) >= room as f64 * r * (1.0 + 1e-9) {
+                    // `c = −ln(1 − r)` not computed yet, and `r <= c <= r / (1 − r)`: a day
+                    // past the horizon even at the upper bound (`e / c >= room` follows,
+                    // with a margin far above rounding) needs no logarithm, and most buyers'
+                    // first repeat is past it.
+                    self.next_repeat[u] = f32::INFINITY;
+                    return;
+                } else {
+                    let c = -(-r).ln_1p();
+                    self.daily_c[u] = c;
+                    c
+                }
             } else {
                 self.daily_c0
             }
@@ -1144,12 +1201,17 @@ impl World {
             self.next_repeat[u] = f32::INFINITY;
             return;
         }
-        let e: f64 = Exp1.sample(rng);
+        self.file_daily(i, from, room, e / c);
+    }
+
+    /// Files buyer `i`'s next repeat order `⌊w⌋` days after day `from`, or none when that
+    /// falls past the horizon (`room` days left from `from`).
+    #[inline]
+    fn file_daily(&mut self, i: u32, from: u32, room: u32, w: f64) {
+        let u = i as usize;
         // Day `from + ⌊w⌋`, inside the horizon iff `w < room` (`room` an integer). The cast
         // truncates, which is the floor as `w >= 0` (`f64::floor` is a libm call on baseline
         // x86-64); 32-bit conversions are single instructions.
-        let w = e / c;
-        let room = self.horizon.saturating_sub(from);
         if w < room as f64 {
             let t = from + w as u32;
             self.next_repeat[u] = t as f32;
@@ -1197,11 +1259,14 @@ impl World {
             self.aggregate_organic_step();
             return;
         }
+        self.accepted.clear();
+        if self.innovation_clock {
+            self.innovation_step();
+        }
         let mut rng = self.organic_rng.take().expect("reset");
         let beh = self.beh.take().expect("reset");
         let delta_sp = self.delta_sp();
         let w_sp = beh.w_social_proof;
-        self.accepted.clear();
 
         // Buyers with intent, one by one.
         let mut k = 0;
@@ -1253,6 +1318,25 @@ impl World {
                 }
                 continue;
             }
+            if self.innovation_clock {
+                // Imitation: a non-buyer whose innovation coin did not fall today (that is,
+                // `U >= p_i`) buys with `q_f / (1 − p_i)`, `q_f = min(1, qF)`, capped at 1,
+                // so that it buys with `p_i + (1 − p_i) · min(1, q_f / (1 − p_i))`, which
+                // is `organic_hazard(p_i, f, 0)`. Walked against the pool's largest such
+                // probability; a candidate's number below `q_f` accepts without reading its
+                // rate (the bound is at most `q_f / (1 − p_max)`, a few percent above).
+                debug_assert!(linear, "no mechanism, no social-proof shift");
+                let qf = (beh.bass_q * f).min(1.0);
+                if qf <= 0.0 {
+                    continue;
+                }
+                let bound = round_up_4_bits((qf / (1.0 - self.pop.pool_p_max[g])).min(1.0));
+                self.walk_pool(g, &[bound], &mut rng, |w, i, b, rng| {
+                    let u = rng.random::<f64>() * b;
+                    u < qf || u < (qf / (1.0 - w.pop.organic_p[i as usize])).min(1.0)
+                });
+                continue;
+            }
             let mut bounds = [0.0f64; ORGANIC_CLASSES];
             for (c, b) in bounds.iter_mut().enumerate() {
                 let h = beh.organic_hazard(self.pop.class_p_max[g * k + c], f, shift_max);
@@ -1265,6 +1349,24 @@ impl World {
         }
         self.beh = Some(beh);
         self.organic_rng = Some(rng);
+        self.book_accepted();
+    }
+
+    /// Heterogeneous organic rates without mechanisms ([`World::draw_innovation_days`]):
+    /// the buyers whose innovation day is today and who have not bought yet buy, before
+    /// the imitation walks (which then no longer see them).
+    fn innovation_step(&mut self) {
+        let day = self.day as usize;
+        for &i in &self.innovation_cal[day] {
+            if self.flags[i as usize] & BUYER == 0 {
+                self.accepted.push((i, self.pop.pool_of[i as usize]));
+            }
+        }
+        self.book_accepted();
+    }
+
+    /// Books the first orders of the organic step's `accepted` buyers and clears the list.
+    fn book_accepted(&mut self) {
         let time = self.day as f64 + 0.5;
         if self.plain && !self.interactive {
             let mut accepted = std::mem::take(&mut self.accepted);
@@ -1274,10 +1376,12 @@ impl World {
                     self.pos[i as usize] = self.alive.len() as u32;
                     self.alive.push(i);
                 }
+            } else if self.beh().repurchase_model == RepurchaseModel::Daily {
+                self.lean_first_orders_daily(&accepted);
             } else {
                 for &(i, g) in &accepted {
                     self.lean_first_order_common(i, g);
-                    self.lean_first_order_repeats(i, time);
+                    self.lean_first_order_bgnbd(i, time);
                 }
             }
             accepted.clear();
@@ -1288,13 +1392,14 @@ impl World {
             let (i, g) = self.accepted[k];
             self.first_order_in(i, g, time, 0.0);
         }
+        self.accepted.clear();
     }
 
     /// [`World::first_order_in`] of an organic first order (no discount) when no mechanism
     /// runs (no intent, no wallet, no order log) and orders are plain (nothing to draw): the
     /// same state changes, draws and arithmetic in the same order, without the general
     /// path's branches and calls. Then pooled repeats file the buyer in `alive`, or
-    /// `lean_first_order_repeats` draws its repurchase state.
+    /// `lean_first_orders_daily` or `lean_first_order_bgnbd` draw its repurchase state.
     #[inline]
     fn lean_first_order_common(&mut self, i: u32, g: u32) {
         let u = i as usize;
@@ -1309,30 +1414,35 @@ impl World {
         self.book_plain_orders(1);
     }
 
-    /// The repurchase state of a lean first order (see `lean_first_order_common`) when
+    /// Lean first orders (see `lean_first_order_common`) under the daily repeat model when
     /// repeats are not pooled: as in [`World::first_order_in`].
+    fn lean_first_orders_daily(&mut self, accepted: &[(u32, u32)]) {
+        let hetero = !self.pop.daily_r.is_empty();
+        let from = self.day + 1;
+        for &(i, g) in accepted {
+            self.lean_first_order_common(i, g);
+            let u = i as usize;
+            self.satisfaction[u] = 0.5;
+            if hetero {
+                self.daily_c[u] = -1.0;
+            }
+            let e: f64 = Exp1.sample(&mut EventRng::new(self.repeat_key, i, 0));
+            self.schedule_daily(i, from, e);
+        }
+    }
+
+    /// The repurchase state of a lean first order (see `lean_first_order_common`) under
+    /// BG/NBD: as in [`World::first_order_in`].
     #[inline]
-    fn lean_first_order_repeats(&mut self, i: u32, time: f64) {
+    fn lean_first_order_bgnbd(&mut self, i: u32, time: f64) {
         let u = i as usize;
         self.satisfaction[u] = 0.5;
-        match self.beh().repurchase_model {
-            RepurchaseModel::Daily => {
-                let mut rng = EventRng::new(self.repeat_key, i, 0);
-                if let Some(gm) = &self.daily_gamma {
-                    let r = (self.beh().daily_r * gm.sample(&mut rng)).min(1.0);
-                    self.daily_rc[u] = [r, -(-r).ln_1p()];
-                }
-                self.schedule_daily(i, self.day + 1, &mut rng);
-            }
-            RepurchaseModel::Bgnbd => {
-                let mut rng = agent_rng_in(self.repeat_key, i, 0);
-                let gamma = self.repeat_gamma.as_ref().expect("reset");
-                let beta = self.repeat_beta.as_ref().expect("reset");
-                self.lambda[u] = gamma.sample(&mut rng) as f32;
-                self.dropout[u] = beta.sample(&mut rng) as f32;
-                self.schedule_repeat(i, time, &mut rng);
-            }
-        }
+        let mut rng = agent_rng_in(self.repeat_key, i, 0);
+        let gamma = self.repeat_gamma.as_ref().expect("reset");
+        let beta = self.repeat_beta.as_ref().expect("reset");
+        self.lambda[u] = gamma.sample(&mut rng) as f32;
+        self.dropout[u] = beta.sample(&mut rng) as f32;
+        self.schedule_repeat(i, time, &mut rng);
     }
 
     /// Walks the non-buyers of pool `g` by thinning: its segments (one, or one per rate
@@ -1558,7 +1668,8 @@ impl World {
                         self.flags[u] |= DROPPED;
                         self.next_repeat[u] = f32::INFINITY;
                     } else {
-                        self.schedule_daily(i, d as u32 + 1, &mut rng);
+                        let e: f64 = Exp1.sample(&mut rng);
+                        self.schedule_daily(i, d as u32 + 1, e);
                     }
                     continue;
                 }
