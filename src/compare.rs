@@ -313,9 +313,7 @@ pub fn compare(
     let metric = objective.metric();
     let higher = objective.higher_is_better();
     let summary_of = |c: &CandidateResult, m: &str| -> MetricSummary {
-        c.summary
-            .iter()
-            .find(|s| s.metric == m)
+        c.summary_of(m)
             .cloned()
             .unwrap_or_else(|| summarize(m, &[]))
     };

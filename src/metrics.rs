@@ -184,10 +184,8 @@ pub fn metric_names(kpi_names: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Summaries of every metric across `results`.
-pub fn summarize_all(results: &[TrialResult], kpi_names: &[String]) -> Vec<MetricSummary> {
-    let names = metric_names(kpi_names);
-    let rows: Vec<Vec<f64>> = results.iter().map(|r| r.values()).collect();
+/// Summaries of every metric (`names`, in order) across the per-trial value `rows`.
+pub fn summarize_all(names: &[String], rows: &[Vec<f64>]) -> Vec<MetricSummary> {
     names
         .iter()
         .enumerate()

@@ -310,17 +310,6 @@ impl Population {
         self.class_len.clear();
         match &plan.organic_shape {
             None => self.pool_p_max.resize(self.pools.len(), plan.organic_p),
-            Some(g) if !plan.rate_classes => {
-                for pool in &self.pools {
-                    let mut max = 0.0f64;
-                    for _ in 0..pool.len {
-                        let p = (plan.organic_p * g.sample(rng)).min(1.0);
-                        max = max.max(p);
-                        self.organic_p.push(p);
-                    }
-                    self.pool_p_max.push(max);
-                }
-            }
             Some(g) => {
                 for pool in &self.pools {
                     let mut max = 0.0f64;
@@ -330,14 +319,18 @@ impl Population {
                         let p = (plan.organic_p * g.sample(rng)).min(1.0);
                         max = max.max(p);
                         self.organic_p.push(p);
-                        let c = organic_class(p, plan.organic_p);
-                        self.organic_class.push(c as u8);
-                        class_max[c] = class_max[c].max(p);
-                        class_len[c] += 1;
+                        if plan.rate_classes {
+                            let c = organic_class(p, plan.organic_p);
+                            self.organic_class.push(c as u8);
+                            class_max[c] = class_max[c].max(p);
+                            class_len[c] += 1;
+                        }
                     }
                     self.pool_p_max.push(max);
-                    self.class_p_max.extend_from_slice(&class_max);
-                    self.class_len.extend_from_slice(&class_len);
+                    if plan.rate_classes {
+                        self.class_p_max.extend_from_slice(&class_max);
+                        self.class_len.extend_from_slice(&class_len);
+                    }
                 }
             }
         }

@@ -71,6 +71,21 @@ fn record_cli(dir: &Path, scenario: &str) {
         .success();
 }
 
+/// `promosim baseline check SCENARIO --quiet --dir DIR ARGS…`, run to completion.
+fn check_cli(scenario: &str, dir: &Path, args: &[&str]) -> std::process::Output {
+    promosim()
+        .args(["baseline", "check", scenario, "--quiet", "--dir"])
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A path as a command-line argument.
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -99,16 +114,9 @@ fn fresh_record_passes_in_both_modes() {
         // A different seed: independent runs of the unchanged model.
         vec!["--mode", "statistical", "--seed", "2"],
     ] {
-        let out = promosim()
-            .args(["baseline", "check", &scen, "--quiet", "--dir"])
-            .arg(&dir)
-            .args(&extra)
-            .arg("--json")
-            .arg(&json)
-            .arg("--junit")
-            .arg(&junit)
-            .output()
-            .unwrap();
+        let mut args = extra.clone();
+        args.extend(["--json", arg(&json), "--junit", arg(&junit)]);
+        let out = check_cli(&scen, &dir, &args);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{extra:?}\n{stdout}");
         assert!(stdout.contains("1 passed, 0 regressed"), "{stdout}");
@@ -174,24 +182,23 @@ fn ten_percent_more_conversion_fails_the_statistical_check() {
     let set = format!("behaviour.organic.bass_p={p10}");
     let json = tmp.path().join("r.json");
     let junit = tmp.path().join("r.xml");
-    let out = promosim()
-        .args([
-            "baseline",
-            "check",
-            &scen,
-            "--quiet",
+    let out = check_cli(
+        &scen,
+        &dir,
+        &[
             "--mode",
             "statistical",
-        ])
-        .args(["--seed", "6", "--set", &set, "--allow-changed-scenario"])
-        .arg("--dir")
-        .arg(&dir)
-        .arg("--json")
-        .arg(&json)
-        .arg("--junit")
-        .arg(&junit)
-        .output()
-        .unwrap();
+            "--seed",
+            "6",
+            "--set",
+            &set,
+            "--allow-changed-scenario",
+            "--json",
+            arg(&json),
+            "--junit",
+            arg(&junit),
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let line = stdout
@@ -238,22 +245,20 @@ fn ten_percent_more_conversion_fails_the_statistical_check() {
     );
 
     // Without --allow-changed-scenario the changed scenario is the headline, with the key.
-    let out = promosim()
-        .args([
-            "baseline",
-            "check",
-            &scen,
-            "--quiet",
+    let out = check_cli(
+        &scen,
+        &dir,
+        &[
             "--mode",
             "statistical",
-        ])
-        .args(["--seed", "6", "--set", &set])
-        .arg("--dir")
-        .arg(&dir)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
+            "--seed",
+            "6",
+            "--set",
+            &set,
+            "--json",
+            arg(&json),
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("SCENARIO CHANGED"), "{stdout}");
@@ -288,22 +293,21 @@ fn change_far_below_sampling_error_passes() {
     );
     let json = tmp.path().join("r.json");
     let set = format!("behaviour.organic.bass_p={}", bass_p_for(1.001));
-    let out = promosim()
-        .args([
-            "baseline",
-            "check",
-            &scen,
-            "--quiet",
+    let out = check_cli(
+        &scen,
+        &dir,
+        &[
             "--mode",
             "statistical",
-        ])
-        .args(["--seed", "6", "--set", &set, "--allow-changed-scenario"])
-        .arg("--dir")
-        .arg(&dir)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
+            "--seed",
+            "6",
+            "--set",
+            &set,
+            "--allow-changed-scenario",
+            "--json",
+            arg(&json),
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let report = read_json(&json);
@@ -311,13 +315,18 @@ fn change_far_below_sampling_error_passes() {
     assert_eq!(row(&report, "conversion_rate")["verdict"], "holds");
 
     // Exact mode sees every changed number and names the metrics.
-    let out = promosim()
-        .args(["baseline", "check", &scen, "--quiet", "--mode", "exact"])
-        .args(["--set", &set, "--allow-changed-scenario", "--failures-only"])
-        .arg("--dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = check_cli(
+        &scen,
+        &dir,
+        &[
+            "--mode",
+            "exact",
+            "--set",
+            &set,
+            "--allow-changed-scenario",
+            "--failures-only",
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let line = stdout
@@ -424,13 +433,7 @@ fn edited_scenarios_are_reported_as_changed_and_update_re_records() {
         &SMALL.replace("price = 50.0", "price = 55.0"),
     );
     let junit = tmp.path().join("r.xml");
-    let out = promosim()
-        .args(["baseline", "check", &scen, "--quiet", "--dir"])
-        .arg(&dir)
-        .arg("--junit")
-        .arg(&junit)
-        .output()
-        .unwrap();
+    let out = check_cli(&scen, &dir, &["--junit", arg(&junit)]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -453,11 +456,12 @@ fn edited_scenarios_are_reported_as_changed_and_update_re_records() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("scenario changed (1 keys)"), "{stdout}");
-    promosim()
-        .args(["baseline", "check", &scen, "--quiet", "--dir"])
-        .arg(&dir)
-        .assert()
-        .success();
+    let out = check_cli(&scen, &dir, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // A second update changes nothing, byte for byte.
     let before = std::fs::read(dir.join("small.json")).unwrap();
     let out = promosim()
@@ -475,12 +479,7 @@ fn bad_input_exits_2_and_names_the_problem() {
     let scen = write(tmp.path(), "small.toml", SMALL);
     let dir = tmp.path().join("baselines");
     let check = |args: &[&str]| {
-        let out = promosim()
-            .args(["baseline", "check", &scen, "--quiet", "--dir"])
-            .arg(&dir)
-            .args(args)
-            .output()
-            .unwrap();
+        let out = check_cli(&scen, &dir, args);
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -555,29 +554,21 @@ fn candidates_are_recorded_and_checked_one_by_one() {
     record_cli(&dir, &scen);
     let stored = read_json(&dir.join("cands.json")).to_string();
     assert!(stored.contains("\"loud\""), "{stored}");
-    promosim()
-        .args(["baseline", "check", &scen, "--quiet", "--dir"])
-        .arg(&dir)
-        .assert()
-        .success();
+    let out = check_cli(&scen, &dir, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // Edit the candidate's override: reported as a changed scenario, then as a regression
     // of candidate "loud" alone when the changed scenario is allowed.
     write(tmp.path(), "cands.toml", &with(0.002));
     let json = tmp.path().join("r.json");
-    let out = promosim()
-        .args([
-            "baseline",
-            "check",
-            &scen,
-            "--quiet",
-            "--allow-changed-scenario",
-            "--dir",
-        ])
-        .arg(&dir)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
+    let out = check_cli(
+        &scen,
+        &dir,
+        &["--allow-changed-scenario", "--json", arg(&json)],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report = read_json(&json);
     let rows = report["scenarios"][0]["rows"].as_array().unwrap();

@@ -119,10 +119,7 @@ fn check_alpha(a: f64) -> Result<f64, String> {
 impl Settings {
     /// Reads a settings file (see the module docs); errors name the file and the key.
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let bad = |m: String| BaselineError::File {
-            file: path.to_path_buf(),
-            message: m,
-        };
+        let bad = |m: String| BaselineError::file(path, m);
         let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
         let de = toml::Deserializer::parse(&text)
             .map_err(|e| bad(format!("malformed TOML: {}", e.message().trim())))?;

@@ -54,12 +54,15 @@ impl Plan {
     pub fn new(s: &Scenario) -> Result<Self, PlanError> {
         let p = &s.product;
         let mechanisms = MechanismPlan::all(s).map_err(PlanError)?;
+        // Mechanisms read and write agents' state; without any, the world takes its lean
+        // paths (and heterogeneous organic rates need no rate classes, see `World::reset`).
+        let interactive = !mechanisms.is_empty();
         Ok(Plan {
             scenario: s.clone(),
             world: WorldPlan {
                 population: PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
                     .map_err(PlanError)?
-                    .with_rate_classes(!mechanisms.is_empty()),
+                    .with_rate_classes(interactive),
                 behaviour: BehaviourParams::new(s),
                 product: ProductConsts {
                     price: p.price,
@@ -78,7 +81,7 @@ impl Plan {
                 log_orders: mechanisms.iter().any(|m| m.reads_orders()),
                 wallet: mechanisms.iter().any(|m| m.issues_coupons()),
                 track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
-                interactive: !mechanisms.is_empty(),
+                interactive,
                 group_life: mechanisms.iter().any(|m| m.follows_group_life()),
             },
             mechanisms,

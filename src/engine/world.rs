@@ -149,6 +149,31 @@ fn next_jump(e: &mut f64, j: &mut usize, len: usize, rate: f64, inv_rate: f64) -
     Some(at)
 }
 
+/// `c = −ln(1 − p)`, the rate of a Geometric(`p`) waiting time `⌊e / c⌋` (`e ~ Exp(1)`),
+/// or `None` when that wait is certainly `>= room`: `p <= c <= p / (1 − p)`, so a wait past
+/// `room` even at the upper bound (with a margin far above rounding, so that `e / c >= room`
+/// holds in floating point too) needs no logarithm.
+#[inline]
+fn geometric_rate_within(e: f64, p: f64, room: f64) -> Option<f64> {
+    if e * (1.0 - p) >= room * p * (1.0 + 1e-9) {
+        None
+    } else {
+        Some(-(-p).ln_1p())
+    }
+}
+
+/// Orders among `b` buyers who each order with probability `r`: `Binomial(b, r)`, all of
+/// them (no draw) when `r >= 1`.
+fn repeat_count(b: u64, r: f64, rng: &mut SimRng) -> u64 {
+    if r >= 1.0 {
+        b
+    } else {
+        Binomial::new(b, r)
+            .expect("validated probability")
+            .sample(rng)
+    }
+}
+
 /// Product constants needed at order time.
 #[derive(Debug, Clone, Copy)]
 pub struct ProductConsts {
@@ -413,8 +438,7 @@ impl World {
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.aggregate =
-            (self.pooled && self.plain && !plan.interactive && self.pop.organic_p.is_empty())
-                .then(Aggregate::default);
+            (self.pooled && self.plain && self.pop.organic_p.is_empty()).then(Aggregate::default);
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
         self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
@@ -535,13 +559,11 @@ impl World {
                 continue;
             }
             let e: f64 = Exp1.sample(&mut rng);
-            // `p <= −ln(1 − p) <= p / (1 − p)`: a day past the horizon even at the upper
-            // bound (`e / c >= h` follows, with a margin far above rounding) needs no
-            // logarithm, and most buyers' innovation day is past it.
-            if e * (1.0 - p) >= h * p * (1.0 + 1e-9) {
+            // Most buyers' innovation day is past the horizon, found without a logarithm.
+            let Some(c) = geometric_rate_within(e, p, h) else {
                 continue;
-            }
-            let w = e / -(-p).ln_1p();
+            };
+            let w = e / c;
             if w < h {
                 self.innovation_cal[w as u32 as usize].push(i as u32);
             }
@@ -1179,17 +1201,14 @@ impl World {
                     c
                 } else if r <= 0.0 {
                     0.0
-                } else if e * (1.0 - r) >= room as f64 * r * (1.0 + 1e-9) {
-                    // `c = −ln(1 − r)` not computed yet, and `r <= c <= r / (1 − r)`: a day
-                    // past the horizon even at the upper bound (`e / c >= room` follows,
-                    // with a margin far above rounding) needs no logarithm, and most buyers'
-                    // first repeat is past it.
-                    self.next_repeat[u] = f32::INFINITY;
-                    return;
-                } else {
-                    let c = -(-r).ln_1p();
+                } else if let Some(c) = geometric_rate_within(e, r, room as f64) {
                     self.daily_c[u] = c;
                     c
+                } else {
+                    // Past the horizon, found without a logarithm (most buyers' first
+                    // repeat is).
+                    self.next_repeat[u] = f32::INFINITY;
+                    return;
                 }
             } else {
                 self.daily_c0
@@ -1465,7 +1484,8 @@ impl World {
         A: FnMut(&mut World, u32, f64, &mut SimRng) -> bool,
     {
         let mut e = self.budget(g, rng);
-        let k = bounds.len();
+        let k = self.seg_k;
+        debug_assert_eq!(bounds.len(), k, "one bound per segment of the pool");
         for (c, &bound) in bounds.iter().enumerate() {
             let s = g * k + c;
             let len = self.seg_len[s] as usize;
@@ -1582,13 +1602,7 @@ impl World {
             return;
         }
         let mut rng = self.repeat_rng.take().expect("reset");
-        let k = if r >= 1.0 {
-            b
-        } else {
-            Binomial::new(b, r)
-                .expect("validated probability")
-                .sample(&mut rng)
-        };
+        let k = repeat_count(b, r, &mut rng);
         let ones = if k == 0 || a.alive_one == 0 {
             0
         } else if a.alive_more == 0 {
@@ -1702,13 +1716,7 @@ impl World {
             return;
         }
         let mut rng = self.repeat_rng.take().expect("reset");
-        let k = if r >= 1.0 {
-            b
-        } else {
-            Binomial::new(b as u64, r)
-                .expect("validated probability")
-                .sample(&mut rng) as usize
-        };
+        let k = repeat_count(b as u64, r, &mut rng) as usize;
         let mut picked = std::mem::take(&mut self.scratch);
         picked.clear();
         for j in 0..k {

@@ -85,10 +85,10 @@ use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::population::Bloggers;
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{Giveaway, Influencers, Ranking, Scenario};
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
 /// The influencers' random stream (coupon source id if they ever issue wallet coupons).
 pub const STREAM: u64 = 8;
@@ -447,9 +447,7 @@ impl State {
             if mean <= 0.0 {
                 continue;
             }
-            let n = Poisson::new(mean)
-                .map(|d| d.sample(&mut self.rng))
-                .unwrap_or(0.0) as u64;
+            let n = poisson_count(mean, &mut self.rng);
             for _ in 0..n {
                 let buyer = world.pop.random_buyer(&mut self.rng);
                 self.view(world, buyer, id, self.plan.discovery_base);

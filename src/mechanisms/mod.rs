@@ -189,14 +189,6 @@ impl MechanismPlan {
         )
     }
 
-    /// True for mechanisms that act on chat groups.
-    pub fn uses_groups(&self) -> bool {
-        !matches!(
-            self,
-            MechanismPlan::BloggerReviews(_) | MechanismPlan::Influencers(_)
-        )
-    }
-
     /// Names of the KPI columns it reports, in order.
     pub fn kpi_names(&self) -> &'static [&'static str] {
         match self {

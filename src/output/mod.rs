@@ -97,6 +97,8 @@ impl CandidateResult {
     /// Summarises a candidate's trials.
     pub fn new(name: &str, plan: &Plan, trials: Vec<TrialResult>) -> Self {
         let kpis = plan.kpi_names();
+        let metrics = crate::metrics::metric_names(&kpis);
+        let values: Vec<Vec<f64>> = trials.iter().map(|t| t.values()).collect();
         CandidateResult {
             name: name.to_string(),
             description: String::new(),
@@ -107,9 +109,9 @@ impl CandidateResult {
                 .iter()
                 .map(|m| m.key().to_string())
                 .collect(),
-            metrics: crate::metrics::metric_names(&kpis),
-            values: trials.iter().map(|t| t.values()).collect(),
-            summary: summarize_all(&trials, &kpis),
+            summary: summarize_all(&metrics, &values),
+            metrics,
+            values,
             daily_first_buyers: daily_bands(&trials, |r| &r.daily_first_buyers),
             daily_orders: daily_bands(&trials, |r| &r.daily_orders),
             trials,

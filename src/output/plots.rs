@@ -131,7 +131,7 @@ pub fn render_all(
     figures
         .into_iter()
         .map(|f| {
-            let (w, h) = f.size(cands.len());
+            let (w, h) = f.size();
             let mut rgb = vec![255u8; (w * h * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
@@ -246,7 +246,7 @@ const LABEL: u32 = 18;
 const TICK: u32 = 16;
 
 impl Figure {
-    fn size(&self, _k: usize) -> (u32, u32) {
+    fn size(&self) -> (u32, u32) {
         match self {
             Figure::Distributions | Figure::Boxes => (1400, 980),
             Figure::Fan => (1400, 620),
@@ -571,6 +571,11 @@ fn tick(x: f64) -> String {
     }
 }
 
+/// [`percent`] of a share, or a dash when it is undefined.
+pub fn percent_or_dash(p: Option<f64>) -> String {
+    p.map(percent).unwrap_or_else(|| "–".into())
+}
+
 /// A share in percent: whole numbers, but one decimal near 0% and 100% so that a share
 /// that is not exactly 0 or 1 never reads as one.
 pub fn percent(p: f64) -> String {
@@ -638,7 +643,7 @@ fn box_panel<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(err)?;
-    let half = 0.28f64.min(0.35);
+    let half = 0.28;
     for (i, s) in stats.iter().enumerate() {
         let Some([p05, p25, p50, p75, p95, mean]) = *s else {
             continue;

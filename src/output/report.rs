@@ -6,7 +6,7 @@
 //! version and seed that reproduce it. It loads nothing from the network and runs no
 //! script. It carries no timestamp, so the same run gives the same bytes.
 
-use super::plots::{Plot, display, metric_title};
+use super::plots::{Plot, display, metric_title, percent_or_dash};
 use super::table::HEADLINE;
 use super::{CandidateResult, RunOutputs, union_metrics};
 use crate::compare::{Comparison, PairedMetric};
@@ -112,10 +112,6 @@ fn interval(metric: &str, lo: f64, hi: f64, cur: &str) -> String {
     } else {
         "–".into()
     }
-}
-
-fn pct(p: Option<f64>) -> String {
-    p.map(super::plots::percent).unwrap_or_else(|| "–".into())
 }
 
 fn dist_words(d: &DistSpec) -> String {
@@ -404,7 +400,7 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
                 esc(next),
                 value(metric, d.abs(), cur),
                 interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
-                pct(m.p_a_beats_b()),
+                percent_or_dash(m.p_a_beats_b()),
                 m.diff.n
             );
             if clear {
@@ -476,7 +472,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             Some(m) => (
                 signed(metric, m.diff.mean, cur),
                 interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
-                pct(m.p_a_beats_b()),
+                percent_or_dash(m.p_a_beats_b()),
             ),
             None => (String::new(), String::new(), String::new()),
         };
@@ -589,9 +585,9 @@ fn pair_row(h: &mut String, a: &str, b: &str, pm: &PairedMetric, cur: &str) {
         esc(&metric_title(m)),
         signed(m, pm.diff.mean, cur),
         interval(m, pm.diff.ci95_low, pm.diff.ci95_high, cur),
-        pct(pm.p_a_beats_b()),
-        pct(pm.p_b_beats_a()),
-        pct(Some(pm.equal))
+        percent_or_dash(pm.p_a_beats_b()),
+        percent_or_dash(pm.p_b_beats_a()),
+        percent_or_dash(Some(pm.equal))
     );
 }
 

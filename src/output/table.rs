@@ -1,6 +1,7 @@
 //! The summary table printed to the terminal.
 
 use super::CandidateResult;
+use super::plots::percent_or_dash;
 
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
@@ -125,11 +126,7 @@ fn interval(lo: f64, hi: f64) -> String {
     }
 }
 
-fn share(x: Option<f64>) -> String {
-    x.map(super::plots::percent).unwrap_or_else(|| "–".into())
-}
-
-/// Headline metrics shown in comparison tables and plots.
+/// Headline metrics shown in comparison tables and the report (the plots show [`super::plots::PLOTTED`]).
 pub(crate) const HEADLINE: &[&str] = &["conversion_rate", "repurchase_rate", "cpa", "roi", "cost"];
 
 /// Renders the ranking and the paired differences of the headline metrics.
@@ -177,7 +174,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
             Some(m) => (
                 fmt(m.diff.mean),
                 interval(m.diff.ci95_low, m.diff.ci95_high),
-                share(m.p_a_beats_b()),
+                percent_or_dash(m.p_a_beats_b()),
                 match r.clearly_better_than_next(cmp.higher_is_better) {
                     Some(true) => "better than next".to_string(),
                     _ => "within noise of next".to_string(),
@@ -224,9 +221,9 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
                     m.to_string(),
                     fmt(pm.diff.mean),
                     interval(pm.diff.ci95_low, pm.diff.ci95_high),
-                    share(pm.p_a_beats_b()),
-                    share(pm.p_b_beats_a()),
-                    share(Some(pm.equal)),
+                    percent_or_dash(pm.p_a_beats_b()),
+                    percent_or_dash(pm.p_b_beats_a()),
+                    percent_or_dash(Some(pm.equal)),
                 ]);
             }
         }
