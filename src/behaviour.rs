@@ -60,7 +60,7 @@
 //! today) without bias. Expected further orders of a live buyer over `τ` days (for `clv`):
 //! `(1 − (1 − r'd')^τ) / d'`, or `r'τ` when `d' = 0`.
 
-use crate::scenario::{RepurchaseModel, Scenario};
+use crate::settings::{Base, RepurchaseModel};
 
 /// Logistic function.
 #[inline]
@@ -182,7 +182,7 @@ pub struct BehaviourParams {
 
 impl BehaviourParams {
     /// Resolves the behavioural constants of a validated scenario.
-    pub fn new(s: &Scenario) -> Self {
+    pub fn new(s: &Base<'_>) -> Self {
         let b = &s.behaviour;
         let reference = b.decision.reference_price.unwrap_or(s.product.price);
         let mut hourly = [0.0; 24];

@@ -18,7 +18,7 @@
 
 use crate::dist::{Dist, GammaSampler, Support};
 use crate::rng::{SimRng, agent_rng, stream};
-use crate::scenario::{RepurchaseModel, Scenario};
+use crate::settings::{Base, RepurchaseModel};
 use rand::RngExt;
 use rand_distr::Distribution;
 
@@ -110,7 +110,7 @@ struct BloggerPlan {
 impl PopulationPlan {
     /// Builds the samplers of a validated scenario; bloggers are drawn only when
     /// `with_bloggers` (some mechanism uses them, see `MechanismPlan::uses_bloggers`).
-    pub fn new(s: &Scenario, with_bloggers: bool) -> Result<Self, String> {
+    pub fn new(s: &Base<'_>, with_bloggers: bool) -> Result<Self, String> {
         let p = &s.population;
         let t = &p.traits;
         let b = &p.bloggers;
@@ -476,7 +476,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        PopulationPlan::new(&s, true).unwrap()
+        PopulationPlan::new(&s.base(), true).unwrap()
     }
 
     #[test]

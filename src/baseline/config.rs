@@ -15,7 +15,6 @@
 //! for every metric) override the file.
 
 use super::BaselineError;
-use crate::metrics::CORE_METRICS;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
@@ -216,25 +215,14 @@ impl Settings {
 /// Every metric name promosim can produce (core metrics and every mechanism's KPIs), plus
 /// `extra`.
 pub fn known_metrics(extra: &BTreeSet<String>) -> BTreeSet<String> {
-    use crate::mechanisms::{
-        blogger_reviews, flash_sale, influencers, order_proofs, qa, red_packets, share_draw,
-        targeted_push, votes,
-    };
-    let kpis: [&[&str]; 9] = [
-        blogger_reviews::KPIS,
-        red_packets::KPIS,
-        qa::KPIS,
-        votes::KPIS,
-        order_proofs::KPIS,
-        flash_sale::KPIS,
-        share_draw::KPIS,
-        targeted_push::KPIS,
-        influencers::KPIS,
-    ];
-    CORE_METRICS
+    crate::kpi::CORE
         .iter()
-        .chain(kpis.into_iter().flatten())
-        .map(|s| s.to_string())
+        .chain(
+            crate::mechanisms::REGISTRY
+                .iter()
+                .flat_map(|m| m.kpis.iter()),
+        )
+        .map(|k| k.name.to_string())
         .chain(extra.iter().cloned())
         .collect()
 }

@@ -17,7 +17,7 @@ pub use world::{COUPON_SOURCES, Ledger, Offered, Order, ProductConsts, World, Wo
 
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
-use crate::mechanisms::{MechanismPlan, MechanismState};
+use crate::mechanisms::{MechanismPlan, MechanismState, Needs};
 use crate::metrics::TrialResult;
 use crate::population::PopulationPlan;
 use crate::rng::trial_key;
@@ -53,17 +53,20 @@ impl Plan {
     /// Builds the plan of a validated scenario.
     pub fn new(s: &Scenario) -> Result<Self, PlanError> {
         let p = &s.product;
-        let mechanisms = MechanismPlan::all(s).map_err(PlanError)?;
+        let mechanisms = s.mechanisms.plans(&s.base()).map_err(PlanError)?;
+        let needs = mechanisms
+            .iter()
+            .fold(Needs::NOTHING, |n, m| n.or(m.needs()));
         // Mechanisms read and write agents' state; without any, the world takes its lean
         // paths (and heterogeneous organic rates need no rate classes, see `World::reset`).
         let interactive = !mechanisms.is_empty();
         Ok(Plan {
             scenario: s.clone(),
             world: WorldPlan {
-                population: PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
+                population: PopulationPlan::new(&s.base(), needs.bloggers)
                     .map_err(PlanError)?
                     .with_rate_classes(interactive),
-                behaviour: BehaviourParams::new(s),
+                behaviour: BehaviourParams::new(&s.base()),
                 product: ProductConsts {
                     price: p.price,
                     unit_cost: p.unit_cost,
@@ -78,11 +81,11 @@ impl Plan {
                     Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
                     None => None,
                 },
-                log_orders: mechanisms.iter().any(|m| m.reads_orders()),
-                wallet: mechanisms.iter().any(|m| m.issues_coupons()),
-                track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
+                log_orders: needs.order_log,
+                wallet: needs.wallet,
+                track_visits: needs.visits,
                 interactive,
-                group_life: mechanisms.iter().any(|m| m.follows_group_life()),
+                group_life: needs.group_life,
             },
             mechanisms,
         })
@@ -92,7 +95,7 @@ impl Plan {
     pub fn kpi_names(&self) -> Vec<String> {
         self.mechanisms
             .iter()
-            .flat_map(|m| m.kpi_names().iter().map(|s| s.to_string()))
+            .flat_map(|m| m.kpis().iter().map(|k| k.name.to_string()))
             .collect()
     }
 }

@@ -48,7 +48,7 @@ use crate::behaviour::{
 use crate::dist::Dist;
 use crate::population::{ORGANIC_CLASSES, Population, PopulationPlan, Trait};
 use crate::rng::{EventRng, SimRng, agent_rng_in, stream, stream_key, stream_rng};
-use crate::scenario::RepurchaseModel;
+use crate::settings::RepurchaseModel;
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1, Gamma};

@@ -1,263 +1,223 @@
 //! Campaign mechanisms: each turns its configuration into exposures, incentives and costs
 //! on the shared [`crate::engine::World`] and reports its own KPIs.
 //!
-//! A mechanism is a plan (validated configuration, built once per run) and a state (per
-//! trial, reset in place by a worker). Each mechanism kind draws from its own random stream
-//! ([`MechanismPlan::stream`]), so adding, removing or changing one mechanism does not shift
-//! the random numbers of another (common random numbers across candidates).
+//! ## The contract
+//! A mechanism is a folder holding its settings (`config.rs`: the scenario's
+//! `[mechanisms.KEY]` table, with defaults and its own [`Check`]) and its model (`mod.rs`:
+//! a [`Mechanism`] plan, built once per run from the validated settings, and a
+//! [`TrialState`], reset in place for every trial by a worker). The plan declares, as
+//! constants, everything the rest of promosim needs to know about it: its key, its label,
+//! its random stream, its KPIs ([`Kpi`] descriptors) and what it needs from the world
+//! ([`Needs`]).
 //!
-//! Mechanisms run each day in a fixed order (the order of [`MechanismPlan::all`]), before
-//! the day's organic and repeat purchases. They compose through the world only: intent,
+//! ## The registry
+//! [`registry!`](self) lists every mechanism once, and generates from that list the
+//! scenario's `[mechanisms]` table ([`Mechanisms`]), its checks, the static dispatch
+//! ([`MechanismPlan`], [`MechanismState`]), and the table of descriptors ([`REGISTRY`])
+//! that known metrics, report labels and calibration read. Adding a mechanism is one folder
+//! and one registry line; a folder missing a piece of the contract does not compile.
+//!
+//! ## Composition
+//! Each mechanism kind draws from its own random stream ([`Mechanism::STREAM`]), so adding,
+//! removing or changing one mechanism does not shift the random numbers of another (common
+//! random numbers across candidates). Mechanisms run each day in registry order, before the
+//! day's organic and repeat purchases. They compose through the world only: intent,
 //! engagement, satisfaction, wallet coupons, the product card and the order log.
 
-pub mod blogger_reviews;
-pub mod flash_sale;
+#[macro_use]
+mod registry;
 pub mod group_chat;
-pub mod influencers;
-pub mod order_proofs;
-pub mod qa;
-pub mod red_packets;
-pub mod share_draw;
-pub mod targeted_push;
-pub mod votes;
 
 use crate::engine::World;
-use crate::scenario::Scenario;
+pub use crate::kpi::{Better, Cost, Kpi, Unit};
+use crate::settings::{Base, Check, Checker};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-/// A validated mechanism configuration.
-#[derive(Debug, Clone)]
-pub enum MechanismPlan {
-    /// The blogger review program.
-    BloggerReviews(blogger_reviews::Plan),
-    /// Red packets in chat groups.
-    RedPackets(red_packets::Plan),
-    /// Q&A in chat groups.
-    Qa(qa::Plan),
-    /// Topic votes in chat groups.
-    Votes(votes::Plan),
-    /// Order-proof rewards in chat groups.
-    OrderProofs(order_proofs::Plan),
-    /// Scarcity flash sales in chat groups.
-    FlashSale(flash_sale::Plan),
-    /// Share-to-friend-groups gift draws.
-    ShareDraw(share_draw::Plan),
-    /// CRM-targeted pushes.
-    TargetedPush(targeted_push::Plan),
-    /// Paid influencer collaborations.
-    Influencers(influencers::Plan),
+/// What a mechanism needs the world to keep for it; the world keeps nothing no mechanism
+/// needs (every flag off is the lean world).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Needs {
+    /// The trial's bloggers must be drawn (the mechanism works through their audiences).
+    pub bloggers: bool,
+    /// The world logs each order for the next day ([`World::orders_yesterday`]).
+    pub order_log: bool,
+    /// Members have wallets of coupons (the mechanism issues coupons).
+    pub wallet: bool,
+    /// Product-page visits are counted per agent (CRM tags).
+    pub visits: bool,
+    /// Members leave their groups day by day ([`World`]'s leaving step). Order proofs and
+    /// targeted pushes alone keep every member for the whole horizon; their figures are
+    /// calibrated that way.
+    pub group_life: bool,
 }
 
-/// A mechanism's per-trial state.
-#[derive(Debug, Clone)]
-pub enum MechanismState {
-    /// The blogger review program.
-    BloggerReviews(Box<blogger_reviews::State>),
-    /// Red packets in chat groups.
-    RedPackets(Box<red_packets::State>),
-    /// Q&A in chat groups.
-    Qa(Box<qa::State>),
-    /// Topic votes in chat groups.
-    Votes(Box<votes::State>),
-    /// Order-proof rewards in chat groups.
-    OrderProofs(Box<order_proofs::State>),
-    /// Scarcity flash sales in chat groups.
-    FlashSale(Box<flash_sale::State>),
-    /// Share-to-friend-groups gift draws.
-    ShareDraw(Box<share_draw::State>),
-    /// CRM-targeted pushes.
-    TargetedPush(Box<targeted_push::State>),
-    /// Paid influencer collaborations.
-    Influencers(Box<influencers::State>),
-}
-
-/// Applies `$body` to the inner value of every variant of `$enum` (`$x` binds it).
-macro_rules! each {
-    ($e:expr, $enum:ident, $x:ident => $body:expr) => {
-        match $e {
-            $enum::BloggerReviews($x) => $body,
-            $enum::RedPackets($x) => $body,
-            $enum::Qa($x) => $body,
-            $enum::Votes($x) => $body,
-            $enum::OrderProofs($x) => $body,
-            $enum::FlashSale($x) => $body,
-            $enum::ShareDraw($x) => $body,
-            $enum::TargetedPush($x) => $body,
-            $enum::Influencers($x) => $body,
-        }
+impl Needs {
+    /// Nothing beyond the shared world.
+    pub const NOTHING: Needs = Needs {
+        bloggers: false,
+        order_log: false,
+        wallet: false,
+        visits: false,
+        group_life: false,
     };
-}
 
-/// Pushes the plan of mechanism `$field` when its table is present and enabled.
-macro_rules! enabled {
-    ($out:ident, $s:ident, $field:ident, $variant:ident, $module:ident) => {
-        if let Some(c) = &$s.mechanisms.$field
-            && c.enabled
-        {
-            $out.push(MechanismPlan::$variant($module::Plan::new($s, c)?));
-        }
-    };
-}
-
-impl MechanismPlan {
-    /// The enabled mechanisms of a validated scenario, in a fixed order.
-    pub fn all(s: &Scenario) -> Result<Vec<MechanismPlan>, String> {
-        let mut out = Vec::new();
-        enabled!(out, s, blogger_reviews, BloggerReviews, blogger_reviews);
-        enabled!(out, s, red_packets, RedPackets, red_packets);
-        enabled!(out, s, qa, Qa, qa);
-        enabled!(out, s, votes, Votes, votes);
-        enabled!(out, s, order_proofs, OrderProofs, order_proofs);
-        enabled!(out, s, flash_sale, FlashSale, flash_sale);
-        enabled!(out, s, share_draw, ShareDraw, share_draw);
-        enabled!(out, s, targeted_push, TargetedPush, targeted_push);
-        enabled!(out, s, influencers, Influencers, influencers);
-        Ok(out)
-    }
-
-    /// The mechanism's key in scenario files.
-    pub fn key(&self) -> &'static str {
-        match self {
-            MechanismPlan::BloggerReviews(_) => "blogger_reviews",
-            MechanismPlan::RedPackets(_) => "red_packets",
-            MechanismPlan::Qa(_) => "qa",
-            MechanismPlan::Votes(_) => "votes",
-            MechanismPlan::OrderProofs(_) => "order_proofs",
-            MechanismPlan::FlashSale(_) => "flash_sale",
-            MechanismPlan::ShareDraw(_) => "share_draw",
-            MechanismPlan::TargetedPush(_) => "targeted_push",
-            MechanismPlan::Influencers(_) => "influencers",
-        }
-    }
-
-    /// The mechanism's random stream and coupon source id: fixed per kind, so enabling,
-    /// disabling or changing one mechanism (say, in a candidate) leaves every other
-    /// mechanism's random numbers unchanged (common random numbers across candidates).
-    pub fn stream(&self) -> u64 {
-        match self {
-            MechanismPlan::BloggerReviews(_) => 0,
-            MechanismPlan::RedPackets(_) => 1,
-            MechanismPlan::Qa(_) => 2,
-            MechanismPlan::Votes(_) => votes::STREAM,
-            MechanismPlan::OrderProofs(_) => order_proofs::STREAM,
-            MechanismPlan::FlashSale(_) => flash_sale::STREAM,
-            MechanismPlan::ShareDraw(_) => share_draw::STREAM,
-            MechanismPlan::TargetedPush(_) => targeted_push::STREAM,
-            MechanismPlan::Influencers(_) => influencers::STREAM,
-        }
-    }
-
-    /// True for mechanisms that react to each order (they read `World::orders_yesterday`).
-    pub fn reads_orders(&self) -> bool {
-        matches!(self, MechanismPlan::OrderProofs(_))
-    }
-
-    /// True for mechanisms that put coupons into members' wallets.
-    pub fn issues_coupons(&self) -> bool {
-        matches!(
-            self,
-            MechanismPlan::Votes(_) | MechanismPlan::OrderProofs(_)
-        )
-    }
-
-    /// True for mechanisms that work through bloggers' audiences (the trial's bloggers must
-    /// be drawn).
-    pub fn uses_bloggers(&self) -> bool {
-        matches!(
-            self,
-            MechanismPlan::BloggerReviews(_) | MechanismPlan::Influencers(_)
-        )
-    }
-
-    /// True for mechanisms that need product-page visits counted per agent (CRM tags).
-    pub fn tracks_visits(&self) -> bool {
-        matches!(self, MechanismPlan::TargetedPush(_))
-    }
-
-    /// True for mechanisms that follow chat-group life: with one of them in a scenario,
-    /// members leave their groups day by day ([`crate::engine::World`]'s leaving step).
-    /// Order proofs and targeted pushes alone keep every member for the whole horizon, as
-    /// they always have (leaving used to be settled only by these mechanisms' visits, and
-    /// the order-proof figures are calibrated that way).
-    pub fn follows_group_life(&self) -> bool {
-        matches!(
-            self,
-            MechanismPlan::RedPackets(_)
-                | MechanismPlan::Qa(_)
-                | MechanismPlan::Votes(_)
-                | MechanismPlan::FlashSale(_)
-                | MechanismPlan::ShareDraw(_)
-        )
-    }
-
-    /// Names of the KPI columns it reports, in order.
-    pub fn kpi_names(&self) -> &'static [&'static str] {
-        match self {
-            MechanismPlan::BloggerReviews(_) => blogger_reviews::KPIS,
-            MechanismPlan::RedPackets(_) => red_packets::KPIS,
-            MechanismPlan::Qa(_) => qa::KPIS,
-            MechanismPlan::Votes(_) => votes::KPIS,
-            MechanismPlan::OrderProofs(_) => order_proofs::KPIS,
-            MechanismPlan::FlashSale(_) => flash_sale::KPIS,
-            MechanismPlan::ShareDraw(_) => share_draw::KPIS,
-            MechanismPlan::TargetedPush(_) => targeted_push::KPIS,
-            MechanismPlan::Influencers(_) => influencers::KPIS,
-        }
-    }
-
-    /// A fresh state for this mechanism.
-    pub fn new_state(&self) -> MechanismState {
-        match self {
-            MechanismPlan::BloggerReviews(p) => {
-                MechanismState::BloggerReviews(Box::new(blogger_reviews::State::new(p)))
-            }
-            MechanismPlan::RedPackets(p) => {
-                MechanismState::RedPackets(Box::new(red_packets::State::new(p)))
-            }
-            MechanismPlan::Qa(p) => MechanismState::Qa(Box::new(qa::State::new(p))),
-            MechanismPlan::Votes(p) => MechanismState::Votes(Box::new(votes::State::new(p))),
-            MechanismPlan::OrderProofs(p) => {
-                MechanismState::OrderProofs(Box::new(order_proofs::State::new(p)))
-            }
-            MechanismPlan::FlashSale(p) => {
-                MechanismState::FlashSale(Box::new(flash_sale::State::new(p)))
-            }
-            MechanismPlan::ShareDraw(p) => {
-                MechanismState::ShareDraw(Box::new(share_draw::State::new(p)))
-            }
-            MechanismPlan::TargetedPush(p) => {
-                MechanismState::TargetedPush(Box::new(targeted_push::State::new(p)))
-            }
-            MechanismPlan::Influencers(p) => {
-                MechanismState::Influencers(Box::new(influencers::State::new(p)))
-            }
+    /// Needs of either.
+    pub fn or(self, o: Needs) -> Needs {
+        Needs {
+            bloggers: self.bloggers || o.bloggers,
+            order_log: self.order_log || o.order_log,
+            wallet: self.wallet || o.wallet,
+            visits: self.visits || o.visits,
+            group_life: self.group_life || o.group_life,
         }
     }
 }
 
-impl MechanismState {
-    /// Resets for a new trial; `stream` is the mechanism's random stream
-    /// ([`MechanismPlan::stream`]).
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        each!(self, MechanismState, s => s.reset(world, stream))
-    }
+/// A mechanism's settings: the scenario's `[mechanisms.KEY]` table.
+pub trait MechanismConfig:
+    Check + Default + Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned
+{
+    /// False when the table switches the mechanism off (`enabled = false`).
+    fn enabled(&self) -> bool;
+}
 
+/// The contract of a campaign mechanism, implemented by its plan: the validated settings
+/// turned into constants once per run.
+pub trait Mechanism: Sized + Clone + std::fmt::Debug {
+    /// Its settings.
+    type Config: MechanismConfig;
+    /// Its per-trial state.
+    type State: TrialState;
+    /// Its table in scenario files (`[mechanisms.KEY]`).
+    const KEY: &'static str;
+    /// What it is, in words for a report ("red packets in chat groups").
+    const LABEL: &'static str;
+    /// Its random stream, also its coupon source id: fixed per kind and distinct across
+    /// kinds, so every mechanism's draws stay the same whichever others run.
+    const STREAM: u64;
+    /// Its KPIs, in output order.
+    const KPIS: &'static [Kpi];
+    /// What it needs from the world.
+    const NEEDS: Needs;
+
+    /// Builds the plan from validated settings.
+    fn plan(base: &Base<'_>, config: &Self::Config) -> Result<Self, String>;
+
+    /// A fresh per-trial state.
+    fn state(&self) -> Self::State;
+}
+
+/// A mechanism's per-trial state: reset, run day by day, then asked for its KPIs.
+pub trait TrialState {
+    /// Resets for a new trial; `stream` is the mechanism's random stream.
+    fn reset(&mut self, world: &World, stream: u64);
     /// Runs the mechanism's events of the current day.
-    pub fn on_day(&mut self, world: &mut World) {
-        each!(self, MechanismState, s => s.on_day(world))
+    fn on_day(&mut self, world: &mut World);
+    /// Appends the trial's KPI values (`NaN` = undefined) in [`Mechanism::KPIS`] order.
+    fn kpis(&self, world: &World, out: &mut Vec<f64>);
+}
+
+/// A registered mechanism, as the rest of promosim sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// Its key ([`Mechanism::KEY`]).
+    pub key: &'static str,
+    /// Its label ([`Mechanism::LABEL`]).
+    pub label: &'static str,
+    /// Its stream ([`Mechanism::STREAM`]).
+    pub stream: u64,
+    /// Its KPIs ([`Mechanism::KPIS`]).
+    pub kpis: &'static [Kpi],
+    /// Its needs ([`Mechanism::NEEDS`]).
+    pub needs: Needs,
+}
+
+registry! {
+    /// The marketplace's blogger review program (docs/field-figures.md §2.1).
+    blogger_reviews: BloggerReviews,
+    /// Red packets in chat groups (docs/field-figures.md §2.4).
+    red_packets: RedPackets,
+    /// Q&A in chat groups (docs/field-figures.md §2.5).
+    qa: Qa,
+    /// Topic votes in chat groups (docs/field-figures.md §2.6).
+    votes: Votes,
+    /// Order-proof rewards in chat groups (docs/field-figures.md §2.7).
+    order_proofs: OrderProofs,
+    /// Scarcity flash sales in chat groups (docs/field-figures.md §2.8).
+    flash_sale: FlashSale,
+    /// Share-to-friend-groups gift draws (docs/field-figures.md §2.8).
+    share_draw: ShareDraw,
+    /// CRM tags and targeted pushes (docs/field-figures.md §2.8).
+    targeted_push: TargetedPush,
+    /// Paid influencer collaborations on the open market (docs/field-figures.md §2.2).
+    influencers: Influencers,
+}
+
+/// The descriptor of a core metric or of any registered mechanism's KPI.
+pub fn describe(name: &str) -> Option<&'static Kpi> {
+    crate::kpi::CORE
+        .iter()
+        .chain(REGISTRY.iter().flat_map(|m| m.kpis.iter()))
+        .find(|k| k.name == name)
+}
+
+/// The registered mechanism with key `key`.
+pub fn entry(key: &str) -> Option<&'static Entry> {
+    REGISTRY.iter().find(|m| m.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn streams_keys_and_metric_names_are_distinct() {
+        let streams: BTreeSet<u64> = REGISTRY.iter().map(|m| m.stream).collect();
+        assert_eq!(streams.len(), REGISTRY.len());
+        let keys: BTreeSet<&str> = REGISTRY.iter().map(|m| m.key).collect();
+        assert_eq!(keys.len(), REGISTRY.len());
+        let names: Vec<&str> = crate::kpi::CORE
+            .iter()
+            .chain(REGISTRY.iter().flat_map(|m| m.kpis.iter()))
+            .map(|k| k.name)
+            .collect();
+        let distinct: BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(distinct.len(), names.len());
     }
 
-    /// Appends the trial's KPI values (`NaN` = undefined) in `kpi_names` order.
-    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        match self {
-            MechanismState::BloggerReviews(s) => s.kpis(out),
-            MechanismState::RedPackets(s) => s.kpis(world, out),
-            MechanismState::Qa(s) => s.kpis(world, out),
-            MechanismState::Votes(s) => s.kpis(world, out),
-            MechanismState::OrderProofs(s) => s.kpis(world, out),
-            MechanismState::FlashSale(s) => s.kpis(out),
-            MechanismState::ShareDraw(s) => s.kpis(out),
-            MechanismState::TargetedPush(s) => s.kpis(out),
-            MechanismState::Influencers(s) => s.kpis(out),
+    #[test]
+    fn cost_parts_name_a_cost_of_the_same_mechanism() {
+        for m in REGISTRY {
+            for k in m.kpis {
+                if let Cost::PartOf(of) = k.cost {
+                    let total = m.kpis.iter().find(|t| t.name == of);
+                    assert!(
+                        matches!(total, Some(t) if t.cost == Cost::Item),
+                        "{}: {of} is not a cost item of {}",
+                        k.name,
+                        m.key
+                    );
+                }
+                if k.cost != Cost::No {
+                    assert_eq!(k.unit, Unit::Money, "{}", k.name);
+                }
+            }
         }
+    }
+
+    #[test]
+    fn every_default_config_is_valid_in_a_market_with_groups_and_bloggers() {
+        let s = crate::scenario::load_str(
+            "[product]\nprice = 99.0\nunit_cost = 40.0\n[population]\nbuyers = 100\n\
+             [population.groups]\ncount = 2\n[seller]\ntop_store = true\n",
+            "t.toml",
+            &[],
+        )
+        .expect("base scenario");
+        let mut c = Checker::new();
+        Mechanisms::all_default().check(&s.base(), &mut c);
+        assert!(c.into_problems().is_empty());
     }
 }

@@ -18,26 +18,19 @@
 //! message: the conversion of those who opened), `tp_orders` (all orders from the pushes),
 //! `tp_cost` (codes redeemed).
 
+mod config;
+pub use config::*;
+
+
+use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
+use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::scenario::{Scenario, TargetedPush};
 use rand::RngExt;
 use std::sync::Arc;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "tp_tagged",
-    "tp_open_rate",
-    "tp_tagged_conversion",
-    "tp_orders",
-    "tp_cost",
-];
-
-/// The targeted pushes' random stream.
-pub const STREAM: u64 = 7;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -46,17 +39,6 @@ pub struct Plan {
     cfg: Arc<TargetedPush>,
     link_base: f64,
     push_base: f64,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &TargetedPush) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: Arc::new(c.clone()),
-            link_base: s.behaviour.channels.link,
-            push_base: s.behaviour.channels.push,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -83,35 +65,6 @@ impl State {
             plan: plan.clone(),
             rng: stream_rng(0, 0),
             tally: Tally::default(),
-        }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Sends the day's pushes.
-    pub fn on_day(&mut self, world: &mut World) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        if !cfg.schedule.happens(world.day, world.weekday()) {
-            return;
-        }
-        let at = cfg.schedule.time.minute();
-        for g in world.pop.group_pools() {
-            let pool = world.pop.pools[g];
-            for i in pool.start..pool.start + pool.len {
-                if world.has_left(i) {
-                    continue;
-                }
-                let tagged = !world.is_buyer(i) && world.visits_of(i) >= cfg.visits_to_tag;
-                if cfg.broadcast {
-                    self.broadcast(world, &cfg, i, at, tagged);
-                } else if tagged {
-                    self.personal(world, &cfg, i, at);
-                }
-            }
         }
     }
 
@@ -158,8 +111,77 @@ impl State {
         }
     }
 
-    /// Appends the trial's KPI values.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = TargetedPush;
+
+impl MechanismConfig for TargetedPush {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = TargetedPush;
+    type State = State;
+    const KEY: &'static str = "targeted_push";
+    const LABEL: &'static str = "targeted pushes";
+    const STREAM: u64 = 7;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("tp_tagged"),
+        Kpi::share("tp_open_rate"),
+        Kpi::share("tp_tagged_conversion"),
+        Kpi::gain("tp_orders"),
+        Kpi::cost_item("tp_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        visits: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &TargetedPush) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+            link_base: base.behaviour.channels.link,
+            push_base: base.behaviour.channels.push,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        let cfg = Arc::clone(&self.plan.cfg);
+        if !cfg.schedule.happens(world.day, world.weekday()) {
+            return;
+        }
+        let at = cfg.schedule.time.minute();
+        for g in world.pop.group_pools() {
+            let pool = world.pop.pools[g];
+            for i in pool.start..pool.start + pool.len {
+                if world.has_left(i) {
+                    continue;
+                }
+                let tagged = !world.is_buyer(i) && world.visits_of(i) >= cfg.visits_to_tag;
+                if cfg.broadcast {
+                    self.broadcast(world, &cfg, i, at, tagged);
+                } else if tagged {
+                    self.personal(world, &cfg, i, at);
+                }
+            }
+        }
+    }
+
+    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
         out.extend_from_slice(&[
             t.tagged as f64,

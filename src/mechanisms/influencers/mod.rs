@@ -80,40 +80,20 @@
 //! `inf_budget_used` (fees and prizes over the budget), `inf_revenue` (value of attributed
 //! orders), `inf_cost` (fees + commissions + prizes).
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::blogger_reviews::{engaged_followers, feed_decay_ln, feed_lag};
 use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::population::Bloggers;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
-use crate::scenario::{Giveaway, Influencers, Ranking, Scenario};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
-
-/// The influencers' random stream (coupon source id if they ever issue wallet coupons).
-pub const STREAM: u64 = 8;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "inf_posts_micro",
-    "inf_posts_macro",
-    "inf_reach_micro",
-    "inf_reach_macro",
-    "inf_views_micro",
-    "inf_views_macro",
-    "inf_orders_micro",
-    "inf_orders_macro",
-    "inf_fees_micro",
-    "inf_fees_macro",
-    "inf_commissions",
-    "inf_giveaway_entrants",
-    "inf_giveaway_cost",
-    "inf_cpo_micro",
-    "inf_cpo_macro",
-    "inf_budget_used",
-    "inf_revenue",
-    "inf_cost",
-];
 
 /// Index of the micro tier.
 pub const MICRO: usize = 0;
@@ -144,39 +124,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &Influencers) -> Result<Self, String> {
-        let macro_penalty = s.behaviour.social_proof.macro_trust_penalty;
-        let disclosure = |t: usize| {
-            if c.disclosure {
-                c.disclosure_penalty.at(t)
-            } else {
-                0.0
-            }
-        };
-        Ok(Plan {
-            budget: c.budget,
-            tier_budget: [c.budget * c.split.micro, c.budget * c.split.macro_],
-            fee: [c.fee.micro, c.fee.macro_],
-            per_1000: [
-                c.fee_per_1000_followers.micro,
-                c.fee_per_1000_followers.macro_,
-            ],
-            min_followers: c.min_followers,
-            selection: c.selection,
-            post_days: c.post_days.clone(),
-            spread_days: c.spread_days.max(1),
-            strength: c.post_strength,
-            affiliate: c.affiliate,
-            trust: [disclosure(MICRO), macro_penalty + disclosure(MACRO)],
-            feed_base: s.behaviour.channels.feed,
-            discovery_base: s.behaviour.channels.discovery,
-            feed_decay_ln: feed_decay_ln(c.feed_decay),
-            discovery_views: c.discovery_views_per_day,
-            discovery_days: c.discovery_days,
-            giveaway: c.giveaway.clone(),
-        })
-    }
 
     /// Tier of blogger `k` ([`MICRO`] or [`MACRO`]), or `None` below `min_followers`.
     pub fn tier_of(&self, b: &Bloggers, k: usize) -> Option<usize> {
@@ -268,19 +215,6 @@ impl State {
         }
     }
 
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.rng = mechanism_rng(world.key, stream);
-        self.candidates.clear();
-        self.posts.clear();
-        self.next = 0;
-        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
-        self.blogger_orders.clear();
-        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
-        self.posted.clear();
-        self.tally = Tally::default();
-    }
-
     /// The plan.
     pub fn plan(&self) -> &Plan {
         &self.plan
@@ -294,22 +228,6 @@ impl State {
     /// Attributed orders of each blogger of the pool in this trial.
     pub fn blogger_orders(&self) -> &[u32] {
         &self.blogger_orders
-    }
-
-    /// Runs the day's events.
-    pub fn on_day(&mut self, world: &mut World) {
-        let day = world.day;
-        if day == 0 {
-            self.buy_posts(world);
-        }
-        while self.next < self.posts.len() && self.posts[self.next].day <= day {
-            let id = self.next;
-            self.next += 1;
-            self.publish(world, id);
-        }
-        self.feed_views(world);
-        self.discovery_views(world);
-        self.draws(world);
     }
 
     /// Ranks each tier's bloggers and buys posts while the tier's budget allows.
@@ -474,8 +392,115 @@ impl State {
         }
     }
 
-    /// Appends KPI values in [`KPIS`] order.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = Influencers;
+
+impl MechanismConfig for Influencers {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = Influencers;
+    type State = State;
+    const KEY: &'static str = "influencers";
+    const LABEL: &'static str = "paid influencer posts";
+    const STREAM: u64 = 8;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("inf_posts_micro"),
+        Kpi::count("inf_posts_macro"),
+        Kpi::gain("inf_reach_micro"),
+        Kpi::gain("inf_reach_macro"),
+        Kpi::gain("inf_views_micro"),
+        Kpi::gain("inf_views_macro"),
+        Kpi::gain("inf_orders_micro"),
+        Kpi::gain("inf_orders_macro"),
+        Kpi::cost_part("inf_fees_micro", "inf_cost"),
+        Kpi::cost_part("inf_fees_macro", "inf_cost"),
+        Kpi::cost_part("inf_commissions", "inf_cost"),
+        Kpi::gain("inf_giveaway_entrants"),
+        Kpi::cost_part("inf_giveaway_cost", "inf_cost"),
+        Kpi::new("inf_cpo_micro", Unit::Money, Better::Lower),
+        Kpi::new("inf_cpo_macro", Unit::Money, Better::Lower),
+        Kpi::share("inf_budget_used").better(Better::Neither),
+        Kpi::new("inf_revenue", Unit::Money, Better::Higher),
+        Kpi::cost_item("inf_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        bloggers: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &Influencers) -> Result<Self, String> {
+        let macro_penalty = base.behaviour.social_proof.macro_trust_penalty;
+        let disclosure = |t: usize| {
+            if c.disclosure {
+                c.disclosure_penalty.at(t)
+            } else {
+                0.0
+            }
+        };
+        Ok(Plan {
+            budget: c.budget,
+            tier_budget: [c.budget * c.split.micro, c.budget * c.split.macro_],
+            fee: [c.fee.micro, c.fee.macro_],
+            per_1000: [
+                c.fee_per_1000_followers.micro,
+                c.fee_per_1000_followers.macro_,
+            ],
+            min_followers: c.min_followers,
+            selection: c.selection,
+            post_days: c.post_days.clone(),
+            spread_days: c.spread_days.max(1),
+            strength: c.post_strength,
+            affiliate: c.affiliate,
+            trust: [disclosure(MICRO), macro_penalty + disclosure(MACRO)],
+            feed_base: base.behaviour.channels.feed,
+            discovery_base: base.behaviour.channels.discovery,
+            feed_decay_ln: feed_decay_ln(c.feed_decay),
+            discovery_views: c.discovery_views_per_day,
+            discovery_days: c.discovery_days,
+            giveaway: c.giveaway.clone(),
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.rng = mechanism_rng(world.key, stream);
+        self.candidates.clear();
+        self.posts.clear();
+        self.next = 0;
+        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
+        self.blogger_orders.clear();
+        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
+        self.posted.clear();
+        self.tally = Tally::default();
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        let day = world.day;
+        if day == 0 {
+            self.buy_posts(world);
+        }
+        while self.next < self.posts.len() && self.posts[self.next].day <= day {
+            let id = self.next;
+            self.next += 1;
+            self.publish(world, id);
+        }
+        self.feed_views(world);
+        self.discovery_views(world);
+        self.draws(world);
+    }
+
+    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
         let cost = |i: usize| t.fees[i] + t.commissions[i] + t.prizes[i];
         let fees = t.fees[MICRO] + t.fees[MACRO];

@@ -34,32 +34,19 @@
 //! offers, first and extra), `vote_first_orders`, `vote_reward_cost` (coupons redeemed and
 //! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue).
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::scenario::{Scenario, VoteLink, VoteProgram, Votes};
 use rand::RngExt;
 use std::sync::Arc;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "vote_events",
-    "vote_participation",
-    "vote_coupons_issued",
-    "vote_coupon_use",
-    "vote_result_ctr",
-    "vote_broadcast_ctr",
-    "vote_orders",
-    "vote_first_orders",
-    "vote_reward_cost",
-    "vote_cost_per_participant",
-    "vote_cost_share",
-];
-
-/// The votes' random stream and coupon source id.
-pub const STREAM: u64 = 3;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -68,17 +55,6 @@ pub struct Plan {
     cfg: Arc<Votes>,
     link_base: f64,
     push_base: f64,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &Votes) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: Arc::new(c.clone()),
-            link_base: s.behaviour.channels.link,
-            push_base: s.behaviour.channels.push,
-        })
-    }
 }
 
 /// A result waiting to be announced.
@@ -136,38 +112,6 @@ impl State {
         }
     }
 
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.participants.clear();
-        self.pending.clear();
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Opens the day's votes and announces the results due today.
-    pub fn on_day(&mut self, world: &mut World) {
-        for k in 0..self.plan.cfg.program.len() {
-            let sch = &self.plan.cfg.program[k].schedule;
-            if sch.happens(world.day, world.weekday()) {
-                for g in world.pop.group_pools() {
-                    self.open(world, k, g);
-                }
-            }
-        }
-        let mut j = 0;
-        while j < self.pending.len() {
-            if self.pending[j].day == world.day {
-                let p = self.pending.swap_remove(j);
-                self.result(world, p);
-            } else {
-                j += 1;
-            }
-        }
-        if self.pending.is_empty() {
-            self.participants.clear();
-        }
-    }
-
     fn rewards_allowed(&self, world: &World) -> bool {
         match self.plan.cfg.reward_cap_share {
             Some(cap) => self.reward_cost(world) <= cap * world.ledger.revenue,
@@ -176,7 +120,7 @@ impl State {
     }
 
     fn reward_cost(&self, world: &World) -> f64 {
-        world.ledger.coupon_value_redeemed[STREAM as usize] + self.tally.discounts
+        world.ledger.coupon_value_redeemed[Plan::STREAM as usize] + self.tally.discounts
     }
 
     fn open(&mut self, world: &mut World, k: usize, g: usize) {
@@ -215,7 +159,7 @@ impl State {
             world.add_engagement(i, eng_gain);
             world.add_intent(i, intent_gain);
             if give {
-                world.give_coupon(i, coupon, valid, STREAM);
+                world.give_coupon(i, coupon, valid, Plan::STREAM);
                 self.tally.issued += 1;
             }
             let winner = self.rng.random::<f64>() * choices as f64 <= 1.0;
@@ -258,7 +202,7 @@ impl State {
                         v & !WINNER,
                         prog.winner_bonus,
                         prog.coupon_valid_days,
-                        STREAM,
+                        Plan::STREAM,
                     );
                     self.tally.issued += 1;
                 }
@@ -373,10 +317,88 @@ impl State {
         }
     }
 
-    /// Appends the trial's KPI values.
-    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = Votes;
+
+impl MechanismConfig for Votes {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = Votes;
+    type State = State;
+    const KEY: &'static str = "votes";
+    const LABEL: &'static str = "votes in chat groups";
+    const STREAM: u64 = 3;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("vote_events"),
+        Kpi::share("vote_participation"),
+        Kpi::count("vote_coupons_issued"),
+        Kpi::share("vote_coupon_use"),
+        Kpi::share("vote_result_ctr"),
+        Kpi::share("vote_broadcast_ctr").better(Better::Neither),
+        Kpi::gain("vote_orders"),
+        Kpi::gain("vote_first_orders"),
+        Kpi::cost_item("vote_reward_cost"),
+        Kpi::new("vote_cost_per_participant", Unit::Money, Better::Lower),
+        Kpi::share("vote_cost_share").better(Better::Lower),
+    ];
+    const NEEDS: Needs = Needs {
+        wallet: true, group_life: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &Votes) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+            link_base: base.behaviour.channels.link,
+            push_base: base.behaviour.channels.push,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.participants.clear();
+        self.pending.clear();
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        for k in 0..self.plan.cfg.program.len() {
+            let sch = &self.plan.cfg.program[k].schedule;
+            if sch.happens(world.day, world.weekday()) {
+                for g in world.pop.group_pools() {
+                    self.open(world, k, g);
+                }
+            }
+        }
+        let mut j = 0;
+        while j < self.pending.len() {
+            if self.pending[j].day == world.day {
+                let p = self.pending.swap_remove(j);
+                self.result(world, p);
+            } else {
+                j += 1;
+            }
+        }
+        if self.pending.is_empty() {
+            self.participants.clear();
+        }
+    }
+
+    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
-        let redeemed = world.ledger.coupons_redeemed[STREAM as usize] as f64;
+        let redeemed = world.ledger.coupons_redeemed[Plan::STREAM as usize] as f64;
         let cost = self.reward_cost(world);
         out.extend_from_slice(&[
             t.events as f64,

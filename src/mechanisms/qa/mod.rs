@@ -43,36 +43,20 @@
 //! `qa_answer_conversion` (orders per resolved purchase question), `qa_orders`, `qa_coupons_redeemed` (orders that used a coupon or answer discount),
 //! `qa_members_left`, `qa_cost`.
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::scenario::{AnswerStyle, Qa, QaMode, Scenario};
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "qa_sessions",
-    "qa_online_per_session",
-    "qa_online_share",
-    "qa_questions_per_session",
-    "qa_response_minutes",
-    "qa_resolution",
-    "qa_satisfaction",
-    "qa_precollected_same_day",
-    "qa_adhoc_questions",
-    "qa_adhoc_response_minutes",
-    "qa_adhoc_resolution",
-    "qa_session_orders",
-    "qa_answer_conversion",
-    "qa_orders",
-    "qa_coupons_redeemed",
-    "qa_members_left",
-    "qa_cost",
-];
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -81,18 +65,6 @@ pub struct Plan {
     answer_base: f64,
     push_base: f64,
     link_base: f64,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &Qa) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: c.clone(),
-            answer_base: s.behaviour.channels.answer,
-            push_base: s.behaviour.channels.push,
-            link_base: s.behaviour.channels.link,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -150,31 +122,6 @@ impl State {
             racers: Vec::new(),
             agents_free: Vec::new(),
             tally: Tally::default(),
-        }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.questions.clear();
-        self.online.clear();
-        self.racers.clear();
-        self.agents_free.clear();
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Runs the day's ordinary questions and sessions.
-    pub fn on_day(&mut self, world: &mut World) {
-        let dedicated = self.plan.cfg.mode == QaMode::Dedicated
-            && self.plan.cfg.schedule.happens(world.day, world.weekday());
-        for g in 0..world.pop.pools.len() {
-            if !world.pop.pools[g].group {
-                continue;
-            }
-            self.ordinary_questions(world, g);
-            if dedicated {
-                self.session(world, g);
-            }
         }
     }
 
@@ -409,8 +356,86 @@ impl State {
         world.add_engagement(i, -0.1);
     }
 
-    /// Appends KPI values in [`KPIS`] order.
-    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = Qa;
+
+impl MechanismConfig for Qa {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = Qa;
+    type State = State;
+    const KEY: &'static str = "qa";
+    const LABEL: &'static str = "Q&A in chat groups";
+    const STREAM: u64 = 2;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("qa_sessions"),
+        Kpi::count("qa_online_per_session"),
+        Kpi::share("qa_online_share"),
+        Kpi::count("qa_questions_per_session"),
+        Kpi::new("qa_response_minutes", Unit::Minutes, Better::Lower),
+        Kpi::share("qa_resolution"),
+        Kpi::share("qa_satisfaction"),
+        Kpi::share("qa_precollected_same_day"),
+        Kpi::count("qa_adhoc_questions"),
+        Kpi::new("qa_adhoc_response_minutes", Unit::Minutes, Better::Lower),
+        Kpi::share("qa_adhoc_resolution"),
+        Kpi::gain("qa_session_orders"),
+        Kpi::share("qa_answer_conversion"),
+        Kpi::gain("qa_orders"),
+        Kpi::count("qa_coupons_redeemed"),
+        Kpi::share("qa_members_left").better(Better::Lower),
+        Kpi::cost_item("qa_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        group_life: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &Qa) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            answer_base: base.behaviour.channels.answer,
+            push_base: base.behaviour.channels.push,
+            link_base: base.behaviour.channels.link,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.questions.clear();
+        self.online.clear();
+        self.racers.clear();
+        self.agents_free.clear();
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        let dedicated = self.plan.cfg.mode == QaMode::Dedicated
+            && self.plan.cfg.schedule.happens(world.day, world.weekday());
+        for g in 0..world.pop.pools.len() {
+            if !world.pop.pools[g].group {
+                continue;
+            }
+            self.ordinary_questions(world, g);
+            if dedicated {
+                self.session(world, g);
+            }
+        }
+    }
+
+    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
         let sessions = self.tally.sessions as f64;
         let members = world.pop.group_members() as f64;
         let (left, _) = world.group_attrition();

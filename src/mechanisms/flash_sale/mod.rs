@@ -18,43 +18,25 @@
 //! `fs_sold_out_share` (sales that sold out), `fs_transaction_rate` (orders / visitors, the
 //! same-day transaction rate), `fs_first_orders`, `fs_cost` (discounts).
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
+use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::scenario::{FlashSale, Scenario};
 use rand::RngExt;
 use std::sync::Arc;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "fs_sales",
-    "fs_visitors",
-    "fs_units_sold",
-    "fs_sold_out_share",
-    "fs_transaction_rate",
-    "fs_first_orders",
-    "fs_cost",
-];
-
-/// The flash sales' random stream.
-pub const STREAM: u64 = 5;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// Shared, so events borrow it without copying while drawing from the state.
     cfg: Arc<FlashSale>,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(_s: &Scenario, c: &FlashSale) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: Arc::new(c.clone()),
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,23 +67,6 @@ impl State {
             rng: stream_rng(0, 0),
             visitors: Vec::new(),
             tally: Tally::default(),
-        }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.visitors.clear();
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Runs the day's sales.
-    pub fn on_day(&mut self, world: &mut World) {
-        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
-            return;
-        }
-        for g in world.pop.group_pools() {
-            self.sale(world, g);
         }
     }
 
@@ -165,8 +130,65 @@ impl State {
         }
     }
 
-    /// Appends the trial's KPI values.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = FlashSale;
+
+impl MechanismConfig for FlashSale {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = FlashSale;
+    type State = State;
+    const KEY: &'static str = "flash_sale";
+    const LABEL: &'static str = "flash sales";
+    const STREAM: u64 = 5;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("fs_sales"),
+        Kpi::gain("fs_visitors"),
+        Kpi::gain("fs_units_sold"),
+        Kpi::share("fs_sold_out_share").better(Better::Neither),
+        Kpi::share("fs_transaction_rate"),
+        Kpi::gain("fs_first_orders"),
+        Kpi::cost_item("fs_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        group_life: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(_base: &Base<'_>, c: &FlashSale) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.visitors.clear();
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+            return;
+        }
+        for g in world.pop.group_pools() {
+            self.sale(world, g);
+        }
+    }
+
+    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
         out.extend_from_slice(&[
             t.sales as f64,

@@ -13,8 +13,7 @@
 //!    (empty when packets were left over).
 //! 3. **Amounts.** Equal split, or a "lucky" split where each packet draws uniformly up to
 //!    twice the remaining mean (the last takes the rest). Every claimed packet is a cost.
-//! 4. **After the claim.** Every member who noticed the drop gains `seen_engagement` (a
-//!    lively group keeps members). A claimer gains engagement `claim_engagement` and intent
+//! 4. **After the claim.** A claimer gains engagement `claim_engagement` and intent
 //!    `claim_intent`. With a *task link*, a claimer opens the link and comments "done" with
 //!    probability `task_completion` (a product-page exposure, base `channels.link`, plus
 //!    `task_engagement`); stage-2 packets go to the first completers. With a plain
@@ -37,34 +36,20 @@
 //! week: the group interaction index), `rp_members_left` and `rp_members_silent` (share of
 //! group members, end of horizon), `rp_cost` (packets).
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::scenario::{DropLink, FollowUp, RedPackets, Scenario, Split, Stage2};
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "rp_drops",
-    "rp_packets_claimed",
-    "rp_claim_share",
-    "rp_claim_seconds",
-    "rp_link_clicks",
-    "rp_task_completions",
-    "rp_followup_sent",
-    "rp_followup_ctr",
-    "rp_broadcast_ctr",
-    "rp_followup_redemptions",
-    "rp_orders",
-    "rp_interactions_per_member_week",
-    "rp_members_left",
-    "rp_members_silent",
-    "rp_cost",
-];
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -72,17 +57,6 @@ pub struct Plan {
     cfg: RedPackets,
     link_base: f64,
     push_base: f64,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &RedPackets) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: c.clone(),
-            link_base: s.behaviour.channels.link,
-            push_base: s.behaviour.channels.push,
-        })
-    }
 }
 
 /// Counters of one trial; reset to zero at the start of each.
@@ -126,28 +100,6 @@ impl State {
             racers: Vec::new(),
             completers: Vec::new(),
             tally: Tally::default(),
-        }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.racers.clear();
-        self.completers.clear();
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Runs the day's drops.
-    pub fn on_day(&mut self, world: &mut World) {
-        let sch = &self.plan.cfg.schedule;
-        if !sch.happens(world.day, world.weekday()) {
-            return;
-        }
-        let minute = sch.time.minute();
-        for g in 0..world.pop.pools.len() {
-            if world.pop.pools[g].group {
-                self.drop_in_group(world, g, minute);
-            }
         }
     }
 
@@ -316,32 +268,6 @@ impl State {
         }
     }
 
-    /// Appends KPI values in [`KPIS`] order.
-    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        let members = world.pop.group_members() as f64;
-        let weeks = world.horizon as f64 / 7.0;
-        let (left, silent) = world.group_attrition();
-        out.extend_from_slice(&[
-            self.tally.drops as f64,
-            self.tally.claimed as f64,
-            ratio(self.tally.claimed as f64, self.tally.offered as f64),
-            ratio(self.tally.empty_seconds, self.tally.emptied as f64),
-            self.tally.clicks as f64,
-            self.tally.completions as f64,
-            self.tally.followup_sent as f64,
-            ratio(
-                self.tally.followup_clicks as f64,
-                self.tally.followup_sent as f64,
-            ),
-            ratio(self.tally.broadcast_ctr_sum, self.tally.broadcast_n as f64),
-            self.tally.redemptions as f64,
-            self.tally.orders as f64,
-            ratio(self.tally.interactions as f64, members * weeks),
-            ratio(left as f64, members),
-            ratio(silent as f64, members),
-            self.tally.cost,
-        ]);
-    }
 }
 
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
@@ -368,6 +294,105 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
             }
             paid
         }
+    }
+}
+
+
+/// The mechanism's settings.
+pub type Config = RedPackets;
+
+impl MechanismConfig for RedPackets {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = RedPackets;
+    type State = State;
+    const KEY: &'static str = "red_packets";
+    const LABEL: &'static str = "red packets in chat groups";
+    const STREAM: u64 = 1;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("rp_drops"),
+        Kpi::count("rp_packets_claimed"),
+        Kpi::share("rp_claim_share"),
+        Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),
+        Kpi::gain("rp_link_clicks"),
+        Kpi::gain("rp_task_completions"),
+        Kpi::count("rp_followup_sent"),
+        Kpi::share("rp_followup_ctr"),
+        Kpi::share("rp_broadcast_ctr").better(Better::Neither),
+        Kpi::gain("rp_followup_redemptions"),
+        Kpi::gain("rp_orders"),
+        Kpi::new("rp_interactions_per_member_week", Unit::Ratio, Better::Higher),
+        Kpi::share("rp_members_left").better(Better::Lower),
+        Kpi::share("rp_members_silent").better(Better::Lower),
+        Kpi::cost_item("rp_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        group_life: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: c.clone(),
+            link_base: base.behaviour.channels.link,
+            push_base: base.behaviour.channels.push,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.racers.clear();
+        self.completers.clear();
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        let sch = &self.plan.cfg.schedule;
+        if !sch.happens(world.day, world.weekday()) {
+            return;
+        }
+        let minute = sch.time.minute();
+        for g in 0..world.pop.pools.len() {
+            if world.pop.pools[g].group {
+                self.drop_in_group(world, g, minute);
+            }
+        }
+    }
+
+    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+        let members = world.pop.group_members() as f64;
+        let weeks = world.horizon as f64 / 7.0;
+        let (left, silent) = world.group_attrition();
+        out.extend_from_slice(&[
+            self.tally.drops as f64,
+            self.tally.claimed as f64,
+            ratio(self.tally.claimed as f64, self.tally.offered as f64),
+            ratio(self.tally.empty_seconds, self.tally.emptied as f64),
+            self.tally.clicks as f64,
+            self.tally.completions as f64,
+            self.tally.followup_sent as f64,
+            ratio(
+                self.tally.followup_clicks as f64,
+                self.tally.followup_sent as f64,
+            ),
+            ratio(self.tally.broadcast_ctr_sum, self.tally.broadcast_n as f64),
+            self.tally.redemptions as f64,
+            self.tally.orders as f64,
+            ratio(self.tally.interactions as f64, members * weeks),
+            ratio(left as f64, members),
+            ratio(silent as f64, members),
+            self.tally.cost,
+        ]);
     }
 }
 

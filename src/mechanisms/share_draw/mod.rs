@@ -21,29 +21,19 @@
 //! `sd_outsiders_reached`, `sd_outsider_clicks`, `sd_orders` (first orders by outsiders),
 //! `sd_cost` (gifts), `sd_cost_per_order`.
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
-use crate::scenario::{Scenario, ShareDraw};
 use rand::RngExt;
 use std::sync::Arc;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "sd_draws",
-    "sd_participation",
-    "sd_shares",
-    "sd_outsiders_reached",
-    "sd_outsider_clicks",
-    "sd_orders",
-    "sd_cost",
-    "sd_cost_per_order",
-];
-
-/// The share draws' random stream.
-pub const STREAM: u64 = 6;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -51,16 +41,6 @@ pub struct Plan {
     /// Shared, so events borrow it without copying while drawing from the state.
     cfg: Arc<ShareDraw>,
     link_base: f64,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &ShareDraw) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: Arc::new(c.clone()),
-            link_base: s.behaviour.channels.link,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -90,22 +70,6 @@ impl State {
             plan: plan.clone(),
             rng: stream_rng(0, 0),
             tally: Tally::default(),
-        }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    /// Runs the day's draws.
-    pub fn on_day(&mut self, world: &mut World) {
-        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
-            return;
-        }
-        for g in world.pop.group_pools() {
-            self.draw(world, g);
         }
     }
 
@@ -170,8 +134,66 @@ impl State {
         }
     }
 
-    /// Appends the trial's KPI values.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = ShareDraw;
+
+impl MechanismConfig for ShareDraw {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = ShareDraw;
+    type State = State;
+    const KEY: &'static str = "share_draw";
+    const LABEL: &'static str = "share-to-groups draws";
+    const STREAM: u64 = 6;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("sd_draws"),
+        Kpi::share("sd_participation"),
+        Kpi::gain("sd_shares"),
+        Kpi::gain("sd_outsiders_reached"),
+        Kpi::gain("sd_outsider_clicks"),
+        Kpi::gain("sd_orders"),
+        Kpi::cost_item("sd_cost"),
+        Kpi::new("sd_cost_per_order", Unit::Money, Better::Lower),
+    ];
+    const NEEDS: Needs = Needs {
+        group_life: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+            link_base: base.behaviour.channels.link,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.tally = Tally::default();
+        self.rng = mechanism_rng(world.key, stream);
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+            return;
+        }
+        for g in world.pop.group_pools() {
+            self.draw(world, g);
+        }
+    }
+
+    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
         out.extend_from_slice(&[
             t.draws as f64,

@@ -37,26 +37,18 @@
 //! `reviews_engaged_views`, `reviews_orders` (first orders from feed and discovery views),
 //! `reviews_cost` (products + shipping).
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
-use crate::scenario::{BloggerReviews, Criterion, Logistics, Scenario, Selection};
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1};
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "reviews_responded",
-    "reviews_products_sent",
-    "reviews_parcels_lost",
-    "reviews_published",
-    "reviews_late",
-    "reviews_mean_sentiment",
-    "reviews_engaged_views",
-    "reviews_orders",
-    "reviews_cost",
-];
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -80,46 +72,6 @@ pub struct Plan {
     bad_unit: f64,
     damaged: f64,
     positive: Beta<f64>,
-}
-
-impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &BloggerReviews) -> Result<Self, String> {
-        let shipping = match c.logistics {
-            Logistics::Platform => 0.0,
-            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
-        };
-        let q = s.product.quality;
-        Ok(Plan {
-            selection: c.selection,
-            criterion: c.manual_criterion,
-            wanted: c.bloggers,
-            start_day: c.start_day,
-            response_rate: c.response_rate,
-            parcel_cost: s.product.unit_cost + shipping,
-            loss_rate: if c.logistics == Logistics::Untracked {
-                c.untracked_loss_rate
-            } else {
-                0.0
-            },
-            delivery_days: c
-                .delivery_days
-                .build(Support::NonNegative)
-                .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
-            deadline: c.review_deadline_days as f64,
-            delay_mean: c.review_delay_mean_days,
-            feed_decay_ln: feed_decay_ln(c.feed_decay),
-            discovery_views: c.discovery_views_per_day,
-            discovery_days: c.discovery_days,
-            feed_base: s.behaviour.channels.feed,
-            discovery_base: s.behaviour.channels.discovery,
-            macro_penalty: s.behaviour.social_proof.macro_trust_penalty,
-            bad_unit: 1.0 - (1.0 - s.product.defect_rate) * (1.0 - s.product.variant_error_rate),
-            damaged: s.product.packaging_damage_rate,
-            positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
-                .map_err(|e| format!("product.quality: {e}"))?,
-        })
-    }
 }
 
 /// `ln(feed_decay)`, or −∞ when every feed view happens on the day of the post.
@@ -213,20 +165,6 @@ impl State {
         }
     }
 
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.rng = mechanism_rng(world.key, stream);
-        self.respondents.clear();
-        self.due.clear();
-        self.next = 0;
-        self.published.clear();
-        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
-        self.blogger_orders.clear();
-        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
-        self.chosen.clear();
-        self.tally = Tally::default();
-    }
-
     /// Orders attributed to each blogger of the pool in this trial.
     pub fn blogger_orders(&self) -> &[u32] {
         &self.blogger_orders
@@ -235,21 +173,6 @@ impl State {
     /// Bloggers who were sent a product in this trial.
     pub fn chosen(&self) -> &[u32] {
         &self.chosen
-    }
-
-    /// Runs the day's events.
-    pub fn on_day(&mut self, world: &mut World) {
-        let day = world.day;
-        if day == self.plan.start_day {
-            self.open_application(world);
-        }
-        while self.next < self.due.len() && self.due[self.next].day <= day {
-            let r = self.due[self.next];
-            self.next += 1;
-            self.publish(world, r);
-        }
-        self.feed_views(world);
-        self.discovery_views(world);
     }
 
     fn open_application(&mut self, world: &mut World) {
@@ -390,8 +313,110 @@ impl State {
         }
     }
 
-    /// Appends KPI values in [`KPIS`] order.
-    pub fn kpis(&self, out: &mut Vec<f64>) {
+}
+
+/// The mechanism's settings.
+pub type Config = BloggerReviews;
+
+impl MechanismConfig for BloggerReviews {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = BloggerReviews;
+    type State = State;
+    const KEY: &'static str = "blogger_reviews";
+    const LABEL: &'static str = "the blogger review program";
+    const STREAM: u64 = 0;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("reviews_responded"),
+        Kpi::count("reviews_products_sent"),
+        Kpi::count("reviews_parcels_lost").better(Better::Lower),
+        Kpi::gain("reviews_published"),
+        Kpi::count("reviews_late").better(Better::Lower),
+        Kpi::new("reviews_mean_sentiment", Unit::Score, Better::Higher),
+        Kpi::gain("reviews_engaged_views"),
+        Kpi::gain("reviews_orders"),
+        Kpi::cost_item("reviews_cost"),
+    ];
+    const NEEDS: Needs = Needs {
+        bloggers: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &BloggerReviews) -> Result<Self, String> {
+        let shipping = match c.logistics {
+            Logistics::Platform => 0.0,
+            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
+        };
+        let q = base.product.quality;
+        Ok(Plan {
+            selection: c.selection,
+            criterion: c.manual_criterion,
+            wanted: c.bloggers,
+            start_day: c.start_day,
+            response_rate: c.response_rate,
+            parcel_cost: base.product.unit_cost + shipping,
+            loss_rate: if c.logistics == Logistics::Untracked {
+                c.untracked_loss_rate
+            } else {
+                0.0
+            },
+            delivery_days: c
+                .delivery_days
+                .build(Support::NonNegative)
+                .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
+            deadline: c.review_deadline_days as f64,
+            delay_mean: c.review_delay_mean_days,
+            feed_decay_ln: feed_decay_ln(c.feed_decay),
+            discovery_views: c.discovery_views_per_day,
+            discovery_days: c.discovery_days,
+            feed_base: base.behaviour.channels.feed,
+            discovery_base: base.behaviour.channels.discovery,
+            macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
+            bad_unit: 1.0 - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
+            damaged: base.product.packaging_damage_rate,
+            positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
+                .map_err(|e| format!("product.quality: {e}"))?,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.rng = mechanism_rng(world.key, stream);
+        self.respondents.clear();
+        self.due.clear();
+        self.next = 0;
+        self.published.clear();
+        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
+        self.blogger_orders.clear();
+        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
+        self.chosen.clear();
+        self.tally = Tally::default();
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        let day = world.day;
+        if day == self.plan.start_day {
+            self.open_application(world);
+        }
+        while self.next < self.due.len() && self.due[self.next].day <= day {
+            let r = self.due[self.next];
+            self.next += 1;
+            self.publish(world, r);
+        }
+        self.feed_views(world);
+        self.discovery_views(world);
+    }
+
+    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
         let n = self.published.len();
         out.extend_from_slice(&[
             self.tally.responded as f64,

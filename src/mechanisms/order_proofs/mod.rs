@@ -79,6 +79,12 @@
 //! who saw the curated push (it summed `sees ×` that probability over every member before;
 //! same expectation), per member pushed.
 
+mod config;
+pub use config::*;
+
+
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use crate::settings::Base;
 use super::group_chat::{
     BuyerEffects, Finders, Push, PushOutcome, PushRound, Reached, window_weight,
 };
@@ -86,38 +92,9 @@ use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
-use crate::scenario::{OrderProofs, Scenario, Verification};
 use crate::thinning::two_coins;
 use rand::RngExt;
 use std::sync::Arc;
-
-/// KPI column names, in output order.
-pub const KPIS: &[&str] = &[
-    "op_orders_seen",
-    "op_participation",
-    "op_rate_low",
-    "op_rate_high",
-    "op_fake_share",
-    "op_review_cost",
-    "op_rewards_paid",
-    "op_reward_per_proof",
-    "op_cost_share",
-    "op_story_share",
-    "op_story_ctr",
-    "op_photo_ctr",
-    "op_story_conversion",
-    "op_proof_orders",
-    "op_curated_conversion",
-    "op_plain_link_conversion",
-    "op_new_members",
-    "op_new_member_share",
-    "op_pinned_exposure",
-    "op_pinned_looks",
-    "op_interactions_per_member_week",
-];
-
-/// The order proofs' random stream and coupon source id.
-pub const STREAM: u64 = 4;
 
 /// Sub-stream of the forwards, keyed under the mechanism's stream.
 const FORWARD_STREAM: u64 = 1;
@@ -135,14 +112,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Builds the plan of a validated scenario.
-    pub fn new(s: &Scenario, c: &OrderProofs) -> Result<Self, String> {
-        Ok(Plan {
-            cfg: Arc::new(c.clone()),
-            link_base: s.behaviour.channels.link,
-            push_base: s.behaviour.channels.push,
-        })
-    }
 
     fn tier_reward(&self, value: f64) -> (f64, f64) {
         for t in &self.cfg.tiers {
@@ -247,41 +216,6 @@ impl State {
             reacted: Vec::new(),
             tally: Tally::default(),
         }
-    }
-
-    /// Resets for a trial.
-    pub fn reset(&mut self, world: &World, stream: u64) {
-        self.rng = mechanism_rng(world.key, stream);
-        self.forward_rng = stream_rng(mix(world.key, stream), FORWARD_STREAM);
-        self.weekly.clear();
-        self.weekly.resize(world.pop.len(), 0);
-        self.last_week_sales = 0.0;
-        self.week_sales = 0.0;
-        self.week_spent = 0.0;
-        self.today.clear();
-        self.recent.clear();
-        self.tally = Tally::default();
-    }
-
-    /// Posts, verifies, rewards and shows yesterday's proofs; weekly fakes and curation.
-    pub fn on_day(&mut self, world: &mut World) {
-        if world.day.is_multiple_of(7) {
-            self.new_week(world);
-        }
-        self.today.clear();
-        self.post_honest(world);
-        self.show(world);
-        if let Some(c) = self.plan.cfg.curation.clone() {
-            let every = (7 / c.per_week.clamp(1, 7)).max(1);
-            if c.per_week > 0
-                && (world.day % 7).is_multiple_of(every)
-                && world.day % 7 / every < c.per_week
-            {
-                self.curate(world, &c);
-            }
-        }
-        self.recent.retain(|p| p.day + 7 > world.day);
-        self.recent.extend_from_slice(&self.today);
     }
 
     fn new_week(&mut self, world: &mut World) {
@@ -404,7 +338,7 @@ impl State {
                 world.book_cost(paid);
                 self.week_spent += paid + 0.5 * coupon;
                 if coupon > 0.0 {
-                    world.give_coupon(o.agent, coupon, valid, STREAM);
+                    world.give_coupon(o.agent, coupon, valid, Plan::STREAM);
                 }
                 let w = &mut self.weekly[o.agent as usize];
                 *w = w.saturating_add(1);
@@ -547,7 +481,7 @@ impl State {
         }
     }
 
-    fn curate(&mut self, world: &mut World, c: &crate::scenario::Curation) {
+    fn curate(&mut self, world: &mut World, c: &Curation) {
         let cfg = Arc::clone(&self.plan.cfg);
         let life = cfg.message_life_hours;
         // A pinned proof against an unpinned one pushed at the same minute: hours in view
@@ -652,10 +586,102 @@ impl State {
         }
     }
 
-    /// Appends the trial's KPI values.
-    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+}
+
+
+/// The mechanism's settings.
+pub type Config = OrderProofs;
+
+impl MechanismConfig for OrderProofs {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Mechanism for Plan {
+    type Config = OrderProofs;
+    type State = State;
+    const KEY: &'static str = "order_proofs";
+    const LABEL: &'static str = "order proofs (buyer photos for rewards)";
+    const STREAM: u64 = 4;
+    const KPIS: &'static [Kpi] = &[
+        Kpi::count("op_orders_seen"),
+        Kpi::share("op_participation"),
+        Kpi::share("op_rate_low"),
+        Kpi::share("op_rate_high"),
+        Kpi::share("op_fake_share").better(Better::Lower),
+        Kpi::cost_item("op_review_cost"),
+        Kpi::cost_item("op_rewards_paid"),
+        Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
+        Kpi::share("op_cost_share").better(Better::Lower),
+        Kpi::share("op_story_share"),
+        Kpi::share("op_story_ctr"),
+        Kpi::share("op_photo_ctr"),
+        Kpi::share("op_story_conversion"),
+        Kpi::gain("op_proof_orders"),
+        Kpi::share("op_curated_conversion"),
+        Kpi::share("op_plain_link_conversion").better(Better::Neither),
+        Kpi::gain("op_new_members"),
+        Kpi::share("op_new_member_share"),
+        Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
+        Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
+        Kpi::new("op_interactions_per_member_week", Unit::Ratio, Better::Higher),
+    ];
+    const NEEDS: Needs = Needs {
+        order_log: true, wallet: true,
+        ..Needs::NOTHING
+    };
+
+    fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
+        Ok(Plan {
+            cfg: Arc::new(c.clone()),
+            link_base: base.behaviour.channels.link,
+            push_base: base.behaviour.channels.push,
+        })
+    }
+
+    fn state(&self) -> State {
+        State::new(self)
+    }
+}
+
+impl TrialState for State {
+    fn reset(&mut self, world: &World, stream: u64) {
+        self.rng = mechanism_rng(world.key, stream);
+        self.forward_rng = stream_rng(mix(world.key, stream), FORWARD_STREAM);
+        self.weekly.clear();
+        self.weekly.resize(world.pop.len(), 0);
+        self.last_week_sales = 0.0;
+        self.week_sales = 0.0;
+        self.week_spent = 0.0;
+        self.today.clear();
+        self.recent.clear();
+        self.tally = Tally::default();
+    }
+
+    fn on_day(&mut self, world: &mut World) {
+        if world.day.is_multiple_of(7) {
+            self.new_week(world);
+        }
+        self.today.clear();
+        self.post_honest(world);
+        self.show(world);
+        if let Some(c) = self.plan.cfg.curation.clone() {
+            let every = (7 / c.per_week.clamp(1, 7)).max(1);
+            if c.per_week > 0
+                && (world.day % 7).is_multiple_of(every)
+                && world.day % 7 / every < c.per_week
+            {
+                self.curate(world, &c);
+            }
+        }
+        self.recent.retain(|p| p.day + 7 > world.day);
+        self.recent.extend_from_slice(&self.today);
+    }
+
+    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
         let t = &self.tally;
-        let coupons = world.ledger.coupon_value_redeemed[STREAM as usize];
+        let coupons = world.ledger.coupon_value_redeemed[Plan::STREAM as usize];
         let rewards = t.cash + coupons;
         let proofs = (t.honest + t.fakes) as f64;
         out.extend_from_slice(&[

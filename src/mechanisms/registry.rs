@@ -1,0 +1,171 @@
+//! The one list of mechanisms, and everything generated from it.
+//!
+//! `registry! { /// doc
+//! key: Variant, ... }` declares module `key` (the mechanism's folder) and generates:
+//! - [`super::Mechanisms`]: the scenario's `[mechanisms]` table, one optional field per
+//!   mechanism, and its [`crate::settings::Check`] (enabled mechanisms only);
+//! - [`super::MechanismPlan`] and [`super::MechanismState`]: static dispatch over the
+//!   mechanisms' plans and states, in registry order;
+//! - [`super::REGISTRY`]: every mechanism's [`super::Entry`] (key, label, stream, KPIs,
+//!   needs), in registry order.
+//!
+//! The folder must provide `Config` (a [`super::MechanismConfig`]), `Plan` (a
+//! [`super::Mechanism`] with that config) and `State` (its [`super::TrialState`]); the
+//! plan's `KEY` must equal the registry key (checked at compile time).
+
+/// Byte-wise string equality usable in constants.
+pub(crate) const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+macro_rules! registry {
+    ($( $(#[doc = $doc:literal])* $key:ident : $Variant:ident ),* $(,)?) => {
+        $( pub mod $key; )*
+
+        $(
+            const _: () = assert!(
+                registry::same(<$key::Plan as Mechanism>::KEY, stringify!($key)),
+                "a mechanism's KEY must equal its registry key"
+            );
+        )*
+
+        /// The campaign's mechanisms; an absent table means the mechanism is off.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Mechanisms {
+            $(
+                $(#[doc = $doc])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $key: Option<$key::Config>,
+            )*
+        }
+
+        impl Mechanisms {
+            /// Every mechanism with its default settings.
+            pub fn all_default() -> Mechanisms {
+                Mechanisms { $( $key: Some(<$key::Config>::default()), )* }
+            }
+
+            /// The plans of the enabled mechanisms, in registry order.
+            pub fn plans(&self, base: &Base<'_>) -> Result<Vec<MechanismPlan>, String> {
+                let mut out = Vec::new();
+                $(
+                    if let Some(c) = &self.$key
+                        && c.enabled()
+                    {
+                        out.push(MechanismPlan::$Variant(
+                            <$key::Plan as Mechanism>::plan(base, c)?,
+                        ));
+                    }
+                )*
+                Ok(out)
+            }
+        }
+
+        impl Check for Mechanisms {
+            /// Checks the enabled mechanisms' settings (a disabled table may hold anything
+            /// that parses).
+            fn check(&self, base: &Base<'_>, c: &mut Checker) {
+                $(
+                    if let Some(m) = &self.$key
+                        && m.enabled()
+                    {
+                        c.check(stringify!($key), m, base);
+                    }
+                )*
+            }
+        }
+
+        /// A validated mechanism's plan.
+        #[derive(Debug, Clone)]
+        pub enum MechanismPlan {
+            $( $(#[doc = $doc])* $Variant($key::Plan), )*
+        }
+
+        /// A mechanism's per-trial state.
+        #[derive(Debug, Clone)]
+        pub enum MechanismState {
+            $( $(#[doc = $doc])* $Variant(Box<$key::State>), )*
+        }
+
+        impl MechanismPlan {
+            /// The mechanism's registry entry.
+            pub fn entry(&self) -> &'static Entry {
+                let i = match self { $( MechanismPlan::$Variant(_) => Index::$Variant, )* };
+                &REGISTRY[i as usize]
+            }
+
+            /// The mechanism's key in scenario files.
+            pub fn key(&self) -> &'static str {
+                self.entry().key
+            }
+
+            /// The mechanism's random stream and coupon source id.
+            pub fn stream(&self) -> u64 {
+                self.entry().stream
+            }
+
+            /// The descriptors of the KPIs it reports, in order.
+            pub fn kpis(&self) -> &'static [Kpi] {
+                self.entry().kpis
+            }
+
+            /// What it needs from the world.
+            pub fn needs(&self) -> Needs {
+                self.entry().needs
+            }
+
+            /// A fresh state for this mechanism.
+            pub fn new_state(&self) -> MechanismState {
+                match self {
+                    $( MechanismPlan::$Variant(p) => MechanismState::$Variant(Box::new(p.state())), )*
+                }
+            }
+        }
+
+        impl MechanismState {
+            /// Resets for a new trial; `stream` is the mechanism's random stream.
+            pub fn reset(&mut self, world: &World, stream: u64) {
+                match self { $( MechanismState::$Variant(s) => s.reset(world, stream), )* }
+            }
+
+            /// Runs the mechanism's events of the current day.
+            pub fn on_day(&mut self, world: &mut World) {
+                match self { $( MechanismState::$Variant(s) => s.on_day(world), )* }
+            }
+
+            /// Appends the trial's KPI values (`NaN` = undefined) in KPI order.
+            pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+                match self { $( MechanismState::$Variant(s) => s.kpis(world, out), )* }
+            }
+        }
+
+        /// Registry positions.
+        #[derive(Clone, Copy)]
+        enum Index { $( $Variant, )* }
+
+        /// Every registered mechanism, in registry (and daily run) order.
+        pub const REGISTRY: &[Entry] = &[
+            $(
+                Entry {
+                    key: <$key::Plan as Mechanism>::KEY,
+                    label: <$key::Plan as Mechanism>::LABEL,
+                    stream: <$key::Plan as Mechanism>::STREAM,
+                    kpis: <$key::Plan as Mechanism>::KPIS,
+                    needs: <$key::Plan as Mechanism>::NEEDS,
+                },
+            )*
+        ];
+    };
+}

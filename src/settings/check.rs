@@ -1,0 +1,188 @@
+//! Configurations that check themselves.
+//!
+//! Every configuration type implements [`Check`] by destructuring itself completely (no
+//! `..`), so a field added to a type does not compile until its check decides what the
+//! field allows. Checks collect every problem with its key path (the path the scenario
+//! file uses, e.g. `mechanisms.red_packets.total`) instead of stopping at the first, so
+//! one `promosim validate` run shows them all; the loader turns key paths into lines.
+//!
+//! A check sees the scenario's base settings ([`Base`]: horizon, product, seller,
+//! population, behaviour), because some limits depend on them (a coupon below the price, a
+//! schedule inside the horizon, a mechanism that needs chat groups).
+
+use super::Base;
+use crate::dist::{DistSpec, Support};
+
+/// A configuration value that can say what is wrong with it.
+pub trait Check {
+    /// Pushes every problem of `self` into `c`, with key paths relative to `c`'s prefix.
+    fn check(&self, base: &Base<'_>, c: &mut Checker);
+}
+
+/// Collects problems as `(key path, message)` under a key-path prefix.
+#[derive(Debug, Default)]
+pub struct Checker {
+    problems: Vec<(String, String)>,
+    prefix: String,
+}
+
+impl Checker {
+    /// An empty checker at the root of the scenario.
+    pub fn new() -> Self {
+        Checker::default()
+    }
+
+    /// The problems found, in the order they were found.
+    pub fn into_problems(self) -> Vec<(String, String)> {
+        self.problems
+    }
+
+    /// The full key path of `key` under the current prefix (`key` empty: the prefix).
+    pub fn path(&self, key: &str) -> String {
+        join(&self.prefix, key)
+    }
+
+    /// Runs `f` with `key` appended to the prefix.
+    pub fn within(&mut self, key: &str, f: impl FnOnce(&mut Checker)) {
+        let outer = std::mem::take(&mut self.prefix);
+        self.prefix = join(&outer, key);
+        f(self);
+        self.prefix = outer;
+    }
+
+    /// Checks `value` under `key`.
+    pub fn check<T: Check + ?Sized>(&mut self, key: &str, value: &T, base: &Base<'_>) {
+        self.within(key, |c| value.check(base, c));
+    }
+
+    /// A problem at `key` (relative to the prefix).
+    pub fn push(&mut self, key: &str, msg: impl Into<String>) {
+        let path = self.path(key);
+        self.problems.push((path, msg.into()));
+    }
+
+    /// A problem at an absolute key path (a setting outside the prefix that conflicts
+    /// with it).
+    pub fn push_root(&mut self, path: &str, msg: impl Into<String>) {
+        self.problems.push((path.to_string(), msg.into()));
+    }
+
+    /// A probability in [0, 1].
+    pub fn prob(&mut self, key: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.push(
+                key,
+                format!("{v} is out of range: allowed a probability in [0, 1]"),
+            );
+        }
+    }
+
+    /// A finite value > 0.
+    pub fn positive(&mut self, key: &str, v: f64) {
+        if !(v > 0.0 && v.is_finite()) {
+            self.push(
+                key,
+                format!("{v} is out of range: allowed a finite value > 0"),
+            );
+        }
+    }
+
+    /// A finite value >= 0.
+    pub fn non_negative(&mut self, key: &str, v: f64) {
+        if !(v >= 0.0 && v.is_finite()) {
+            self.push(
+                key,
+                format!("{v} is out of range: allowed a finite value >= 0"),
+            );
+        }
+    }
+
+    /// A value in `[lo, hi]` (NaN is out of range).
+    pub fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+        if !(v >= lo && v <= hi) {
+            self.push(key, format!("{v} is out of range: allowed {lo} to {hi}"));
+        }
+    }
+
+    /// A log-odds parameter: finite and within ±20.
+    pub fn log_odds(&mut self, key: &str, v: f64) {
+        self.range(key, v, -20.0, 20.0);
+    }
+
+    /// A distribution that builds on `support` (checked by its own constructor).
+    pub fn dist(&mut self, key: &str, d: &DistSpec, support: Support) {
+        if let Err(m) = d.build(support) {
+            self.push(key, m);
+        }
+    }
+
+    /// A count of at least 1 (`what` names the unit, e.g. "packet").
+    pub fn at_least_one(&mut self, key: &str, v: u32, what: &str) {
+        if v == 0 {
+            self.push(key, format!("0 is out of range: allowed at least 1 {what}"));
+        }
+    }
+
+    /// A mechanism that runs in chat groups needs some (the problem is at the prefix).
+    pub fn needs_groups(&mut self, base: &Base<'_>) {
+        if base.population.groups.count == 0 {
+            self.push("", "needs chat groups: set population.groups.count > 0");
+        }
+    }
+
+    /// A money amount a buyer is given off the price: `0 <= v < price`.
+    pub fn below_price(
+        &mut self,
+        key: &str,
+        v: f64,
+        base: &Base<'_>,
+        msg: impl FnOnce(f64) -> String,
+    ) {
+        self.non_negative(key, v);
+        if v >= base.product.price {
+            self.push(key, msg(base.product.price));
+        }
+    }
+}
+
+/// `prefix.key`, `prefix[i]`, or whichever of the two is not empty.
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else if key.is_empty() {
+        prefix.to_string()
+    } else if key.starts_with('[') {
+        format!("{prefix}{key}")
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_nest() {
+        let mut c = Checker::new();
+        c.within("mechanisms", |c| {
+            c.within("votes", |c| {
+                c.push("program", "x");
+                c.within("program", |c| c.within("[2]", |c| c.push("choices", "y")));
+                c.push("", "z");
+            })
+        });
+        c.push("horizon_days", "w");
+        let p = c.into_problems();
+        let paths: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "mechanisms.votes.program",
+                "mechanisms.votes.program[2].choices",
+                "mechanisms.votes",
+                "horizon_days"
+            ]
+        );
+    }
+}

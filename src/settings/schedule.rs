@@ -1,0 +1,128 @@
+//! When recurring events happen: weekdays, times of day, schedules.
+
+use super::{Base, Check, Checker};
+use serde::{Deserialize, Serialize};
+
+/// Day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Weekday {
+    #[default]
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    /// 0 for Monday … 6 for Sunday.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A time of day written `"HH:MM"` (00:00–23:59).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeOfDay(pub u32);
+
+impl TimeOfDay {
+    /// Minutes since midnight.
+    pub fn minute(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<String> for TimeOfDay {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = || format!("invalid time of day \"{s}\": allowed \"HH:MM\" from 00:00 to 23:59");
+        let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+        let h: u32 = h.parse().map_err(|_| bad())?;
+        let m: u32 = m.parse().map_err(|_| bad())?;
+        if h > 23 || m > 59 || s.trim().len() != 5 {
+            return Err(bad());
+        }
+        Ok(TimeOfDay(h * 60 + m))
+    }
+}
+
+impl From<TimeOfDay> for String {
+    fn from(t: TimeOfDay) -> String {
+        format!("{:02}:{:02}", t.0 / 60, t.0 % 60)
+    }
+}
+
+/// When a recurring event happens: on listed weekdays, or every N days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    /// Time of day (default "20:30").
+    pub time: TimeOfDay,
+    /// Weekdays it happens on (default tuesday and friday). Ignored when `every_days` > 0.
+    pub weekdays: Vec<Weekday>,
+    /// Every N days from `start_day` instead of weekdays (default 0: use weekdays).
+    pub every_days: u32,
+    /// First day it may happen (default 0).
+    pub start_day: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule::weekly(20, 30, &[Weekday::Tuesday, Weekday::Friday])
+    }
+}
+
+impl Schedule {
+    /// At `hour:minute` on the given weekdays, from day 0.
+    pub fn weekly(hour: u32, minute: u32, weekdays: &[Weekday]) -> Self {
+        Schedule {
+            time: TimeOfDay(hour * 60 + minute),
+            weekdays: weekdays.to_vec(),
+            every_days: 0,
+            start_day: 0,
+        }
+    }
+
+    /// True when the event happens on `day` whose weekday index is `weekday`.
+    pub fn happens(&self, day: u32, weekday: usize) -> bool {
+        if day < self.start_day {
+            return false;
+        }
+        if self.every_days > 0 {
+            (day - self.start_day).is_multiple_of(self.every_days)
+        } else {
+            self.weekdays.iter().any(|w| w.index() == weekday)
+        }
+    }
+}
+
+impl Check for Schedule {
+    fn check(&self, base: &Base<'_>, c: &mut Checker) {
+        let Schedule {
+            time: _,
+            weekdays,
+            every_days,
+            start_day,
+        } = self;
+        if *start_day >= base.horizon_days {
+            c.push(
+                "start_day",
+                format!(
+                    "day {start_day} is outside the horizon: allowed 0 to {}",
+                    base.last_day()
+                ),
+            );
+        }
+        if *every_days == 0 && weekdays.is_empty() {
+            c.push(
+                "weekdays",
+                "empty: name at least one weekday or set every_days > 0",
+            );
+        }
+    }
+}
