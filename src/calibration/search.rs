@@ -20,7 +20,7 @@ pub struct Knob {
     pub hi: f64,
 }
 
-/// The parameters calibrated against [`FACTS`].
+/// The parameters calibrated against the facts of `calibration/field.toml`.
 pub const KNOBS: &[Knob] = &[
     Knob {
         key: "behaviour.channels.link",
