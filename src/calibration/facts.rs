@@ -645,6 +645,14 @@ arm = { scenario = "x.toml" }
     }
 
     #[test]
+    fn the_shipped_facts_load() {
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let f = field_facts(&scenarios).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((f.asserted.len(), f.reported.len()), (47, 3));
+        assert!(f.asserted.iter().all(|x| x.section.starts_with("2.")));
+    }
+
+    #[test]
     fn the_file_sits_beside_the_scenarios_folder() {
         assert_eq!(
             facts_path(Path::new("scenarios")),
