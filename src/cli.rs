@@ -475,11 +475,9 @@ fn knob_defaults() -> Vec<f64> {
 
 fn calibrate_command(a: &CalibrateArgs) -> Result<(), CliError> {
     use crate::calibration::{
-        Evaluator, FACTS, KNOBS, Knob, REPORTED, calibrate, loss, markdown_table,
+        Evaluator, KNOBS, Knob, calibrate, field_facts, loss, markdown_table,
     };
-    let pick = |id: &str| a.facts.is_empty() || a.facts.iter().any(|p| id.starts_with(p));
-    let facts: Vec<_> = FACTS.iter().filter(|f| pick(f.id)).copied().collect();
-    let reported: Vec<_> = REPORTED.iter().filter(|f| pick(f.id)).copied().collect();
+    let (facts, reported) = field_facts(&a.scenarios)?.select(&a.facts);
     if facts.is_empty() && reported.is_empty() {
         return Err(CliError::Usage(format!(
             "--facts {:?} matches no fact; fact ids start with rp_, qa_, votes_, proofs_ or levers_",

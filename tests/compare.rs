@@ -79,7 +79,7 @@ fn common_random_numbers_reduce_the_variance_of_paired_differences() {
     let ind = run_candidates(&text, &[], n, &[11, 9011]);
     // Under the null hypothesis that common random numbers do not reduce the variance, the
     // ratio of the two sample variances of the differences (independent samples of n trials)
-    // follows F(n − 1, n − 1); we require the observed ratio to fall below its 0.1%
+    // follows F(n − 1, n − 1); the observed ratio must fall below its 0.1%
     // quantile (0.64 for n = 200), which happens by chance with probability at most 0.001
     // without a reduction. The seeds are fixed, so the test is deterministic. (Measured:
     // ratios of about 0.3, i.e. intervals about 1.8 times narrower.)

@@ -1,6 +1,6 @@
-//! Paid influencer collaborations (domain.md 2.2): disclosure costs trust, spending stops at
-//! the budget, the split is validated, micro posts sell more per unit of fee, and follower
-//! count does not predict a blogger's sales.
+//! Paid influencer collaborations (docs/field-figures.md §2.2): disclosure costs trust,
+//! spending stops at the budget, the split is validated, micro posts sell more per unit of
+//! fee, and follower count does not predict a blogger's sales.
 //!
 //! Comparisons run both arms on the same seed (common random numbers: same market, same
 //! bloggers, same posts bought) and test the paired per-trial difference: its mean must

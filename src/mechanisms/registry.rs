@@ -57,6 +57,15 @@ macro_rules! registry {
                 Mechanisms { $( $key: Some(<$key::Config>::default()), )* }
             }
 
+            /// Whether the scenario has a table for mechanism `key` (`None`: no such
+            /// mechanism).
+            pub fn has(&self, key: &str) -> Option<bool> {
+                match key {
+                    $( stringify!($key) => Some(self.$key.is_some()), )*
+                    _ => None,
+                }
+            }
+
             /// The plans of the enabled mechanisms, in registry order.
             pub fn plans(&self, base: &Base<'_>) -> Result<Vec<MechanismPlan>, String> {
                 let mut out = Vec::new();

@@ -1,0 +1,670 @@
+//! The field's figures as data: the types of a [`Fact`] and the loading of
+//! `calibration/field.toml`, the file that lists them.
+//!
+//! The file sits in `calibration/` beside the `scenarios/` folder whose files its arms
+//! name, so [`facts_path`] finds it from the scenarios folder the way the arms find their
+//! scenarios. Every key is checked on load: unknown keys, a statistic without the second
+//! arm or metric it needs, an empty or inverted target, a duplicate id, an unknown section
+//! or a scenario missing from the folder are reported together, each naming the file, its
+//! line, the key path and what is allowed.
+//!
+//! ```toml
+//! [[fact]]
+//! id = "rp_task_link_clicks"
+//! section = "2.4"
+//! figure = "task-linked packets: link click-through 6× a plain announcement"
+//! statistic = "ratio"
+//! metric = "rp_link_clicks"
+//! target = { min = 5.0, max = 7.0 }
+//! arm = { scenario = "red_packets_plain.toml", set = ['mechanisms.red_packets.link="task"'] }
+//! against = { scenario = "red_packets_plain.toml", set = ['mechanisms.red_packets.link="announcement"'] }
+//! ```
+
+use crate::scenario::{Problem, ScenarioError};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Where the facts file lies, relative to the folder that holds the scenarios folder.
+pub const FACTS_FILE: &str = "calibration/field.toml";
+
+/// The sections of `docs/field-figures.md` a fact may cite.
+pub const SECTIONS: &[&str] = &["1", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8"];
+
+/// Where a statistic's simulated value must lie.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// Inside `[lo, hi]`.
+    Range(f64, f64),
+    /// At least this.
+    AtLeast(f64),
+    /// At most this.
+    AtMost(f64),
+}
+
+impl Target {
+    /// True when `x` satisfies the target.
+    pub fn holds(self, x: f64) -> bool {
+        match self {
+            Target::Range(lo, hi) => x >= lo && x <= hi,
+            Target::AtLeast(b) => x >= b,
+            Target::AtMost(b) => x <= b,
+        }
+    }
+
+    /// Squared shortfall, relative to the target's scale, plus a light pull toward the
+    /// middle of a range.
+    pub fn loss(self, x: f64) -> f64 {
+        if !x.is_finite() {
+            return 100.0;
+        }
+        match self {
+            Target::Range(lo, hi) => {
+                let w = hi - lo;
+                let mid = 0.5 * (lo + hi);
+                let pull = 0.25 * ((x - mid) / w).powi(2);
+                if x < lo {
+                    ((lo - x) / w).powi(2) + pull
+                } else if x > hi {
+                    ((x - hi) / w).powi(2) + pull
+                } else {
+                    pull
+                }
+            }
+            Target::AtLeast(b) => {
+                if x >= b {
+                    0.0
+                } else {
+                    ((b - x) / b.abs().max(0.01)).powi(2) + 0.05
+                }
+            }
+            Target::AtMost(b) => {
+                if x <= b {
+                    0.0
+                } else {
+                    ((x - b) / b.abs().max(0.01)).powi(2) + 0.05
+                }
+            }
+        }
+    }
+
+    /// The target in words.
+    pub fn describe(self) -> String {
+        match self {
+            Target::Range(lo, hi) => format!("{lo} – {hi}"),
+            Target::AtLeast(b) => format!("≥ {b}"),
+            Target::AtMost(b) => format!("≤ {b}"),
+        }
+    }
+}
+
+/// One scenario run: a scenario file and overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arm {
+    /// File name in the scenarios folder.
+    pub scenario: String,
+    /// `key=value` overrides, as `--set` takes them.
+    #[serde(default, rename = "set")]
+    pub overrides: Vec<String>,
+}
+
+/// How a fact's statistic is computed from one or two arms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statistic {
+    /// Mean of a metric in one arm.
+    Mean(Arm, String),
+    /// Ratio of the means of a metric in two arms (same seed).
+    Ratio(Arm, Arm, String),
+    /// Ratio of the means of two metrics of one arm.
+    MetricRatio(Arm, String, String),
+    /// Difference of the means of a metric in two arms (same seed).
+    Difference(Arm, Arm, String),
+}
+
+/// Whose behaviour a fact's metric counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// Members of the chat groups.
+    Members,
+    /// Buyers outside the chat groups (the open market).
+    Outsiders,
+    /// Every simulated buyer.
+    All,
+}
+
+/// A figure of the field and how the model is checked against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// Short identifier.
+    pub id: String,
+    /// The section of `docs/field-figures.md` the figure comes from, e.g. `2.4`.
+    pub section: String,
+    /// The figure, as the field states it.
+    pub figure: String,
+    /// Whose behaviour the metric counts, when the metric says.
+    pub population: Option<Population>,
+    /// The statistic.
+    pub statistic: Statistic,
+    /// Where it must lie.
+    pub target: Target,
+}
+
+impl Fact {
+    /// The figure prefixed with its section, as tables print it: `2.4: …`.
+    pub fn label(&self) -> String {
+        format!("{}: {}", self.section, self.figure)
+    }
+}
+
+/// The facts of one file: asserted ones and ones only reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldFacts {
+    /// The file they were read from.
+    pub path: PathBuf,
+    /// Facts the defaults must reproduce (`[[fact]]`).
+    pub asserted: Vec<Fact>,
+    /// Figures evaluated and printed but not asserted (`[[reported]]`): each conflicts with
+    /// other figures of its section in this model.
+    pub reported: Vec<Fact>,
+}
+
+impl FieldFacts {
+    /// The asserted and the reported facts whose id starts with one of `prefixes` (all of
+    /// them when `prefixes` is empty).
+    pub fn select(&self, prefixes: &[String]) -> (Vec<Fact>, Vec<Fact>) {
+        let pick = |f: &&Fact| prefixes.is_empty() || prefixes.iter().any(|p| f.id.starts_with(p));
+        (
+            self.asserted.iter().filter(pick).cloned().collect(),
+            self.reported.iter().filter(pick).cloned().collect(),
+        )
+    }
+}
+
+/// The facts file that belongs to a scenarios folder: [`FACTS_FILE`] under the folder's
+/// parent (`scenarios` → `calibration/field.toml`).
+pub fn facts_path(scenarios: &Path) -> PathBuf {
+    match scenarios.file_name() {
+        Some(_) => scenarios.parent().unwrap_or(Path::new("")).join(FACTS_FILE),
+        None => scenarios.join("..").join(FACTS_FILE),
+    }
+}
+
+/// Reads and checks the facts file that belongs to the scenarios folder `scenarios`
+/// (see [`facts_path`]); every arm's scenario must exist in that folder.
+pub fn field_facts(scenarios: &Path) -> Result<FieldFacts, ScenarioError> {
+    load_facts(&facts_path(scenarios), Some(scenarios))
+}
+
+/// Reads and checks a facts file; with `scenarios`, every arm's scenario must exist there.
+pub fn load_facts(path: &Path, scenarios: Option<&Path>) -> Result<FieldFacts, ScenarioError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: label.clone(),
+        problems: vec![problem(
+            String::new(),
+            None,
+            format!("cannot read the facts file: {e}"),
+        )],
+    })?;
+    let mut facts = parse_facts(&text, &label, scenarios)?;
+    facts.path = path.to_path_buf();
+    Ok(facts)
+}
+
+/// Parses and checks facts text; `label` names it in errors. With `scenarios`, every arm's
+/// scenario must exist in that folder.
+pub fn parse_facts(
+    text: &str,
+    label: &str,
+    scenarios: Option<&Path>,
+) -> Result<FieldFacts, ScenarioError> {
+    let error = |problems| ScenarioError {
+        file: label.to_string(),
+        problems,
+    };
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let at = e.span().map(|s| line_col(text, s.start));
+        error(vec![problem(
+            String::new(),
+            at,
+            format!("malformed TOML: {}", clean(e.message())),
+        )])
+    })?;
+    let file: FileSpec = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let inner = e.into_inner();
+        let at = inner.span().map(|s| line_col(text, s.start));
+        error(vec![problem(path, at, clean(inner.message()))])
+    })?;
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    let mut convert = |kind: &str, specs: Vec<FactSpec>| -> Vec<Fact> {
+        let mut out = Vec::new();
+        for (i, spec) in specs.into_iter().enumerate() {
+            let mut found = Vec::new();
+            let fact = spec.check(scenarios, &mut ids, &mut found);
+            problems.extend(found.into_iter().map(|(key, message)| {
+                let at = locate(text, kind, i, key);
+                problem(format!("{kind}[{i}].{key}"), at, message)
+            }));
+            out.extend(fact);
+        }
+        out
+    };
+    let asserted = convert("fact", file.fact);
+    let reported = convert("reported", file.reported);
+    if asserted.is_empty() && problems.is_empty() {
+        problems.push(problem(
+            "fact".into(),
+            None,
+            "no `[[fact]]` entry: the file must list at least one fact".into(),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(FieldFacts {
+            path: PathBuf::from(label),
+            asserted,
+            reported,
+        })
+    } else {
+        Err(error(problems))
+    }
+}
+
+/// The file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    #[serde(default)]
+    fact: Vec<FactSpec>,
+    #[serde(default)]
+    reported: Vec<FactSpec>,
+}
+
+/// How a statistic is named in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StatisticKind {
+    Mean,
+    Ratio,
+    MetricRatio,
+    Difference,
+}
+
+/// A target as written: `min`, `max` or both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetSpec {
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// One `[[fact]]` or `[[reported]]` entry as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactSpec {
+    id: String,
+    section: String,
+    figure: String,
+    #[serde(default)]
+    population: Option<Population>,
+    statistic: StatisticKind,
+    metric: String,
+    #[serde(default)]
+    over: Option<String>,
+    target: TargetSpec,
+    arm: Arm,
+    #[serde(default)]
+    against: Option<Arm>,
+}
+
+impl FactSpec {
+    /// The fact, or `(key, message)` problems. Destructures the entry so that a new key
+    /// cannot be left unchecked.
+    fn check(
+        self,
+        scenarios: Option<&Path>,
+        ids: &mut HashSet<String>,
+        out: &mut Vec<(&'static str, String)>,
+    ) -> Option<Fact> {
+        let FactSpec {
+            id,
+            section,
+            figure,
+            population,
+            statistic,
+            metric,
+            over,
+            target,
+            arm,
+            against,
+        } = self;
+        let before = out.len();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            out.push((
+                "id",
+                format!("`{id}`: an id is lowercase letters, digits and `_`"),
+            ));
+        } else if !ids.insert(id.clone()) {
+            out.push((
+                "id",
+                format!("`{id}` is used by another fact; ids are unique"),
+            ));
+        }
+        if !SECTIONS.contains(&section.as_str()) {
+            out.push((
+                "section",
+                format!(
+                    "`{section}` is not a section of docs/field-figures.md; allowed: {}",
+                    SECTIONS.join(", ")
+                ),
+            ));
+        }
+        if figure.trim().is_empty() {
+            out.push((
+                "figure",
+                "empty: state the figure as the field gives it".into(),
+            ));
+        }
+        if metric.trim().is_empty() {
+            out.push((
+                "metric",
+                "empty: name a metric of the scenario's results".into(),
+            ));
+        }
+        let two_arms = matches!(statistic, StatisticKind::Ratio | StatisticKind::Difference);
+        match (&against, two_arms) {
+            (None, true) => out.push((
+                "against",
+                format!(
+                    "missing: statistic `{}` compares `arm` with `against`",
+                    statistic.name()
+                ),
+            )),
+            (Some(_), false) => out.push((
+                "against",
+                format!(
+                    "not used by statistic `{}`; only `ratio` and `difference` take a second arm",
+                    statistic.name()
+                ),
+            )),
+            _ => {}
+        }
+        match (&over, statistic) {
+            (None, StatisticKind::MetricRatio) => out.push((
+                "over",
+                "missing: statistic `metric_ratio` divides `metric` by the metric `over`".into(),
+            )),
+            (Some(_), s) if s != StatisticKind::MetricRatio => out.push((
+                "over",
+                format!(
+                    "not used by statistic `{}`; only `metric_ratio` takes it",
+                    s.name()
+                ),
+            )),
+            _ => {}
+        }
+        let target = target.check(out);
+        for (key, a) in [("arm", Some(&arm)), ("against", against.as_ref())] {
+            if let Some(a) = a {
+                check_arm(key, a, scenarios, out);
+            }
+        }
+        if out.len() > before {
+            return None;
+        }
+        let statistic = match (statistic, against, over) {
+            (StatisticKind::Mean, _, _) => Statistic::Mean(arm, metric),
+            (StatisticKind::Ratio, Some(b), _) => Statistic::Ratio(arm, b, metric),
+            (StatisticKind::Difference, Some(b), _) => Statistic::Difference(arm, b, metric),
+            (StatisticKind::MetricRatio, _, Some(o)) => Statistic::MetricRatio(arm, metric, o),
+            _ => return None,
+        };
+        Some(Fact {
+            id,
+            section,
+            figure,
+            population,
+            statistic,
+            target: target?,
+        })
+    }
+}
+
+impl StatisticKind {
+    fn name(self) -> &'static str {
+        match self {
+            StatisticKind::Mean => "mean",
+            StatisticKind::Ratio => "ratio",
+            StatisticKind::MetricRatio => "metric_ratio",
+            StatisticKind::Difference => "difference",
+        }
+    }
+}
+
+impl TargetSpec {
+    fn check(self, out: &mut Vec<(&'static str, String)>) -> Option<Target> {
+        let TargetSpec { min, max } = self;
+        let allowed =
+            "allowed: { min = X, max = Y } with X < Y, { min = X } or { max = Y }, finite numbers";
+        if min.is_some_and(|x| !x.is_finite()) || max.is_some_and(|x| !x.is_finite()) {
+            out.push(("target", format!("not a finite number; {allowed}")));
+            return None;
+        }
+        match (min, max) {
+            (Some(lo), Some(hi)) if lo < hi => Some(Target::Range(lo, hi)),
+            (Some(lo), None) => Some(Target::AtLeast(lo)),
+            (None, Some(hi)) => Some(Target::AtMost(hi)),
+            (Some(lo), Some(hi)) => {
+                out.push((
+                    "target",
+                    format!("min {lo} is not below max {hi}; {allowed}"),
+                ));
+                None
+            }
+            (None, None) => {
+                out.push(("target", format!("neither min nor max; {allowed}")));
+                None
+            }
+        }
+    }
+}
+
+fn check_arm(
+    key: &'static str,
+    a: &Arm,
+    scenarios: Option<&Path>,
+    out: &mut Vec<(&'static str, String)>,
+) {
+    if let Some(dir) = scenarios {
+        let path = dir.join(&a.scenario);
+        if a.scenario.is_empty() || !path.is_file() {
+            out.push((
+                key,
+                format!(
+                    "scenario `{}` is not a file of {}: name a scenario file of that folder",
+                    a.scenario,
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    for o in &a.overrides {
+        if o.split_once('=').is_none_or(|(k, _)| k.trim().is_empty()) {
+            out.push((
+                key,
+                format!("override `{o}` is not of the form `key.path=value`"),
+            ));
+        }
+    }
+}
+
+fn problem(path: String, location: Option<(usize, usize)>, message: String) -> Problem {
+    Problem {
+        path,
+        location,
+        message,
+    }
+}
+
+fn clean(m: &str) -> String {
+    m.trim().replace('\n', " ")
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Line of `key` in the `index`-th `[[kind]]` entry (or of the entry's header when the key
+/// is not written there), column 1.
+fn locate(text: &str, kind: &str, index: usize, key: &str) -> Option<(usize, usize)> {
+    let header = format!("[[{kind}]]");
+    let sub = format!("[{kind}.{key}]");
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(index)?
+        .0;
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| l.trim_start().starts_with("[["))
+        .map_or(lines.len(), |p| start + 1 + p);
+    let at = lines[start..end]
+        .iter()
+        .position(|l| {
+            let l = l.trim_start();
+            l.trim() == sub
+                || l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(start, |p| start + p);
+    Some((at + 1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+[[fact]]
+id = "a"
+section = "2.4"
+figure = "conversion 3–5%"
+statistic = "mean"
+metric = "conversion_rate"
+target = { min = 0.03, max = 0.05 }
+arm = { scenario = "x.toml" }
+"#;
+
+    fn err(text: &str) -> String {
+        parse_facts(text, "field.toml", None)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn parses_a_fact() {
+        let f = parse_facts(ONE, "field.toml", None).unwrap();
+        assert_eq!(f.asserted.len(), 1);
+        assert!(f.reported.is_empty());
+        let a = &f.asserted[0];
+        assert_eq!(a.label(), "2.4: conversion 3–5%");
+        assert_eq!(a.target, Target::Range(0.03, 0.05));
+        assert_eq!(
+            a.statistic,
+            Statistic::Mean(
+                Arm {
+                    scenario: "x.toml".into(),
+                    overrides: vec![]
+                },
+                "conversion_rate".into()
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_place() {
+        let e = err(&ONE.replace("metric =", "metrik ="));
+        assert!(e.starts_with("field.toml:"), "{e}");
+        assert!(e.contains("fact[0]") && e.contains("metrik"), "{e}");
+    }
+
+    #[test]
+    fn statistics_need_their_pieces() {
+        let e = err(&ONE.replace("\"mean\"", "\"ratio\""));
+        assert!(e.contains("`fact[0].against`: missing"), "{e}");
+        let e = err(&ONE.replace("\"mean\"", "\"metric_ratio\""));
+        assert!(e.contains("`fact[0].over`: missing"), "{e}");
+        let e = err(&ONE.replace("statistic = \"mean\"", "statistic = \"median\""));
+        assert!(e.contains("median") && e.contains("metric_ratio"), "{e}");
+    }
+
+    #[test]
+    fn targets_sections_and_ids_are_checked() {
+        let e = err(&ONE.replace("min = 0.03, max = 0.05", "min = 0.05, max = 0.03"));
+        assert!(
+            e.contains("field.toml:8:1: `fact[0].target`: min 0.05"),
+            "{e}"
+        );
+        let e = err(&ONE.replace("{ min = 0.03, max = 0.05 }", "{}"));
+        assert!(e.contains("neither min nor max"), "{e}");
+        let e = err(&ONE.replace("\"2.4\"", "\"9.9\""));
+        assert!(e.contains("`fact[0].section`") && e.contains("2.8"), "{e}");
+        let e = err(&format!("{ONE}{}", ONE.replace("2.4", "2.5")));
+        assert!(
+            e.contains("`fact[1].id`: `a` is used by another fact"),
+            "{e}"
+        );
+        let e = err(&ONE.replace("statistic", "population = \"visitors\"\nstatistic"));
+        assert!(e.contains("visitors") && e.contains("outsiders"), "{e}");
+    }
+
+    #[test]
+    fn scenarios_must_exist_in_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = parse_facts(ONE, "field.toml", Some(dir.path())).unwrap_err();
+        assert!(
+            e.to_string().contains("`fact[0].arm`: scenario `x.toml`"),
+            "{e}"
+        );
+        std::fs::write(dir.path().join("x.toml"), "").unwrap();
+        assert!(parse_facts(ONE, "field.toml", Some(dir.path())).is_ok());
+    }
+
+    #[test]
+    fn the_shipped_facts_load() {
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let f = field_facts(&scenarios).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((f.asserted.len(), f.reported.len()), (47, 3));
+        assert!(f.asserted.iter().all(|x| x.section.starts_with("2.")));
+    }
+
+    #[test]
+    fn the_file_sits_beside_the_scenarios_folder() {
+        assert_eq!(
+            facts_path(Path::new("scenarios")),
+            Path::new("calibration/field.toml")
+        );
+        assert_eq!(
+            facts_path(Path::new("/repo/scenarios/")),
+            Path::new("/repo/calibration/field.toml")
+        );
+        assert_eq!(
+            facts_path(Path::new(".")),
+            Path::new("./../calibration/field.toml")
+        );
+    }
+}
