@@ -14,7 +14,7 @@
 //! reproduced through behaviour (attention, patience, incentives, engagement).
 
 use crate::engine::{Plan, RunOptions, run};
-use crate::metrics::TrialResult;
+use crate::results::TrialResult;
 use crate::scenario::{ScenarioError, load_file};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -900,7 +900,7 @@ impl Evaluator {
 
     fn column(&mut self, a: Arm, metric: &str) -> Result<Vec<f64>, ScenarioError> {
         let (plan, results) = self.arm(a)?;
-        let names = crate::metrics::metric_names(&plan.kpi_names());
+        let names = crate::results::metric_names(&plan.kpi_names());
         let k = names
             .iter()
             .position(|n| n == metric)

@@ -10,9 +10,8 @@ use crate::baseline::check::{Mode, Status, render};
 use crate::baseline::commands::{CheckRequest, RecordRequest};
 use crate::compare::{Constraints, Objective, compare};
 use crate::engine::{Plan, RunOptions, run};
-use crate::output::{
-    CandidateResult, RunInfo, RunOutputs, render_comparison, render_table, write_run,
-};
+use crate::output::{RunInfo, RunOutputs, render_comparison, render_table, write_run};
+use crate::results::CandidateResult;
 use crate::scenario::{ResolvedCandidate, Scenario, ScenarioError, load_file, resolve_candidates};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -888,11 +887,15 @@ fn execute_jobs(
     for j in jobs {
         let results = run(&j.plan, opts, &|| bar.inc(1))
             .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
-        candidates.push(CandidateResult::new(&j.name, &j.plan, results).described(
-            &j.description,
-            &j.changes,
-            j.extends.as_deref(),
-        ));
+        let keys = j.plan.mechanisms.iter().map(|m| m.key());
+        let kpis = j.plan.kpi_names();
+        candidates.push(
+            CandidateResult::new(&j.name, keys, &kpis, results).described(
+                &j.description,
+                &j.changes,
+                j.extends.as_deref(),
+            ),
+        );
     }
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();

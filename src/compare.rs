@@ -18,8 +18,7 @@
 //!
 //! Nothing here does I/O; the outputs render a [`Comparison`].
 
-use crate::metrics::{MetricSummary, summarize};
-use crate::output::CandidateResult;
+use crate::results::{CandidateResult, MetricSummary, summarize};
 use serde::Serialize;
 
 /// What a planner optimises.

@@ -13,7 +13,8 @@
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
 //! - [`thinning`]: walks that visit only the agents whose event may happen;
-//! - [`metrics`]: per-trial results and summaries;
+//! - [`results`]: per-trial results, metric summaries and candidates' results (below
+//!   [`compare`] and [`output`]);
 //! - [`compare`]: candidate campaigns compared trial by trial (paired differences,
 //!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
@@ -39,9 +40,9 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod mechanisms;
-pub mod metrics;
 pub mod output;
 pub mod population;
+pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod thinning;

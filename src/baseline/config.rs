@@ -15,7 +15,7 @@
 //! for every metric) override the file.
 
 use super::BaselineError;
-use crate::metrics::CORE_METRICS;
+use crate::results::CORE_METRICS;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;

@@ -21,7 +21,7 @@
 use super::group_chat::{Finders, window_weight};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{FlashSale, Scenario};
 use rand::RngExt;

@@ -83,8 +83,8 @@
 use super::blogger_reviews::{engaged_followers, feed_decay_ln, feed_lag};
 use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
-use crate::metrics::ratio;
 use crate::population::Bloggers;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{Giveaway, Influencers, Ranking, Scenario};
 use rand::RngExt;

@@ -46,7 +46,7 @@
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{AnswerStyle, Qa, QaMode, Scenario};
 use crate::thinning::Coins;

@@ -24,7 +24,7 @@
 use super::group_chat::{Finders, window_weight};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::scenario::{Scenario, ShareDraw};
 use rand::RngExt;

@@ -21,7 +21,7 @@
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{Scenario, TargetedPush};
 use rand::RngExt;

@@ -37,7 +37,7 @@
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::scenario::{Scenario, VoteLink, VoteProgram, Votes};
 use rand::RngExt;
