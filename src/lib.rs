@@ -19,6 +19,8 @@
 //!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
 //! - [`output`]: CSV/JSON files, plots, the HTML report and the terminal tables;
+//! - [`lineup`]: the candidates a run or comparison puts on one market (shared trials
+//!   and seed, one horizon and currency, names, reproduce command);
 //! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
 //! - [`cli`]: the command line.
 //!
@@ -39,6 +41,7 @@ pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod lineup;
 pub mod mechanisms;
 pub mod output;
 pub mod population;
