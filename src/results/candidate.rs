@@ -80,3 +80,50 @@ impl CandidateResult {
         self.summary.iter().find(|s| s.metric == metric)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(i: u32, first_buyers: u32, kpi: f64) -> TrialResult {
+        TrialResult {
+            trial: i,
+            population: 10,
+            first_buyers,
+            repeat_buyers: 0,
+            orders: first_buyers,
+            revenue: 0.0,
+            gross_margin: 0.0,
+            cost: 0.0,
+            clv: f64::NAN,
+            kpis: vec![kpi],
+            daily_first_buyers: vec![first_buyers],
+            daily_orders: vec![first_buyers],
+        }
+    }
+
+    #[test]
+    fn columns_and_summaries_follow_the_metric_names() {
+        let c = CandidateResult::new(
+            "a",
+            ["votes"],
+            &["votes_cast".to_string()],
+            vec![trial(0, 2, 5.0), trial(1, 4, 7.0)],
+        );
+        assert_eq!(c.mechanisms, ["votes"]);
+        assert_eq!(c.metrics.last().map(String::as_str), Some("votes_cast"));
+        assert_eq!(c.column("first_buyers"), Some(vec![2.0, 4.0]));
+        assert_eq!(c.column("conversion_rate"), Some(vec![0.2, 0.4]));
+        assert_eq!(c.column("votes_cast"), Some(vec![5.0, 7.0]));
+        assert_eq!(c.column("nothing"), None);
+        assert_eq!(c.summary_of("votes_cast").map(|s| s.mean), Some(6.0));
+        assert_eq!(c.summary_of("clv").map(|s| s.n), Some(0));
+        assert_eq!(c.daily_first_buyers[0].mean, 3.0);
+        let d = c.described("plain", &[("a.b".into(), "1".into())], Some("base"));
+        assert_eq!(
+            (d.description.as_str(), d.extends.as_deref()),
+            ("plain", Some("base"))
+        );
+        assert_eq!(d.changes.len(), 1);
+    }
+}
