@@ -18,8 +18,7 @@
 //!
 //! Nothing here does I/O; the outputs render a [`Comparison`].
 
-use crate::metrics::{MetricSummary, summarize};
-use crate::output::CandidateResult;
+use crate::results::{CandidateResult, MetricSummary, summarize};
 use serde::Serialize;
 
 /// What a planner optimises.
@@ -101,6 +100,33 @@ impl Constraints {
     pub fn is_empty(&self) -> bool {
         self.max_cost.is_none() && self.min_conversion.is_none()
     }
+
+    /// Checks that each constraint set is meaningful: a budget is a finite amount above
+    /// zero, a minimum conversion a share in `[0, 1]`. The budget is checked first.
+    pub fn check(&self) -> Result<(), ConstraintError> {
+        if let Some(b) = self.max_cost
+            && !(b.is_finite() && b > 0.0)
+        {
+            return Err(ConstraintError::Budget(b));
+        }
+        if let Some(c) = self.min_conversion
+            && !(0.0..=1.0).contains(&c)
+        {
+            return Err(ConstraintError::MinConversion(c));
+        }
+        Ok(())
+    }
+}
+
+/// A constraint that cannot be met by any candidate's results.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum ConstraintError {
+    /// The budget cap is not a finite amount above zero.
+    #[error("budget {0}: allowed a finite amount > 0")]
+    Budget(f64),
+    /// The minimum conversion is not a share in `[0, 1]`.
+    #[error("minimum conversion {0}: allowed a share in [0, 1], e.g. 0.05 for 5%")]
+    MinConversion(f64),
 }
 
 /// A paired comparison of one metric between candidates A and B.
@@ -304,6 +330,16 @@ impl Comparison {
     }
 }
 
+/// The comparison a run reports: its candidates ranked and paired as [`compare`] does,
+/// or `None` when there is a single candidate (nothing to rank).
+pub fn comparison(
+    candidates: &[CandidateResult],
+    objective: Objective,
+    constraints: Constraints,
+) -> Option<Comparison> {
+    (candidates.len() > 1).then(|| compare(candidates, objective, constraints))
+}
+
 /// Ranks `candidates` by `objective` under `constraints` and compares every pair.
 pub fn compare(
     candidates: &[CandidateResult],
@@ -423,6 +459,61 @@ mod tests {
         assert_eq!(p.p_a_beats_b(), Some(0.5));
         let c = paired("cpa", &a, &b);
         assert_eq!(c.p_a_beats_b(), Some(0.25));
+    }
+
+    fn candidate(name: &str, cpa: &[f64]) -> CandidateResult {
+        let trials = cpa
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| crate::results::TrialResult {
+                trial: i as u32,
+                population: 100,
+                first_buyers: 10,
+                repeat_buyers: 2,
+                orders: 12,
+                revenue: 1000.0,
+                gross_margin: 400.0,
+                cost: 10.0 * c,
+                clv: 40.0,
+                kpis: vec![],
+                daily_first_buyers: vec![10],
+                daily_orders: vec![12],
+            })
+            .collect();
+        CandidateResult::new(name, [], &[], trials)
+    }
+
+    #[test]
+    fn constraints_accept_a_positive_budget_and_a_share() {
+        let ok = Constraints {
+            max_cost: Some(500.0),
+            min_conversion: Some(0.05),
+        };
+        assert_eq!(ok.check(), Ok(()));
+        assert_eq!(Constraints::default().check(), Ok(()));
+        for b in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+            let c = Constraints {
+                max_cost: Some(b),
+                min_conversion: Some(2.0),
+            };
+            // The budget is reported first.
+            assert!(matches!(c.check(), Err(ConstraintError::Budget(_))));
+        }
+        let c = Constraints {
+            max_cost: None,
+            min_conversion: Some(1.5),
+        };
+        assert_eq!(c.check(), Err(ConstraintError::MinConversion(1.5)));
+    }
+
+    #[test]
+    fn a_single_candidate_is_not_ranked() {
+        let one = [candidate("a", &[1.0, 2.0])];
+        assert!(comparison(&one, Objective::Cpa, Constraints::default()).is_none());
+        let two = [candidate("a", &[3.0, 4.0]), candidate("b", &[1.0, 2.0])];
+        let c = comparison(&two, Objective::Cpa, Constraints::default()).expect("two");
+        assert_eq!(c.ranking[0].candidate, "b");
+        assert_eq!(c.pairs.len(), 1);
     }
 
     #[test]

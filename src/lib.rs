@@ -13,11 +13,14 @@
 //! - [`mechanisms`]: campaign mechanisms (the blogger review program, …);
 //! - [`engine`]: the trial day loop and the parallel runner;
 //! - [`thinning`]: walks that visit only the agents whose event may happen;
-//! - [`metrics`]: per-trial results and summaries;
+//! - [`results`]: per-trial results, metric summaries and candidates' results (below
+//!   [`compare`] and [`output`]);
 //! - [`compare`]: candidate campaigns compared trial by trial (paired differences,
 //!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
 //! - [`output`]: CSV/JSON files, plots, the HTML report and the terminal tables;
+//! - [`lineup`]: the candidates a run or comparison puts on one market (shared trials
+//!   and seed, one horizon and currency, names, reproduce command);
 //! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
 //! - [`cli`]: the command line.
 //!
@@ -39,10 +42,11 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod kpi;
+pub mod lineup;
 pub mod mechanisms;
-pub mod metrics;
 pub mod output;
 pub mod population;
+pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod settings;

@@ -8,7 +8,7 @@ mod common;
 use common::{mean_se, plan, run_trials, shipped};
 use promosim::engine::{Workspace, simulate_trial};
 use promosim::mechanisms::MechanismState;
-use promosim::metrics::TrialResult;
+use promosim::results::TrialResult;
 
 fn conversion(rs: &[TrialResult]) -> Vec<f64> {
     rs.iter()

@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use common::shipped;
 use promosim::compare::{Objective, compare, paired};
 use promosim::engine::{Plan, RunOptions, run};
-use promosim::output::CandidateResult;
+use promosim::results::CandidateResult;
 use promosim::scenario::{load_str, resolve_candidates};
 use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
 use std::path::Path;
@@ -45,7 +45,8 @@ fn run_candidates(
                 &|| {},
             )
             .expect("run");
-            CandidateResult::new(&c.name, &plan, r)
+            let keys = plan.mechanisms.iter().map(|m| m.key());
+            CandidateResult::new(&c.name, keys, &plan.kpi_names(), r)
         })
         .collect()
 }
@@ -130,7 +131,7 @@ fn a_candidate_identical_to_the_base_gives_exactly_zero_difference() {
     for m in &pair.metrics {
         if m.diff.n == 0 {
             // Undefined in every trial of both (e.g. a follow-up CTR with no follow-up).
-            assert!(!promosim::metrics::CORE_METRICS[..3].contains(&m.metric.as_str()));
+            assert!(!promosim::results::CORE_METRICS[..3].contains(&m.metric.as_str()));
             continue;
         }
         assert_eq!(m.diff.mean, 0.0, "{}", m.metric);

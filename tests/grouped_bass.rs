@@ -12,7 +12,7 @@
 
 mod common;
 use common::{mean_se, plan, run_trials, shipped};
-use promosim::metrics::TrialResult;
+use promosim::results::TrialResult;
 use promosim::rng::{SimRng, stream_rng, trial_key};
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma};

@@ -12,7 +12,7 @@ use common::{mean_se, plan, run_trials, shipped, spearman};
 use promosim::engine::{Plan, RunOptions, Workspace, run, simulate_trial};
 use promosim::mechanisms::MechanismState;
 use promosim::mechanisms::influencers::{self, MACRO, MICRO};
-use promosim::metrics::TrialResult;
+use promosim::results::TrialResult;
 use promosim::scenario::load_str;
 
 /// The shipped scenario with a smaller market (30,000 buyers: the bloggers' in-market

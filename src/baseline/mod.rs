@@ -28,8 +28,8 @@ pub mod junit;
 pub mod stats;
 
 use crate::engine::{Plan, RunOptions, run};
-use crate::metrics::MetricSummary;
-use crate::output::{CandidateResult, write_atomic};
+use crate::output::write_atomic;
+use crate::results::{CandidateResult, MetricSummary};
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -321,7 +321,13 @@ pub fn run_candidates(
         let plan = Plan::new(&c.scenario).map_err(|e| BaselineError::Failed(e.to_string()))?;
         let results = run(&plan, opts, &|| {})
             .map_err(|e| BaselineError::Failed(format!("cannot start worker threads: {e}")))?;
-        out.push(CandidateResult::new(&c.name, &plan, results));
+        let keys = plan.mechanisms.iter().map(|m| m.key());
+        out.push(CandidateResult::new(
+            &c.name,
+            keys,
+            &plan.kpi_names(),
+            results,
+        ));
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@
 
 use super::facts::{Arm, Fact, Statistic};
 use crate::engine::{Plan, RunOptions, run};
-use crate::metrics::TrialResult;
+use crate::results::TrialResult;
 use crate::scenario::{Mechanisms, Problem, ScenarioError, load_file};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -99,7 +99,7 @@ impl Evaluator {
 
     fn column(&mut self, a: &Arm, metric: &str) -> Result<Vec<f64>, ScenarioError> {
         let (plan, results) = self.arm(a)?;
-        let names = crate::metrics::metric_names(&plan.kpi_names());
+        let names = crate::results::metric_names(&plan.kpi_names());
         let k = names
             .iter()
             .position(|n| n == metric)

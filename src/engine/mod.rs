@@ -18,8 +18,8 @@ pub use world::{COUPON_SOURCES, Ledger, Offered, Order, ProductConsts, World, Wo
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
 use crate::mechanisms::{MechanismPlan, MechanismState, Needs};
-use crate::metrics::TrialResult;
 use crate::population::PopulationPlan;
+use crate::results::TrialResult;
 use crate::rng::trial_key;
 use crate::scenario::Scenario;
 use rayon::prelude::*;

@@ -1,8 +1,8 @@
 //! CSV exporters.
 
-use super::{CandidateResult, OutputError, num, union_metrics};
+use super::{OutputError, num, union_metrics};
 use crate::compare::Comparison;
-use crate::metrics::MetricSummary;
+use crate::results::{CandidateResult, MetricSummary};
 
 fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
     w.into_inner().map_err(|e| OutputError::Serialise {

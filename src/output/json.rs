@@ -1,8 +1,8 @@
 //! JSON exporter.
 
-use super::{CandidateResult, OutputError, RunInfo};
+use super::{OutputError, RunInfo};
 use crate::compare::{Comparison, PairedMetric};
-use crate::metrics::MetricSummary;
+use crate::results::{CandidateResult, MetricSummary};
 use serde::Serialize;
 
 #[derive(Serialize)]

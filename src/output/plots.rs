@@ -13,10 +13,9 @@
 //! depends on the fonts installed on the machine. Drawing is deterministic: the same run
 //! gives the same bytes.
 
-use super::CandidateResult;
 use super::RunInfo;
 use crate::compare::{Comparison, paired};
-use crate::metrics::{DailyBand, quantile_sorted};
+use crate::results::{CandidateResult, DailyBand, quantile_sorted};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;

@@ -8,10 +8,10 @@
 
 use super::plots::{Plot, display, metric_title, percent_or_dash};
 use super::table::HEADLINE;
-use super::{CandidateResult, RunOutputs, union_metrics};
+use super::{RunOutputs, union_metrics};
 use crate::compare::{Comparison, PairedMetric};
 use crate::dist::DistSpec;
-use crate::metrics::{CORE_METRICS, MetricSummary};
+use crate::results::{CORE_METRICS, CandidateResult, MetricSummary};
 use std::fmt::Write;
 
 /// Escapes text for HTML.

@@ -1,7 +1,7 @@
 //! The summary table printed to the terminal.
 
-use super::CandidateResult;
 use super::plots::percent_or_dash;
+use crate::results::CandidateResult;
 
 fn fmt(x: f64) -> String {
     if !x.is_finite() {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use promosim::engine::{Plan, RunOptions, run};
-use promosim::metrics::TrialResult;
+use promosim::results::TrialResult;
 use promosim::scenario::load_str;
 
 /// Builds a plan from scenario text plus `key=value` overrides.

@@ -90,7 +90,7 @@ use super::group_chat::{
 };
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
 use crate::thinning::two_coins;
 use rand::RngExt;

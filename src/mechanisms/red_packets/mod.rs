@@ -45,7 +45,7 @@ use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::thinning::Coins;
 use rand::RngExt;

@@ -30,7 +30,7 @@ use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use rand::RngExt;
 use std::sync::Arc;

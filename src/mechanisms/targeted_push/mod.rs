@@ -27,7 +27,7 @@ use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use rand::RngExt;
 use std::sync::Arc;

@@ -43,7 +43,7 @@ use crate::settings::Base;
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
-use crate::metrics::ratio;
+use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use rand::RngExt;
 use std::sync::Arc;

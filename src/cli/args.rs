@@ -1,0 +1,312 @@
+//! The command line's arguments: clap types only, and their conversion into the library's
+//! options.
+
+use crate::baseline::check::Mode;
+use crate::compare::{Constraints, Objective};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Agent-based Monte Carlo forecasts of social-commerce campaigns.
+#[derive(Debug, Parser)]
+#[command(name = "promosim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's trials (every candidate's, if it lists `[[candidate]]` entries) and
+    /// write trials.csv, summary.csv, summary.json, daily.csv and the plots.
+    Run(RunArgs),
+    /// Compare whole scenario files as candidates on the same market (same trials and
+    /// seed, so the differences are paired).
+    Compare(CompareArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Check the field's figures against the shipped scenarios, or search the calibrated
+    /// defaults again (`--search`).
+    Calibrate(CalibrateArgs),
+    /// Print the resolved scenario, every default filled in.
+    Show {
+        /// Scenario file.
+        file: PathBuf,
+        /// Override a value: KEY.PATH=VALUE (repeatable), e.g. behaviour.organic.bass_p=0.001.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print this candidate's complete scenario instead of the base and its candidates.
+        #[arg(long)]
+        candidate: Option<String>,
+    },
+    /// Record forecast baselines and check new runs against them (for CI).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+/// `promosim baseline` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Run scenarios and store their summaries as baselines (refuses to overwrite).
+    Record(RecordArgs),
+    /// Re-run scenarios and compare with their baselines: exit 0 all hold, 1 regression or
+    /// changed scenario, 2 bad input.
+    Check(CheckArgs),
+    /// Re-record baselines deliberately, keeping each one's trials, seed and overrides
+    /// unless given; without scenarios, every baseline in --dir.
+    Update(UpdateArgs),
+}
+
+/// Options shared by `baseline record` and `baseline update`.
+#[derive(Debug, Args)]
+pub struct RecordOpts {
+    /// Baseline folder: one `<scenario stem>.json` per scenario.
+    #[arg(long, default_value = "baselines")]
+    pub dir: PathBuf,
+    /// Trials (default: the existing baseline's, then the scenario's).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Master seed (default: the existing baseline's, then the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a value: KEY.PATH=VALUE (repeatable); recorded and re-applied by check.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `promosim baseline record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Options.
+    #[command(flatten)]
+    pub opts: RecordOpts,
+}
+
+/// Arguments of `promosim baseline update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Scenario files (default: every baseline in --dir, from the scenario file it names).
+    pub scenarios: Vec<PathBuf>,
+    /// Options.
+    #[command(flatten)]
+    pub opts: RecordOpts,
+}
+
+/// How `baseline check` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Same seed and trials: any change in results is a regression.
+    Exact,
+    /// Each metric's shift tested against sampling error (Welch t, Bonferroni).
+    Statistical,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Exact => Mode::Exact,
+            ModeArg::Statistical => Mode::Statistical,
+        }
+    }
+}
+
+/// Arguments of `promosim baseline check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files (default: every baseline in --dir, from the scenario file it names).
+    pub scenarios: Vec<PathBuf>,
+    /// Baseline folder.
+    #[arg(long, default_value = "baselines")]
+    pub dir: PathBuf,
+    /// Comparison mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Exact)]
+    pub mode: ModeArg,
+    /// Family-wise false-alarm rate per scenario (statistical mode; default 0.01 or the
+    /// settings file's).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Minimum effect of a metric, METRIC=VALUE with VALUE relative (`2%`) or absolute
+    /// (`0.005`); METRIC `default` for every metric (repeatable).
+    #[arg(long = "min-effect", value_name = "METRIC=VALUE")]
+    pub min_effect: Vec<String>,
+    /// Settings file (default: `<dir>/promosim-baseline.toml` when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Seed of the new run (statistical mode; default: the baseline's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Trials of the new run (statistical mode; default: the baseline's).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Override a value in the new run: KEY.PATH=VALUE (repeatable), after the baseline's.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Report a changed scenario fingerprint as a note, and let the metrics decide.
+    #[arg(long)]
+    pub allow_changed_scenario: bool,
+    /// Write the result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report to this file.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Print only the rows that fail.
+    #[arg(long)]
+    pub failures_only: bool,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `promosim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Options shared with `compare`.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// Arguments of `promosim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files; each is a candidate (or, if it lists `[[candidate]]` entries, each of
+    /// those is). Trials and seed come from the first file unless given.
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    /// Options shared with `run`.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// What candidates are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Lowest cost per acquisition.
+    Cpa,
+    /// Highest conversion rate.
+    Conversion,
+    /// Highest return on investment.
+    Roi,
+    /// Highest repurchase rate.
+    Repurchase,
+}
+
+impl From<ObjectiveArg> for Objective {
+    fn from(o: ObjectiveArg) -> Self {
+        match o {
+            ObjectiveArg::Cpa => Objective::Cpa,
+            ObjectiveArg::Conversion => Objective::Conversion,
+            ObjectiveArg::Roi => Objective::Roi,
+            ObjectiveArg::Repurchase => Objective::Repurchase,
+        }
+    }
+}
+
+/// Options of `run` and `compare`.
+#[derive(Debug, Args)]
+pub struct RunOpts {
+    /// Number of trials (overrides the scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: `output/<scenario name>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar or run information on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Override a value: KEY.PATH=VALUE (repeatable), e.g. mechanisms.blogger_reviews.bloggers=40.
+    /// Applies to the base scenario, so to every candidate.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// What candidates are ranked by.
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cpa)]
+    pub objective: ObjectiveArg,
+    /// Budget cap: a candidate qualifies if its campaign cost stays within it in at least
+    /// 95% of trials (money, in the scenario's currency).
+    #[arg(long, value_name = "MONEY")]
+    pub budget: Option<f64>,
+    /// Minimum mean conversion rate for a candidate to qualify, as a share (0.05 = 5%).
+    #[arg(long, value_name = "SHARE")]
+    pub min_conversion: Option<f64>,
+    /// Also write report.html: one self-contained page with the ranking, tables and plots.
+    #[arg(long)]
+    pub report: bool,
+    /// Do not write the plot files (PNG and SVG).
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+impl RunOpts {
+    /// The constraints a candidate must meet to be ranked first.
+    pub fn constraints(&self) -> Constraints {
+        Constraints {
+            max_cost: self.budget,
+            min_conversion: self.min_conversion,
+        }
+    }
+}
+
+/// Arguments of `promosim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Folder of the shipped scenarios.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Trials per scenario run.
+    #[arg(long, default_value_t = 200)]
+    pub trials: u32,
+    /// Search new values of the calibrated parameters, starting from the current defaults.
+    #[arg(long)]
+    pub search: bool,
+    /// Rounds of coordinate descent (with --search); the step halves each round.
+    #[arg(long, default_value_t = 4)]
+    pub rounds: u32,
+    /// Trials per scenario run during the search (with --search).
+    #[arg(long, default_value_t = 60)]
+    pub search_trials: u32,
+    /// Write the fact table as Markdown to this file.
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+    /// Only the facts whose id starts with this prefix (repeatable).
+    #[arg(long = "facts", value_name = "PREFIX")]
+    pub facts: Vec<String>,
+    /// With --search, only move the knobs whose key contains this text (repeatable).
+    #[arg(long = "knobs", value_name = "TEXT")]
+    pub knobs: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,82 @@
+//! `promosim calibrate`: the field's figures checked against the shipped scenarios, or the
+//! calibrated defaults searched again.
+
+use super::CliError;
+use super::args::CalibrateArgs;
+use crate::calibration::{self, Evaluator, KNOBS, Knob, Step, field_facts, loss, markdown_table};
+use crate::output::write_atomic;
+
+/// Current default values of the calibrated parameters.
+fn knob_defaults() -> Vec<f64> {
+    KNOBS
+        .iter()
+        .map(|k| calibration::default_value(k.key).unwrap_or(0.5 * (k.lo + k.hi)))
+        .collect()
+}
+
+/// Checks the facts, after a search of new defaults with `--search`, and prints (or
+/// writes) the fact table.
+pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
+    let (facts, reported) = field_facts(&a.scenarios)?.select(&a.facts);
+    if facts.is_empty() && reported.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--facts {:?} matches no fact; fact ids start with rp_, qa_, votes_, proofs_ or levers_",
+            a.facts
+        )));
+    }
+    let defaults = knob_defaults();
+    let (knobs, start): (Vec<Knob>, Vec<f64>) = KNOBS
+        .iter()
+        .zip(&defaults)
+        .filter(|(k, _)| a.knobs.is_empty() || a.knobs.iter().any(|t| k.key.contains(t.as_str())))
+        .map(|(k, v)| (*k, *v))
+        .unzip();
+    let settings: Vec<(String, f64)> = if a.search {
+        let mut observe = |s: &Step| {
+            let v: Vec<String> = s
+                .knobs
+                .iter()
+                .map(|(k, x)| format!("{}={x:.4}", k.rsplit('.').next().unwrap_or(k)))
+                .collect();
+            eprintln!(
+                "{} loss {:.4}  {}",
+                if s.improved { "*" } else { " " },
+                s.loss,
+                v.join(" ")
+            );
+        };
+        let (best, _) = calibration::calibrate(
+            &a.scenarios,
+            &facts,
+            &knobs,
+            &start,
+            a.search_trials,
+            a.rounds,
+            &mut observe,
+        )?;
+        println!("calibrated values (write them into the defaults):");
+        for (k, v) in &best {
+            println!("  {k} = {v:.4}");
+        }
+        best
+    } else {
+        Vec::new()
+    };
+    let mut ev = Evaluator::new(&a.scenarios, a.trials, &settings);
+    let results = ev.all(&facts)?;
+    let others = ev.all(&reported)?;
+    let mut table = markdown_table(&results);
+    if !others.is_empty() {
+        table.push_str("\nReported, not asserted (see the notes on conflicts):\n\n");
+        table.push_str(&markdown_table(&others));
+    }
+    println!(
+        "\n{} trials per scenario; loss {:.4}\n\n{table}",
+        a.trials,
+        loss(&results)
+    );
+    if let Some(path) = &a.write {
+        write_atomic(path, table.as_bytes()).map_err(anyhow::Error::from)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! One candidate's results: its trials, their metric values and summaries.
+
+use super::{DailyBand, MetricSummary, TrialResult, daily_bands, metric_names, summarize_all};
+
+/// A candidate's results and their summaries.
+#[derive(Debug, Clone)]
+pub struct CandidateResult {
+    /// Candidate name.
+    pub name: String,
+    /// What the candidate is, in plain words.
+    pub description: String,
+    /// Its overrides relative to the base scenario (key path, TOML value).
+    pub changes: Vec<(String, String)>,
+    /// The candidate whose overrides it starts from, if any.
+    pub extends: Option<String>,
+    /// Keys of the mechanisms it runs (`red_packets`, …).
+    pub mechanisms: Vec<String>,
+    /// Per-trial results, in trial order.
+    pub trials: Vec<TrialResult>,
+    /// Metric names (core, then KPIs).
+    pub metrics: Vec<String>,
+    /// Per-trial metric values in `metrics` order (NaN = undefined), in trial order.
+    pub values: Vec<Vec<f64>>,
+    /// Per-metric summaries.
+    pub summary: Vec<MetricSummary>,
+    /// Cumulative first buyers per day across trials.
+    pub daily_first_buyers: Vec<DailyBand>,
+    /// Cumulative orders per day across trials.
+    pub daily_orders: Vec<DailyBand>,
+}
+
+impl CandidateResult {
+    /// Summarises a candidate's trials: `mechanisms` are the keys of the mechanisms it
+    /// runs, `kpi_names` the names of their KPIs in the order of each trial's `kpis`.
+    pub fn new<'a>(
+        name: &str,
+        mechanisms: impl IntoIterator<Item = &'a str>,
+        kpi_names: &[String],
+        trials: Vec<TrialResult>,
+    ) -> Self {
+        let metrics = metric_names(kpi_names);
+        let values: Vec<Vec<f64>> = trials.iter().map(|t| t.values()).collect();
+        CandidateResult {
+            name: name.to_string(),
+            description: String::new(),
+            changes: Vec::new(),
+            extends: None,
+            mechanisms: mechanisms.into_iter().map(str::to_string).collect(),
+            summary: summarize_all(&metrics, &values),
+            metrics,
+            values,
+            daily_first_buyers: daily_bands(&trials, |r| &r.daily_first_buyers),
+            daily_orders: daily_bands(&trials, |r| &r.daily_orders),
+            trials,
+        }
+    }
+
+    /// Sets the description, the overrides and the candidate it extends, shown in reports.
+    pub fn described(
+        mut self,
+        description: &str,
+        changes: &[(String, String)],
+        extends: Option<&str>,
+    ) -> Self {
+        self.description = description.to_string();
+        self.changes = changes.to_vec();
+        self.extends = extends.map(str::to_string);
+        self
+    }
+
+    /// One metric's values per trial, in trial order; `None` if the candidate does not
+    /// report it.
+    pub fn column(&self, metric: &str) -> Option<Vec<f64>> {
+        let k = self.metrics.iter().position(|m| m == metric)?;
+        Some(self.values.iter().map(|v| v[k]).collect())
+    }
+
+    /// The summary of one metric, if reported.
+    pub fn summary_of(&self, metric: &str) -> Option<&MetricSummary> {
+        self.summary.iter().find(|s| s.metric == metric)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(i: u32, first_buyers: u32, kpi: f64) -> TrialResult {
+        TrialResult {
+            trial: i,
+            population: 10,
+            first_buyers,
+            repeat_buyers: 0,
+            orders: first_buyers,
+            revenue: 0.0,
+            gross_margin: 0.0,
+            cost: 0.0,
+            clv: f64::NAN,
+            kpis: vec![kpi],
+            daily_first_buyers: vec![first_buyers],
+            daily_orders: vec![first_buyers],
+        }
+    }
+
+    #[test]
+    fn columns_and_summaries_follow_the_metric_names() {
+        let c = CandidateResult::new(
+            "a",
+            ["votes"],
+            &["votes_cast".to_string()],
+            vec![trial(0, 2, 5.0), trial(1, 4, 7.0)],
+        );
+        assert_eq!(c.mechanisms, ["votes"]);
+        assert_eq!(c.metrics.last().map(String::as_str), Some("votes_cast"));
+        assert_eq!(c.column("first_buyers"), Some(vec![2.0, 4.0]));
+        assert_eq!(c.column("conversion_rate"), Some(vec![0.2, 0.4]));
+        assert_eq!(c.column("votes_cast"), Some(vec![5.0, 7.0]));
+        assert_eq!(c.column("nothing"), None);
+        assert_eq!(c.summary_of("votes_cast").map(|s| s.mean), Some(6.0));
+        assert_eq!(c.summary_of("clv").map(|s| s.n), Some(0));
+        assert_eq!(c.daily_first_buyers[0].mean, 3.0);
+        let d = c.described("plain", &[("a.b".into(), "1".into())], Some("base"));
+        assert_eq!(
+            (d.description.as_str(), d.extends.as_deref()),
+            ("plain", Some("base"))
+        );
+        assert_eq!(d.changes.len(), 1);
+    }
+}
