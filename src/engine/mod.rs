@@ -10,10 +10,25 @@
 //! are collected in trial order, so output is byte-identical for any thread count. Each
 //! rayon worker owns a [`Workspace`] that is reset in place for every trial it runs, so
 //! memory is bounded by the population, not by trials × population.
+//!
+//! ## Layout
+//! - [`plan`]: which organic and repeat paths a scenario takes, chosen once from its facts;
+//! - `state`: the per-trial state of agents, pools and the ledger ([`World`]);
+//! - `market`: the API mechanisms act through (offers, intent, coupons, engagement,
+//!   membership);
+//! - `orders`: the one booking path of first orders and of every order's money;
+//! - `organic`: organic first purchases (pool and class walks, innovation days, counts);
+//! - `repeat`: repeat orders (BG/NBD, daily, pooled, counts).
 
-mod world;
+mod market;
+mod orders;
+mod organic;
+pub mod plan;
+mod repeat;
+mod state;
 
-pub use world::{COUPON_SOURCES, Ledger, Offered, Order, ProductConsts, World, WorldPlan};
+pub use plan::{MechanismNeeds, ProductConsts, WorldPlan};
+pub use state::{COUPON_SOURCES, Ledger, Offered, Order, World};
 
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
@@ -55,35 +70,38 @@ impl Plan {
         let p = &s.product;
         let mechanisms = MechanismPlan::all(s).map_err(PlanError)?;
         // Mechanisms read and write agents' state; without any, the world takes its lean
-        // paths (and heterogeneous organic rates need no rate classes, see `World::reset`).
-        let interactive = !mechanisms.is_empty();
+        // paths (see `plan::Paths::choose`).
+        let needs = MechanismNeeds {
+            log_orders: mechanisms.iter().any(|m| m.reads_orders()),
+            wallet: mechanisms.iter().any(|m| m.issues_coupons()),
+            track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
+            interactive: !mechanisms.is_empty(),
+            group_life: mechanisms.iter().any(|m| m.follows_group_life()),
+        };
+        let population = PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
+            .map_err(PlanError)?;
+        let order_value = match &p.order_value {
+            Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
+            None => None,
+        };
         Ok(Plan {
             scenario: s.clone(),
-            world: WorldPlan {
-                population: PopulationPlan::new(s, mechanisms.iter().any(|m| m.uses_bloggers()))
-                    .map_err(PlanError)?
-                    .with_rate_classes(interactive),
-                behaviour: BehaviourParams::new(s),
-                product: ProductConsts {
+            world: WorldPlan::new(
+                population,
+                BehaviourParams::new(s),
+                ProductConsts {
                     price: p.price,
                     unit_cost: p.unit_cost,
                     bad_unit: 1.0 - (1.0 - p.defect_rate) * (1.0 - p.variant_error_rate),
                     damaged: p.packaging_damage_rate,
                 },
-                horizon: s.horizon_days,
-                weekday0: s.start_weekday.index(),
-                existing_reviews: (p.existing_reviews, p.existing_rating),
-                clv_days: s.behaviour.repurchase.clv_days,
-                order_value: match &p.order_value {
-                    Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
-                    None => None,
-                },
-                log_orders: mechanisms.iter().any(|m| m.reads_orders()),
-                wallet: mechanisms.iter().any(|m| m.issues_coupons()),
-                track_visits: mechanisms.iter().any(|m| m.tracks_visits()),
-                interactive,
-                group_life: mechanisms.iter().any(|m| m.follows_group_life()),
-            },
+                s.horizon_days,
+                s.start_weekday.index(),
+                (p.existing_reviews, p.existing_rating),
+                s.behaviour.repurchase.clv_days,
+                order_value,
+                needs,
+            ),
             mechanisms,
         })
     }
