@@ -88,6 +88,12 @@ pub(super) struct Aggregate {
     pub(super) fresh: u64,
 }
 
+/// Empties `v` and fills it with `n` copies of `x`, keeping its allocation.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
 /// A trial's world. Owned by a worker and reset for each trial.
 #[derive(Debug)]
 pub struct World {
@@ -335,10 +341,6 @@ impl World {
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
         self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
-        fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
-            v.clear();
-            v.resize(n, x);
-        }
         let pools = self.pop.pools.len();
         refill(&mut self.pool_buyers, pools, 0);
         refill(&mut self.pool_buyers_start, pools, 0);
@@ -378,10 +380,6 @@ impl World {
     /// The per-agent part of [`World::reset`]: flags, order and repeat state, the state
     /// mechanisms read, and the segments of non-buyers.
     fn reset_agents(&mut self, b: &BehaviourParams, n: usize) {
-        fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
-            v.clear();
-            v.resize(n, x);
-        }
         refill(&mut self.flags, n, 0);
         // A buyer's order count, repurchase state and first day are written at its first
         // order before anything reads them: sized, not cleared (stale values from an
