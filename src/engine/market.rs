@@ -166,7 +166,7 @@ impl World {
     pub fn give_coupon(&mut self, i: u32, value: f64, valid_days: u32, source: u64) {
         debug_assert!(
             self.wallet,
-            "a mechanism issuing coupons must set WorldPlan::wallet"
+            "a mechanism issuing coupons must set MechanismNeeds::wallet"
         );
         let u = i as usize;
         let held = if self.day <= self.coupon_until[u] as u32 {
