@@ -1,4 +1,4 @@
-//! The grouped Bass reference workload of issue 7 (`scenarios/bench_grouped_bass.toml` and
+//! The grouped Bass reference workload (`scenarios/bench_grouped_bass.toml` and
 //! its heterogeneous variant): the engine's fast paths (geometric jumps thinned against a
 //! per-group bound, counts of exchangeable agents, innovation days drawn up front, one
 //! geometric draw per repeat order) must give exactly the outcome distribution of the plain
@@ -33,7 +33,7 @@ fn repeat_buyers(results: &[TrialResult]) -> Vec<f64> {
     results.iter().map(|r| r.repeat_buyers as f64).collect()
 }
 
-/// Issue 7: over 20,000 trials the mean first purchases are 7840 ± 3 SE (sd ≈ 106) and the
+/// Over 20,000 trials the mean first purchases are 7840 ± 3 SE (sd ≈ 106) and the
 /// mean repeat orders 2744 ± 3 SE (sd ≈ 91).
 #[test]
 fn reference_workload_means_are_exact() {
@@ -151,7 +151,7 @@ fn assert_same_mean(what: &str, a: &[f64], b: &[f64]) {
     );
 }
 
-/// Issue 7: the heterogeneous variant's outcome means match a plain per-agent, per-day
+/// The heterogeneous variant's outcome means match a plain per-agent, per-day
 /// simulation of the same model within 3 combined standard errors (2,000 trials each).
 #[test]
 fn heterogeneous_variant_matches_a_plain_simulation() {
