@@ -1,4 +1,4 @@
-//! Issue 7's reference workload: throughput in agent-days (buyers × days × trials).
+//! The grouped Bass reference workload: throughput in agent-days (buyers × days × trials).
 //!
 //! - `grouped_bass/reference/{1,2}_threads`: 2,000 trials of
 //!   `scenarios/bench_grouped_bass.toml` (10,000 buyers in 40 groups of 250, 90 days, daily

@@ -274,6 +274,34 @@ impl BehaviourParams {
         }
     }
 
+    /// The innovation part of the organic hazard: the daily probability `p_i` that a
+    /// non-buyer buys unprompted, whatever its pool does.
+    ///
+    /// Without a log-odds shift the hazard decomposes into two independent coins:
+    /// `organic_hazard(p_i, f, 0) = p + (1 − p) · imitation_given_no_innovation(p, q_f)` with
+    /// `p = innovation_part(p_i)` and `q_f = imitation_part(f)`. Fast paths that draw
+    /// each buyer's innovation day up front and walk the pool for imitation only use this
+    /// split.
+    #[inline]
+    pub fn innovation_part(&self, p_i: f64) -> f64 {
+        p_i
+    }
+
+    /// The imitation part of the organic hazard at pool buyer share `f`: `min(1, q·f)`.
+    #[inline]
+    pub fn imitation_part(&self, f: f64) -> f64 {
+        (self.bass_q * f).min(1.0)
+    }
+
+    /// The probability that a non-buyer whose innovation coin (probability `p`) did not
+    /// fall today buys by imitation, `min(1, q_f / (1 − p))` for `q_f` from
+    /// [`BehaviourParams::imitation_part`]: the two coins together give
+    /// `p + (1 − p) · min(1, q_f / (1 − p)) = min(1, p + q_f)`, the organic hazard.
+    #[inline]
+    pub fn imitation_given_no_innovation(&self, p: f64, q_f: f64) -> f64 {
+        (q_f / (1.0 - p)).min(1.0)
+    }
+
     /// Log-odds of the purchase decision for an exposure (see the module docs).
     #[inline]
     pub fn decision_logit(
@@ -433,6 +461,32 @@ pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Innovation and imitation, as two independent coins, give the organic hazard exactly
+    /// where the cap at 1 does not bind, and within rounding where it does.
+    #[test]
+    fn organic_hazard_decomposes_into_innovation_and_imitation() {
+        let s = crate::scenario::load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n\
+             [behaviour.organic]\nbass_p = 0.01\nbass_q = 0.9\n",
+            "t",
+            &[],
+        )
+        .expect("scenario");
+        let b = BehaviourParams::new(&s.base());
+        for p_i in [0.0, 0.001, 0.05, 0.3, 0.99] {
+            for f in [0.0, 0.1, 0.5, 0.95, 1.0] {
+                let p = b.innovation_part(p_i);
+                let q_f = b.imitation_part(f);
+                let split = p + (1.0 - p) * b.imitation_given_no_innovation(p, q_f);
+                let h = b.organic_hazard(p_i, f, 0.0);
+                assert!(
+                    (split - h).abs() <= 4.0 * f64::EPSILON,
+                    "{p_i} {f}: {split} vs {h}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn sigmoid_coin_decides_like_the_direct_comparison() {

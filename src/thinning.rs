@@ -22,6 +22,18 @@
 //! When the bound is large (above [`DENSE_ABOVE`]), a jump costs more than a coin and the
 //! walks visit every position with an unconditional draw; outcomes keep the same
 //! distribution.
+//!
+//! ## Carried budgets
+//! The engine's organic step walks the same segments every day, mostly without finding a
+//! candidate. [`carried_walk`] spends one exponential budget `E` over a segment of `len`
+//! positions at rate `c`: the candidate is `⌊E / c⌋` positions ahead, and a budget not spent
+//! (`E >= len · c`) is left as `E − len · c`, which is again `Exp(1)` and independent of
+//! everything drawn so far (memorylessness). It carries over to the next segment and to the
+//! next day, whatever their rates, so a segment without a candidate costs a multiplication
+//! and a comparison and no draw. Rates `c = −ln(1 − p)` come from [`JumpRates`], a memo of
+//! the logarithm keyed by `p`; bounds rounded up by [`round_up_4_bits`] take few distinct
+//! values, so the memo almost always hits. [`geometric_rate_within`] skips the logarithm
+//! when a waiting time certainly falls past a horizon.
 
 use crate::rng::SimRng;
 use rand::RngExt;
@@ -206,6 +218,116 @@ impl Looks {
     }
 }
 
+/// A direct-mapped memo of `c(p) = −ln(1 − p)`, the rate of geometric jumps. Walks whose
+/// bounds take the same values (pools of equal size and innovation rate: `p + q·k/len` for
+/// buyer counts `k`) reuse each other's logarithms, within and across trials. A pure
+/// function of `p`, so it never needs resetting.
+#[derive(Debug, Clone)]
+pub struct JumpRates {
+    /// `(bits of p, c, 1 / c)`.
+    slots: Vec<(u64, f64, f64)>,
+}
+
+impl Default for JumpRates {
+    fn default() -> Self {
+        // `p` bits of 0 mean 0.0: rate 0, and a jump of `e · ∞` never lands.
+        JumpRates {
+            slots: vec![(0, 0.0, f64::INFINITY); 1 << 10],
+        }
+    }
+}
+
+impl JumpRates {
+    /// `(c, 1 / c)` with `c = −ln(1 − p)`: a jump `⌊E / c⌋` is computed as `⌊E · (1/c)⌋`,
+    /// a multiplication per candidate instead of a division.
+    #[inline]
+    pub fn get(&mut self, p: f64) -> (f64, f64) {
+        let bits = p.to_bits();
+        let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        let e = &mut self.slots[slot];
+        if e.0 != bits {
+            let c = -(-p).ln_1p();
+            *e = (bits, c, 1.0 / c);
+        }
+        (e.1, e.2)
+    }
+}
+
+/// The smallest float `>= p` with at most 4 significant mantissa bits (at most 6.25% above
+/// `p`): thinning bounds rounded up take few distinct values, so [`JumpRates`] memoises
+/// their logarithms.
+#[inline]
+pub fn round_up_4_bits(p: f64) -> f64 {
+    const LOW: u64 = (1 << 48) - 1;
+    let bits = p.to_bits();
+    if bits & LOW == 0 {
+        p
+    } else {
+        f64::from_bits((bits | LOW) + 1)
+    }
+}
+
+/// `c = −ln(1 − p)`, the rate of a Geometric(`p`) waiting time `⌊e / c⌋` (`e ~ Exp(1)`),
+/// or `None` when that wait is certainly `>= room`: `p <= c <= p / (1 − p)`, so a wait past
+/// `room` even at the upper bound (with a margin far above rounding, so that `e / c >= room`
+/// holds in floating point too) needs no logarithm.
+#[inline]
+pub fn geometric_rate_within(e: f64, p: f64, room: f64) -> Option<f64> {
+    if e * (1.0 - p) >= room * p * (1.0 + 1e-9) {
+        None
+    } else {
+        Some(-(-p).ln_1p())
+    }
+}
+
+/// An exponential budget not drawn yet (see [`budget_or_draw`]).
+pub const UNDRAWN: f64 = -1.0;
+
+/// A carried budget, or a fresh `Exp(1)` draw when it is [`UNDRAWN`] (negative).
+#[inline]
+pub fn budget_or_draw(e: f64, rng: &mut SimRng) -> f64 {
+    if e < 0.0 { Exp1.sample(rng) } else { e }
+}
+
+/// The next candidate of a walk over positions `*j..len`, each a candidate with
+/// probability `1 − exp(−rate)` (`inv_rate = 1 / rate`), from the budget `*e`: the
+/// candidate is `⌊e / rate⌋` positions ahead. Returns `None`, leaving the unspent budget
+/// `e − (len − j) · rate`, when it falls past the end.
+#[inline(always)]
+fn next_jump(e: &mut f64, j: &mut usize, len: usize, rate: f64, inv_rate: f64) -> Option<usize> {
+    // Against the integer `len − j`, `⌊x⌋ >= m ⟺ x >= m`, and the cast truncates (= floor,
+    // as x >= 0). Segment sizes fit in u32: 32-bit conversions are single instructions.
+    let left = (len - *j) as u32 as f64;
+    let w = *e * inv_rate;
+    if w >= left {
+        *e = (*e - left * rate).max(0.0);
+        return None;
+    }
+    let at = *j + w as u32 as usize;
+    *j = at + 1;
+    Some(at)
+}
+
+/// Walks positions `0..len`, each a candidate independently with probability
+/// `1 − exp(−rate)` (`(rate, inv_rate)` from [`JumpRates::get`]), spending the carried
+/// budget `*e` (see the module docs): calls `visit(position, rng)` for each candidate in
+/// increasing order, then draws a fresh `Exp(1)` budget (after `visit`'s own draws). On
+/// return `*e` holds the unspent budget, to carry to the next segment or day.
+#[inline(always)]
+pub fn carried_walk(
+    e: &mut f64,
+    len: usize,
+    (rate, inv_rate): (f64, f64),
+    rng: &mut SimRng,
+    mut visit: impl FnMut(usize, &mut SimRng),
+) {
+    let mut j = 0usize;
+    while let Some(at) = next_jump(e, &mut j, len, rate, inv_rate) {
+        visit(at, rng);
+        *e = Exp1.sample(rng);
+    }
+}
+
 /// Grid of [`look_coin`]'s table: `1 − exp(−x)` at `x = k / LOOK_STEPS`.
 const LOOK_STEPS: f64 = 64.0;
 const LOOK_POINTS: usize = 64 * 16 + 1;
@@ -369,6 +491,38 @@ mod tests {
             let se = (e * (1.0 - e) / n as f64).sqrt();
             assert!((f - e).abs() < 4.0 * se, "cell {k}: {f} vs {e}");
         }
+    }
+
+    /// A carried walk's candidates are each position with probability `1 − exp(−rate)`,
+    /// budgets carried across segments and walks included.
+    #[test]
+    fn carried_walks_give_each_position_its_probability() {
+        let mut rng = stream_rng(4, 8);
+        let mut rates = JumpRates::default();
+        let (len, reps) = (1_000usize, 4_000u32);
+        let ps = [0.001, 0.01, 0.2];
+        let mut hits = [0u64; 3];
+        let mut e = UNDRAWN;
+        for _ in 0..reps {
+            e = budget_or_draw(e, &mut rng);
+            for (k, &p) in ps.iter().enumerate() {
+                carried_walk(&mut e, len, rates.get(p), &mut rng, |_, _| hits[k] += 1);
+            }
+        }
+        for (k, &p) in ps.iter().enumerate() {
+            // `1 − exp(−c)` with `c = −ln(1 − p)` is `p`.
+            let n = (len as u64 * reps as u64) as f64;
+            let se = (p * (1.0 - p) / n).sqrt();
+            let f = hits[k] as f64 / n;
+            assert!((f - p).abs() < 4.0 * se, "p {p}: {f}");
+        }
+        assert_eq!(round_up_4_bits(0.5), 0.5);
+        let r = round_up_4_bits(0.0123);
+        assert!((0.0123..=0.0123 * 1.0625).contains(&r));
+        assert_eq!(geometric_rate_within(1.0, 0.001, 10.0), None);
+        assert!(
+            geometric_rate_within(0.001, 0.5, 10.0).is_some_and(|c| (c - 2f64.ln()).abs() < 1e-15)
+        );
     }
 
     #[test]

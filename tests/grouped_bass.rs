@@ -12,6 +12,7 @@
 
 mod common;
 use common::{mean_se, plan, run_trials, shipped};
+use promosim::engine::plan::{OrganicPath, Paths};
 use promosim::results::TrialResult;
 use promosim::rng::{SimRng, stream_rng, trial_key};
 use rand::RngExt;
@@ -251,8 +252,8 @@ fn aggregate_path_with_large_rates_matches_a_plain_simulation() {
 }
 
 /// Heterogeneous rates at large hazards, through both engine paths: without mechanisms
-/// (each buyer's innovation day drawn up front, a pool-wide imitation walk) and with the
-/// world forced interactive as mechanisms make it (rate-class walks, general first orders).
+/// (each buyer's innovation day drawn up front, a pool-wide imitation walk) and on the
+/// general paths mechanisms take (rate-class walks, general first orders).
 /// `p̄ = 0.05` and `q = 0.9` with shape 0.5 push `p_i + qF` past 1 for some buyers (the cap
 /// at 1 is exercised), `r̄ = 0.2` with dropout 0.1. 8 groups of 250, 8 days; 4,000 trials
 /// each (about 2 s).
@@ -268,10 +269,12 @@ fn heterogeneous_rates_at_large_hazards_match_a_plain_simulation() {
     ];
     let text = shipped("bench_grouped_bass_hetero.toml");
     let clock = plan(&text, &sets);
-    assert!(!clock.world.interactive);
+    assert_eq!(clock.world.paths.organic, OrganicPath::InnovationDays);
     let mut classes = plan(&text, &sets);
-    classes.world.interactive = true;
-    classes.world.population = classes.world.population.clone().with_rate_classes(true);
+    classes
+        .world
+        .use_paths(Paths::general(&classes.world.facts));
+    assert_eq!(classes.world.paths.organic, OrganicPath::ClassWalk);
     let n = 4_000;
     let clock = run_trials(&clock, n, 11);
     let classes = run_trials(&classes, n, 12);

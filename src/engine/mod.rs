@@ -10,10 +10,25 @@
 //! are collected in trial order, so output is byte-identical for any thread count. Each
 //! rayon worker owns a [`Workspace`] that is reset in place for every trial it runs, so
 //! memory is bounded by the population, not by trials × population.
+//!
+//! ## Layout
+//! - [`plan`]: which organic and repeat paths a scenario takes, chosen once from its facts;
+//! - `state`: the per-trial state of agents, pools and the ledger ([`World`]);
+//! - `market`: the API mechanisms act through (offers, intent, coupons, engagement,
+//!   membership);
+//! - `orders`: the one booking path of first orders and of every order's money;
+//! - `organic`: organic first purchases (pool and class walks, innovation days, counts);
+//! - `repeat`: repeat orders (BG/NBD, daily, pooled, counts).
 
-mod world;
+mod market;
+mod orders;
+mod organic;
+pub mod plan;
+mod repeat;
+mod state;
 
-pub use world::{COUPON_SOURCES, Ledger, Offered, Order, ProductConsts, World, WorldPlan};
+pub use plan::{MechanismNeeds, ProductConsts, WorldPlan};
+pub use state::{COUPON_SOURCES, Ledger, Offered, Order, World};
 
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
@@ -54,39 +69,41 @@ impl Plan {
     pub fn new(s: &Scenario) -> Result<Self, PlanError> {
         let p = &s.product;
         let mechanisms = s.mechanisms.plans(&s.base()).map_err(PlanError)?;
-        let needs = mechanisms
+        let wants = mechanisms
             .iter()
             .fold(Needs::NOTHING, |n, m| n.or(m.needs()));
         // Mechanisms read and write agents' state; without any, the world takes its lean
-        // paths (and heterogeneous organic rates need no rate classes, see `World::reset`).
-        let interactive = !mechanisms.is_empty();
+        // paths (see `plan::Paths::choose`).
+        let needs = MechanismNeeds {
+            log_orders: wants.order_log,
+            wallet: wants.wallet,
+            track_visits: wants.visits,
+            interactive: !mechanisms.is_empty(),
+            group_life: wants.group_life,
+        };
+        let population = PopulationPlan::new(&s.base(), wants.bloggers).map_err(PlanError)?;
+        let order_value = match &p.order_value {
+            Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
+            None => None,
+        };
         Ok(Plan {
             scenario: s.clone(),
-            world: WorldPlan {
-                population: PopulationPlan::new(&s.base(), needs.bloggers)
-                    .map_err(PlanError)?
-                    .with_rate_classes(interactive),
-                behaviour: BehaviourParams::new(&s.base()),
-                product: ProductConsts {
+            world: WorldPlan::new(
+                population,
+                BehaviourParams::new(&s.base()),
+                ProductConsts {
                     price: p.price,
                     unit_cost: p.unit_cost,
                     bad_unit: 1.0 - (1.0 - p.defect_rate) * (1.0 - p.variant_error_rate),
                     damaged: p.packaging_damage_rate,
                 },
-                horizon: s.horizon_days,
-                weekday0: s.start_weekday.index(),
-                existing_reviews: (p.existing_reviews, p.existing_rating),
-                clv_days: s.behaviour.repurchase.clv_days,
-                order_value: match &p.order_value {
-                    Some(d) => Some(d.build(Support::Positive).map_err(PlanError)?),
-                    None => None,
-                },
-                log_orders: needs.order_log,
-                wallet: needs.wallet,
-                track_visits: needs.visits,
-                interactive,
-                group_life: needs.group_life,
-            },
+                s.horizon_days,
+                s.start_weekday.index(),
+                (p.existing_reviews, p.existing_rating),
+                s.behaviour.repurchase.clv_days,
+                order_value,
+                needs,
+            ),
             mechanisms,
         })
     }

@@ -1,0 +1,105 @@
+//! Organic first purchases: each day a non-buyer buys with the discrete Bass hazard
+//! `h_i = min(1, p_i + q·F_g)` ([`crate::behaviour::BehaviourParams::organic_hazard`]),
+//! `F_g` its pool's buyer share at the start of the day, shifted in log-odds by social
+//! proof and intent.
+//!
+//! Buyers with intent (set by mechanisms) are evaluated one by one until their intent
+//! decays below the floor; everyone else is simulated by the scenario's
+//! [`OrganicPath`](super::plan::OrganicPath):
+//! - [`walk`]: each pool's non-buyers walked by thinning against an upper bound of their
+//!   hazards (one segment per pool, or per rate class);
+//! - [`innovation`]: heterogeneous innovation rates without mechanisms, each buyer's
+//!   innovation day drawn up front and the pool walked for imitation only;
+//! - [`aggregate`]: exchangeable agents, each pool-day's purchases counted.
+//!
+//! Every path gives each non-buyer its daily probability `h_i` exactly; they differ in
+//! which random numbers they draw, so they agree in distribution, not draw for draw
+//! (`tests/engine_paths.rs`).
+
+mod aggregate;
+mod innovation;
+mod walk;
+
+use super::plan::OrganicPath;
+use super::state::World;
+use crate::behaviour::BehaviourParams;
+use crate::population::Trait;
+use crate::rng::SimRng;
+use rand::RngExt;
+
+impl World {
+    /// Organic first purchases of the day (discrete Bass with social proof and intent).
+    pub fn organic_step(&mut self) {
+        let path = self.paths.organic;
+        self.accepted.clear();
+        match path {
+            OrganicPath::Aggregate => return self.aggregate_organic_step(),
+            OrganicPath::InnovationDays => self.innovation_step(),
+            OrganicPath::PoolWalk | OrganicPath::ClassWalk => {}
+        }
+        let mut rng = self.organic_rng.take().expect("reset");
+        let beh = self.beh.take().expect("reset");
+        self.intent_step(&beh, &mut rng);
+        match path {
+            OrganicPath::PoolWalk => self.pool_walks(&beh, &mut rng),
+            OrganicPath::ClassWalk => self.class_walks(&beh, &mut rng),
+            OrganicPath::InnovationDays => self.imitation_walks(&beh, &mut rng),
+            OrganicPath::Aggregate => unreachable!("counted above"),
+        }
+        self.beh = Some(beh);
+        self.organic_rng = Some(rng);
+        self.book_accepted();
+    }
+
+    /// Buyers with intent, one by one: those whose intent decayed below the floor return
+    /// to their pool's segment; the others buy with their shifted hazard.
+    fn intent_step(&mut self, beh: &BehaviourParams, rng: &mut SimRng) {
+        let delta_sp = self.delta_sp();
+        let w_sp = beh.w_social_proof;
+        let mut k = 0;
+        while k < self.touched.len() {
+            let i = self.touched[k];
+            let u = i as usize;
+            let intent =
+                beh.intent_after(self.intent[u] as f64, self.day - self.intent_day[u] as u32);
+            if intent.abs() < beh.intent_floor {
+                self.intent[u] = 0.0;
+                self.unlink_touched(i);
+                self.relink_nonbuyer(i);
+                continue;
+            }
+            k += 1;
+            let g = self.pop.pool_of[u] as usize;
+            let f = self.pool_share(g);
+            let p_i = self.pop.organic_p(i).unwrap_or(beh.bass_p);
+            let shift = intent
+                + if delta_sp != 0.0 {
+                    w_sp * self.pop.trait_of(i, Trait::Susceptibility) * delta_sp
+                } else {
+                    0.0
+                };
+            if rng.random::<f64>() < beh.organic_hazard(p_i, f, shift) {
+                self.accepted.push((i, g as u32));
+            }
+        }
+    }
+
+    /// Pool `g`'s buyer share at the start of the day.
+    #[inline]
+    fn pool_share(&self, g: usize) -> f64 {
+        self.pool_buyers_start[g] as f64 / self.pop.pools[g].len as f64
+    }
+
+    /// Non-buyer `i`'s organic hazard at pool share `f` and card social-proof change
+    /// `delta_sp`.
+    #[inline]
+    fn hazard(&mut self, beh: &BehaviourParams, i: u32, f: f64, delta_sp: f64) -> f64 {
+        let p_i = self.pop.organic_p(i).unwrap_or(beh.bass_p);
+        let shift = if delta_sp != 0.0 {
+            beh.w_social_proof * self.pop.trait_of(i, Trait::Susceptibility) * delta_sp
+        } else {
+            0.0
+        };
+        beh.organic_hazard(p_i, f, shift)
+    }
+}

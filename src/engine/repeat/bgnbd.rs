@@ -1,0 +1,56 @@
+//! BG/NBD repeat orders ([`super::super::plan::RepeatPath::Bgnbd`]): at its first order a
+//! buyer draws its rate `λ ~ Gamma(r, 1/α)` and its dropout `p ~ Beta(a, b)` from its own
+//! repeat stream; each order draws the next order time `t + Exp(λ')` and, after an order,
+//! drops out with `p'` (`λ'`, `p'` after satisfaction,
+//! [`crate::behaviour::BehaviourParams::repurchase_after_satisfaction`]).
+
+use super::super::state::{DROPPED, World};
+use crate::rng::{SimRng, agent_rng_in};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+impl World {
+    /// Buyer `i`'s repeat rate and dropout after satisfaction.
+    pub(in crate::engine) fn effective_repurchase(&self, i: u32) -> (f64, f64) {
+        let u = i as usize;
+        self.beh().repurchase_after_satisfaction(
+            self.lambda[u] as f64,
+            self.dropout[u] as f64,
+            self.satisfaction[u] as f64,
+        )
+    }
+
+    /// Files buyer `i`'s next order at `from + Exp(λ')` when inside the horizon.
+    pub(in crate::engine) fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
+        let (lambda, _) = self.effective_repurchase(i);
+        let u = i as usize;
+        if lambda <= 0.0 {
+            self.next_repeat[u] = f32::INFINITY;
+            return;
+        }
+        let e: f64 = Exp1.sample(rng);
+        let t = (from + e / lambda) as f32;
+        self.next_repeat[u] = t;
+        if (t as f64) < self.horizon as f64 {
+            self.repeat_cal[t as usize].push(i);
+        }
+    }
+
+    /// The day's orders: each due buyer orders at its time, then drops out or files its
+    /// next order, from its `k`-th repeat stream (`k` its orders so far).
+    pub(super) fn bgnbd_repeat_step(&mut self) {
+        self.settle_due(|w, i, t| {
+            let u = i as usize;
+            let k = w.orders[u] as u32;
+            let mut rng = agent_rng_in(w.repeat_key, i, k);
+            w.book_order(i, 0.0, t as f64, false);
+            let (_, p) = w.effective_repurchase(i);
+            if rng.random::<f64>() < p {
+                w.flags[u] |= DROPPED;
+                w.next_repeat[u] = f32::INFINITY;
+            } else {
+                w.schedule_repeat(i, t as f64, &mut rng);
+            }
+        });
+    }
+}
