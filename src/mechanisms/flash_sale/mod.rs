@@ -21,14 +21,13 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
-use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
 use std::sync::Arc;
 
@@ -129,7 +128,6 @@ impl State {
             self.tally.sold_out += 1;
         }
     }
-
 }
 
 /// The mechanism's settings.

@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, TimeOfDay, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// How the seller answers questions in the groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -133,16 +133,39 @@ impl Default for Qa {
     }
 }
 
-
 impl Check for Qa {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let Qa { enabled: _, mode, schedule, session_minutes, members_per_agent, answer_minutes, session_question_rate, session_patience_minutes, satisfied_within_minutes, ordinary_question_rate, adhoc_response_minutes, adhoc_patience_minutes, purchase_questions, answer_style: _, answer_discount, case_strength, precollect, warmup_total, warmup_packets, core_coupon, core_coupon_minutes, closing_discount, wage_per_hour } = self;
-    c.needs_groups(base);
-    if *mode == QaMode::Dedicated {
-        c.check("schedule", schedule, base);
-        let end = schedule.time.minute() + *session_minutes;
-        if *session_minutes == 0 || end > 24 * 60 {
-            c.push(
+        let Qa {
+            enabled: _,
+            mode,
+            schedule,
+            session_minutes,
+            members_per_agent,
+            answer_minutes,
+            session_question_rate,
+            session_patience_minutes,
+            satisfied_within_minutes,
+            ordinary_question_rate,
+            adhoc_response_minutes,
+            adhoc_patience_minutes,
+            purchase_questions,
+            answer_style: _,
+            answer_discount,
+            case_strength,
+            precollect,
+            warmup_total,
+            warmup_packets,
+            core_coupon,
+            core_coupon_minutes,
+            closing_discount,
+            wage_per_hour,
+        } = self;
+        c.needs_groups(base);
+        if *mode == QaMode::Dedicated {
+            c.check("schedule", schedule, base);
+            let end = schedule.time.minute() + *session_minutes;
+            if *session_minutes == 0 || end > 24 * 60 {
+                c.push(
                 "session_minutes",
                 format!(
                     "{} minutes from {}: a session must last at least 1 minute and end by midnight",
@@ -150,81 +173,60 @@ impl Check for Qa {
                     String::from(schedule.time)
                 ),
             );
+            }
+            if *warmup_total > 0.0 && schedule.time.minute() < 5 {
+                c.push(
+                    "schedule.time",
+                    "a warm-up packet 5 minutes before needs a start at 00:05 or later",
+                );
+            }
         }
-        if *warmup_total > 0.0 && schedule.time.minute() < 5 {
+        c.positive("members_per_agent", *members_per_agent);
+        c.positive("answer_minutes", *answer_minutes);
+        c.non_negative("session_question_rate", *session_question_rate);
+        c.positive("session_patience_minutes", *session_patience_minutes);
+        c.positive("satisfied_within_minutes", *satisfied_within_minutes);
+        c.prob("ordinary_question_rate", *ordinary_question_rate);
+        c.positive("adhoc_response_minutes", *adhoc_response_minutes);
+        c.positive("adhoc_patience_minutes", *adhoc_patience_minutes);
+        c.prob("purchase_questions", *purchase_questions);
+        for (k, v) in [
+            ("answer_discount", *answer_discount),
+            ("core_coupon", *core_coupon),
+            ("closing_discount", *closing_discount),
+        ] {
+            c.non_negative(k, v);
+            if v >= base.product.price {
+                c.push(
+                    k,
+                    format!(
+                        "{v} is not below the price {}: allowed 0 to less than the price",
+                        base.product.price
+                    ),
+                );
+            }
+        }
+        c.positive("core_coupon_minutes", *core_coupon_minutes);
+        c.range("case_strength", *case_strength, -5.0, 5.0);
+        c.non_negative("warmup_total", *warmup_total);
+        if *warmup_total > 0.0
+            && (*warmup_packets == 0 || *warmup_total / (*warmup_packets as f64) < 0.01)
+        {
             c.push(
-                "schedule.time",
-                "a warm-up packet 5 minutes before needs a start at 00:05 or later",
+                "warmup_packets",
+                format!("{} packets cannot split {}", *warmup_packets, *warmup_total),
             );
         }
-    }
-    c.positive("members_per_agent", *members_per_agent);
-    c.positive("answer_minutes", *answer_minutes);
-    c.non_negative(
-        "session_question_rate",
-        *session_question_rate,
-    );
-    c.positive(
-        "session_patience_minutes",
-        *session_patience_minutes,
-    );
-    c.positive(
-        "satisfied_within_minutes",
-        *satisfied_within_minutes,
-    );
-    c.prob(
-        "ordinary_question_rate",
-        *ordinary_question_rate,
-    );
-    c.positive(
-        "adhoc_response_minutes",
-        *adhoc_response_minutes,
-    );
-    c.positive(
-        "adhoc_patience_minutes",
-        *adhoc_patience_minutes,
-    );
-    c.prob("purchase_questions", *purchase_questions);
-    for (k, v) in [
-        ("answer_discount", *answer_discount),
-        ("core_coupon", *core_coupon),
-        ("closing_discount", *closing_discount),
-    ] {
-        c.non_negative(k, v);
-        if v >= base.product.price {
-            c.push(
-                k,
-                format!(
-                    "{v} is not below the price {}: allowed 0 to less than the price",
-                    base.product.price
-                ),
-            );
+        c.non_negative("wage_per_hour", *wage_per_hour);
+        if let Some(pc) = precollect {
+            c.check("precollect", pc, base);
+            if *mode != QaMode::Dedicated {
+                c.push(
+                    "precollect",
+                    "pre-collection feeds a dedicated session: it needs mode = \"dedicated\"",
+                );
+            }
         }
-    }
-    c.positive("core_coupon_minutes", *core_coupon_minutes);
-    c.range("case_strength", *case_strength, -5.0, 5.0);
-    c.non_negative("warmup_total", *warmup_total);
-    if *warmup_total > 0.0
-        && (*warmup_packets == 0 || *warmup_total / (*warmup_packets as f64) < 0.01)
-    {
-        c.push(
-            "warmup_packets",
-            format!(
-                "{} packets cannot split {}",
-                *warmup_packets, *warmup_total
-            ),
-        );
-    }
-    c.non_negative("wage_per_hour", *wage_per_hour);
-    if let Some(pc) = precollect {
-        c.check("precollect", pc, base);
-        if *mode != QaMode::Dedicated {
-            c.push(
-                "precollect",
-                "pre-collection feeds a dedicated session: it needs mode = \"dedicated\"",
-            );
-        }
-    }
     }
 }
 

@@ -46,14 +46,13 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
@@ -355,7 +354,6 @@ impl State {
         world.add_intent(i, -0.5);
         world.add_engagement(i, -0.1);
     }
-
 }
 
 /// The mechanism's settings.

@@ -39,14 +39,13 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -267,7 +266,6 @@ impl State {
             self.tally.orders += 1;
         }
     }
-
 }
 
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
@@ -297,7 +295,6 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
     }
 }
 
-
 /// The mechanism's settings.
 pub type Config = RedPackets;
 
@@ -325,7 +322,11 @@ impl Mechanism for Plan {
         Kpi::share("rp_broadcast_ctr").better(Better::Neither),
         Kpi::gain("rp_followup_redemptions"),
         Kpi::gain("rp_orders"),
-        Kpi::new("rp_interactions_per_member_week", Unit::Ratio, Better::Higher),
+        Kpi::new(
+            "rp_interactions_per_member_week",
+            Unit::Ratio,
+            Better::Higher,
+        ),
         Kpi::share("rp_members_left").better(Better::Lower),
         Kpi::share("rp_members_silent").better(Better::Lower),
         Kpi::cost_item("rp_cost"),

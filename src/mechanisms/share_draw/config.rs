@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, TimeOfDay};
+use serde::{Deserialize, Serialize};
 
 /// "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,42 +56,49 @@ impl Default for ShareDraw {
     }
 }
 
-
 impl Check for ShareDraw {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let ShareDraw { enabled: _, schedule, shares_required, gifts: _, gift_value, open_hours, participation_base, effort_weight, prize_weight, reach_per_share, outsider_click_base, participation_engagement } = self;
-    c.needs_groups(base);
-    c.check("schedule", schedule, base);
-    if *shares_required == 0 || *shares_required > 20 {
-        c.push(
-            "shares_required",
-            format!(
-                "{} is out of range: allowed 1 to 20 friend groups",
-                *shares_required
-            ),
+        let ShareDraw {
+            enabled: _,
+            schedule,
+            shares_required,
+            gifts: _,
+            gift_value,
+            open_hours,
+            participation_base,
+            effort_weight,
+            prize_weight,
+            reach_per_share,
+            outsider_click_base,
+            participation_engagement,
+        } = self;
+        c.needs_groups(base);
+        c.check("schedule", schedule, base);
+        if *shares_required == 0 || *shares_required > 20 {
+            c.push(
+                "shares_required",
+                format!(
+                    "{} is out of range: allowed 1 to 20 friend groups",
+                    *shares_required
+                ),
+            );
+        }
+        c.non_negative("gift_value", *gift_value);
+        c.range("open_hours", *open_hours, 0.25, 168.0);
+        for (k, x) in [
+            ("participation_base", *participation_base),
+            ("effort_weight", *effort_weight),
+            ("prize_weight", *prize_weight),
+            ("outsider_click_base", *outsider_click_base),
+        ] {
+            c.log_odds(k, x);
+        }
+        c.range("reach_per_share", *reach_per_share, 0.0, 10_000.0);
+        c.range(
+            "participation_engagement",
+            *participation_engagement,
+            -1.0,
+            1.0,
         );
-    }
-    c.non_negative("gift_value", *gift_value);
-    c.range("open_hours", *open_hours, 0.25, 168.0);
-    for (k, x) in [
-        ("participation_base", *participation_base),
-        ("effort_weight", *effort_weight),
-        ("prize_weight", *prize_weight),
-        ("outsider_click_base", *outsider_click_base),
-    ] {
-        c.log_odds(k, x);
-    }
-    c.range(
-        "reach_per_share",
-        *reach_per_share,
-        0.0,
-        10_000.0,
-    );
-    c.range(
-        "participation_engagement",
-        *participation_engagement,
-        -1.0,
-        1.0,
-    );
     }
 }

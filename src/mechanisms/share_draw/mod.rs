@@ -24,14 +24,13 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
 use std::sync::Arc;
 
@@ -133,7 +132,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.

@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// What a vote asks about (domain.md 2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -198,43 +198,67 @@ impl Default for Votes {
     }
 }
 
-
 impl Check for Votes {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let Votes { enabled: _, program, reward_cap_share, participation_base, relevance, reward_weight, engagement_weight, visibility_hours, participation_engagement, involvement_intent, link_strength, anticipation } = self;
-    c.needs_groups(base);
-    if program.is_empty() {
-        c.push(
-            "program",
-            "no vote programs: add at least one [[mechanisms.votes.program]]",
+        let Votes {
+            enabled: _,
+            program,
+            reward_cap_share,
+            participation_base,
+            relevance,
+            reward_weight,
+            engagement_weight,
+            visibility_hours,
+            participation_engagement,
+            involvement_intent,
+            link_strength,
+            anticipation,
+        } = self;
+        c.needs_groups(base);
+        if program.is_empty() {
+            c.push(
+                "program",
+                "no vote programs: add at least one [[mechanisms.votes.program]]",
+            );
+        }
+        for (k, p) in program.iter().enumerate() {
+            c.check(&format!("program[{k}]"), p, base);
+        }
+        if let Some(cap) = *reward_cap_share {
+            c.prob("reward_cap_share", cap);
+        }
+        c.log_odds("participation_base", *participation_base);
+        c.check("relevance", relevance, base);
+        c.log_odds("reward_weight", *reward_weight);
+        c.log_odds("engagement_weight", *engagement_weight);
+        c.positive("visibility_hours", *visibility_hours);
+        c.range(
+            "participation_engagement",
+            *participation_engagement,
+            -1.0,
+            1.0,
         );
-    }
-    for (k, p) in program.iter().enumerate() {
-        c.check(&format!("program[{k}]"), p, base);
-    }
-    if let Some(cap) = *reward_cap_share {
-        c.prob("reward_cap_share", cap);
-    }
-    c.log_odds("participation_base", *participation_base);
-    c.check("relevance", relevance, base);
-    c.log_odds("reward_weight", *reward_weight);
-    c.log_odds("engagement_weight", *engagement_weight);
-    c.positive("visibility_hours", *visibility_hours);
-    c.range(
-        "participation_engagement",
-        *participation_engagement,
-        -1.0,
-        1.0,
-    );
-    c.log_odds("involvement_intent", *involvement_intent);
-    c.prob("anticipation", *anticipation);
-    c.log_odds("link_strength", *link_strength);
+        c.log_odds("involvement_intent", *involvement_intent);
+        c.prob("anticipation", *anticipation);
+        c.log_odds("link_strength", *link_strength);
     }
 }
 
 impl Check for VoteProgram {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let VoteProgram { topic: _, schedule, open_hours, choices, participation_coupon, winner_bonus, coupon_valid_days, link: _, result_delay_minutes, result_coupon, result_valid_minutes } = self;
+        let VoteProgram {
+            topic: _,
+            schedule,
+            open_hours,
+            choices,
+            participation_coupon,
+            winner_bonus,
+            coupon_valid_days,
+            link: _,
+            result_delay_minutes,
+            result_coupon,
+            result_valid_minutes,
+        } = self;
         c.check("schedule", schedule, base);
         c.range("open_hours", *open_hours, 0.25, 72.0);
         if *choices < 2 {
@@ -267,7 +291,6 @@ impl Check for VoteProgram {
                 "0 is out of range: allowed at least 1 minute",
             );
         }
-
     }
 }
 

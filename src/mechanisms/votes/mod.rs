@@ -37,14 +37,13 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
 use std::sync::Arc;
 
@@ -316,7 +315,6 @@ impl State {
             self.tally.discounts += world.last_order_discount;
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -348,7 +346,8 @@ impl Mechanism for Plan {
         Kpi::share("vote_cost_share").better(Better::Lower),
     ];
     const NEEDS: Needs = Needs {
-        wallet: true, group_life: true,
+        wallet: true,
+        group_life: true,
         ..Needs::NOTHING
     };
 
