@@ -94,7 +94,8 @@ pub struct RedPackets {
     pub max_total: f64,
     /// Seconds after which unclaimed packets are refunded (default 60).
     pub claim_window_seconds: f64,
-    /// Mean seconds a fully engaged member takes to claim (default 5).
+    /// Time scale of the claim race, seconds (default 5): a member of engagement `e` needs
+    /// `Exp(claim_seconds_mean / (behaviour.group_life.claim_speed_floor + e))` seconds.
     pub claim_seconds_mean: f64,
     /// Link posted with the drop (default none).
     pub link: DropLink,
