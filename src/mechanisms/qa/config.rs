@@ -81,6 +81,19 @@ pub struct Qa {
     /// Social-proof strength of the buyer's case in a "solution + case + discount" answer
     /// (default 1.5, calibrated).
     pub case_strength: f64,
+    /// Engagement an asker gains when the question is resolved (default 0.1).
+    pub answer_engagement: f64,
+    /// Satisfaction a resolved question raises the asker to, at least (default 0.8; a good
+    /// order leaves 0.5): a buyer's repeat orders follow it.
+    pub answer_satisfaction: f64,
+    /// Intent (log-odds) a resolved ad-hoc purchase question leaves when the asker does not
+    /// order on the answer (default 0.3).
+    pub adhoc_answer_intent: f64,
+    /// Intent (log-odds) an unresolved question adds (default −0.5): unanswered members drift
+    /// away.
+    pub unresolved_intent: f64,
+    /// Engagement an unresolved question adds (default −0.1).
+    pub unresolved_engagement: f64,
     /// Pre-collection 24 h before each session (absent: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precollect: Option<PreCollection>,
@@ -88,6 +101,10 @@ pub struct Qa {
     pub warmup_total: f64,
     /// Warm-up packets (default 10).
     pub warmup_packets: u32,
+    /// Engagement a warm-up claimer gains (default 0.05).
+    pub warmup_engagement: f64,
+    /// Intent (log-odds) a warm-up claimer gains (default 0.3).
+    pub warmup_intent: f64,
     /// Time-limited coupon pushed in the core phase to members online (default 0: none).
     pub core_coupon: f64,
     /// Minutes the core coupon stays valid (default 30).
@@ -122,9 +139,16 @@ impl Default for Qa {
             answer_style: AnswerStyle::Plain,
             answer_discount: 5.0,
             case_strength: 1.5,
+            answer_engagement: 0.1,
+            answer_satisfaction: 0.8,
+            adhoc_answer_intent: 0.3,
+            unresolved_intent: -0.5,
+            unresolved_engagement: -0.1,
             precollect: None,
             warmup_total: 0.0,
             warmup_packets: 10,
+            warmup_engagement: 0.05,
+            warmup_intent: 0.3,
             core_coupon: 0.0,
             core_coupon_minutes: 30.0,
             closing_discount: 0.0,
@@ -152,9 +176,16 @@ impl Check for Qa {
             answer_style: _,
             answer_discount,
             case_strength,
+            answer_engagement,
+            answer_satisfaction,
+            adhoc_answer_intent,
+            unresolved_intent,
+            unresolved_engagement,
             precollect,
             warmup_total,
             warmup_packets,
+            warmup_engagement,
+            warmup_intent,
             core_coupon,
             core_coupon_minutes,
             closing_discount,
@@ -208,6 +239,13 @@ impl Check for Qa {
         }
         c.positive("core_coupon_minutes", *core_coupon_minutes);
         c.range("case_strength", *case_strength, -5.0, 5.0);
+        c.range("answer_engagement", *answer_engagement, -1.0, 1.0);
+        c.prob("answer_satisfaction", *answer_satisfaction);
+        c.log_odds("adhoc_answer_intent", *adhoc_answer_intent);
+        c.log_odds("unresolved_intent", *unresolved_intent);
+        c.range("unresolved_engagement", *unresolved_engagement, -1.0, 1.0);
+        c.range("warmup_engagement", *warmup_engagement, -1.0, 1.0);
+        c.log_odds("warmup_intent", *warmup_intent);
         c.non_negative("warmup_total", *warmup_total);
         if *warmup_total > 0.0
             && (*warmup_packets == 0 || *warmup_total / (*warmup_packets as f64) < 0.01)
