@@ -79,12 +79,19 @@ impl Default for TopicRelevance {
 impl TopicRelevance {
     /// The relevance of `topic`.
     pub fn of(&self, topic: VoteTopic) -> f64 {
+        let TopicRelevance {
+            product_choice,
+            discount_format,
+            usage_scenario,
+            new_product_test,
+            general,
+        } = *self;
         match topic {
-            VoteTopic::ProductChoice => self.product_choice,
-            VoteTopic::DiscountFormat => self.discount_format,
-            VoteTopic::UsageScenario => self.usage_scenario,
-            VoteTopic::NewProductTest => self.new_product_test,
-            VoteTopic::General => self.general,
+            VoteTopic::ProductChoice => product_choice,
+            VoteTopic::DiscountFormat => discount_format,
+            VoteTopic::UsageScenario => usage_scenario,
+            VoteTopic::NewProductTest => new_product_test,
+            VoteTopic::General => general,
         }
     }
 }
@@ -137,13 +144,6 @@ impl Default for VoteProgram {
     }
 }
 
-impl VoteProgram {
-    /// The link that follows the result.
-    pub fn resolved_link(&self) -> VoteLink {
-        self.link.unwrap_or(self.topic.natural_link())
-    }
-}
-
 /// Topic votes in every chat group (domain.md 2.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -175,8 +175,16 @@ pub struct Votes {
     /// what the participant just chose or asked about (default 0.875, calibrated).
     pub link_strength: f64,
     /// Probability that a participant is waiting for the result when it is announced; it
-    /// fades as `exp(−minutes / 60)` until the linked push (default 0.75, calibrated).
+    /// fades as `exp(−minutes / anticipation_minutes)` until the linked push (default 0.75,
+    /// calibrated).
     pub anticipation: f64,
+    /// Minutes over which a participant stops waiting for the linked push after the result
+    /// (default 60).
+    pub anticipation_minutes: f64,
+    /// Persuasive strength of a scenario bundle's content, in social-proof units (default
+    /// 0.5): it weighs in the purchase decision like social proof, and leaves intent when
+    /// the member does not buy.
+    pub bundle_strength: f64,
 }
 
 impl Default for Votes {
@@ -194,6 +202,8 @@ impl Default for Votes {
             involvement_intent: 0.3,
             link_strength: 0.875,
             anticipation: 0.75,
+            anticipation_minutes: 60.0,
+            bundle_strength: 0.5,
         }
     }
 }
@@ -213,6 +223,8 @@ impl Check for Votes {
             involvement_intent,
             link_strength,
             anticipation,
+            anticipation_minutes,
+            bundle_strength,
         } = self;
         c.needs_groups(base);
         if program.is_empty() {
@@ -240,6 +252,8 @@ impl Check for Votes {
         );
         c.log_odds("involvement_intent", *involvement_intent);
         c.prob("anticipation", *anticipation);
+        c.positive("anticipation_minutes", *anticipation_minutes);
+        c.range("bundle_strength", *bundle_strength, -5.0, 5.0);
         c.log_odds("link_strength", *link_strength);
     }
 }
