@@ -24,6 +24,8 @@ pub struct ShareDraw {
     pub effort_weight: f64,
     /// Log-odds per `ln(1 + gifts · gift_value / members)` (default 0.5).
     pub prize_weight: f64,
+    /// Log-odds per unit of engagement above 0.5 (default 1.0).
+    pub engagement_weight: f64,
     /// Outsiders who see one share (default 8).
     pub reach_per_share: f64,
     /// Log-odds that an outsider who sees a share opens the product link (default −4.0).
@@ -49,6 +51,7 @@ impl Default for ShareDraw {
             participation_base: 1.4,
             effort_weight: 0.15,
             prize_weight: 0.5,
+            engagement_weight: 1.0,
             reach_per_share: 8.0,
             outsider_click_base: -4.0,
             participation_engagement: 0.1,
@@ -68,6 +71,7 @@ impl Check for ShareDraw {
             participation_base,
             effort_weight,
             prize_weight,
+            engagement_weight,
             reach_per_share,
             outsider_click_base,
             participation_engagement,
@@ -89,6 +93,7 @@ impl Check for ShareDraw {
             ("participation_base", *participation_base),
             ("effort_weight", *effort_weight),
             ("prize_weight", *prize_weight),
+            ("engagement_weight", *engagement_weight),
             ("outsider_click_base", *outsider_click_base),
         ] {
             c.log_odds(k, x);
