@@ -172,6 +172,8 @@ pub struct BehaviourParams {
     pub notice_base: f64,
     /// Mean minutes of attention after an interaction.
     pub attention_minutes: f64,
+    /// Red-packet claim speed at engagement 0 (speed `claim_speed_floor + e`).
+    pub claim_speed_floor: f64,
     /// `intent_decay^d` for whole days `d = 0..=horizon` (no `powi` in hot loops).
     intent_pow: Vec<f64>,
     /// `engagement_decay^d` for whole days `d = 0..=horizon`.
@@ -228,6 +230,7 @@ impl BehaviourParams {
             silent_below: b.group_life.silent_below,
             notice_base: b.group_life.notice_base,
             attention_minutes: b.group_life.attention_minutes,
+            claim_speed_floor: b.group_life.claim_speed_floor,
             intent_pow: table(intent_decay),
             engagement_pow: table(engagement_decay),
             ln_engagement_decay: engagement_decay.ln(),

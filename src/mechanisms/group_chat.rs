@@ -343,6 +343,16 @@ pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     a * world.notice_probability(i) * w
 }
 
+/// Seconds member `i`, who noticed a red packet, needs to claim it: `Exp(mean / (f + e))`
+/// with `f` = `behaviour.group_life.claim_speed_floor` and `e` its engagement, so engaged
+/// members win the race. Draws one exponential from `rng`.
+#[inline]
+pub fn claim_seconds(world: &World, i: u32, mean: f64, rng: &mut SimRng) -> f64 {
+    use rand_distr::{Distribution, Exp1};
+    let x: f64 = Exp1.sample(rng);
+    x * mean / (world.behaviour().claim_speed_floor + world.engagement_of(i))
+}
+
 /// A member who found at least one of an evening's messages.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Found {

@@ -31,7 +31,9 @@ pub struct Behaviour {
 /// interactions; a member leaves the group at daily hazard `leave_rate · (1 − e)`; a member
 /// below `silent_below` counts as silent. An online member notices group activity with
 /// probability `notice_base + (1 − notice_base)·e`, and after claiming a packet keeps looking
-/// at the chat with probability `exp(−minutes / attention_minutes)`.
+/// at the chat with probability `exp(−minutes / attention_minutes)`. A member racing for a
+/// red packet claims at a speed proportional to `claim_speed_floor + e`: it needs
+/// `Exp(mean / (claim_speed_floor + e))` seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupLife {
@@ -48,6 +50,10 @@ pub struct GroupLife {
     /// Mean minutes a member keeps looking at the chat after an interaction (default 7,
     /// calibrated).
     pub attention_minutes: f64,
+    /// Claim speed of a member of engagement 0 in a red-packet race, relative to the `+ e`
+    /// that engagement adds (default 0.2): a fully engaged member claims `(0.2 + 1) / 0.2 = 6`
+    /// times faster than a member of engagement 0.
+    pub claim_speed_floor: f64,
 }
 
 impl Default for GroupLife {
@@ -59,6 +65,7 @@ impl Default for GroupLife {
             silent_below: 0.1,
             notice_base: 0.3,
             attention_minutes: 7.0,
+            claim_speed_floor: 0.2,
         }
     }
 }
@@ -514,6 +521,7 @@ impl Check for GroupLife {
             silent_below,
             notice_base,
             attention_minutes,
+            claim_speed_floor,
         } = self;
         c.prob("initial_engagement", *initial_engagement);
         c.positive("half_life_days", *half_life_days);
@@ -521,5 +529,6 @@ impl Check for GroupLife {
         c.prob("silent_below", *silent_below);
         c.prob("notice_base", *notice_base);
         c.positive("attention_minutes", *attention_minutes);
+        c.positive("claim_speed_floor", *claim_speed_floor);
     }
 }

@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// A scarcity flash sale in every chat group: "today 15:00–16:00, only 10 left" (domain.md 2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,44 +44,53 @@ impl Default for FlashSale {
     }
 }
 
-
 impl Check for FlashSale {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let FlashSale { enabled: _, schedule, window_minutes, stock: _, discount, announce_minutes, visit_base, scarcity_weight, buy_base } = self;
-    c.needs_groups(base);
-    c.check("schedule", schedule, base);
-    let open = schedule.time.minute();
-    if *window_minutes == 0 || open + *window_minutes > 24 * 60 {
-        c.push(
-            "window_minutes",
-            format!(
-                "{} is out of range: allowed 1 to {} (the sale must end by midnight)",
-                *window_minutes,
-                24 * 60 - open
-            ),
-        );
-    }
-    if *announce_minutes > open {
-        c.push(
-            "announce_minutes",
-            format!(
-                "{} is out of range: allowed 0 to {open} (announced the same day)",
-                *announce_minutes
-            ),
-        );
-    }
-    c.non_negative("discount", *discount);
-    if *discount >= base.product.price {
-        c.push(
-            "discount",
-            format!(
-                "{} is out of range: allowed below the price {}",
-                *discount, base.product.price
-            ),
-        );
-    }
-    c.log_odds("visit_base", *visit_base);
-    c.log_odds("scarcity_weight", *scarcity_weight);
-    c.log_odds("buy_base", *buy_base);
+        let FlashSale {
+            enabled: _,
+            schedule,
+            window_minutes,
+            stock: _,
+            discount,
+            announce_minutes,
+            visit_base,
+            scarcity_weight,
+            buy_base,
+        } = self;
+        c.needs_groups(base);
+        c.check("schedule", schedule, base);
+        let open = schedule.time.minute();
+        if *window_minutes == 0 || open + *window_minutes > 24 * 60 {
+            c.push(
+                "window_minutes",
+                format!(
+                    "{} is out of range: allowed 1 to {} (the sale must end by midnight)",
+                    *window_minutes,
+                    24 * 60 - open
+                ),
+            );
+        }
+        if *announce_minutes > open {
+            c.push(
+                "announce_minutes",
+                format!(
+                    "{} is out of range: allowed 0 to {open} (announced the same day)",
+                    *announce_minutes
+                ),
+            );
+        }
+        c.non_negative("discount", *discount);
+        if *discount >= base.product.price {
+            c.push(
+                "discount",
+                format!(
+                    "{} is out of range: allowed below the price {}",
+                    *discount, base.product.price
+                ),
+            );
+        }
+        c.log_odds("visit_base", *visit_base);
+        c.log_odds("scarcity_weight", *scarcity_weight);
+        c.log_odds("buy_base", *buy_base);
     }
 }

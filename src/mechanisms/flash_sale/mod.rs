@@ -21,22 +21,27 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
-use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::{Base, Schedule};
 use rand::RngExt;
-use std::sync::Arc;
 
-/// Validated configuration.
+/// The settings the model reads, fixed for the run; built by destructuring the whole
+/// [`FlashSale`] table, so a setting the model does not read is a compile warning.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    cfg: Arc<FlashSale>,
+    schedule: Schedule,
+    window_minutes: u32,
+    stock: u32,
+    discount: f64,
+    announce_minutes: u32,
+    visit_base: f64,
+    scarcity_weight: f64,
+    buy_base: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -71,15 +76,15 @@ impl State {
     }
 
     fn sale(&mut self, world: &mut World, g: usize) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        let open = cfg.schedule.time.minute();
-        let from = open.saturating_sub(cfg.announce_minutes);
-        let hours = (open + cfg.window_minutes - from) as f64 / 60.0;
+        let p = &self.plan;
+        let open = p.schedule.time.minute();
+        let from = open.saturating_sub(p.announce_minutes);
+        let hours = (open + p.window_minutes - from) as f64 / 60.0;
         // The announcement stays in view until the sale closes (it is re-posted at opening).
         let w = window_weight(world, from, hours, hours.max(1.0));
         let b = world.behaviour();
-        let incentive = b.w_incentive * cfg.discount / b.price;
-        let visit0 = sigmoid(cfg.visit_base + incentive);
+        let incentive = b.w_incentive * p.discount / b.price;
+        let visit0 = sigmoid(p.visit_base + incentive);
         self.visitors.clear();
         let mut finders = Finders::new(world, g, w);
         while let Some(f) = finders.next(world, &mut self.rng) {
@@ -89,17 +94,17 @@ impl State {
             let visit = if intent == 0.0 {
                 u < visit0
             } else {
-                sigmoid_coin(u, cfg.visit_base + intent + incentive, 1.0)
+                sigmoid_coin(u, p.visit_base + intent + incentive, 1.0)
             };
             if visit {
-                let at = open + self.rng.random_range(0..cfg.window_minutes.max(1));
+                let at = open + self.rng.random_range(0..p.window_minutes.max(1));
                 self.visitors.push((at, i));
             }
         }
         self.visitors.sort_unstable();
         self.tally.sales += 1;
         self.tally.visitors += self.visitors.len() as u64;
-        let stock = cfg.stock;
+        let stock = p.stock;
         let mut left = stock;
         for k in 0..self.visitors.len() {
             if stock > 0 && left == 0 {
@@ -112,10 +117,10 @@ impl State {
                 0.0
             };
             let e = Exposure {
-                base: cfg.buy_base + cfg.scarcity_weight * scarcity,
+                base: p.buy_base + p.scarcity_weight * scarcity,
                 attention: 1.0,
                 strength: 0.0,
-                incentive: cfg.discount,
+                incentive: p.discount,
             };
             let outcome = world.offer_any(i, at.min(1439), &e, &mut self.rng);
             if outcome != Offered::Nothing {
@@ -129,7 +134,6 @@ impl State {
             self.tally.sold_out += 1;
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -162,8 +166,26 @@ impl Mechanism for Plan {
     };
 
     fn plan(_base: &Base<'_>, c: &FlashSale) -> Result<Self, String> {
+        let FlashSale {
+            enabled: _,
+            schedule,
+            window_minutes,
+            stock,
+            discount,
+            announce_minutes,
+            visit_base,
+            scarcity_weight,
+            buy_base,
+        } = c;
         Ok(Plan {
-            cfg: Arc::new(c.clone()),
+            schedule: schedule.clone(),
+            window_minutes: *window_minutes,
+            stock: *stock,
+            discount: *discount,
+            announce_minutes: *announce_minutes,
+            visit_base: *visit_base,
+            scarcity_weight: *scarcity_weight,
+            buy_base: *buy_base,
         })
     }
 
@@ -180,7 +202,7 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+        if !self.plan.schedule.happens(world.day, world.weekday()) {
             return;
         }
         for g in world.pop.group_pools() {

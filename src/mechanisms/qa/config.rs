@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, TimeOfDay, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// How the seller answers questions in the groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -81,6 +81,19 @@ pub struct Qa {
     /// Social-proof strength of the buyer's case in a "solution + case + discount" answer
     /// (default 1.5, calibrated).
     pub case_strength: f64,
+    /// Engagement an asker gains when the question is resolved (default 0.1).
+    pub answer_engagement: f64,
+    /// Satisfaction a resolved question raises the asker to, at least (default 0.8; a good
+    /// order leaves 0.5): a buyer's repeat orders follow it.
+    pub answer_satisfaction: f64,
+    /// Intent (log-odds) a resolved ad-hoc purchase question leaves when the asker does not
+    /// order on the answer (default 0.3).
+    pub adhoc_answer_intent: f64,
+    /// Intent (log-odds) an unresolved question adds (default −0.5): unanswered members drift
+    /// away.
+    pub unresolved_intent: f64,
+    /// Engagement an unresolved question adds (default −0.1).
+    pub unresolved_engagement: f64,
     /// Pre-collection 24 h before each session (absent: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precollect: Option<PreCollection>,
@@ -88,6 +101,10 @@ pub struct Qa {
     pub warmup_total: f64,
     /// Warm-up packets (default 10).
     pub warmup_packets: u32,
+    /// Engagement a warm-up claimer gains (default 0.05).
+    pub warmup_engagement: f64,
+    /// Intent (log-odds) a warm-up claimer gains (default 0.3).
+    pub warmup_intent: f64,
     /// Time-limited coupon pushed in the core phase to members online (default 0: none).
     pub core_coupon: f64,
     /// Minutes the core coupon stays valid (default 30).
@@ -122,9 +139,16 @@ impl Default for Qa {
             answer_style: AnswerStyle::Plain,
             answer_discount: 5.0,
             case_strength: 1.5,
+            answer_engagement: 0.1,
+            answer_satisfaction: 0.8,
+            adhoc_answer_intent: 0.3,
+            unresolved_intent: -0.5,
+            unresolved_engagement: -0.1,
             precollect: None,
             warmup_total: 0.0,
             warmup_packets: 10,
+            warmup_engagement: 0.05,
+            warmup_intent: 0.3,
             core_coupon: 0.0,
             core_coupon_minutes: 30.0,
             closing_discount: 0.0,
@@ -133,16 +157,46 @@ impl Default for Qa {
     }
 }
 
-
 impl Check for Qa {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let Qa { enabled: _, mode, schedule, session_minutes, members_per_agent, answer_minutes, session_question_rate, session_patience_minutes, satisfied_within_minutes, ordinary_question_rate, adhoc_response_minutes, adhoc_patience_minutes, purchase_questions, answer_style: _, answer_discount, case_strength, precollect, warmup_total, warmup_packets, core_coupon, core_coupon_minutes, closing_discount, wage_per_hour } = self;
-    c.needs_groups(base);
-    if *mode == QaMode::Dedicated {
-        c.check("schedule", schedule, base);
-        let end = schedule.time.minute() + *session_minutes;
-        if *session_minutes == 0 || end > 24 * 60 {
-            c.push(
+        let Qa {
+            enabled: _,
+            mode,
+            schedule,
+            session_minutes,
+            members_per_agent,
+            answer_minutes,
+            session_question_rate,
+            session_patience_minutes,
+            satisfied_within_minutes,
+            ordinary_question_rate,
+            adhoc_response_minutes,
+            adhoc_patience_minutes,
+            purchase_questions,
+            answer_style: _,
+            answer_discount,
+            case_strength,
+            answer_engagement,
+            answer_satisfaction,
+            adhoc_answer_intent,
+            unresolved_intent,
+            unresolved_engagement,
+            precollect,
+            warmup_total,
+            warmup_packets,
+            warmup_engagement,
+            warmup_intent,
+            core_coupon,
+            core_coupon_minutes,
+            closing_discount,
+            wage_per_hour,
+        } = self;
+        c.needs_groups(base);
+        if *mode == QaMode::Dedicated {
+            c.check("schedule", schedule, base);
+            let end = schedule.time.minute() + *session_minutes;
+            if *session_minutes == 0 || end > 24 * 60 {
+                c.push(
                 "session_minutes",
                 format!(
                     "{} minutes from {}: a session must last at least 1 minute and end by midnight",
@@ -150,81 +204,67 @@ impl Check for Qa {
                     String::from(schedule.time)
                 ),
             );
+            }
+            if *warmup_total > 0.0 && schedule.time.minute() < 5 {
+                c.push(
+                    "schedule.time",
+                    "a warm-up packet 5 minutes before needs a start at 00:05 or later",
+                );
+            }
         }
-        if *warmup_total > 0.0 && schedule.time.minute() < 5 {
+        c.positive("members_per_agent", *members_per_agent);
+        c.positive("answer_minutes", *answer_minutes);
+        c.non_negative("session_question_rate", *session_question_rate);
+        c.positive("session_patience_minutes", *session_patience_minutes);
+        c.positive("satisfied_within_minutes", *satisfied_within_minutes);
+        c.prob("ordinary_question_rate", *ordinary_question_rate);
+        c.positive("adhoc_response_minutes", *adhoc_response_minutes);
+        c.positive("adhoc_patience_minutes", *adhoc_patience_minutes);
+        c.prob("purchase_questions", *purchase_questions);
+        for (k, v) in [
+            ("answer_discount", *answer_discount),
+            ("core_coupon", *core_coupon),
+            ("closing_discount", *closing_discount),
+        ] {
+            c.non_negative(k, v);
+            if v >= base.product.price {
+                c.push(
+                    k,
+                    format!(
+                        "{v} is not below the price {}: allowed 0 to less than the price",
+                        base.product.price
+                    ),
+                );
+            }
+        }
+        c.positive("core_coupon_minutes", *core_coupon_minutes);
+        c.range("case_strength", *case_strength, -5.0, 5.0);
+        c.range("answer_engagement", *answer_engagement, -1.0, 1.0);
+        c.prob("answer_satisfaction", *answer_satisfaction);
+        c.log_odds("adhoc_answer_intent", *adhoc_answer_intent);
+        c.log_odds("unresolved_intent", *unresolved_intent);
+        c.range("unresolved_engagement", *unresolved_engagement, -1.0, 1.0);
+        c.range("warmup_engagement", *warmup_engagement, -1.0, 1.0);
+        c.log_odds("warmup_intent", *warmup_intent);
+        c.non_negative("warmup_total", *warmup_total);
+        if *warmup_total > 0.0
+            && (*warmup_packets == 0 || *warmup_total / (*warmup_packets as f64) < 0.01)
+        {
             c.push(
-                "schedule.time",
-                "a warm-up packet 5 minutes before needs a start at 00:05 or later",
+                "warmup_packets",
+                format!("{} packets cannot split {}", *warmup_packets, *warmup_total),
             );
         }
-    }
-    c.positive("members_per_agent", *members_per_agent);
-    c.positive("answer_minutes", *answer_minutes);
-    c.non_negative(
-        "session_question_rate",
-        *session_question_rate,
-    );
-    c.positive(
-        "session_patience_minutes",
-        *session_patience_minutes,
-    );
-    c.positive(
-        "satisfied_within_minutes",
-        *satisfied_within_minutes,
-    );
-    c.prob(
-        "ordinary_question_rate",
-        *ordinary_question_rate,
-    );
-    c.positive(
-        "adhoc_response_minutes",
-        *adhoc_response_minutes,
-    );
-    c.positive(
-        "adhoc_patience_minutes",
-        *adhoc_patience_minutes,
-    );
-    c.prob("purchase_questions", *purchase_questions);
-    for (k, v) in [
-        ("answer_discount", *answer_discount),
-        ("core_coupon", *core_coupon),
-        ("closing_discount", *closing_discount),
-    ] {
-        c.non_negative(k, v);
-        if v >= base.product.price {
-            c.push(
-                k,
-                format!(
-                    "{v} is not below the price {}: allowed 0 to less than the price",
-                    base.product.price
-                ),
-            );
+        c.non_negative("wage_per_hour", *wage_per_hour);
+        if let Some(pc) = precollect {
+            c.check("precollect", pc, base);
+            if *mode != QaMode::Dedicated {
+                c.push(
+                    "precollect",
+                    "pre-collection feeds a dedicated session: it needs mode = \"dedicated\"",
+                );
+            }
         }
-    }
-    c.positive("core_coupon_minutes", *core_coupon_minutes);
-    c.range("case_strength", *case_strength, -5.0, 5.0);
-    c.non_negative("warmup_total", *warmup_total);
-    if *warmup_total > 0.0
-        && (*warmup_packets == 0 || *warmup_total / (*warmup_packets as f64) < 0.01)
-    {
-        c.push(
-            "warmup_packets",
-            format!(
-                "{} packets cannot split {}",
-                *warmup_packets, *warmup_total
-            ),
-        );
-    }
-    c.non_negative("wage_per_hour", *wage_per_hour);
-    if let Some(pc) = precollect {
-        c.check("precollect", pc, base);
-        if *mode != QaMode::Dedicated {
-            c.push(
-                "precollect",
-                "pre-collection feeds a dedicated session: it needs mode = \"dedicated\"",
-            );
-        }
-    }
     }
 }
 

@@ -12,7 +12,9 @@
 //! 1. **Pre-collection** (optional): each member submitted a question the day before with
 //!    probability `precollect.rate`, earning a coupon; these questions are answered first.
 //! 2. **Warm-up** (optional): a red packet 5 minutes before; the fastest online, noticing
-//!    members claim `warmup_packets` (engagement +0.05, intent +0.3).
+//!    members claim `warmup_packets` (the claim race of
+//!    [`super::group_chat::claim_seconds`]) and gain engagement `warmup_engagement`
+//!    (default 0.05) and intent `warmup_intent` (default 0.3).
 //! 3. **Who is there**: members online at mid-session (the activity profile puts 60–70% of
 //!    members online at 20:00–21:30). Agents `c = ceil(online / members_per_agent)`.
 //! 4. **Questions**: each online member asks once with probability
@@ -27,12 +29,15 @@
 //!    [`super::group_chat::Push`]).
 //!
 //! ## What an answer does
-//! A resolved question raises the asker's engagement (+0.1) and a buyer's satisfaction
-//! to 0.8, which feeds repurchase. A question about usage, price or quality (share
-//! `purchase_questions`) is also a purchase opportunity: base `channels.answer`. A
-//! "solution + case + discount" answer adds a buyer's case (social proof of strength `case_strength`)
-//! and `answer_discount` as incentive, plus any pre-collection coupon. An unresolved
-//! question lowers intent (−0.5) and engagement (−0.1): unanswered members drift away.
+//! A resolved question raises the asker's engagement by `answer_engagement` (default 0.1)
+//! and its satisfaction to `answer_satisfaction` (default 0.8), which feeds a buyer's
+//! repurchase. A question about usage, price or quality (share `purchase_questions`) is
+//! also a purchase opportunity: base `channels.answer`. A "solution + case + discount"
+//! answer adds a buyer's case (social proof of strength `case_strength`) and
+//! `answer_discount` as incentive, plus any pre-collection coupon. An ad-hoc purchase
+//! answer on which the asker does not order leaves intent `adhoc_answer_intent` (default
+//! 0.3). An unresolved question adds intent `unresolved_intent` (default −0.5) and
+//! engagement `unresolved_engagement` (default −0.1): unanswered members drift away.
 //!
 //! ## Costs and KPIs
 //! Costs: agent hours (session plus 15 minutes of preparation) at `wage_per_hour`,
@@ -46,25 +51,60 @@
 mod config;
 pub use config::*;
 
-
+use super::group_chat::{Push, PushOutcome, claim_seconds};
 use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
-use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::{Base, Schedule};
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
 
-/// Validated configuration.
+/// The settings the model reads, fixed for the run; built by destructuring the whole [`Qa`]
+/// table, so a setting the model does not read is a compile warning.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: Qa,
+    mode: QaMode,
+    schedule: Schedule,
+    session_minutes: u32,
+    members_per_agent: f64,
+    answer_minutes: f64,
+    session_question_rate: f64,
+    session_patience_minutes: f64,
+    satisfied_within_minutes: f64,
+    ordinary_question_rate: f64,
+    adhoc_response_minutes: f64,
+    adhoc_patience_minutes: f64,
+    purchase_questions: f64,
+    answer_style: AnswerStyle,
+    answer_discount: f64,
+    case_strength: f64,
+    answer_engagement: f64,
+    answer_satisfaction: f64,
+    adhoc_answer_intent: f64,
+    unresolved_intent: f64,
+    unresolved_engagement: f64,
+    precollect: Option<PreCollectionPlan>,
+    warmup_total: f64,
+    warmup_packets: u32,
+    warmup_engagement: f64,
+    warmup_intent: f64,
+    core_coupon: f64,
+    core_coupon_minutes: f64,
+    closing_discount: f64,
+    wage_per_hour: f64,
     answer_base: f64,
     push_base: f64,
     link_base: f64,
+}
+
+/// Pre-collection before a session ([`PreCollection`]).
+#[derive(Debug, Clone, Copy)]
+struct PreCollectionPlan {
+    rate: f64,
+    coupon: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -126,12 +166,12 @@ impl State {
     }
 
     fn ordinary_questions(&mut self, world: &mut World, g: usize) {
-        let cfg = &self.plan.cfg;
+        let p = &self.plan;
         let pool = world.pop.pools[g];
         let (rate, resp_mean, pat_mean) = (
-            cfg.ordinary_question_rate,
-            cfg.adhoc_response_minutes,
-            cfg.adhoc_patience_minutes,
+            p.ordinary_question_rate,
+            p.adhoc_response_minutes,
+            p.adhoc_patience_minutes,
         );
         let n = Binomial::new(pool.len as u64, rate)
             .map(|b| b.sample(&mut self.rng))
@@ -158,12 +198,11 @@ impl State {
     }
 
     fn session(&mut self, world: &mut World, g: usize) {
-        let plan = std::sync::Arc::clone(&self.plan);
-        let cfg = &plan.cfg;
+        let p = std::sync::Arc::clone(&self.plan);
         let pool = world.pop.pools[g];
-        let start = cfg.schedule.time.minute();
-        let len = cfg.session_minutes as f64;
-        let mid = start + cfg.session_minutes / 2;
+        let start = p.schedule.time.minute();
+        let len = p.session_minutes as f64;
+        let mid = start + p.session_minutes / 2;
         self.tally.sessions += 1;
         self.questions.clear();
         self.online.clear();
@@ -171,7 +210,7 @@ impl State {
 
         // Who is there; pre-collected questions; warm-up racers.
         // Members are visited by thinning walks (only those who may submit, or be online).
-        let precollect = cfg.precollect.clone();
+        let precollect = p.precollect;
         self.tally.present_sum += world.members_in(g) as u64;
         if let Some(pc) = &precollect {
             let mut walk = Coins::new(pool.start, pool.len, pc.rate);
@@ -193,31 +232,31 @@ impl State {
             }
             if u < world.online_probability(i, mid) {
                 self.online.push(i);
-                if cfg.warmup_total > 0.0 && self.rng.random::<f64>() < world.notice_probability(i)
-                {
-                    let e: f64 = Exp1.sample(&mut self.rng);
-                    self.racers.push((e / (0.2 + world.engagement_of(i)), i));
+                if p.warmup_total > 0.0 && self.rng.random::<f64>() < world.notice_probability(i) {
+                    // Only the order of the race matters: time scale 1.
+                    let delay = claim_seconds(world, i, 1.0, &mut self.rng);
+                    self.racers.push((delay, i));
                 }
             }
         }
         self.tally.online_sum += self.online.len() as u64;
         self.tally.precollected += self.questions.len() as u64;
-        if cfg.warmup_total > 0.0 {
+        if p.warmup_total > 0.0 {
             self.racers
                 .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let n = (cfg.warmup_packets as usize).min(self.racers.len());
-            let paid = cfg.warmup_total * n as f64 / cfg.warmup_packets as f64;
+            let n = (p.warmup_packets as usize).min(self.racers.len());
+            let paid = p.warmup_total * n as f64 / p.warmup_packets as f64;
             self.tally.cost += paid;
             world.book_cost(paid);
             for k in 0..n {
                 let i = self.racers[k].1;
-                world.add_engagement(i, 0.05);
-                world.add_intent(i, 0.3);
+                world.add_engagement(i, p.warmup_engagement);
+                world.add_intent(i, p.warmup_intent);
             }
         }
 
         // Live questions.
-        let p_ask = 1.0 - (-cfg.session_question_rate * len / 60.0).exp();
+        let p_ask = 1.0 - (-p.session_question_rate * len / 60.0).exp();
         let mut askers = Coins::new(0, self.online.len() as u32, p_ask);
         while let Some((k, u)) = askers.next(&mut self.rng) {
             let i = self.online[k as usize];
@@ -225,7 +264,7 @@ impl State {
                 let e: f64 = Exp1.sample(&mut self.rng);
                 self.questions.push(Question {
                     arrival: self.rng.random::<f64>() * len,
-                    patience: e * cfg.session_patience_minutes,
+                    patience: e * p.session_patience_minutes,
                     member: i,
                     precollected: false,
                 });
@@ -239,13 +278,13 @@ impl State {
         self.tally.session_questions += self.questions.len() as u64;
 
         // Agents: M/M/c, first come first served, with abandonment.
-        let agents = ((self.online.len() as f64 / cfg.members_per_agent).ceil() as usize).max(1);
-        let staff = agents as f64 * (len + 15.0) / 60.0 * cfg.wage_per_hour;
+        let agents = ((self.online.len() as f64 / p.members_per_agent).ceil() as usize).max(1);
+        let staff = agents as f64 * (len + 15.0) / 60.0 * p.wage_per_hour;
         self.tally.cost += staff;
         world.book_cost(staff);
         self.agents_free.clear();
         self.agents_free.resize(agents, 0.0);
-        let coupon_for_asking = precollect.as_ref().map(|p| p.coupon).unwrap_or(0.0);
+        let coupon_for_asking = precollect.as_ref().map(|c| c.coupon).unwrap_or(0.0);
         let orders_before = self.tally.orders;
         for q in 0..self.questions.len() {
             let question = self.questions[q];
@@ -262,13 +301,13 @@ impl State {
                 continue;
             }
             let e: f64 = Exp1.sample(&mut self.rng);
-            let done = begin + e * cfg.answer_minutes;
+            let done = begin + e * p.answer_minutes;
             self.agents_free[slot] = done;
             let response = done - question.arrival;
             self.tally.session_resolved += 1;
             self.tally.session_response_sum += response;
             // A pre-collected asker expects the answer in the session; a live one, fast.
-            if question.precollected || response <= cfg.satisfied_within_minutes {
+            if question.precollected || response <= p.satisfied_within_minutes {
                 self.tally.satisfied += 1;
             }
             if question.precollected {
@@ -285,11 +324,11 @@ impl State {
 
         // Lurkers: the core-phase coupon and the closing discount.
         let pushes = [
-            (cfg.core_coupon, cfg.core_coupon_minutes, mid),
+            (p.core_coupon, p.core_coupon_minutes, mid),
             (
-                cfg.closing_discount,
+                p.closing_discount,
                 24.0 * 60.0 - (start as f64 + len),
-                start + cfg.session_minutes.saturating_sub(5),
+                start + p.session_minutes.saturating_sub(5),
             ),
         ];
         for (coupon, valid, at) in pushes {
@@ -322,16 +361,16 @@ impl State {
 
     /// A resolved question of member `i`, answered at `minute`.
     fn resolved(&mut self, world: &mut World, i: u32, minute: u32, coupon: f64, in_session: bool) {
-        world.add_engagement(i, 0.1);
-        world.raise_satisfaction(i, 0.8, minute);
-        if self.rng.random::<f64>() >= self.plan.cfg.purchase_questions || world.is_buyer(i) {
+        world.add_engagement(i, self.plan.answer_engagement);
+        world.raise_satisfaction(i, self.plan.answer_satisfaction, minute);
+        if self.rng.random::<f64>() >= self.plan.purchase_questions || world.is_buyer(i) {
             return;
         }
         self.tally.purchase_answers += 1;
-        let (strength, discount) = match self.plan.cfg.answer_style {
+        let (strength, discount) = match self.plan.answer_style {
             AnswerStyle::Plain => (0.0, 0.0),
             AnswerStyle::SolutionCaseDiscount => {
-                (self.plan.cfg.case_strength, self.plan.cfg.answer_discount)
+                (self.plan.case_strength, self.plan.answer_discount)
             }
         };
         let e = Exposure {
@@ -347,15 +386,14 @@ impl State {
                 self.tally.coupons_redeemed += 1;
             }
         } else if !in_session {
-            world.add_intent(i, 0.3);
+            world.add_intent(i, self.plan.adhoc_answer_intent);
         }
     }
 
     fn unresolved(&mut self, world: &mut World, i: u32) {
-        world.add_intent(i, -0.5);
-        world.add_engagement(i, -0.1);
+        world.add_intent(i, self.plan.unresolved_intent);
+        world.add_engagement(i, self.plan.unresolved_engagement);
     }
-
 }
 
 /// The mechanism's settings.
@@ -398,8 +436,71 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &Qa) -> Result<Self, String> {
+        let Qa {
+            enabled: _,
+            mode,
+            schedule,
+            session_minutes,
+            members_per_agent,
+            answer_minutes,
+            session_question_rate,
+            session_patience_minutes,
+            satisfied_within_minutes,
+            ordinary_question_rate,
+            adhoc_response_minutes,
+            adhoc_patience_minutes,
+            purchase_questions,
+            answer_style,
+            answer_discount,
+            case_strength,
+            answer_engagement,
+            answer_satisfaction,
+            adhoc_answer_intent,
+            unresolved_intent,
+            unresolved_engagement,
+            precollect,
+            warmup_total,
+            warmup_packets,
+            warmup_engagement,
+            warmup_intent,
+            core_coupon,
+            core_coupon_minutes,
+            closing_discount,
+            wage_per_hour,
+        } = c;
+        let precollect = precollect
+            .as_ref()
+            .map(|&PreCollection { rate, coupon }| PreCollectionPlan { rate, coupon });
         Ok(Plan {
-            cfg: c.clone(),
+            mode: *mode,
+            schedule: schedule.clone(),
+            session_minutes: *session_minutes,
+            members_per_agent: *members_per_agent,
+            answer_minutes: *answer_minutes,
+            session_question_rate: *session_question_rate,
+            session_patience_minutes: *session_patience_minutes,
+            satisfied_within_minutes: *satisfied_within_minutes,
+            ordinary_question_rate: *ordinary_question_rate,
+            adhoc_response_minutes: *adhoc_response_minutes,
+            adhoc_patience_minutes: *adhoc_patience_minutes,
+            purchase_questions: *purchase_questions,
+            answer_style: *answer_style,
+            answer_discount: *answer_discount,
+            case_strength: *case_strength,
+            answer_engagement: *answer_engagement,
+            answer_satisfaction: *answer_satisfaction,
+            adhoc_answer_intent: *adhoc_answer_intent,
+            unresolved_intent: *unresolved_intent,
+            unresolved_engagement: *unresolved_engagement,
+            precollect,
+            warmup_total: *warmup_total,
+            warmup_packets: *warmup_packets,
+            warmup_engagement: *warmup_engagement,
+            warmup_intent: *warmup_intent,
+            core_coupon: *core_coupon,
+            core_coupon_minutes: *core_coupon_minutes,
+            closing_discount: *closing_discount,
+            wage_per_hour: *wage_per_hour,
             answer_base: base.behaviour.channels.answer,
             push_base: base.behaviour.channels.push,
             link_base: base.behaviour.channels.link,
@@ -422,8 +523,8 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        let dedicated = self.plan.cfg.mode == QaMode::Dedicated
-            && self.plan.cfg.schedule.happens(world.day, world.weekday());
+        let dedicated = self.plan.mode == QaMode::Dedicated
+            && self.plan.schedule.happens(world.day, world.weekday());
         for g in 0..world.pop.pools.len() {
             if !world.pop.pools[g].group {
                 continue;

@@ -1,7 +1,7 @@
-use crate::settings::{Base, Check, Checker};
 use crate::dist::Support;
-use serde::{Deserialize, Serialize};
 use crate::settings::Schedule;
+use crate::settings::{Base, Check, Checker};
+use serde::{Deserialize, Serialize};
 
 /// How a drop's total is split into packets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -94,7 +94,8 @@ pub struct RedPackets {
     pub max_total: f64,
     /// Seconds after which unclaimed packets are refunded (default 60).
     pub claim_window_seconds: f64,
-    /// Mean seconds a fully engaged member takes to claim (default 5).
+    /// Time scale of the claim race, seconds (default 5): a member of engagement `e` needs
+    /// `Exp(claim_seconds_mean / (behaviour.group_life.claim_speed_floor + e))` seconds.
     pub claim_seconds_mean: f64,
     /// Link posted with the drop (default none).
     pub link: DropLink,
@@ -146,20 +147,36 @@ impl Default for RedPackets {
     }
 }
 
-
 impl Check for RedPackets {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let RedPackets { enabled: _, schedule, total, packets, split: _, scale_with_online: _, total_per_online, max_total, claim_window_seconds, claim_seconds_mean, link, task_completion, announcement_click, stage2, followup, claim_engagement, task_engagement, claim_intent, claim_and_leave } = self;
-    c.needs_groups(base);
-    c.check("schedule", schedule, base);
-    c.positive("total", *total);
-    if *packets == 0 {
-        c.push(
-            "packets",
-            "0 is out of range: allowed at least 1 packet",
-        );
-    } else if *total / (*packets as f64) < 0.01 {
-        c.push(
+        let RedPackets {
+            enabled: _,
+            schedule,
+            total,
+            packets,
+            split: _,
+            scale_with_online: _,
+            total_per_online,
+            max_total,
+            claim_window_seconds,
+            claim_seconds_mean,
+            link,
+            task_completion,
+            announcement_click,
+            stage2,
+            followup,
+            claim_engagement,
+            task_engagement,
+            claim_intent,
+            claim_and_leave,
+        } = self;
+        c.needs_groups(base);
+        c.check("schedule", schedule, base);
+        c.positive("total", *total);
+        if *packets == 0 {
+            c.push("packets", "0 is out of range: allowed at least 1 packet");
+        } else if *total / (*packets as f64) < 0.01 {
+            c.push(
             "packets",
             format!(
                 "{} packets cannot split a total of {}: every packet needs at least 0.01; allowed at most {} packets",
@@ -168,54 +185,41 @@ impl Check for RedPackets {
                 (*total / 0.01).floor()
             ),
         );
-    }
-    if let Ok(d) = base.population.groups.size.build(Support::Positive) {
-        let mean = d.mean();
-        if (*packets as f64) > mean {
-            c.push(
+        }
+        if let Ok(d) = base.population.groups.size.build(Support::Positive) {
+            let mean = d.mean();
+            if (*packets as f64) > mean {
+                c.push(
                 "packets",
                 format!(
                     "{} packets per drop but groups have {mean:.0} members on average: they can never all be claimed; allowed at most the group size",
                     *packets
                 ),
             );
+            }
         }
-    }
-    c.positive("total_per_online", *total_per_online);
-    c.positive("max_total", *max_total);
-    c.positive(
-        "claim_window_seconds",
-        *claim_window_seconds,
-    );
-    c.positive("claim_seconds_mean", *claim_seconds_mean);
-    c.prob("task_completion", *task_completion);
-    c.prob("announcement_click", *announcement_click);
-    c.range(
-        "claim_engagement",
-        *claim_engagement,
-        -1.0,
-        1.0,
-    );
-    c.range(
-        "task_engagement",
-        *task_engagement,
-        -1.0,
-        1.0,
-    );
-    c.range("claim_intent", *claim_intent, -20.0, 20.0);
-    c.prob("claim_and_leave", *claim_and_leave);
-    if let Some(st) = stage2 {
-        if *link != DropLink::Task {
-            c.push(
-                "stage2",
-                "stage 2 rewards task completers: it needs link = \"task\"",
-            );
+        c.positive("total_per_online", *total_per_online);
+        c.positive("max_total", *max_total);
+        c.positive("claim_window_seconds", *claim_window_seconds);
+        c.positive("claim_seconds_mean", *claim_seconds_mean);
+        c.prob("task_completion", *task_completion);
+        c.prob("announcement_click", *announcement_click);
+        c.range("claim_engagement", *claim_engagement, -1.0, 1.0);
+        c.range("task_engagement", *task_engagement, -1.0, 1.0);
+        c.range("claim_intent", *claim_intent, -20.0, 20.0);
+        c.prob("claim_and_leave", *claim_and_leave);
+        if let Some(st) = stage2 {
+            if *link != DropLink::Task {
+                c.push(
+                    "stage2",
+                    "stage 2 rewards task completers: it needs link = \"task\"",
+                );
+            }
+            c.check("stage2", st, base);
         }
-        c.check("stage2", st, base);
-    }
-    if let Some(f) = followup {
-        c.check("followup", f, base);
-    }
+        if let Some(f) = followup {
+            c.check("followup", f, base);
+        }
     }
 }
 

@@ -6,9 +6,11 @@
 //!    [`crate::thinning::Coins`] walk against the profile's bound) and, if
 //!    online, notices the drop with probability `notice_base + (1 − notice_base)·e`
 //!    (`e` = engagement).
-//! 2. **The race.** A noticing member needs `Exp(claim_seconds_mean / (0.2 + e))` seconds
-//!    to claim; the fastest `packets` claimers within `claim_window_seconds` win. With
-//!    `scale_with_online`, the total is `min(max_total, total_per_online · online)`.
+//! 2. **The race.** A noticing member needs `Exp(claim_seconds_mean / (f + e))` seconds
+//!    to claim ([`super::group_chat::claim_seconds`], `f` =
+//!    `behaviour.group_life.claim_speed_floor`, default 0.2); the fastest `packets`
+//!    claimers within `claim_window_seconds` win. With `scale_with_online`, the total is
+//!    `min(max_total, total_per_online · online)`.
 //!    Unclaimed packets are refunded; `rp_claim_seconds` is the time the last packet went
 //!    (empty when packets were left over).
 //! 3. **Amounts.** Equal split, or a "lucky" split where each packet draws uniformly up to
@@ -39,24 +41,56 @@
 mod config;
 pub use config::*;
 
-
+use super::group_chat::{Push, PushOutcome, claim_seconds};
 use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
-use super::group_chat::{Push, PushOutcome};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::{Base, Schedule};
 use crate::thinning::Coins;
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1};
 
-/// Validated configuration.
+/// The settings the model reads, fixed for the run; built by destructuring the whole
+/// [`RedPackets`] table, so a setting the model does not read is a compile warning.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    cfg: RedPackets,
+    schedule: Schedule,
+    total: f64,
+    packets: u32,
+    split: Split,
+    scale_with_online: bool,
+    total_per_online: f64,
+    max_total: f64,
+    claim_window_seconds: f64,
+    claim_seconds_mean: f64,
+    link: DropLink,
+    task_completion: f64,
+    announcement_click: f64,
+    stage2: Option<Stage2Plan>,
+    followup: Option<FollowUpPlan>,
+    claim_engagement: f64,
+    task_engagement: f64,
+    claim_intent: f64,
+    claim_and_leave: f64,
     link_base: f64,
     push_base: f64,
+}
+
+/// Stage 2 of a staged drop ([`Stage2`]).
+#[derive(Debug, Clone, Copy)]
+struct Stage2Plan {
+    total: f64,
+    packets: u32,
+}
+
+/// The follow-up push ([`FollowUp`]).
+#[derive(Debug, Clone, Copy)]
+struct FollowUpPlan {
+    delay_minutes: u32,
+    coupon: f64,
+    first_k: u32,
+    valid_minutes: u32,
 }
 
 /// Counters of one trial; reset to zero at the start of each.
@@ -104,7 +138,7 @@ impl State {
     }
 
     fn drop_in_group(&mut self, world: &mut World, g: usize, minute: u32) {
-        let cfg = &self.plan.cfg;
+        let p = &self.plan;
         let pool = world.pop.pools[g];
         self.racers.clear();
         let mut online = 0u32;
@@ -115,22 +149,21 @@ impl State {
             }
             online += 1;
             if self.rng.random::<f64>() < world.notice_probability(i) {
-                let e: f64 = Exp1.sample(&mut self.rng);
-                let delay = e * cfg.claim_seconds_mean / (0.2 + world.engagement_of(i));
+                let delay = claim_seconds(world, i, p.claim_seconds_mean, &mut self.rng);
                 self.racers.push((delay, i));
             }
         }
         self.tally.drops += 1;
-        let total = if cfg.scale_with_online {
-            (cfg.total_per_online * online as f64).min(cfg.max_total)
+        let total = if p.scale_with_online {
+            (p.total_per_online * online as f64).min(p.max_total)
         } else {
-            cfg.total
+            p.total
         };
-        let n = cfg.packets as usize;
+        let n = p.packets as usize;
         self.tally.offered += n as u64;
         self.racers
             .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let window = cfg.claim_window_seconds;
+        let window = p.claim_window_seconds;
         let claimers = self
             .racers
             .iter()
@@ -142,19 +175,16 @@ impl State {
             self.tally.empty_seconds += self.racers[n - 1].0;
         }
         self.tally.claimed += claimers as u64;
-        let amounts = split_amounts(cfg.split, total, n, claimers, &mut self.rng);
+        let amounts = split_amounts(p.split, total, n, claimers, &mut self.rng);
         self.tally.cost += amounts;
         world.book_cost(amounts);
 
-        let link = cfg.link;
-        let nothing_follows = link != DropLink::Task && cfg.followup.is_none();
+        let link = p.link;
+        let nothing_follows = link != DropLink::Task && p.followup.is_none();
         let (claim_engagement, claim_intent, task_engagement) =
-            (cfg.claim_engagement, cfg.claim_intent, cfg.task_engagement);
-        let (task_completion, announcement_click, claim_and_leave) = (
-            cfg.task_completion,
-            cfg.announcement_click,
-            cfg.claim_and_leave,
-        );
+            (p.claim_engagement, p.claim_intent, p.task_engagement);
+        let (task_completion, announcement_click, claim_and_leave) =
+            (p.task_completion, p.announcement_click, p.claim_and_leave);
         self.completers.clear();
         for k in 0..claimers {
             let (delay, i) = self.racers[k];
@@ -183,15 +213,15 @@ impl State {
                 }
             }
         }
-        if let Some(st) = self.plan.cfg.stage2.clone() {
-            self.stage2(world, &st);
+        if let Some(st) = self.plan.stage2 {
+            self.stage2(world, st);
         }
-        if let Some(f) = self.plan.cfg.followup.clone() {
-            self.followup(world, &f, minute, claimers, g);
+        if let Some(f) = self.plan.followup {
+            self.followup(world, f, minute, claimers, g);
         }
     }
 
-    fn stage2(&mut self, world: &mut World, st: &Stage2) {
+    fn stage2(&mut self, world: &mut World, st: Stage2Plan) {
         let n = (st.packets as usize).min(self.completers.len());
         if n == 0 {
             return;
@@ -204,15 +234,15 @@ impl State {
         for k in 0..n {
             let i = self.completers[k].1;
             self.tally.interactions += 1;
-            world.add_engagement(i, self.plan.cfg.claim_engagement);
-            world.add_intent(i, self.plan.cfg.claim_intent);
+            world.add_engagement(i, self.plan.claim_engagement);
+            world.add_intent(i, self.plan.claim_intent);
         }
     }
 
     fn followup(
         &mut self,
         world: &mut World,
-        f: &FollowUp,
+        f: FollowUpPlan,
         minute: u32,
         claimers: usize,
         g: usize,
@@ -252,7 +282,7 @@ impl State {
             }
             self.tally.followup_clicks += 1;
             self.tally.interactions += 1;
-            world.add_engagement(i, self.plan.cfg.task_engagement);
+            world.add_engagement(i, self.plan.task_engagement);
         }
     }
 
@@ -267,7 +297,6 @@ impl State {
             self.tally.orders += 1;
         }
     }
-
 }
 
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
@@ -297,7 +326,6 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
     }
 }
 
-
 /// The mechanism's settings.
 pub type Config = RedPackets;
 
@@ -325,7 +353,11 @@ impl Mechanism for Plan {
         Kpi::share("rp_broadcast_ctr").better(Better::Neither),
         Kpi::gain("rp_followup_redemptions"),
         Kpi::gain("rp_orders"),
-        Kpi::new("rp_interactions_per_member_week", Unit::Ratio, Better::Higher),
+        Kpi::new(
+            "rp_interactions_per_member_week",
+            Unit::Ratio,
+            Better::Higher,
+        ),
         Kpi::share("rp_members_left").better(Better::Lower),
         Kpi::share("rp_members_silent").better(Better::Lower),
         Kpi::cost_item("rp_cost"),
@@ -336,8 +368,62 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
+        let RedPackets {
+            enabled: _,
+            schedule,
+            total,
+            packets,
+            split,
+            scale_with_online,
+            total_per_online,
+            max_total,
+            claim_window_seconds,
+            claim_seconds_mean,
+            link,
+            task_completion,
+            announcement_click,
+            stage2,
+            followup,
+            claim_engagement,
+            task_engagement,
+            claim_intent,
+            claim_and_leave,
+        } = c;
+        let stage2 = stage2
+            .as_ref()
+            .map(|&Stage2 { total, packets }| Stage2Plan { total, packets });
+        let followup = followup.as_ref().map(
+            |&FollowUp {
+                 delay_minutes,
+                 coupon,
+                 first_k,
+                 valid_minutes,
+             }| FollowUpPlan {
+                delay_minutes,
+                coupon,
+                first_k,
+                valid_minutes,
+            },
+        );
         Ok(Plan {
-            cfg: c.clone(),
+            schedule: schedule.clone(),
+            total: *total,
+            packets: *packets,
+            split: *split,
+            scale_with_online: *scale_with_online,
+            total_per_online: *total_per_online,
+            max_total: *max_total,
+            claim_window_seconds: *claim_window_seconds,
+            claim_seconds_mean: *claim_seconds_mean,
+            link: *link,
+            task_completion: *task_completion,
+            announcement_click: *announcement_click,
+            stage2,
+            followup,
+            claim_engagement: *claim_engagement,
+            task_engagement: *task_engagement,
+            claim_intent: *claim_intent,
+            claim_and_leave: *claim_and_leave,
             link_base: base.behaviour.channels.link,
             push_base: base.behaviour.channels.push,
         })
@@ -357,7 +443,7 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        let sch = &self.plan.cfg.schedule;
+        let sch = &self.plan.schedule;
         if !sch.happens(world.day, world.weekday()) {
             return;
         }

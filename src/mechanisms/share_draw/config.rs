@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, TimeOfDay};
+use serde::{Deserialize, Serialize};
 
 /// "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,8 @@ pub struct ShareDraw {
     pub effort_weight: f64,
     /// Log-odds per `ln(1 + gifts · gift_value / members)` (default 0.5).
     pub prize_weight: f64,
+    /// Log-odds per unit of engagement above 0.5 (default 1.0).
+    pub engagement_weight: f64,
     /// Outsiders who see one share (default 8).
     pub reach_per_share: f64,
     /// Log-odds that an outsider who sees a share opens the product link (default −4.0).
@@ -49,6 +51,7 @@ impl Default for ShareDraw {
             participation_base: 1.4,
             effort_weight: 0.15,
             prize_weight: 0.5,
+            engagement_weight: 1.0,
             reach_per_share: 8.0,
             outsider_click_base: -4.0,
             participation_engagement: 0.1,
@@ -56,42 +59,51 @@ impl Default for ShareDraw {
     }
 }
 
-
 impl Check for ShareDraw {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let ShareDraw { enabled: _, schedule, shares_required, gifts: _, gift_value, open_hours, participation_base, effort_weight, prize_weight, reach_per_share, outsider_click_base, participation_engagement } = self;
-    c.needs_groups(base);
-    c.check("schedule", schedule, base);
-    if *shares_required == 0 || *shares_required > 20 {
-        c.push(
-            "shares_required",
-            format!(
-                "{} is out of range: allowed 1 to 20 friend groups",
-                *shares_required
-            ),
+        let ShareDraw {
+            enabled: _,
+            schedule,
+            shares_required,
+            gifts: _,
+            gift_value,
+            open_hours,
+            participation_base,
+            effort_weight,
+            prize_weight,
+            engagement_weight,
+            reach_per_share,
+            outsider_click_base,
+            participation_engagement,
+        } = self;
+        c.needs_groups(base);
+        c.check("schedule", schedule, base);
+        if *shares_required == 0 || *shares_required > 20 {
+            c.push(
+                "shares_required",
+                format!(
+                    "{} is out of range: allowed 1 to 20 friend groups",
+                    *shares_required
+                ),
+            );
+        }
+        c.non_negative("gift_value", *gift_value);
+        c.range("open_hours", *open_hours, 0.25, 168.0);
+        for (k, x) in [
+            ("participation_base", *participation_base),
+            ("effort_weight", *effort_weight),
+            ("prize_weight", *prize_weight),
+            ("engagement_weight", *engagement_weight),
+            ("outsider_click_base", *outsider_click_base),
+        ] {
+            c.log_odds(k, x);
+        }
+        c.range("reach_per_share", *reach_per_share, 0.0, 10_000.0);
+        c.range(
+            "participation_engagement",
+            *participation_engagement,
+            -1.0,
+            1.0,
         );
-    }
-    c.non_negative("gift_value", *gift_value);
-    c.range("open_hours", *open_hours, 0.25, 168.0);
-    for (k, x) in [
-        ("participation_base", *participation_base),
-        ("effort_weight", *effort_weight),
-        ("prize_weight", *prize_weight),
-        ("outsider_click_base", *outsider_click_base),
-    ] {
-        c.log_odds(k, x);
-    }
-    c.range(
-        "reach_per_share",
-        *reach_per_share,
-        0.0,
-        10_000.0,
-    );
-    c.range(
-        "participation_engagement",
-        *participation_engagement,
-        -1.0,
-        1.0,
-    );
     }
 }

@@ -5,8 +5,9 @@
 //!    `1 − exp(−activity · notice · W)` ([`super::group_chat::window_weight`]).
 //! 2. It takes part with probability `σ(participation_base − effort_weight ·
 //!    (shares_required − 1) + prize_weight · ln(1 + gifts · gift_value / members) +
-//!    (e − 0.5))`: more shares asked is more effort, a richer prize per member more pull.
-//!    A participant gains `participation_engagement`.
+//!    engagement_weight · (e − 0.5))` (`engagement_weight` default 1): more shares asked is
+//!    more effort, a richer prize per member more pull. A participant gains
+//!    `participation_engagement`.
 //! 3. Each participant shares to `shares_required` friend groups, each seen by
 //!    Poisson(`reach_per_share`) outsiders drawn from the open market (when the scenario has
 //!    one). An outsider opens the link with `σ(outsider_click_base)` and then decides on the
@@ -24,22 +25,32 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Finders, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::settings::{Base, Schedule};
 use rand::RngExt;
 use std::sync::Arc;
 
-/// Validated configuration.
+/// The settings the model reads, fixed for the run; built by destructuring the whole
+/// [`ShareDraw`] table, so a setting the model does not read is a compile warning.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    cfg: Arc<ShareDraw>,
+    schedule: Schedule,
+    shares_required: u32,
+    gifts: u32,
+    gift_value: f64,
+    open_hours: f64,
+    participation_base: f64,
+    effort_weight: f64,
+    prize_weight: f64,
+    engagement_weight: f64,
+    reach_per_share: f64,
+    outsider_click_base: f64,
+    participation_engagement: f64,
     link_base: f64,
 }
 
@@ -58,7 +69,8 @@ struct Tally {
 /// Per-trial state.
 #[derive(Debug, Clone)]
 pub struct State {
-    plan: Plan,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    plan: Arc<Plan>,
     rng: SimRng,
     tally: Tally,
 }
@@ -67,39 +79,40 @@ impl State {
     /// A fresh state.
     pub fn new(plan: &Plan) -> Self {
         State {
-            plan: plan.clone(),
+            plan: Arc::new(plan.clone()),
             rng: stream_rng(0, 0),
             tally: Tally::default(),
         }
     }
 
     fn draw(&mut self, world: &mut World, g: usize) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        let minute = cfg.schedule.time.minute();
-        let w = window_weight(world, minute, cfg.open_hours, cfg.open_hours.max(1.0));
+        let p = Arc::clone(&self.plan);
+        let minute = p.schedule.time.minute();
+        let w = window_weight(world, minute, p.open_hours, p.open_hours.max(1.0));
         let pool = world.pop.pools[g];
-        let prize = cfg.gifts as f64 * cfg.gift_value / pool.len.max(1) as f64;
-        let base = cfg.participation_base
-            - cfg.effort_weight * (cfg.shares_required.max(1) - 1) as f64
-            + cfg.prize_weight * prize.ln_1p();
+        let prize = p.gifts as f64 * p.gift_value / pool.len.max(1) as f64;
+        let base = p.participation_base - p.effort_weight * (p.shares_required.max(1) - 1) as f64
+            + p.prize_weight * prize.ln_1p();
+        let (ew, ew_half) = (p.engagement_weight, 0.5 * p.engagement_weight);
         let mut participants = 0u64;
         self.tally.present += world.members_in(g) as u64;
         let mut finders = Finders::new(world, g, w);
         while let Some(f) = finders.next(world, &mut self.rng) {
             let i = f.member;
             let e = world.engagement_of(i);
-            if !sigmoid_coin(self.rng.random(), base + e - 0.5, 1.0) {
+            // base + w·(e − 0.5), summed as base + w·e − w/2.
+            if !sigmoid_coin(self.rng.random(), base + ew * e - ew_half, 1.0) {
                 continue;
             }
             participants += 1;
-            world.add_engagement(i, cfg.participation_engagement);
+            world.add_engagement(i, p.participation_engagement);
         }
-        let shares = participants * cfg.shares_required as u64;
+        let shares = participants * p.shares_required as u64;
         self.tally.shares += shares;
-        self.share(world, &cfg, minute, shares);
+        self.share(world, &p, minute, shares);
         self.tally.draws += 1;
         self.tally.participants += participants;
-        let gifts = (cfg.gifts as u64).min(participants) as f64 * cfg.gift_value;
+        let gifts = (p.gifts as u64).min(participants) as f64 * p.gift_value;
         self.tally.cost += gifts;
         world.book_cost(gifts);
     }
@@ -108,12 +121,12 @@ impl State {
     /// open the link with `σ(outsider_click_base)`. Outsiders who open and those who do not
     /// are independent Poisson counts (splitting the total), so one draw each serves the
     /// whole group; each opener is a random outsider deciding on the product page.
-    fn share(&mut self, world: &mut World, cfg: &ShareDraw, minute: u32, shares: u64) {
+    fn share(&mut self, world: &mut World, p: &Plan, minute: u32, shares: u64) {
         if shares == 0 || world.pop.outsiders() == 0 {
             return;
         }
-        let mean = shares as f64 * cfg.reach_per_share;
-        let click = sigmoid(cfg.outsider_click_base);
+        let mean = shares as f64 * p.reach_per_share;
+        let click = sigmoid(p.outsider_click_base);
         let clicks = poisson_count(mean * click, &mut self.rng);
         let others = poisson_count(mean * (1.0 - click), &mut self.rng);
         self.tally.reached += clicks + others;
@@ -133,7 +146,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -167,8 +179,34 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
+        let ShareDraw {
+            enabled: _,
+            schedule,
+            shares_required,
+            gifts,
+            gift_value,
+            open_hours,
+            participation_base,
+            effort_weight,
+            prize_weight,
+            engagement_weight,
+            reach_per_share,
+            outsider_click_base,
+            participation_engagement,
+        } = c;
         Ok(Plan {
-            cfg: Arc::new(c.clone()),
+            schedule: schedule.clone(),
+            shares_required: *shares_required,
+            gifts: *gifts,
+            gift_value: *gift_value,
+            open_hours: *open_hours,
+            participation_base: *participation_base,
+            effort_weight: *effort_weight,
+            prize_weight: *prize_weight,
+            engagement_weight: *engagement_weight,
+            reach_per_share: *reach_per_share,
+            outsider_click_base: *outsider_click_base,
+            participation_engagement: *participation_engagement,
             link_base: base.behaviour.channels.link,
         })
     }
@@ -185,7 +223,7 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        if !self.plan.cfg.schedule.happens(world.day, world.weekday()) {
+        if !self.plan.schedule.happens(world.day, world.weekday()) {
             return;
         }
         for g in world.pop.group_pools() {

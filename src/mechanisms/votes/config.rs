@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// What a vote asks about (domain.md 2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -79,12 +79,19 @@ impl Default for TopicRelevance {
 impl TopicRelevance {
     /// The relevance of `topic`.
     pub fn of(&self, topic: VoteTopic) -> f64 {
+        let TopicRelevance {
+            product_choice,
+            discount_format,
+            usage_scenario,
+            new_product_test,
+            general,
+        } = *self;
         match topic {
-            VoteTopic::ProductChoice => self.product_choice,
-            VoteTopic::DiscountFormat => self.discount_format,
-            VoteTopic::UsageScenario => self.usage_scenario,
-            VoteTopic::NewProductTest => self.new_product_test,
-            VoteTopic::General => self.general,
+            VoteTopic::ProductChoice => product_choice,
+            VoteTopic::DiscountFormat => discount_format,
+            VoteTopic::UsageScenario => usage_scenario,
+            VoteTopic::NewProductTest => new_product_test,
+            VoteTopic::General => general,
         }
     }
 }
@@ -137,13 +144,6 @@ impl Default for VoteProgram {
     }
 }
 
-impl VoteProgram {
-    /// The link that follows the result.
-    pub fn resolved_link(&self) -> VoteLink {
-        self.link.unwrap_or(self.topic.natural_link())
-    }
-}
-
 /// Topic votes in every chat group (domain.md 2.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -175,8 +175,16 @@ pub struct Votes {
     /// what the participant just chose or asked about (default 0.875, calibrated).
     pub link_strength: f64,
     /// Probability that a participant is waiting for the result when it is announced; it
-    /// fades as `exp(−minutes / 60)` until the linked push (default 0.75, calibrated).
+    /// fades as `exp(−minutes / anticipation_minutes)` until the linked push (default 0.75,
+    /// calibrated).
     pub anticipation: f64,
+    /// Minutes over which a participant stops waiting for the linked push after the result
+    /// (default 60).
+    pub anticipation_minutes: f64,
+    /// Persuasive strength of a scenario bundle's content, in social-proof units (default
+    /// 0.5): it weighs in the purchase decision like social proof, and leaves intent when
+    /// the member does not buy.
+    pub bundle_strength: f64,
 }
 
 impl Default for Votes {
@@ -194,47 +202,77 @@ impl Default for Votes {
             involvement_intent: 0.3,
             link_strength: 0.875,
             anticipation: 0.75,
+            anticipation_minutes: 60.0,
+            bundle_strength: 0.5,
         }
     }
 }
 
-
 impl Check for Votes {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let Votes { enabled: _, program, reward_cap_share, participation_base, relevance, reward_weight, engagement_weight, visibility_hours, participation_engagement, involvement_intent, link_strength, anticipation } = self;
-    c.needs_groups(base);
-    if program.is_empty() {
-        c.push(
-            "program",
-            "no vote programs: add at least one [[mechanisms.votes.program]]",
+        let Votes {
+            enabled: _,
+            program,
+            reward_cap_share,
+            participation_base,
+            relevance,
+            reward_weight,
+            engagement_weight,
+            visibility_hours,
+            participation_engagement,
+            involvement_intent,
+            link_strength,
+            anticipation,
+            anticipation_minutes,
+            bundle_strength,
+        } = self;
+        c.needs_groups(base);
+        if program.is_empty() {
+            c.push(
+                "program",
+                "no vote programs: add at least one [[mechanisms.votes.program]]",
+            );
+        }
+        for (k, p) in program.iter().enumerate() {
+            c.check(&format!("program[{k}]"), p, base);
+        }
+        if let Some(cap) = *reward_cap_share {
+            c.prob("reward_cap_share", cap);
+        }
+        c.log_odds("participation_base", *participation_base);
+        c.check("relevance", relevance, base);
+        c.log_odds("reward_weight", *reward_weight);
+        c.log_odds("engagement_weight", *engagement_weight);
+        c.positive("visibility_hours", *visibility_hours);
+        c.range(
+            "participation_engagement",
+            *participation_engagement,
+            -1.0,
+            1.0,
         );
-    }
-    for (k, p) in program.iter().enumerate() {
-        c.check(&format!("program[{k}]"), p, base);
-    }
-    if let Some(cap) = *reward_cap_share {
-        c.prob("reward_cap_share", cap);
-    }
-    c.log_odds("participation_base", *participation_base);
-    c.check("relevance", relevance, base);
-    c.log_odds("reward_weight", *reward_weight);
-    c.log_odds("engagement_weight", *engagement_weight);
-    c.positive("visibility_hours", *visibility_hours);
-    c.range(
-        "participation_engagement",
-        *participation_engagement,
-        -1.0,
-        1.0,
-    );
-    c.log_odds("involvement_intent", *involvement_intent);
-    c.prob("anticipation", *anticipation);
-    c.log_odds("link_strength", *link_strength);
+        c.log_odds("involvement_intent", *involvement_intent);
+        c.prob("anticipation", *anticipation);
+        c.positive("anticipation_minutes", *anticipation_minutes);
+        c.range("bundle_strength", *bundle_strength, -5.0, 5.0);
+        c.log_odds("link_strength", *link_strength);
     }
 }
 
 impl Check for VoteProgram {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let VoteProgram { topic: _, schedule, open_hours, choices, participation_coupon, winner_bonus, coupon_valid_days, link: _, result_delay_minutes, result_coupon, result_valid_minutes } = self;
+        let VoteProgram {
+            topic: _,
+            schedule,
+            open_hours,
+            choices,
+            participation_coupon,
+            winner_bonus,
+            coupon_valid_days,
+            link: _,
+            result_delay_minutes,
+            result_coupon,
+            result_valid_minutes,
+        } = self;
         c.check("schedule", schedule, base);
         c.range("open_hours", *open_hours, 0.25, 72.0);
         if *choices < 2 {
@@ -267,7 +305,6 @@ impl Check for VoteProgram {
                 "0 is out of range: allowed at least 1 minute",
             );
         }
-
     }
 }
 

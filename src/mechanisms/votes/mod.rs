@@ -18,12 +18,13 @@
 //!    rewards redeemed exceed `reward_cap_share` of the sales so far.
 //! 4. **The linked offer.** A *coupon push* reaches each participant right after voting,
 //!    while still in the chat (seen for sure). The other links follow the result by
-//!    `result_delay_minutes`: a scenario bundle (a push with persuasive content) or a
-//!    pre-sale (a push valid for a day) to participants, or a flash sale pushed to every
-//!    member. On the product page a participant's decision gains `link_strength`: the offer
-//!    is for what it just chose or asked about. A participant is still
-//!    waiting for the result with probability `anticipation · exp(−delay / 60)`; otherwise
-//!    it sees the push like anyone online (online × notice). Existing buyers may place extra
+//!    `result_delay_minutes`: a scenario bundle (a push with persuasive content of strength
+//!    `bundle_strength`, default 0.5) or a pre-sale (a push valid for a day) to
+//!    participants, or a flash sale pushed to every member. On the product page a
+//!    participant's decision gains `link_strength`: the offer is for what it just chose or
+//!    asked about. A participant is still waiting for the result with probability
+//!    `anticipation · exp(−delay / anticipation_minutes)` (default 60 minutes); otherwise it
+//!    sees the push like anyone online (online × notice). Existing buyers may place extra
 //!    orders. The push's CTR is compared with the same push broadcast to the group at that
 //!    minute (`vote_broadcast_ctr`, in expectation).
 //!
@@ -37,24 +38,50 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::{Base, Schedule};
 use rand::RngExt;
 use std::sync::Arc;
 
-/// Validated configuration.
+/// The settings the model reads, fixed for the run; built by destructuring the whole
+/// [`Votes`] table, so a setting the model does not read is a compile warning.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    cfg: Arc<Votes>,
+    programs: Vec<Program>,
+    reward_cap_share: Option<f64>,
+    participation_base: f64,
+    reward_weight: f64,
+    engagement_weight: f64,
+    visibility_hours: f64,
+    participation_engagement: f64,
+    involvement_intent: f64,
+    link_strength: f64,
+    anticipation: f64,
+    anticipation_minutes: f64,
+    bundle_strength: f64,
     link_base: f64,
     push_base: f64,
+}
+
+/// One recurring vote ([`VoteProgram`]), its topic resolved into a relevance and a link.
+#[derive(Debug, Clone)]
+struct Program {
+    schedule: Schedule,
+    relevance: f64,
+    open_hours: f64,
+    choices: u32,
+    participation_coupon: f64,
+    winner_bonus: f64,
+    coupon_valid_days: u32,
+    link: VoteLink,
+    result_delay_minutes: u32,
+    result_coupon: f64,
+    result_valid_minutes: u32,
 }
 
 /// A result waiting to be announced.
@@ -87,7 +114,8 @@ struct Tally {
 /// Per-trial state.
 #[derive(Debug, Clone)]
 pub struct State {
-    plan: Plan,
+    /// Shared, so events borrow it without copying while drawing from the state.
+    plan: Arc<Plan>,
     rng: SimRng,
     /// Participants of pending votes; bit 31 set = picked the winner.
     participants: Vec<u32>,
@@ -103,7 +131,7 @@ impl State {
     /// A fresh state.
     pub fn new(plan: &Plan) -> Self {
         State {
-            plan: plan.clone(),
+            plan: Arc::new(plan.clone()),
             rng: stream_rng(0, 0),
             participants: Vec::new(),
             pending: Vec::new(),
@@ -113,7 +141,7 @@ impl State {
     }
 
     fn rewards_allowed(&self, world: &World) -> bool {
-        match self.plan.cfg.reward_cap_share {
+        match self.plan.reward_cap_share {
             Some(cap) => self.reward_cost(world) <= cap * world.ledger.revenue,
             None => true,
         }
@@ -124,18 +152,17 @@ impl State {
     }
 
     fn open(&mut self, world: &mut World, k: usize, g: usize) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        let prog: &VoteProgram = &cfg.program[k];
+        let p = Arc::clone(&self.plan);
+        let prog = &p.programs[k];
         let minute = prog.schedule.time.minute();
-        let w = window_weight(world, minute, prog.open_hours, cfg.visibility_hours);
+        let w = window_weight(world, minute, prog.open_hours, p.visibility_hours);
         let expected_reward = prog.participation_coupon + prog.winner_bonus / prog.choices as f64;
-        let base = cfg.participation_base
-            + cfg.relevance.of(prog.topic)
-            + cfg.reward_weight * expected_reward.ln_1p();
+        let base =
+            p.participation_base + prog.relevance + p.reward_weight * expected_reward.ln_1p();
         let (ew, eng_gain, intent_gain) = (
-            cfg.engagement_weight,
-            cfg.participation_engagement,
-            cfg.involvement_intent,
+            p.engagement_weight,
+            p.participation_engagement,
+            p.involvement_intent,
         );
         let (coupon, valid, choices) = (
             prog.participation_coupon,
@@ -143,7 +170,7 @@ impl State {
             prog.choices,
         );
         let give = coupon > 0.0 && self.rewards_allowed(world);
-        let after_vote = prog.resolved_link() == VoteLink::CouponPush;
+        let after_vote = prog.link == VoteLink::CouponPush;
         let after_push = self.link_push(prog, true).prepare(world);
         let open_minutes = ((prog.open_hours * 60.0) as u32).max(1);
         let start = self.participants.len();
@@ -192,8 +219,8 @@ impl State {
     }
 
     fn result(&mut self, world: &mut World, p: Pending) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        let prog = &cfg.program[p.program];
+        let plan = Arc::clone(&self.plan);
+        let prog = &plan.programs[p.program];
         if prog.winner_bonus > 0.0 && self.rewards_allowed(world) {
             for k in p.start..p.end {
                 let v = self.participants[k];
@@ -208,7 +235,7 @@ impl State {
                 }
             }
         }
-        let link = prog.resolved_link();
+        let link = prog.link;
         if matches!(link, VoteLink::None | VoteLink::CouponPush) {
             return;
         }
@@ -218,8 +245,8 @@ impl State {
         let push = push.prepare(world);
         self.tally.broadcast_sum += sum;
         self.tally.broadcast_n += n;
-        let waiting =
-            self.plan.cfg.anticipation * (-(prog.result_delay_minutes as f64) / 60.0).exp();
+        let waiting = plan.anticipation
+            * (-(prog.result_delay_minutes as f64) / plan.anticipation_minutes).exp();
         for k in p.start..p.end {
             let i = self.participants[k] & !WINNER;
             if world.has_left(i) {
@@ -259,8 +286,8 @@ impl State {
     }
 
     /// The linked offer of `prog`; `participant` adds `link_strength` on the product page.
-    fn link_push(&self, prog: &VoteProgram, participant: bool) -> Push {
-        let link = prog.resolved_link();
+    fn link_push(&self, prog: &Program, participant: bool) -> Push {
+        let link = prog.link;
         Push {
             coupon: prog.result_coupon,
             valid_minutes: if link == VoteLink::Presale {
@@ -271,11 +298,15 @@ impl State {
             push_base: self.plan.push_base,
             link_base: self.plan.link_base
                 + if participant {
-                    self.plan.cfg.link_strength
+                    self.plan.link_strength
                 } else {
                     0.0
                 },
-            strength: if link == VoteLink::Bundle { 0.5 } else { 0.0 },
+            strength: if link == VoteLink::Bundle {
+                self.plan.bundle_strength
+            } else {
+                0.0
+            },
             buyers: true,
         }
     }
@@ -316,7 +347,6 @@ impl State {
             self.tally.discounts += world.last_order_discount;
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -348,13 +378,72 @@ impl Mechanism for Plan {
         Kpi::share("vote_cost_share").better(Better::Lower),
     ];
     const NEEDS: Needs = Needs {
-        wallet: true, group_life: true,
+        wallet: true,
+        group_life: true,
         ..Needs::NOTHING
     };
 
     fn plan(base: &Base<'_>, c: &Votes) -> Result<Self, String> {
+        let Votes {
+            enabled: _,
+            program,
+            reward_cap_share,
+            participation_base,
+            relevance,
+            reward_weight,
+            engagement_weight,
+            visibility_hours,
+            participation_engagement,
+            involvement_intent,
+            link_strength,
+            anticipation,
+            anticipation_minutes,
+            bundle_strength,
+        } = c;
+        let programs = program
+            .iter()
+            .map(|q| {
+                let VoteProgram {
+                    topic,
+                    schedule,
+                    open_hours,
+                    choices,
+                    participation_coupon,
+                    winner_bonus,
+                    coupon_valid_days,
+                    link,
+                    result_delay_minutes,
+                    result_coupon,
+                    result_valid_minutes,
+                } = q;
+                Program {
+                    schedule: schedule.clone(),
+                    relevance: relevance.of(*topic),
+                    open_hours: *open_hours,
+                    choices: *choices,
+                    participation_coupon: *participation_coupon,
+                    winner_bonus: *winner_bonus,
+                    coupon_valid_days: *coupon_valid_days,
+                    link: link.unwrap_or(topic.natural_link()),
+                    result_delay_minutes: *result_delay_minutes,
+                    result_coupon: *result_coupon,
+                    result_valid_minutes: *result_valid_minutes,
+                }
+            })
+            .collect();
         Ok(Plan {
-            cfg: Arc::new(c.clone()),
+            programs,
+            reward_cap_share: *reward_cap_share,
+            participation_base: *participation_base,
+            reward_weight: *reward_weight,
+            engagement_weight: *engagement_weight,
+            visibility_hours: *visibility_hours,
+            participation_engagement: *participation_engagement,
+            involvement_intent: *involvement_intent,
+            link_strength: *link_strength,
+            anticipation: *anticipation,
+            anticipation_minutes: *anticipation_minutes,
+            bundle_strength: *bundle_strength,
             link_base: base.behaviour.channels.link,
             push_base: base.behaviour.channels.push,
         })
@@ -374,8 +463,8 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        for k in 0..self.plan.cfg.program.len() {
-            let sch = &self.plan.cfg.program[k].schedule;
+        for k in 0..self.plan.programs.len() {
+            let sch = &self.plan.programs[k].schedule;
             if sch.happens(world.day, world.weekday()) {
                 for g in world.pop.group_pools() {
                     self.open(world, k, g);
