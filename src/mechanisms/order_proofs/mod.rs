@@ -523,7 +523,7 @@ impl State {
             };
             let plain_link = Exposure {
                 base: self.plan.link_base,
-                attention: 1.0 - (-(c.valid_minutes as f64) / 10.0).exp(),
+                attention: world.behaviour().coupon_attention(c.valid_minutes as f64),
                 strength: 0.0,
                 incentive: 0.0,
             };
