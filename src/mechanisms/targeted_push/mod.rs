@@ -23,16 +23,15 @@
 mod config;
 pub use config::*;
 
-
-use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
-use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
+use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
 use crate::metrics::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use rand::RngExt;
+use crate::settings::Base;
 use crate::settings::Schedule;
+use rand::RngExt;
 
 /// Validated configuration: the settings the model reads, and the channel bases.
 #[derive(Debug, Clone)]
@@ -118,7 +117,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -188,7 +186,8 @@ impl TrialState for State {
         if !p.schedule.happens(world.day, world.weekday()) {
             return;
         }
-        let (at, visits_to_tag, broadcast) = (p.schedule.time.minute(), p.visits_to_tag, p.broadcast);
+        let (at, visits_to_tag, broadcast) =
+            (p.schedule.time.minute(), p.visits_to_tag, p.broadcast);
         for g in world.pop.group_pools() {
             let pool = world.pop.pools[g];
             for i in pool.start..pool.start + pool.len {
