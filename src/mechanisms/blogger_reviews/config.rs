@@ -1,5 +1,5 @@
-use crate::settings::{Base, Check, Checker};
 use crate::dist::{DistSpec, Support};
+use crate::settings::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
 
 /// Categories the marketplace excludes from the blogger review program (docs/field-figures.md §2.1).
@@ -106,19 +106,36 @@ impl Default for BloggerReviews {
     }
 }
 
-
 impl Check for BloggerReviews {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
         let table = c.path("");
-        let BloggerReviews { enabled: _, application: _, product_id: _, selection: _, manual_criterion: _, bloggers, start_day, response_rate, logistics: _, shipping_cost, untracked_loss_rate, delivery_days, review_deadline_days, review_delay_mean_days, feed_decay, discovery_views_per_day, discovery_days: _ } = self;
-    let cat = base
-        .product
-        .category
-        .trim()
-        .to_lowercase()
-        .replace([' ', '-'], "_");
-    if EXCLUDED_CATEGORIES.contains(&cat.as_str()) {
-        c.push_root(
+        let BloggerReviews {
+            enabled: _,
+            application: _,
+            product_id: _,
+            selection: _,
+            manual_criterion: _,
+            bloggers,
+            start_day,
+            response_rate,
+            logistics: _,
+            shipping_cost,
+            untracked_loss_rate,
+            delivery_days,
+            review_deadline_days,
+            review_delay_mean_days,
+            feed_decay,
+            discovery_views_per_day,
+            discovery_days: _,
+        } = self;
+        let cat = base
+            .product
+            .category
+            .trim()
+            .to_lowercase()
+            .replace([' ', '-'], "_");
+        if EXCLUDED_CATEGORIES.contains(&cat.as_str()) {
+            c.push_root(
             "product.category",
             format!(
                 "category \"{}\" is excluded from the blogger review program (excluded: {}); remove [{table}] or sell another category",
@@ -126,67 +143,54 @@ impl Check for BloggerReviews {
                 EXCLUDED_CATEGORIES.join(", ")
             ),
         );
-    }
-    if !base.seller.top_store {
-        c.push_root(
+        }
+        if !base.seller.top_store {
+            c.push_root(
             "seller.top_store",
             format!("false: only top stores may use the blogger review program; remove [{table}] or set top_store = true"),
         );
-    }
-    if *bloggers == 0 {
-        c.push(
-            "bloggers",
-            "0 is out of range: allowed at least 1 blogger",
-        );
-    }
-    let pool = base.population.bloggers.count;
-    if *bloggers > pool {
-        c.push(
+        }
+        if *bloggers == 0 {
+            c.push("bloggers", "0 is out of range: allowed at least 1 blogger");
+        }
+        let pool = base.population.bloggers.count;
+        if *bloggers > pool {
+            c.push(
             "bloggers",
             format!(
                 "{} bloggers wanted but the pool (population.bloggers.count) has {pool}: allowed at most {pool}",
                 *bloggers
             ),
         );
-    }
-    if *start_day >= base.horizon_days {
-        c.push(
-            "start_day",
-            format!(
-                "day {} is outside the horizon: allowed 0 to {}",
-                *start_day,
-                base.horizon_days.saturating_sub(1)
-            ),
-        );
-    }
-    c.prob("response_rate", *response_rate);
-    if *response_rate == 0.0 {
-        c.push(
-            "response_rate",
-            "0: no blogger could ever answer the application; allowed (0, 1]",
-        );
-    }
-    c.non_negative("shipping_cost", *shipping_cost);
-    c.prob("untracked_loss_rate", *untracked_loss_rate);
-    c.dist(
-        "delivery_days",
-        delivery_days,
-        Support::NonNegative,
-    );
-    if *review_deadline_days == 0 {
-        c.push(
-            "review_deadline_days",
-            "0 is out of range: allowed at least 1 day",
-        );
-    }
-    c.positive(
-        "review_delay_mean_days",
-        *review_delay_mean_days,
-    );
-    c.range("feed_decay", *feed_decay, 0.0, 0.99);
-    c.non_negative(
-        "discovery_views_per_day",
-        *discovery_views_per_day,
-    );
+        }
+        if *start_day >= base.horizon_days {
+            c.push(
+                "start_day",
+                format!(
+                    "day {} is outside the horizon: allowed 0 to {}",
+                    *start_day,
+                    base.horizon_days.saturating_sub(1)
+                ),
+            );
+        }
+        c.prob("response_rate", *response_rate);
+        if *response_rate == 0.0 {
+            c.push(
+                "response_rate",
+                "0: no blogger could ever answer the application; allowed (0, 1]",
+            );
+        }
+        c.non_negative("shipping_cost", *shipping_cost);
+        c.prob("untracked_loss_rate", *untracked_loss_rate);
+        c.dist("delivery_days", delivery_days, Support::NonNegative);
+        if *review_deadline_days == 0 {
+            c.push(
+                "review_deadline_days",
+                "0 is out of range: allowed at least 1 day",
+            );
+        }
+        c.positive("review_delay_mean_days", *review_delay_mean_days);
+        c.range("feed_decay", *feed_decay, 0.0, 0.99);
+        c.non_negative("discovery_views_per_day", *discovery_views_per_day);
     }
 }

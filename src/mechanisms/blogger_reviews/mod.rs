@@ -40,13 +40,12 @@
 mod config;
 pub use config::*;
 
-
 use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
 use rand_distr::{Beta, Binomial, Distribution, Exp1};
 
@@ -312,7 +311,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -376,7 +374,8 @@ impl Mechanism for Plan {
             feed_base: base.behaviour.channels.feed,
             discovery_base: base.behaviour.channels.discovery,
             macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
-            bad_unit: 1.0 - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
+            bad_unit: 1.0
+                - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
             damaged: base.product.packaging_damage_rate,
             positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
                 .map_err(|e| format!("product.quality: {e}"))?,

@@ -83,15 +83,14 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::blogger_reviews::{engaged_followers, feed_decay_ln, feed_lag};
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
 use crate::metrics::ratio;
 use crate::population::Bloggers;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -124,7 +123,6 @@ pub struct Plan {
 }
 
 impl Plan {
-
     /// Tier of blogger `k` ([`MICRO`] or [`MACRO`]), or `None` below `min_followers`.
     pub fn tier_of(&self, b: &Bloggers, k: usize) -> Option<usize> {
         if b.followers[k] < self.min_followers {
@@ -391,7 +389,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
