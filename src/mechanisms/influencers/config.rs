@@ -90,6 +90,9 @@ pub struct Influencers {
     pub min_followers: f64,
     /// How bloggers of a tier are ranked for buying (default fit).
     pub selection: Ranking,
+    /// Standard deviation of the log-normal error with which the seller judges a blogger's
+    /// fit (engagement × relevance) under `selection = "fit"` (default 0.3).
+    pub judgement_sd: f64,
     /// Days the posts go out, assigned in buying order, round robin (default empty: use
     /// `spread_days`).
     pub post_days: Vec<u32>,
@@ -139,6 +142,7 @@ impl Default for Influencers {
             },
             min_followers: 1000.0,
             selection: Ranking::Fit,
+            judgement_sd: 0.3,
             post_days: Vec::new(),
             spread_days: 14,
             post_strength: 0.75,
@@ -167,6 +171,7 @@ impl Check for Influencers {
             fee_per_1000_followers,
             min_followers,
             selection: _,
+            judgement_sd,
             post_days,
             spread_days,
             post_strength,
@@ -241,6 +246,7 @@ impl Check for Influencers {
                 ),
             );
         }
+        c.range("judgement_sd", *judgement_sd, 0.0, 3.0);
         c.range("post_strength", *post_strength, -5.0, 5.0);
         c.prob("affiliate", *affiliate);
         c.range("feed_decay", *feed_decay, 0.0, 0.99);
