@@ -124,6 +124,8 @@ pub struct BehaviourParams {
     pub repeat_shift: f64,
     /// Intent per unit of `w_incentive · coupon / price` held in a wallet.
     pub coupon_pull: f64,
+    /// Minutes a typical purchase decision takes.
+    pub decision_minutes: f64,
     /// `ln(price / reference_price)`.
     pub ln_price_index: f64,
     /// Price per order.
@@ -206,6 +208,7 @@ impl BehaviourParams {
             w_incentive: b.decision.w_incentive,
             repeat_shift: b.channels.repeat_shift,
             coupon_pull: b.decision.coupon_pull,
+            decision_minutes: b.decision.decision_minutes,
             ln_price_index: (s.product.price / reference).ln(),
             price: s.product.price,
             intent_decay,
@@ -255,6 +258,14 @@ impl BehaviourParams {
         let integral =
             days as f64 - e0 * (self.engagement_decay_over(days) - 1.0) / self.ln_engagement_decay;
         (-self.leave_rate * integral).exp()
+    }
+
+    /// Attention on the product page under a coupon valid for `valid_minutes`:
+    /// `1 − exp(−valid_minutes / decision_minutes)` (the coupon must be used before it
+    /// expires, and a decision takes `decision_minutes`).
+    #[inline]
+    pub fn coupon_attention(&self, valid_minutes: f64) -> f64 {
+        1.0 - (-valid_minutes / self.decision_minutes).exp()
     }
 
     /// Probability that a member still looks at the chat `minutes` after an interaction.

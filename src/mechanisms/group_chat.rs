@@ -3,9 +3,11 @@
 //! A member who sees a push clicks with probability
 //! `σ(channels.push + intent + w_inc·coupon/price)` and then decides on the product page
 //! (base `channels.link`, the coupon as incentive) with attention
-//! `1 − exp(−valid_minutes / 10)`: a coupon must be used before it expires, and a typical
-//! purchase decision takes about ten minutes. With `buyers` set, members who already bought
-//! may place an extra order ([`World::offer_any`]).
+//! `1 − exp(−valid_minutes / decision_minutes)`
+//! ([`BehaviourParams::coupon_attention`](crate::behaviour::BehaviourParams::coupon_attention)):
+//! a coupon must be used before it expires, and a typical purchase decision takes
+//! `behaviour.decision.decision_minutes` (default 10). With `buyers` set, members who
+//! already bought may place an extra order ([`World::offer_any`]).
 //!
 //! ## Looking at the chat over a window
 //! A message posted at minute `m` is found by a member who looks at the chat while it is
@@ -87,7 +89,7 @@ impl Push {
             click0: sigmoid(x0),
             exposure: Exposure {
                 base: self.link_base,
-                attention: 1.0 - (-self.valid_minutes / 10.0).exp(),
+                attention: world.behaviour().coupon_attention(self.valid_minutes),
                 strength: self.strength,
                 incentive: self.coupon,
             },

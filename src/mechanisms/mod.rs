@@ -26,6 +26,7 @@
 
 #[macro_use]
 mod registry;
+pub mod blogger_feed;
 pub mod group_chat;
 
 use crate::engine::World;

@@ -106,6 +106,9 @@ pub struct Decision {
     /// Intent (log-odds) a coupon in hand adds, per unit of `w_incentive · value / price`
     /// (default 0.25): holding a coupon pulls toward a first order while the intent lasts.
     pub coupon_pull: f64,
+    /// Minutes a typical purchase decision takes (default 10): a coupon valid for `v`
+    /// minutes leaves the product page attention `1 − exp(−v / decision_minutes)`.
+    pub decision_minutes: f64,
 }
 
 impl Default for Decision {
@@ -116,6 +119,7 @@ impl Default for Decision {
             w_incentive: 3.0,
             reference_price: None,
             coupon_pull: 0.25,
+            decision_minutes: 10.0,
         }
     }
 }
@@ -358,6 +362,7 @@ impl Check for Decision {
             w_incentive,
             reference_price,
             coupon_pull,
+            decision_minutes,
         } = self;
         c.range("w_social_proof", *w_social_proof, -20.0, 20.0);
         c.range("w_price", *w_price, -20.0, 20.0);
@@ -366,6 +371,12 @@ impl Check for Decision {
             c.positive("reference_price", *r);
         }
         c.range("coupon_pull", *coupon_pull, 0.0, 10.0);
+        if !(*decision_minutes > 0.0 && *decision_minutes <= 1440.0) {
+            c.push(
+                "decision_minutes",
+                format!("{decision_minutes} is out of range: allowed (0, 1440] minutes"),
+            );
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-use crate::settings::{Base, Check, Checker};
 use crate::dist::{DistSpec, Support};
+use crate::settings::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
 
 /// Categories the marketplace excludes from the blogger review program (docs/field-figures.md §2.1).
@@ -73,10 +73,27 @@ pub struct BloggerReviews {
     /// Mean days from receipt to review for a blogger of punctuality 1 (default 6);
     /// a blogger of punctuality `u` takes `Exp(mean / u)` days.
     pub review_delay_mean_days: f64,
+    /// Standard deviation of the log-normal error with which the seller judges a
+    /// respondent's fit (engagement × relevance) under manual selection (default 0.3).
+    pub judgement_sd: f64,
+    /// Concentration of an honest review's sentiment around the product's quality:
+    /// `Beta(mean = product.quality, concentration)` (default 8).
+    pub sentiment_concentration: f64,
+    /// Sentiment of the mildest review of a defective unit or wrong variant (default −0.4);
+    /// such reviews are uniform between this and `defect_sentiment_worst`.
+    pub defect_sentiment_best: f64,
+    /// Sentiment of the harshest review of a defective unit or wrong variant (default −1).
+    pub defect_sentiment_worst: f64,
+    /// Weight of the honest sentiment `B` in a review of a unit with damaged packaging,
+    /// `damaged_sentiment_scale · B + damaged_sentiment_shift` (default 0.5).
+    pub damaged_sentiment_scale: f64,
+    /// Shift of a review of a unit with damaged packaging (default −0.3).
+    pub damaged_sentiment_shift: f64,
     /// Share of a post's feed views that happen on each following day (default 0.5).
     pub feed_decay: f64,
-    /// Engaged discovery-tab views per review per day by non-followers, for a review of
-    /// quality 1 (default 2).
+    /// Engaged discovery-tab views per review per day by non-followers, per unit of the
+    /// blogger's engagement rate: `Poisson(discovery_views_per_day · engagement)` a day
+    /// (default 2).
     pub discovery_views_per_day: f64,
     /// Days a review stays in the discovery tab (default 7).
     pub discovery_days: u32,
@@ -99,6 +116,12 @@ impl Default for BloggerReviews {
             delivery_days: DistSpec::Uniform { min: 2.0, max: 6.0 },
             review_deadline_days: 20,
             review_delay_mean_days: 6.0,
+            judgement_sd: 0.3,
+            sentiment_concentration: 8.0,
+            defect_sentiment_best: -0.4,
+            defect_sentiment_worst: -1.0,
+            damaged_sentiment_scale: 0.5,
+            damaged_sentiment_shift: -0.3,
             feed_decay: 0.5,
             discovery_views_per_day: 2.0,
             discovery_days: 7,
@@ -106,19 +129,42 @@ impl Default for BloggerReviews {
     }
 }
 
-
 impl Check for BloggerReviews {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
         let table = c.path("");
-        let BloggerReviews { enabled: _, application: _, product_id: _, selection: _, manual_criterion: _, bloggers, start_day, response_rate, logistics: _, shipping_cost, untracked_loss_rate, delivery_days, review_deadline_days, review_delay_mean_days, feed_decay, discovery_views_per_day, discovery_days: _ } = self;
-    let cat = base
-        .product
-        .category
-        .trim()
-        .to_lowercase()
-        .replace([' ', '-'], "_");
-    if EXCLUDED_CATEGORIES.contains(&cat.as_str()) {
-        c.push_root(
+        let BloggerReviews {
+            enabled: _,
+            application: _,
+            product_id: _,
+            selection: _,
+            manual_criterion: _,
+            bloggers,
+            start_day,
+            response_rate,
+            logistics: _,
+            shipping_cost,
+            untracked_loss_rate,
+            delivery_days,
+            review_deadline_days,
+            review_delay_mean_days,
+            judgement_sd,
+            sentiment_concentration,
+            defect_sentiment_best,
+            defect_sentiment_worst,
+            damaged_sentiment_scale,
+            damaged_sentiment_shift,
+            feed_decay,
+            discovery_views_per_day,
+            discovery_days: _,
+        } = self;
+        let cat = base
+            .product
+            .category
+            .trim()
+            .to_lowercase()
+            .replace([' ', '-'], "_");
+        if EXCLUDED_CATEGORIES.contains(&cat.as_str()) {
+            c.push_root(
             "product.category",
             format!(
                 "category \"{}\" is excluded from the blogger review program (excluded: {}); remove [{table}] or sell another category",
@@ -126,67 +172,80 @@ impl Check for BloggerReviews {
                 EXCLUDED_CATEGORIES.join(", ")
             ),
         );
-    }
-    if !base.seller.top_store {
-        c.push_root(
+        }
+        if !base.seller.top_store {
+            c.push_root(
             "seller.top_store",
             format!("false: only top stores may use the blogger review program; remove [{table}] or set top_store = true"),
         );
-    }
-    if *bloggers == 0 {
-        c.push(
-            "bloggers",
-            "0 is out of range: allowed at least 1 blogger",
-        );
-    }
-    let pool = base.population.bloggers.count;
-    if *bloggers > pool {
-        c.push(
+        }
+        if *bloggers == 0 {
+            c.push("bloggers", "0 is out of range: allowed at least 1 blogger");
+        }
+        let pool = base.population.bloggers.count;
+        if *bloggers > pool {
+            c.push(
             "bloggers",
             format!(
                 "{} bloggers wanted but the pool (population.bloggers.count) has {pool}: allowed at most {pool}",
                 *bloggers
             ),
         );
-    }
-    if *start_day >= base.horizon_days {
-        c.push(
-            "start_day",
-            format!(
-                "day {} is outside the horizon: allowed 0 to {}",
-                *start_day,
-                base.horizon_days.saturating_sub(1)
-            ),
+        }
+        if *start_day >= base.horizon_days {
+            c.push(
+                "start_day",
+                format!(
+                    "day {} is outside the horizon: allowed 0 to {}",
+                    *start_day,
+                    base.horizon_days.saturating_sub(1)
+                ),
+            );
+        }
+        c.prob("response_rate", *response_rate);
+        if *response_rate == 0.0 {
+            c.push(
+                "response_rate",
+                "0: no blogger could ever answer the application; allowed (0, 1]",
+            );
+        }
+        c.non_negative("shipping_cost", *shipping_cost);
+        c.prob("untracked_loss_rate", *untracked_loss_rate);
+        c.dist("delivery_days", delivery_days, Support::NonNegative);
+        if *review_deadline_days == 0 {
+            c.push(
+                "review_deadline_days",
+                "0 is out of range: allowed at least 1 day",
+            );
+        }
+        c.positive("review_delay_mean_days", *review_delay_mean_days);
+        c.range("judgement_sd", *judgement_sd, 0.0, 3.0);
+        c.range(
+            "sentiment_concentration",
+            *sentiment_concentration,
+            0.1,
+            1000.0,
         );
-    }
-    c.prob("response_rate", *response_rate);
-    if *response_rate == 0.0 {
-        c.push(
-            "response_rate",
-            "0: no blogger could ever answer the application; allowed (0, 1]",
+        c.range("defect_sentiment_best", *defect_sentiment_best, -1.0, 1.0);
+        c.range(
+            "defect_sentiment_worst",
+            *defect_sentiment_worst,
+            -1.0,
+            *defect_sentiment_best,
         );
-    }
-    c.non_negative("shipping_cost", *shipping_cost);
-    c.prob("untracked_loss_rate", *untracked_loss_rate);
-    c.dist(
-        "delivery_days",
-        delivery_days,
-        Support::NonNegative,
-    );
-    if *review_deadline_days == 0 {
-        c.push(
-            "review_deadline_days",
-            "0 is out of range: allowed at least 1 day",
+        c.range(
+            "damaged_sentiment_scale",
+            *damaged_sentiment_scale,
+            0.0,
+            1.0,
         );
-    }
-    c.positive(
-        "review_delay_mean_days",
-        *review_delay_mean_days,
-    );
-    c.range("feed_decay", *feed_decay, 0.0, 0.99);
-    c.non_negative(
-        "discovery_views_per_day",
-        *discovery_views_per_day,
-    );
+        c.range(
+            "damaged_sentiment_shift",
+            *damaged_sentiment_shift,
+            -1.0,
+            1.0,
+        );
+        c.range("feed_decay", *feed_decay, 0.0, 0.99);
+        c.non_negative("discovery_views_per_day", *discovery_views_per_day);
     }
 }

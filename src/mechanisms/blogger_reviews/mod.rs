@@ -3,9 +3,10 @@
 //! ## Model
 //! 1. **Application** (on `start_day`). Each blogger of the pool answers with probability
 //!    `response_rate`. Under *manual* selection the seller ranks respondents by fit
-//!    (engagement × relevance, seen through a log-normal judgement error of sd 0.3) or by
-//!    followers; under *automatic* selection the platform assigns respondents at random. At
-//!    most `bloggers` are chosen.
+//!    (engagement × relevance, seen through a log-normal judgement error of sd
+//!    `judgement_sd`, default 0.3; [`super::blogger_feed::fit_score`]) or by followers;
+//!    under *automatic* selection the platform assigns respondents at random. At most
+//!    `bloggers` are chosen.
 //! 2. **Shipping.** Each chosen blogger receives the product free: the seller pays the unit
 //!    cost, plus `shipping_cost` unless the platform's logistics ship it. Delivery takes
 //!    `delivery_days`; an untracked parcel is lost with probability `untracked_loss_rate`
@@ -13,9 +14,13 @@
 //! 3. **Review deadline.** A blogger of punctuality `u` publishes `Exp(mean / u)` days after
 //!    receipt; later than `review_deadline_days` the order is cancelled and no review appears.
 //! 4. **Honest sentiment.** A defective unit or wrong variant gives a negative review,
-//!    `−(0.4 + 0.6·U)`; damaged packaging a lukewarm one, `0.5·B − 0.3`; otherwise
-//!    `B ~ Beta(mean = product.quality, concentration 8)`. The platform cannot remove reviews.
-//! 5. **Exposure.** A published review
+//!    uniform between `defect_sentiment_best` and `defect_sentiment_worst` (defaults −0.4
+//!    and −1: `−(0.4 + 0.6·U)`); damaged packaging a lukewarm one,
+//!    `damaged_sentiment_scale·B + damaged_sentiment_shift` (defaults 0.5 and −0.3:
+//!    `0.5·B − 0.3`); otherwise `B ~ Beta(mean = product.quality, concentration
+//!    sentiment_concentration)` (default 8). The platform cannot remove reviews.
+//! 5. **Exposure** (the blogger feed shared with paid posts, [`super::blogger_feed`]).
+//!    A published review
 //!    - joins the product card, moving social proof for every visitor (the organic hazard of
 //!      every non-buyer and every other exposure);
 //!    - reaches engaged followers in the market: `Binomial(followers, relevance ·
@@ -24,7 +29,7 @@
 //!      with base `channels.feed`, strength `sentiment × review_quality`, minus
 //!      `macro_trust_penalty` for macro bloggers;
 //!    - appears in the discovery tab for `discovery_days` days to
-//!      `Poisson(discovery_views_per_day · review_quality)` engaged strangers a day, base
+//!      `Poisson(discovery_views_per_day · engagement)` engaged strangers a day, base
 //!      `channels.discovery`: strangers react to the review itself, whatever the blogger's size.
 //!
 //! Because engagement and feed reach fall with follower count (population.bloggers), a
@@ -40,15 +45,15 @@
 mod config;
 pub use config::*;
 
-
+use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
 use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
-use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
-use rand_distr::{Beta, Binomial, Distribution, Exp1};
+use rand_distr::{Beta, Distribution, Exp1};
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -64,6 +69,12 @@ pub struct Plan {
     deadline: f64,
     delay_mean: f64,
     feed_decay_ln: f64,
+    judgement_sd: f64,
+    defect_best: f64,
+    /// `defect_sentiment_worst − defect_sentiment_best`.
+    defect_span: f64,
+    damaged_scale: f64,
+    damaged_shift: f64,
     discovery_views: f64,
     discovery_days: u32,
     feed_base: f64,
@@ -72,39 +83,6 @@ pub struct Plan {
     bad_unit: f64,
     damaged: f64,
     positive: Beta<f64>,
-}
-
-/// `ln(feed_decay)`, or −∞ when every feed view happens on the day of the post.
-pub(crate) fn feed_decay_ln(feed_decay: f64) -> f64 {
-    if feed_decay > 0.0 {
-        feed_decay.ln()
-    } else {
-        f64::NEG_INFINITY
-    }
-}
-
-/// Engaged in-market followers who see one post of blogger `k`:
-/// `Binomial(followers, min(1, relevance · market_overlap · reach · engagement · lift))`,
-/// at most the population. Shared with the paid posts of [`super::influencers`].
-pub(crate) fn engaged_followers(world: &World, k: usize, lift: f64, rng: &mut SimRng) -> u64 {
-    let b = &world.pop.bloggers;
-    let p_view =
-        (b.relevance[k] * b.market_overlap * b.reach[k] * b.engagement[k] * lift).clamp(0.0, 1.0);
-    Binomial::new(b.followers[k] as u64, p_view)
-        .map(|d| d.sample(rng))
-        .unwrap_or(0)
-        .min(world.pop.len() as u64)
-}
-
-/// Whole days from a post to one of its feed views: `floor(E / −ln feed_decay)`,
-/// `E ~ Exp(1)` (a geometric delay: a share `feed_decay` of the views moves to the next day).
-pub(crate) fn feed_lag(decay_ln: f64, rng: &mut SimRng) -> f64 {
-    if decay_ln.is_finite() {
-        let e: f64 = Exp1.sample(rng);
-        (e / -decay_ln).floor()
-    } else {
-        0.0
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +117,7 @@ pub struct State {
     /// Published reviews (index = review id).
     published: Vec<Review>,
     /// Feed views per day: (buyer, review id).
-    feed: Vec<Vec<(u32, u32)>>,
+    feed: Feed,
     /// Orders attributed to each blogger of the pool.
     blogger_orders: Vec<u32>,
     /// Bloggers who were sent a product.
@@ -158,7 +136,7 @@ impl State {
             due: Vec::new(),
             next: 0,
             published: Vec::new(),
-            feed: Vec::new(),
+            feed: Feed::new(plan.feed_decay_ln),
             blogger_orders: Vec::new(),
             chosen: Vec::new(),
             tally: Tally::default(),
@@ -182,9 +160,7 @@ impl State {
             if self.rng.random::<f64>() < p.response_rate {
                 let score = match (p.selection, p.criterion) {
                     (Selection::Manual, Criterion::Fit) => {
-                        let z: f64 = rand_distr::StandardNormal.sample(&mut self.rng);
-                        let judgement = (0.3 * z).exp();
-                        b.engagement[k] * b.relevance[k] * judgement
+                        fit_score(b, k, p.judgement_sd, &mut self.rng)
                     }
                     (Selection::Manual, Criterion::Followers) => b.followers[k],
                     (Selection::Automatic, _) => self.rng.random::<f64>(),
@@ -230,9 +206,9 @@ impl State {
     fn honest_sentiment(&mut self) -> f64 {
         let p = &self.plan;
         if self.rng.random::<f64>() < p.bad_unit {
-            -(0.4 + 0.6 * self.rng.random::<f64>())
+            p.defect_best + p.defect_span * self.rng.random::<f64>()
         } else if self.rng.random::<f64>() < p.damaged {
-            0.5 * p.positive.sample(&mut self.rng) - 0.3
+            p.damaged_scale * p.positive.sample(&mut self.rng) + p.damaged_shift
         } else {
             p.positive.sample(&mut self.rng)
         }
@@ -243,15 +219,8 @@ impl State {
         self.published.push(r);
         self.tally.sentiment_sum += r.sentiment;
         world.add_card_review(r.sentiment);
-        let engaged = engaged_followers(world, r.blogger as usize, 1.0, &mut self.rng);
-        for _ in 0..engaged {
-            let buyer = world.pop.random_buyer(&mut self.rng);
-            let lag = feed_lag(self.plan.feed_decay_ln, &mut self.rng);
-            let d = r.day as f64 + lag;
-            if d < world.horizon as f64 {
-                self.feed[d as usize].push((buyer, id));
-            }
-        }
+        self.feed
+            .post(world, r.blogger as usize, 1.0, r.day, id, &mut self.rng);
     }
 
     fn exposure(&self, world: &World, review: &Review, base: f64) -> Exposure {
@@ -272,7 +241,7 @@ impl State {
 
     fn feed_views(&mut self, world: &mut World) {
         let day = world.day as usize;
-        let mut views = std::mem::take(&mut self.feed[day]);
+        let views = self.feed.take(day);
         for &(buyer, id) in &views {
             let review = self.published[id as usize];
             let e = self.exposure(world, &review, self.plan.feed_base);
@@ -283,8 +252,7 @@ impl State {
                 self.blogger_orders[review.blogger as usize] += 1;
             }
         }
-        views.clear();
-        self.feed[day] = views;
+        self.feed.restore(day, views);
     }
 
     fn discovery_views(&mut self, world: &mut World) {
@@ -294,12 +262,8 @@ impl State {
             if day >= review.day + self.plan.discovery_days {
                 continue;
             }
-            let mean =
-                self.plan.discovery_views * world.pop.bloggers.engagement[review.blogger as usize];
-            if mean <= 0.0 {
-                continue;
-            }
-            let n = poisson_count(mean, &mut self.rng);
+            let k = review.blogger as usize;
+            let n = discovery_count(world, k, self.plan.discovery_views, &mut self.rng);
             let e = self.exposure(world, &review, self.plan.discovery_base);
             for _ in 0..n {
                 let buyer = world.pop.random_buyer(&mut self.rng);
@@ -312,7 +276,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -347,38 +310,70 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &BloggerReviews) -> Result<Self, String> {
-        let shipping = match c.logistics {
+        let BloggerReviews {
+            enabled: _,
+            // Names for the seller's records; the model does not read them.
+            application: _,
+            product_id: _,
+            selection,
+            manual_criterion,
+            bloggers,
+            start_day,
+            response_rate,
+            logistics,
+            shipping_cost,
+            untracked_loss_rate,
+            delivery_days,
+            review_deadline_days,
+            review_delay_mean_days,
+            judgement_sd,
+            sentiment_concentration,
+            defect_sentiment_best,
+            defect_sentiment_worst,
+            damaged_sentiment_scale,
+            damaged_sentiment_shift,
+            feed_decay,
+            discovery_views_per_day,
+            discovery_days,
+        } = c;
+        let shipping = match logistics {
             Logistics::Platform => 0.0,
-            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
+            Logistics::Tracked | Logistics::Untracked => *shipping_cost,
         };
         let q = base.product.quality;
+        let k = *sentiment_concentration;
         Ok(Plan {
-            selection: c.selection,
-            criterion: c.manual_criterion,
-            wanted: c.bloggers,
-            start_day: c.start_day,
-            response_rate: c.response_rate,
+            selection: *selection,
+            criterion: *manual_criterion,
+            wanted: *bloggers,
+            start_day: *start_day,
+            response_rate: *response_rate,
             parcel_cost: base.product.unit_cost + shipping,
-            loss_rate: if c.logistics == Logistics::Untracked {
-                c.untracked_loss_rate
+            loss_rate: if *logistics == Logistics::Untracked {
+                *untracked_loss_rate
             } else {
                 0.0
             },
-            delivery_days: c
-                .delivery_days
+            delivery_days: delivery_days
                 .build(Support::NonNegative)
                 .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
-            deadline: c.review_deadline_days as f64,
-            delay_mean: c.review_delay_mean_days,
-            feed_decay_ln: feed_decay_ln(c.feed_decay),
-            discovery_views: c.discovery_views_per_day,
-            discovery_days: c.discovery_days,
+            deadline: *review_deadline_days as f64,
+            delay_mean: *review_delay_mean_days,
+            feed_decay_ln: feed_decay_ln(*feed_decay),
+            judgement_sd: *judgement_sd,
+            defect_best: *defect_sentiment_best,
+            defect_span: defect_sentiment_worst - defect_sentiment_best,
+            damaged_scale: *damaged_sentiment_scale,
+            damaged_shift: *damaged_sentiment_shift,
+            discovery_views: *discovery_views_per_day,
+            discovery_days: *discovery_days,
             feed_base: base.behaviour.channels.feed,
             discovery_base: base.behaviour.channels.discovery,
             macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
-            bad_unit: 1.0 - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
+            bad_unit: 1.0
+                - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
             damaged: base.product.packaging_damage_rate,
-            positive: Beta::new(q * 8.0, (1.0 - q) * 8.0)
+            positive: Beta::new(q * k, (1.0 - q) * k)
                 .map_err(|e| format!("product.quality: {e}"))?,
         })
     }
@@ -395,7 +390,7 @@ impl TrialState for State {
         self.due.clear();
         self.next = 0;
         self.published.clear();
-        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
+        self.feed.reset(world.horizon as usize);
         self.blogger_orders.clear();
         self.blogger_orders.resize(world.pop.bloggers.len(), 0);
         self.chosen.clear();

@@ -90,6 +90,9 @@ pub struct Influencers {
     pub min_followers: f64,
     /// How bloggers of a tier are ranked for buying (default fit).
     pub selection: Ranking,
+    /// Standard deviation of the log-normal error with which the seller judges a blogger's
+    /// fit (engagement × relevance) under `selection = "fit"` (default 0.3).
+    pub judgement_sd: f64,
     /// Days the posts go out, assigned in buying order, round robin (default empty: use
     /// `spread_days`).
     pub post_days: Vec<u32>,
@@ -139,6 +142,7 @@ impl Default for Influencers {
             },
             min_followers: 1000.0,
             selection: Ranking::Fit,
+            judgement_sd: 0.3,
             post_days: Vec::new(),
             spread_days: 14,
             post_strength: 0.75,
@@ -156,86 +160,100 @@ impl Default for Influencers {
     }
 }
 
-
 impl Check for Influencers {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
         let table = c.path("");
-        let Influencers { enabled: _, budget, split, fee, fee_per_1000_followers, min_followers, selection: _, post_days, spread_days, post_strength, affiliate, disclosure: _, disclosure_penalty, feed_decay, discovery_views_per_day, discovery_days: _, giveaway } = self;
-    c.positive("budget", *budget);
-    let per_tier = |c: &mut Checker, key: &str, t: &Tiers, check: fn(&mut Checker, &str, f64)| {
-        let Tiers { micro, macro_ } = t;
-        check(c, &format!("{key}.micro"), *micro);
-        check(c, &format!("{key}.macro"), *macro_);
-    };
-    per_tier(c, "split", split, Checker::prob);
-    let sum = split.micro + split.macro_;
-    if (sum - 1.0).abs() > 1e-9 {
-        c.push(
-            "split",
-            format!(
-                "micro {} + macro {} = {sum}: the tiers' shares of the budget must sum to 1",
-                split.micro, split.macro_
-            ),
+        let Influencers {
+            enabled: _,
+            budget,
+            split,
+            fee,
+            fee_per_1000_followers,
+            min_followers,
+            selection: _,
+            judgement_sd,
+            post_days,
+            spread_days,
+            post_strength,
+            affiliate,
+            disclosure: _,
+            disclosure_penalty,
+            feed_decay,
+            discovery_views_per_day,
+            discovery_days: _,
+            giveaway,
+        } = self;
+        c.positive("budget", *budget);
+        let per_tier =
+            |c: &mut Checker, key: &str, t: &Tiers, check: fn(&mut Checker, &str, f64)| {
+                let Tiers { micro, macro_ } = t;
+                check(c, &format!("{key}.micro"), *micro);
+                check(c, &format!("{key}.macro"), *macro_);
+            };
+        per_tier(c, "split", split, Checker::prob);
+        let sum = split.micro + split.macro_;
+        if (sum - 1.0).abs() > 1e-9 {
+            c.push(
+                "split",
+                format!(
+                    "micro {} + macro {} = {sum}: the tiers' shares of the budget must sum to 1",
+                    split.micro, split.macro_
+                ),
+            );
+        }
+        per_tier(c, "fee", fee, Checker::positive);
+        per_tier(
+            c,
+            "fee_per_1000_followers",
+            fee_per_1000_followers,
+            Checker::non_negative,
         );
-    }
-    per_tier(c, "fee", fee, Checker::positive);
-    per_tier(
-        c,
-        "fee_per_1000_followers",
-        fee_per_1000_followers,
-        Checker::non_negative,
-    );
-    per_tier(
-        c,
-        "disclosure_penalty",
-        disclosure_penalty,
-        |c, p, v| c.range(p, v, 0.0, 5.0),
-    );
-    let b = &base.population.bloggers;
-    c.non_negative("min_followers", *min_followers);
-    if *min_followers >= b.macro_threshold {
-        c.push(
+        per_tier(c, "disclosure_penalty", disclosure_penalty, |c, p, v| {
+            c.range(p, v, 0.0, 5.0)
+        });
+        let b = &base.population.bloggers;
+        c.non_negative("min_followers", *min_followers);
+        if *min_followers >= b.macro_threshold {
+            c.push(
             "min_followers",
             format!(
                 "{} leaves no micro tier below population.bloggers.macro_threshold = {}: allowed 0 to less than the threshold",
                 *min_followers, b.macro_threshold
             ),
         );
-    }
-    if b.count == 0 {
-        c.push_root(
-            "population.bloggers.count",
-            format!("0 bloggers: [{table}] needs bloggers to pay; allowed at least 1"),
-        );
-    }
-    let last = base.horizon_days.saturating_sub(1);
-    for (i, d) in post_days.iter().enumerate() {
-        if *d >= base.horizon_days {
-            c.push(
-                &format!("post_days[{i}]"),
-                format!("day {d} is outside the horizon: allowed 0 to {last}"),
+        }
+        if b.count == 0 {
+            c.push_root(
+                "population.bloggers.count",
+                format!("0 bloggers: [{table}] needs bloggers to pay; allowed at least 1"),
             );
         }
-    }
-    if post_days.is_empty() && (*spread_days == 0 || *spread_days > base.horizon_days) {
-        c.push(
-            "spread_days",
-            format!(
-                "{} days: allowed 1 to the horizon ({} days)",
-                *spread_days, base.horizon_days
-            ),
-        );
-    }
-    c.range("post_strength", *post_strength, -5.0, 5.0);
-    c.prob("affiliate", *affiliate);
-    c.range("feed_decay", *feed_decay, 0.0, 0.99);
-    c.non_negative(
-        "discovery_views_per_day",
-        *discovery_views_per_day,
-    );
-    if let Some(g) = giveaway {
-        c.check("giveaway", g, base);
-    }
+        let last = base.horizon_days.saturating_sub(1);
+        for (i, d) in post_days.iter().enumerate() {
+            if *d >= base.horizon_days {
+                c.push(
+                    &format!("post_days[{i}]"),
+                    format!("day {d} is outside the horizon: allowed 0 to {last}"),
+                );
+            }
+        }
+        if post_days.is_empty() && (*spread_days == 0 || *spread_days > base.horizon_days) {
+            c.push(
+                "spread_days",
+                format!(
+                    "{} days: allowed 1 to the horizon ({} days)",
+                    *spread_days, base.horizon_days
+                ),
+            );
+        }
+        c.range("judgement_sd", *judgement_sd, 0.0, 3.0);
+        c.range("post_strength", *post_strength, -5.0, 5.0);
+        c.prob("affiliate", *affiliate);
+        c.range("feed_decay", *feed_decay, 0.0, 0.99);
+        c.non_negative("discovery_views_per_day", *discovery_views_per_day);
+        if let Some(g) = giveaway {
+            c.check("giveaway", g, base);
+        }
     }
 }
 

@@ -9,10 +9,11 @@
 //!    many more followers but hardly more *engaged, in-market* ones.
 //! 2. **Buying posts** (day 0). The budget is split across tiers:
 //!    `B_t = budget · split_t`. Each tier's bloggers are ranked by `selection`: *fit* is
-//!    engagement × relevance seen through a log-normal judgement error of sd 0.3 (as in the
-//!    review program), *followers* is the follower count, *random* an agency's roster. Walking
-//!    down the ranking, blogger `k` is paid for one post when its fee, plus the prizes reserved
-//!    for a giveaway, still fits in what is left of `B_t`:
+//!    engagement × relevance seen through a log-normal judgement error of sd `judgement_sd`
+//!    (default 0.3, as in the review program; [`super::blogger_feed::fit_score`]),
+//!    *followers* is the follower count, *random* an agency's roster. Walking down the
+//!    ranking, blogger `k` is paid for one post when its fee, plus the prizes reserved for a
+//!    giveaway, still fits in what is left of `B_t`:
 //!
 //!    ```text
 //!    fee_k = round(fee_t + fee_per_1000_followers_t · f_k / 1000)
@@ -25,7 +26,7 @@
 //! 3. **Schedule.** The `j`-th post bought in a tier goes out on `post_days[j mod n]`, or,
 //!    when `post_days` is empty, on a uniform day among the first `spread_days`. The fee is
 //!    booked when the post goes out.
-//! 4. **Exposure** (the review program's model, [`super::blogger_reviews`]). A post of
+//! 4. **Exposure** (the review program's model, [`super::blogger_feed`]). A post of
 //!    blogger `k` reaches `Binomial(f_k, min(1, relevance · market_overlap · reach ·
 //!    engagement · lift))` engaged buyers of the market (`lift` = `giveaway.view_lift`, else
 //!    1), drawn uniformly, each after a geometric delay (`feed_decay`); and
@@ -83,17 +84,15 @@
 mod config;
 pub use config::*;
 
-
+use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
 use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
-use super::blogger_reviews::{engaged_followers, feed_decay_ln, feed_lag};
 use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
 use crate::population::Bloggers;
 use crate::results::ratio;
-use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
 use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
 
 /// Index of the micro tier.
 pub const MICRO: usize = 0;
@@ -118,13 +117,45 @@ pub struct Plan {
     feed_base: f64,
     discovery_base: f64,
     feed_decay_ln: f64,
+    judgement_sd: f64,
     discovery_views: f64,
     discovery_days: u32,
-    giveaway: Option<Giveaway>,
+    giveaway: Option<GiveawayPlan>,
+}
+
+/// The giveaway settings the model reads.
+#[derive(Debug, Clone, Copy)]
+struct GiveawayPlan {
+    prize: f64,
+    winners: u32,
+    view_lift: f64,
+    entry_rate: f64,
+    entry_intent: f64,
+    draw_days: u32,
+}
+
+impl GiveawayPlan {
+    fn of(g: &Giveaway) -> Self {
+        let Giveaway {
+            prize,
+            winners,
+            view_lift,
+            entry_rate,
+            entry_intent,
+            draw_days,
+        } = g;
+        GiveawayPlan {
+            prize: *prize,
+            winners: *winners,
+            view_lift: *view_lift,
+            entry_rate: *entry_rate,
+            entry_intent: *entry_intent,
+            draw_days: *draw_days,
+        }
+    }
 }
 
 impl Plan {
-
     /// Tier of blogger `k` ([`MICRO`] or [`MACRO`]), or `None` below `min_followers`.
     pub fn tier_of(&self, b: &Bloggers, k: usize) -> Option<usize> {
         if b.followers[k] < self.min_followers {
@@ -191,7 +222,7 @@ pub struct State {
     posts: Vec<Post>,
     next: usize,
     /// Feed views per day: (buyer, post index).
-    feed: Vec<Vec<(u32, u32)>>,
+    feed: Feed,
     /// Attributed orders of each blogger of the pool.
     blogger_orders: Vec<u32>,
     /// Bloggers paid for a post, in buying order.
@@ -208,7 +239,7 @@ impl State {
             candidates: Vec::new(),
             posts: Vec::new(),
             next: 0,
-            feed: Vec::new(),
+            feed: Feed::new(plan.feed_decay_ln),
             blogger_orders: Vec::new(),
             posted: Vec::new(),
             tally: Tally::default(),
@@ -241,10 +272,7 @@ impl State {
                     continue;
                 }
                 let score = match self.plan.selection {
-                    Ranking::Fit => {
-                        let z: f64 = StandardNormal.sample(&mut self.rng);
-                        b.engagement[k] * b.relevance[k] * (0.3 * z).exp()
-                    }
+                    Ranking::Fit => fit_score(b, k, self.plan.judgement_sd, &mut self.rng),
                     Ranking::Followers => b.followers[k],
                     Ranking::Random => self.rng.random::<f64>(),
                 };
@@ -298,14 +326,8 @@ impl State {
         let b = &world.pop.bloggers;
         self.tally.reach[t] += (b.followers[k] * b.reach[k]).round();
         let lift = self.plan.giveaway.as_ref().map_or(1.0, |g| g.view_lift);
-        let engaged = engaged_followers(world, k, lift, &mut self.rng);
-        for _ in 0..engaged {
-            let buyer = world.pop.random_buyer(&mut self.rng);
-            let d = p.day as f64 + feed_lag(self.plan.feed_decay_ln, &mut self.rng);
-            if d < world.horizon as f64 {
-                self.feed[d as usize].push((buyer, id as u32));
-            }
-        }
+        self.feed
+            .post(world, k, lift, p.day, id as u32, &mut self.rng);
     }
 
     /// One view of post `id` by `buyer`: giveaway entry, then the purchase decision.
@@ -344,13 +366,11 @@ impl State {
 
     fn feed_views(&mut self, world: &mut World) {
         let day = world.day as usize;
-        let views = std::mem::take(&mut self.feed[day]);
+        let views = self.feed.take(day);
         for &(buyer, id) in &views {
             self.view(world, buyer, id as usize, self.plan.feed_base);
         }
-        let mut views = views;
-        views.clear();
-        self.feed[day] = views;
+        self.feed.restore(day, views);
     }
 
     fn discovery_views(&mut self, world: &mut World) {
@@ -360,12 +380,8 @@ impl State {
             if day >= p.day.saturating_add(self.plan.discovery_days) {
                 continue;
             }
-            let mean =
-                self.plan.discovery_views * world.pop.bloggers.engagement[p.blogger as usize];
-            if mean <= 0.0 {
-                continue;
-            }
-            let n = poisson_count(mean, &mut self.rng);
+            let k = p.blogger as usize;
+            let n = discovery_count(world, k, self.plan.discovery_views, &mut self.rng);
             for _ in 0..n {
                 let buyer = world.pop.random_buyer(&mut self.rng);
                 self.view(world, buyer, id, self.plan.discovery_base);
@@ -391,7 +407,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -435,35 +450,53 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &Influencers) -> Result<Self, String> {
+        let Influencers {
+            enabled: _,
+            budget,
+            split,
+            fee,
+            fee_per_1000_followers,
+            min_followers,
+            selection,
+            judgement_sd,
+            post_days,
+            spread_days,
+            post_strength,
+            affiliate,
+            disclosure,
+            disclosure_penalty,
+            feed_decay,
+            discovery_views_per_day,
+            discovery_days,
+            giveaway,
+        } = c;
         let macro_penalty = base.behaviour.social_proof.macro_trust_penalty;
         let disclosure = |t: usize| {
-            if c.disclosure {
-                c.disclosure_penalty.at(t)
+            if *disclosure {
+                disclosure_penalty.at(t)
             } else {
                 0.0
             }
         };
         Ok(Plan {
-            budget: c.budget,
-            tier_budget: [c.budget * c.split.micro, c.budget * c.split.macro_],
-            fee: [c.fee.micro, c.fee.macro_],
-            per_1000: [
-                c.fee_per_1000_followers.micro,
-                c.fee_per_1000_followers.macro_,
-            ],
-            min_followers: c.min_followers,
-            selection: c.selection,
-            post_days: c.post_days.clone(),
-            spread_days: c.spread_days.max(1),
-            strength: c.post_strength,
-            affiliate: c.affiliate,
+            budget: *budget,
+            tier_budget: [budget * split.micro, budget * split.macro_],
+            fee: [fee.micro, fee.macro_],
+            per_1000: [fee_per_1000_followers.micro, fee_per_1000_followers.macro_],
+            min_followers: *min_followers,
+            selection: *selection,
+            judgement_sd: *judgement_sd,
+            post_days: post_days.clone(),
+            spread_days: (*spread_days).max(1),
+            strength: *post_strength,
+            affiliate: *affiliate,
             trust: [disclosure(MICRO), macro_penalty + disclosure(MACRO)],
             feed_base: base.behaviour.channels.feed,
             discovery_base: base.behaviour.channels.discovery,
-            feed_decay_ln: feed_decay_ln(c.feed_decay),
-            discovery_views: c.discovery_views_per_day,
-            discovery_days: c.discovery_days,
-            giveaway: c.giveaway.clone(),
+            feed_decay_ln: feed_decay_ln(*feed_decay),
+            discovery_views: *discovery_views_per_day,
+            discovery_days: *discovery_days,
+            giveaway: giveaway.as_ref().map(GiveawayPlan::of),
         })
     }
 
@@ -478,7 +511,7 @@ impl TrialState for State {
         self.candidates.clear();
         self.posts.clear();
         self.next = 0;
-        crate::engine::clear_days(&mut self.feed, world.horizon as usize);
+        self.feed.reset(world.horizon as usize);
         self.blogger_orders.clear();
         self.blogger_orders.resize(world.pop.bloggers.len(), 0);
         self.posted.clear();

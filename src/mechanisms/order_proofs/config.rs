@@ -1,6 +1,6 @@
+use crate::settings::TimeOfDay;
 use crate::settings::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
-use crate::settings::TimeOfDay;
 
 /// One reward tier of order proofs, by order value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,9 +112,12 @@ pub struct OrderProofs {
     /// Base log-odds that a buyer who knows the program posts a proof (default −2.4,
     /// calibrated).
     pub post_base: f64,
-    /// Log-odds per `ln(1 + reward)`, coupons counting half their face value (default 0.6,
-    /// calibrated).
+    /// Log-odds per `ln(1 + reward)`, coupons counting `coupon_value_share` of their face
+    /// value (default 0.6, calibrated).
     pub reward_weight: f64,
+    /// Share of a reward coupon's face value that counts as reward: in the reward `R` a
+    /// poster weighs and in what the weekly budget books for it (default 0.5).
+    pub coupon_value_share: f64,
     /// Share of buyers who know the program when its rules are not announced (default 0.35, calibrated).
     pub unaware_share: f64,
     /// Fake-proof attempts per member and week per `ln(1 + reward)` (default 0.0003,
@@ -123,6 +126,9 @@ pub struct OrderProofs {
     /// Share of fakes that pass order-digit verification (default 0.45, calibrated); fakers
     /// who know proofs are verified attempt `fake_pass` as often.
     pub fake_pass: f64,
+    /// Order value a fake proof claims (default 100): under verification it is checked by
+    /// hand only at or above `manual_above`.
+    pub fake_order_value: f64,
     /// Base log-odds that a proof tells a usage story (default −1.6).
     pub story_base: f64,
     /// Log-odds per unit of quality bonus (default 0.2, calibrated).
@@ -144,6 +150,8 @@ pub struct OrderProofs {
     /// Probability that a member who sees a rewarded proof reacts (likes, comments; default
     /// 0.05, calibrated).
     pub reaction: f64,
+    /// Engagement a member gains by reacting to a proof (default 0.02).
+    pub reaction_engagement: f64,
     /// Hours an unpinned message stays in view before it scrolls away (default 6).
     pub message_life_hours: f64,
     /// Satisfaction a rewarded poster reaches (feeds repurchase; default 0.8).
@@ -184,9 +192,11 @@ impl Default for OrderProofs {
             curation: None,
             post_base: -2.4,
             reward_weight: 0.6,
+            coupon_value_share: 0.5,
             unaware_share: 0.35,
             fake_rate: 0.0003,
             fake_pass: 0.45,
+            fake_order_value: 100.0,
             story_base: -1.6,
             story_bonus_weight: 0.2,
             proof_strength: 0.15,
@@ -195,27 +205,63 @@ impl Default for OrderProofs {
             open_base: -3.0,
             forward_open_base: -1.175,
             reaction: 0.05,
+            reaction_engagement: 0.02,
             message_life_hours: 6.0,
             poster_satisfaction: 0.8,
         }
     }
 }
 
-
 impl Check for OrderProofs {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let OrderProofs { enabled: _, tiers, coupon_valid_days, announce_rules: _, verification: _, manual_above, check_minutes, wage_per_hour, auto_check_cost, weekly_cap: _, weekly_budget_share, quality_bonus, curation, post_base, reward_weight, unaware_share, fake_rate, fake_pass, story_base, story_bonus_weight, proof_strength, story_appeal, story_strength, open_base, forward_open_base, reaction, message_life_hours, poster_satisfaction } = self;
-    c.needs_groups(base);
-    if tiers.is_empty() {
-        c.push(
-            "tiers",
-            "no reward tiers: allowed one or more, e.g. [{ cash = 5.0 }]",
-        );
-    }
-    let mut last = 0.0;
-    for (k, t) in tiers.iter().enumerate() {
-        let ProofTier { below, cash, coupon } = t;
-        c.within(&format!("tiers[{k}]"), |c| {
+        let OrderProofs {
+            enabled: _,
+            tiers,
+            coupon_valid_days,
+            announce_rules: _,
+            verification: _,
+            manual_above,
+            check_minutes,
+            wage_per_hour,
+            auto_check_cost,
+            weekly_cap: _,
+            weekly_budget_share,
+            quality_bonus,
+            curation,
+            post_base,
+            reward_weight,
+            coupon_value_share,
+            unaware_share,
+            fake_rate,
+            fake_pass,
+            fake_order_value,
+            story_base,
+            story_bonus_weight,
+            proof_strength,
+            story_appeal,
+            story_strength,
+            open_base,
+            forward_open_base,
+            reaction,
+            reaction_engagement,
+            message_life_hours,
+            poster_satisfaction,
+        } = self;
+        c.needs_groups(base);
+        if tiers.is_empty() {
+            c.push(
+                "tiers",
+                "no reward tiers: allowed one or more, e.g. [{ cash = 5.0 }]",
+            );
+        }
+        let mut last = 0.0;
+        for (k, t) in tiers.iter().enumerate() {
+            let ProofTier {
+                below,
+                cash,
+                coupon,
+            } = t;
+            c.within(&format!("tiers[{k}]"), |c| {
             c.non_negative("cash", *cash);
             c.non_negative("coupon", *coupon);
             let final_tier = k + 1 == tiers.len();
@@ -236,43 +282,46 @@ impl Check for OrderProofs {
                 None => {}
             }
         });
-    }
-    if *coupon_valid_days == 0 {
-        c.push(
-            "coupon_valid_days",
-            "0 is out of range: allowed at least 1 day",
-        );
-    }
-    c.non_negative("manual_above", *manual_above);
-    c.non_negative("check_minutes", *check_minutes);
-    c.non_negative("wage_per_hour", *wage_per_hour);
-    c.non_negative("auto_check_cost", *auto_check_cost);
-    if let Some(b) = *weekly_budget_share {
-        c.prob("weekly_budget_share", b);
-    }
-    c.non_negative("quality_bonus", *quality_bonus);
-    if let Some(cu) = curation {
-        c.check("curation", cu, base);
-    }
-    for (k, x) in [
-        ("post_base", *post_base),
-        ("reward_weight", *reward_weight),
-        ("story_base", *story_base),
-        ("story_bonus_weight", *story_bonus_weight),
-        ("story_appeal", *story_appeal),
-        ("story_strength", *story_strength),
-        ("open_base", *open_base),
-        ("forward_open_base", *forward_open_base),
-        ("proof_strength", *proof_strength),
-    ] {
-        c.log_odds(k, x);
-    }
-    c.prob("unaware_share", *unaware_share);
-    c.range("fake_rate", *fake_rate, 0.0, 1.0);
-    c.prob("fake_pass", *fake_pass);
-    c.prob("reaction", *reaction);
-    c.positive("message_life_hours", *message_life_hours);
-    c.prob("poster_satisfaction", *poster_satisfaction);
+        }
+        if *coupon_valid_days == 0 {
+            c.push(
+                "coupon_valid_days",
+                "0 is out of range: allowed at least 1 day",
+            );
+        }
+        c.non_negative("manual_above", *manual_above);
+        c.non_negative("check_minutes", *check_minutes);
+        c.non_negative("wage_per_hour", *wage_per_hour);
+        c.non_negative("auto_check_cost", *auto_check_cost);
+        if let Some(b) = *weekly_budget_share {
+            c.prob("weekly_budget_share", b);
+        }
+        c.non_negative("quality_bonus", *quality_bonus);
+        if let Some(cu) = curation {
+            c.check("curation", cu, base);
+        }
+        for (k, x) in [
+            ("post_base", *post_base),
+            ("reward_weight", *reward_weight),
+            ("story_base", *story_base),
+            ("story_bonus_weight", *story_bonus_weight),
+            ("story_appeal", *story_appeal),
+            ("story_strength", *story_strength),
+            ("open_base", *open_base),
+            ("forward_open_base", *forward_open_base),
+            ("proof_strength", *proof_strength),
+        ] {
+            c.log_odds(k, x);
+        }
+        c.prob("unaware_share", *unaware_share);
+        c.range("fake_rate", *fake_rate, 0.0, 1.0);
+        c.prob("fake_pass", *fake_pass);
+        c.prob("reaction", *reaction);
+        c.prob("reaction_engagement", *reaction_engagement);
+        c.prob("coupon_value_share", *coupon_value_share);
+        c.non_negative("fake_order_value", *fake_order_value);
+        c.positive("message_life_hours", *message_life_hours);
+        c.prob("poster_satisfaction", *poster_satisfaction);
     }
 }
 
@@ -295,7 +344,10 @@ impl Check for Curation {
         }
         c.non_negative("coupon", *coupon);
         if *valid_minutes == 0 {
-            c.push("valid_minutes", "0 is out of range: allowed at least 1 minute");
+            c.push(
+                "valid_minutes",
+                "0 is out of range: allowed at least 1 minute",
+            );
         }
         if *pinned_per_week > 50 {
             c.push(

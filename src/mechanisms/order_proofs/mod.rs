@@ -4,8 +4,9 @@
 //! 1. **Posting.** Each order a group member placed yesterday may become a proof today. The
 //!    buyer knows the program (always when the rules are announced, else with probability
 //!    `unaware_share`) and posts with probability
-//!    `σ(post_base + reward_weight · ln(1 + R))`, where `R = cash + coupon / 2` is the reward
-//!    of the order's value tier (coupons count half their face value). A member at the
+//!    `σ(post_base + reward_weight · ln(1 + R))`, where `R = cash + coupon_value_share ·
+//!    coupon` is the reward of the order's value tier (a coupon counts a share of its face
+//!    value, default 0.5; the weekly budget books it the same way). A member at the
 //!    weekly cap, or a week whose budget is spent, gets no reward: `R = 0`. Tiering works
 //!    because `R` grows with the order value; nothing sets a proof rate per tier.
 //! 2. **Quality.** A proof tells a usage story with probability
@@ -13,7 +14,8 @@
 //! 3. **Fakes.** Each week, members of a group attempt fake proofs at rate
 //!    `fake_rate · ln(1 + R̄)` per member (`R̄`: the middle tier's reward). Under order-digit
 //!    verification a fake passes with probability `fake_pass`, and fakers who know it attempt
-//!    `fake_pass` times as often. Passing fakes are paid and look like real proofs.
+//!    `fake_pass` times as often. Passing fakes are paid and look like real proofs. A fake
+//!    claims an order of `fake_order_value` (default 100), which decides how it is reviewed.
 //! 4. **Review cost.** Without verification a person looks at every submission
 //!    (`check_minutes` at `wage_per_hour`); with it, orders at or above `manual_above` are
 //!    checked by hand and the rest automatically (`auto_check_cost`).
@@ -21,7 +23,8 @@
 //!    `1 − exp(−activity · notice · W)` (it sinks over `message_life_hours`; the member's
 //!    notice is the one at the evening's start). Seeing it adds
 //!    intent (`proof_strength`, social proof from a peer); the member reacts with probability
-//!    `reaction` (an interaction) and opens it with `σ(open_base + story_appeal·story)`,
+//!    `reaction` (an interaction, raising the member's engagement by `reaction_engagement`,
+//!    default 0.02) and opens it with `σ(open_base + story_appeal·story)`,
 //!    which is a product-page visit with the proof's strength (`+ story_strength` for a
 //!    story). Rewarded posters reach satisfaction `poster_satisfaction` (repurchase).
 //! 6. **Curation.** `per_week` times a week the best recent proof (a story first) is
@@ -82,19 +85,17 @@
 mod config;
 pub use config::*;
 
-
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
-use crate::settings::Base;
 use super::group_chat::{
     BuyerEffects, Finders, Push, PushOutcome, PushRound, Reached, window_weight,
 };
+use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
+use crate::settings::Base;
 use crate::thinning::two_coins;
 use rand::RngExt;
-use std::sync::Arc;
 
 /// Sub-stream of the forwards, keyed under the mechanism's stream.
 const FORWARD_STREAM: u64 = 1;
@@ -102,19 +103,87 @@ const FORWARD_STREAM: u64 = 1;
 /// Minute of the day proofs are posted.
 const POST_MINUTE: u32 = 20 * 60;
 
-/// Validated configuration.
+/// Orders below this value are "low-value" in `op_rate_low`.
+const LOW_ORDER_BELOW: f64 = 50.0;
+
+/// Orders above this value are "high-value" in `op_rate_high`.
+const HIGH_ORDER_ABOVE: f64 = 200.0;
+
+/// Validated configuration: the settings the model reads, and the channel bases.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    cfg: Arc<OrderProofs>,
+    tiers: Vec<ProofTier>,
+    coupon_valid_days: u32,
+    announce_rules: bool,
+    verification: Verification,
+    manual_above: f64,
+    /// `check_minutes · wage_per_hour / 60`: one proof checked by hand.
+    manual_check_cost: f64,
+    auto_check_cost: f64,
+    weekly_cap: u32,
+    weekly_budget_share: Option<f64>,
+    quality_bonus: f64,
+    curation: Option<CurationPlan>,
+    post_base: f64,
+    reward_weight: f64,
+    coupon_value_share: f64,
+    unaware_share: f64,
+    fake_rate: f64,
+    fake_pass: f64,
+    fake_order_value: f64,
+    story_base: f64,
+    story_bonus_weight: f64,
+    proof_strength: f64,
+    story_appeal: f64,
+    story_strength: f64,
+    open_base: f64,
+    forward_open_base: f64,
+    reaction: f64,
+    reaction_engagement: f64,
+    message_life_hours: f64,
+    poster_satisfaction: f64,
     link_base: f64,
     push_base: f64,
 }
 
-impl Plan {
+/// The curation settings the model reads.
+#[derive(Debug, Clone, Copy)]
+struct CurationPlan {
+    per_week: u32,
+    coupon: f64,
+    valid_minutes: f64,
+    minute: u32,
+    pinned_per_week: u32,
+    forward: f64,
+    reach_per_forward: f64,
+}
 
+impl CurationPlan {
+    fn of(c: &Curation) -> Self {
+        let Curation {
+            per_week,
+            coupon,
+            valid_minutes,
+            time,
+            pinned_per_week,
+            forward,
+            reach_per_forward,
+        } = c;
+        CurationPlan {
+            per_week: *per_week,
+            coupon: *coupon,
+            valid_minutes: *valid_minutes as f64,
+            minute: time.minute(),
+            pinned_per_week: *pinned_per_week,
+            forward: *forward,
+            reach_per_forward: *reach_per_forward,
+        }
+    }
+}
+
+impl Plan {
     fn tier_reward(&self, value: f64) -> (f64, f64) {
-        for t in &self.cfg.tiers {
+        for t in &self.tiers {
             match t.below {
                 Some(b) if value >= b => continue,
                 _ => return (t.cash, t.coupon),
@@ -229,16 +298,13 @@ impl State {
     }
 
     fn fakes(&mut self, world: &mut World) {
-        let cfg = &self.plan.cfg;
-        let mid = cfg
-            .tiers
-            .get(cfg.tiers.len() / 2)
-            .cloned()
-            .unwrap_or_default();
-        let r = mid.cash + 0.5 * mid.coupon;
-        let verified = cfg.verification == Verification::OrderDigits;
-        let pass = if verified { cfg.fake_pass } else { 1.0 };
-        let rate = cfg.fake_rate * r.ln_1p() * pass;
+        let p = &self.plan;
+        let mid = p.tiers.get(p.tiers.len() / 2).cloned().unwrap_or_default();
+        let r = mid.cash + p.coupon_value_share * mid.coupon;
+        let verified = p.verification == Verification::OrderDigits;
+        let pass = if verified { p.fake_pass } else { 1.0 };
+        let rate = p.fake_rate * r.ln_1p() * pass;
+        let claimed = p.fake_order_value;
         for g in world.pop.group_pools() {
             let n = world.pop.pools[g].len as f64;
             let mean = rate * n;
@@ -247,7 +313,7 @@ impl State {
             }
             let attempts = poisson_count(mean, &mut self.rng);
             for _ in 0..attempts {
-                self.review(world, 100.0);
+                self.review(world, claimed);
                 if self.rng.random::<f64>() < pass && self.affordable(mid.cash) {
                     self.tally.fakes += 1;
                     self.week_spent += mid.cash;
@@ -264,9 +330,10 @@ impl State {
     }
 
     /// The weekly budget: `weekly_budget_share` of last week's sales to group members (of
-    /// this week's so far, when larger: the first week has no history). Coupons count half.
+    /// this week's so far, when larger: the first week has no history). Coupons count
+    /// `coupon_value_share` of their face value.
     fn affordable(&self, cost: f64) -> bool {
-        match self.plan.cfg.weekly_budget_share {
+        match self.plan.weekly_budget_share {
             Some(share) => {
                 self.week_spent + cost <= share * self.last_week_sales.max(self.week_sales)
             }
@@ -282,12 +349,12 @@ impl State {
     }
 
     fn review_cost(&self, value: f64) -> f64 {
-        let cfg = &self.plan.cfg;
-        let manual = cfg.check_minutes * cfg.wage_per_hour / 60.0;
-        match cfg.verification {
+        let p = &self.plan;
+        let manual = p.manual_check_cost;
+        match p.verification {
             Verification::None => manual,
-            Verification::OrderDigits if value >= cfg.manual_above => manual,
-            Verification::OrderDigits => cfg.auto_check_cost,
+            Verification::OrderDigits if value >= p.manual_above => manual,
+            Verification::OrderDigits => p.auto_check_cost,
         }
     }
 
@@ -301,31 +368,27 @@ impl State {
             }
             self.week_sales += o.value;
             self.tally.orders_seen += 1;
-            let low = o.value < 50.0;
-            let high = o.value > 200.0;
+            let low = o.value < LOW_ORDER_BELOW;
+            let high = o.value > HIGH_ORDER_ABOVE;
             self.tally.low_orders += low as u64;
             self.tally.high_orders += high as u64;
-            let cfg = &self.plan.cfg;
-            if !cfg.announce_rules && self.rng.random::<f64>() >= cfg.unaware_share {
+            let p = &self.plan;
+            if !p.announce_rules && self.rng.random::<f64>() >= p.unaware_share {
                 continue;
             }
             let (cash, coupon) = self.plan.tier_reward(o.value);
-            let capped =
-                cfg.weekly_cap > 0 && self.weekly[o.agent as usize] as u32 >= cfg.weekly_cap;
-            let affordable = self.affordable(cash + coupon * 0.5);
+            let share = p.coupon_value_share;
+            let capped = p.weekly_cap > 0 && self.weekly[o.agent as usize] as u32 >= p.weekly_cap;
+            let affordable = self.affordable(cash + coupon * share);
             let rewarded = !capped && affordable && (cash > 0.0 || coupon > 0.0);
-            let r = if rewarded { cash + 0.5 * coupon } else { 0.0 };
-            let post = sigmoid(cfg.post_base + cfg.reward_weight * r.ln_1p());
+            let r = if rewarded { cash + share * coupon } else { 0.0 };
+            let post = sigmoid(p.post_base + p.reward_weight * r.ln_1p());
             if self.rng.random::<f64>() >= post {
                 continue;
             }
             let story = self.rng.random::<f64>()
-                < sigmoid(cfg.story_base + cfg.story_bonus_weight * cfg.quality_bonus);
-            let (bonus, valid, sat) = (
-                cfg.quality_bonus,
-                cfg.coupon_valid_days,
-                cfg.poster_satisfaction,
-            );
+                < sigmoid(p.story_base + p.story_bonus_weight * p.quality_bonus);
+            let (bonus, valid, sat) = (p.quality_bonus, p.coupon_valid_days, p.poster_satisfaction);
             self.tally.honest += 1;
             self.tally.low_proofs += low as u64;
             self.tally.high_proofs += high as u64;
@@ -336,7 +399,7 @@ impl State {
                 let paid = cash + if story { bonus } else { 0.0 };
                 self.tally.cash += paid;
                 world.book_cost(paid);
-                self.week_spent += paid + 0.5 * coupon;
+                self.week_spent += paid + share * coupon;
                 if coupon > 0.0 {
                     world.give_coupon(o.agent, coupon, valid, Plan::STREAM);
                 }
@@ -358,24 +421,22 @@ impl State {
             return;
         }
         self.today.sort_by_key(|p| p.group);
-        let cfg = Arc::clone(&self.plan.cfg);
-        let life = cfg.message_life_hours;
+        let p = &self.plan;
+        let life = p.message_life_hours;
         let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
-        let gain = world.behaviour().intent_gain * cfg.proof_strength;
+        let gain = world.behaviour().intent_gain * p.proof_strength;
         // Photo (0) and story (1): opening probability and the product-page exposure.
-        let open = [
-            sigmoid(cfg.open_base),
-            sigmoid(cfg.open_base + cfg.story_appeal),
-        ];
-        let exposure = [0.0, cfg.story_strength].map(|extra| Exposure {
-            base: self.plan.link_base + extra,
+        let open = [sigmoid(p.open_base), sigmoid(p.open_base + p.story_appeal)];
+        let exposure = [0.0, p.story_strength].map(|extra| Exposure {
+            base: p.link_base + extra,
             attention: 1.0,
-            strength: cfg.proof_strength,
+            strength: p.proof_strength,
             incentive: 0.0,
         });
+        let engagement = p.reaction_engagement;
         // A find has an effect on a buyer (whose intent does not move) only through a
         // reaction or an opening, with probability `effect` once found.
-        let r = cfg.reaction;
+        let r = p.reaction;
         let effect = open.map(|o| r + (1.0 - r) * o);
         let split = effect.iter().all(|&s| s > 0.0);
         let mut k = 0;
@@ -412,7 +473,7 @@ impl State {
                 }
                 for n in 0..self.reacted.len() {
                     self.tally.interactions += 1;
-                    world.add_engagement(self.reacted[n], 0.02);
+                    world.add_engagement(self.reacted[n], engagement);
                 }
                 finders = finders.non_buyers();
             }
@@ -459,7 +520,7 @@ impl State {
         }
         if reacts {
             self.tally.interactions += 1;
-            world.add_engagement(i, 0.02);
+            world.add_engagement(i, self.plan.reaction_engagement);
         }
         if !opens {
             return;
@@ -481,21 +542,20 @@ impl State {
         }
     }
 
-    fn curate(&mut self, world: &mut World, c: &Curation) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        let life = cfg.message_life_hours;
+    fn curate(&mut self, world: &mut World, c: CurationPlan) {
+        let life = self.plan.message_life_hours;
         // A pinned proof against an unpinned one pushed at the same minute: hours in view
         // (exposure time) and looks (hours in view weighted by who is online).
         if c.pinned_per_week > 0 {
             let span = pin_span_hours(c.pinned_per_week);
             self.tally.pinned_hours += hours_in_view(span, life);
             self.tally.unpinned_hours += hours_in_view(0.0, life);
-            let pinned = window_weight(world, c.time.minute(), span, f64::INFINITY);
-            let plain = window_weight(world, c.time.minute(), 24.0, life);
+            let pinned = window_weight(world, c.minute, span, f64::INFINITY);
+            let plain = window_weight(world, c.minute, 24.0, life);
             self.tally.pinned_looks += pinned;
             self.tally.unpinned_looks += plain;
         }
-        let at = c.time.minute();
+        let at = c.minute;
         // Recent proofs by group, so each group's best is found without a scan of all.
         self.recent.sort_unstable_by_key(|p| p.group);
         let mut r = 0;
@@ -512,25 +572,26 @@ impl State {
                 r += 1;
             }
             let Some(proof) = best else { continue };
-            let strength = cfg.proof_strength + if proof.story { cfg.story_strength } else { 0.0 };
+            let p = &self.plan;
+            let strength = p.proof_strength + if proof.story { p.story_strength } else { 0.0 };
             let push = Push {
                 coupon: c.coupon,
-                valid_minutes: c.valid_minutes as f64,
-                push_base: self.plan.push_base,
-                link_base: self.plan.link_base,
+                valid_minutes: c.valid_minutes,
+                push_base: p.push_base,
+                link_base: p.link_base,
                 strength,
                 buyers: true,
             };
             let plain_link = Exposure {
-                base: self.plan.link_base,
-                attention: 1.0 - (-(c.valid_minutes as f64) / 10.0).exp(),
+                base: p.link_base,
+                attention: world.behaviour().coupon_attention(c.valid_minutes),
                 strength: 0.0,
                 incentive: 0.0,
             };
-            let plain_click = sigmoid(self.plan.push_base);
+            let plain_click = sigmoid(p.push_base);
             // The same proof and link, forwarded by a member as a personal message.
             let forwarded = Push {
-                push_base: cfg.forward_open_base,
+                push_base: p.forward_open_base,
                 ..push
             };
             let prepared = push.prepare(world);
@@ -585,9 +646,7 @@ impl State {
             }
         }
     }
-
 }
-
 
 /// The mechanism's settings.
 pub type Config = OrderProofs;
@@ -625,16 +684,82 @@ impl Mechanism for Plan {
         Kpi::share("op_new_member_share"),
         Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
         Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
-        Kpi::new("op_interactions_per_member_week", Unit::Ratio, Better::Higher),
+        Kpi::new(
+            "op_interactions_per_member_week",
+            Unit::Ratio,
+            Better::Higher,
+        ),
     ];
     const NEEDS: Needs = Needs {
-        order_log: true, wallet: true,
+        order_log: true,
+        wallet: true,
         ..Needs::NOTHING
     };
 
     fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
+        let OrderProofs {
+            enabled: _,
+            tiers,
+            coupon_valid_days,
+            announce_rules,
+            verification,
+            manual_above,
+            check_minutes,
+            wage_per_hour,
+            auto_check_cost,
+            weekly_cap,
+            weekly_budget_share,
+            quality_bonus,
+            curation,
+            post_base,
+            reward_weight,
+            coupon_value_share,
+            unaware_share,
+            fake_rate,
+            fake_pass,
+            fake_order_value,
+            story_base,
+            story_bonus_weight,
+            proof_strength,
+            story_appeal,
+            story_strength,
+            open_base,
+            forward_open_base,
+            reaction,
+            reaction_engagement,
+            message_life_hours,
+            poster_satisfaction,
+        } = c;
         Ok(Plan {
-            cfg: Arc::new(c.clone()),
+            tiers: tiers.clone(),
+            coupon_valid_days: *coupon_valid_days,
+            announce_rules: *announce_rules,
+            verification: *verification,
+            manual_above: *manual_above,
+            manual_check_cost: check_minutes * wage_per_hour / 60.0,
+            auto_check_cost: *auto_check_cost,
+            weekly_cap: *weekly_cap,
+            weekly_budget_share: *weekly_budget_share,
+            quality_bonus: *quality_bonus,
+            curation: curation.as_ref().map(CurationPlan::of),
+            post_base: *post_base,
+            reward_weight: *reward_weight,
+            coupon_value_share: *coupon_value_share,
+            unaware_share: *unaware_share,
+            fake_rate: *fake_rate,
+            fake_pass: *fake_pass,
+            fake_order_value: *fake_order_value,
+            story_base: *story_base,
+            story_bonus_weight: *story_bonus_weight,
+            proof_strength: *proof_strength,
+            story_appeal: *story_appeal,
+            story_strength: *story_strength,
+            open_base: *open_base,
+            forward_open_base: *forward_open_base,
+            reaction: *reaction,
+            reaction_engagement: *reaction_engagement,
+            message_life_hours: *message_life_hours,
+            poster_satisfaction: *poster_satisfaction,
             link_base: base.behaviour.channels.link,
             push_base: base.behaviour.channels.push,
         })
@@ -666,13 +791,13 @@ impl TrialState for State {
         self.today.clear();
         self.post_honest(world);
         self.show(world);
-        if let Some(c) = self.plan.cfg.curation.clone() {
+        if let Some(c) = self.plan.curation {
             let every = (7 / c.per_week.clamp(1, 7)).max(1);
             if c.per_week > 0
                 && (world.day % 7).is_multiple_of(every)
                 && world.day % 7 / every < c.per_week
             {
-                self.curate(world, &c);
+                self.curate(world, c);
             }
         }
         self.recent.retain(|p| p.day + 7 > world.day);

@@ -1,6 +1,6 @@
 use crate::settings::{Base, Check, Checker};
-use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// CRM tags and a targeted push to members who visit often but never buy (domain.md 2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,26 +42,34 @@ impl Default for TargetedPush {
     }
 }
 
-
 impl Check for TargetedPush {
     fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let TargetedPush { enabled: _, schedule, visits_to_tag, coupon, valid_minutes, broadcast: _, open_base, personal_strength } = self;
-    c.needs_groups(base);
-    c.check("schedule", schedule, base);
-    if *visits_to_tag == 0 {
-        c.push(
-            "visits_to_tag",
-            "0 is out of range: allowed at least 1 visit",
-        );
-    }
-    c.non_negative("coupon", *coupon);
-    if *valid_minutes == 0 {
-        c.push(
-            "valid_minutes",
-            "0 is out of range: allowed at least 1 minute",
-        );
-    }
-    c.log_odds("open_base", *open_base);
-    c.log_odds("personal_strength", *personal_strength);
+        let TargetedPush {
+            enabled: _,
+            schedule,
+            visits_to_tag,
+            coupon,
+            valid_minutes,
+            broadcast: _,
+            open_base,
+            personal_strength,
+        } = self;
+        c.needs_groups(base);
+        c.check("schedule", schedule, base);
+        if *visits_to_tag == 0 {
+            c.push(
+                "visits_to_tag",
+                "0 is out of range: allowed at least 1 visit",
+            );
+        }
+        c.non_negative("coupon", *coupon);
+        if *valid_minutes == 0 {
+            c.push(
+                "valid_minutes",
+                "0 is out of range: allowed at least 1 minute",
+            );
+        }
+        c.log_odds("open_base", *open_base);
+        c.log_odds("personal_strength", *personal_strength);
     }
 }

@@ -6,7 +6,9 @@
 //! On a scheduled day every tagged member receives a personal message with an exclusive code
 //! and parcel tracking; it is opened with `σ(open_base + intent)` (a private message waits to
 //! be read: no need to be online at that minute). Opening is a product-page visit with base
-//! `channels.link + personal_strength` and the code as incentive.
+//! `channels.link + personal_strength`, the code as incentive and the attention of a code
+//! valid `valid_minutes`, `1 − exp(−valid_minutes / behaviour.decision.decision_minutes)`
+//! (as for a group push, [`super::group_chat`]).
 //!
 //! With `broadcast = true` the same code goes to every member as an ordinary group push
 //! instead (seen with online × notice, clicked with `σ(channels.push + intent + w_inc ·
@@ -21,22 +23,26 @@
 mod config;
 pub use config::*;
 
-
-use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
-use crate::settings::Base;
 use super::group_chat::{Push, PushOutcome};
+use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
+use crate::settings::Base;
+use crate::settings::Schedule;
 use rand::RngExt;
-use std::sync::Arc;
 
-/// Validated configuration.
+/// Validated configuration: the settings the model reads, and the channel bases.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    cfg: Arc<TargetedPush>,
+    schedule: Schedule,
+    visits_to_tag: u32,
+    coupon: f64,
+    valid_minutes: f64,
+    broadcast: bool,
+    open_base: f64,
+    personal_strength: f64,
     link_base: f64,
     push_base: f64,
 }
@@ -68,17 +74,18 @@ impl State {
         }
     }
 
-    fn personal(&mut self, world: &mut World, cfg: &TargetedPush, i: u32, at: u32) {
+    fn personal(&mut self, world: &mut World, i: u32, at: u32) {
+        let p = &self.plan;
         self.tally.tagged += 1;
-        if !sigmoid_coin(self.rng.random(), cfg.open_base + world.intent_of(i), 1.0) {
+        if !sigmoid_coin(self.rng.random(), p.open_base + world.intent_of(i), 1.0) {
             return;
         }
         self.tally.opened += 1;
         let e = Exposure {
-            base: self.plan.link_base + cfg.personal_strength,
-            attention: 1.0 - (-(cfg.valid_minutes as f64) / 10.0).exp(),
+            base: p.link_base + p.personal_strength,
+            attention: world.behaviour().coupon_attention(p.valid_minutes),
             strength: 0.0,
-            incentive: cfg.coupon,
+            incentive: p.coupon,
         };
         if world.offer(i, at, &e, &mut self.rng) {
             self.tally.tagged_orders += 1;
@@ -87,10 +94,10 @@ impl State {
         }
     }
 
-    fn broadcast(&mut self, world: &mut World, cfg: &TargetedPush, i: u32, at: u32, tagged: bool) {
+    fn broadcast(&mut self, world: &mut World, i: u32, at: u32, tagged: bool) {
         let push = Push {
-            coupon: cfg.coupon,
-            valid_minutes: cfg.valid_minutes as f64,
+            coupon: self.plan.coupon,
+            valid_minutes: self.plan.valid_minutes,
             push_base: self.plan.push_base,
             link_base: self.plan.link_base,
             strength: 0.0,
@@ -110,7 +117,6 @@ impl State {
             }
         }
     }
-
 }
 
 /// The mechanism's settings.
@@ -141,8 +147,24 @@ impl Mechanism for Plan {
     };
 
     fn plan(base: &Base<'_>, c: &TargetedPush) -> Result<Self, String> {
+        let TargetedPush {
+            enabled: _,
+            schedule,
+            visits_to_tag,
+            coupon,
+            valid_minutes,
+            broadcast,
+            open_base,
+            personal_strength,
+        } = c;
         Ok(Plan {
-            cfg: Arc::new(c.clone()),
+            schedule: schedule.clone(),
+            visits_to_tag: *visits_to_tag,
+            coupon: *coupon,
+            valid_minutes: *valid_minutes as f64,
+            broadcast: *broadcast,
+            open_base: *open_base,
+            personal_strength: *personal_strength,
             link_base: base.behaviour.channels.link,
             push_base: base.behaviour.channels.push,
         })
@@ -160,22 +182,23 @@ impl TrialState for State {
     }
 
     fn on_day(&mut self, world: &mut World) {
-        let cfg = Arc::clone(&self.plan.cfg);
-        if !cfg.schedule.happens(world.day, world.weekday()) {
+        let p = &self.plan;
+        if !p.schedule.happens(world.day, world.weekday()) {
             return;
         }
-        let at = cfg.schedule.time.minute();
+        let (at, visits_to_tag, broadcast) =
+            (p.schedule.time.minute(), p.visits_to_tag, p.broadcast);
         for g in world.pop.group_pools() {
             let pool = world.pop.pools[g];
             for i in pool.start..pool.start + pool.len {
                 if world.has_left(i) {
                     continue;
                 }
-                let tagged = !world.is_buyer(i) && world.visits_of(i) >= cfg.visits_to_tag;
-                if cfg.broadcast {
-                    self.broadcast(world, &cfg, i, at, tagged);
+                let tagged = !world.is_buyer(i) && world.visits_of(i) >= visits_to_tag;
+                if broadcast {
+                    self.broadcast(world, i, at, tagged);
                 } else if tagged {
-                    self.personal(world, &cfg, i, at);
+                    self.personal(world, i, at);
                 }
             }
         }
