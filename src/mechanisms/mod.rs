@@ -14,8 +14,9 @@
 //! [`registry!`](self) lists every mechanism once, and generates from that list the
 //! scenario's `[mechanisms]` table ([`Mechanisms`]), its checks, the static dispatch
 //! ([`MechanismPlan`], [`MechanismState`]), and the table of descriptors ([`REGISTRY`])
-//! that known metrics, report labels and calibration read. Adding a mechanism is one folder
-//! and one registry line; a folder missing a piece of the contract does not compile.
+//! that known metrics, report labels and calibration read. Adding a mechanism is one folder,
+//! its `mod` line and its registry line; a folder missing a piece of the contract, or a
+//! registry line, does not compile.
 //!
 //! ## Composition
 //! Each mechanism kind draws from its own random stream ([`Mechanism::STREAM`]), so adding,
@@ -28,6 +29,17 @@
 mod registry;
 pub mod blogger_feed;
 pub mod group_chat;
+
+// The mechanisms: one folder each, and one line each in `registry!` below.
+pub mod blogger_reviews;
+pub mod flash_sale;
+pub mod influencers;
+pub mod order_proofs;
+pub mod qa;
+pub mod red_packets;
+pub mod share_draw;
+pub mod targeted_push;
+pub mod votes;
 
 use crate::engine::World;
 pub use crate::kpi::{Better, Cost, Kpi, Unit};
@@ -75,12 +87,16 @@ impl Needs {
     }
 }
 
-/// A mechanism's settings: the scenario's `[mechanisms.KEY]` table.
+/// A mechanism's settings: the scenario's `[mechanisms.KEY]` table, which also has an
+/// `enabled` switch (read by the registry).
 pub trait MechanismConfig:
     Check + Default + Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned
 {
-    /// False when the table switches the mechanism off (`enabled = false`).
-    fn enabled(&self) -> bool;
+}
+
+impl<T> MechanismConfig for T where
+    T: Check + Default + Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned
+{
 }
 
 /// The contract of a campaign mechanism, implemented by its plan: the validated settings
@@ -186,6 +202,23 @@ mod tests {
             .collect();
         let distinct: BTreeSet<&str> = names.iter().copied().collect();
         assert_eq!(distinct.len(), names.len());
+    }
+
+    /// A folder with a model but no registry line would compile (its items are public), so
+    /// the folders are compared with the registry.
+    #[test]
+    fn every_mechanism_folder_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mechanisms");
+        let mut folders: Vec<String> = std::fs::read_dir(&dir)
+            .expect("src/mechanisms")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("mod.rs").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        let mut keys: Vec<String> = REGISTRY.iter().map(|m| m.key.to_string()).collect();
+        keys.sort();
+        assert_eq!(folders, keys);
     }
 
     #[test]

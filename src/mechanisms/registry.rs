@@ -1,7 +1,8 @@
 //! The one list of mechanisms, and everything generated from it.
 //!
 //! `registry! { /// doc
-//! key: Variant, ... }` declares module `key` (the mechanism's folder) and generates:
+//! key: Variant, ... }` takes the mechanisms' modules (their folders, declared beside the
+//! registry so that rustfmt sees them) and generates:
 //! - [`super::Mechanisms`]: the scenario's `[mechanisms]` table, one optional field per
 //!   mechanism, and its [`crate::settings::Check`] (enabled mechanisms only);
 //! - [`super::MechanismPlan`] and [`super::MechanismState`]: static dispatch over the
@@ -9,9 +10,10 @@
 //! - [`super::REGISTRY`]: every mechanism's [`super::Entry`] (key, label, stream, KPIs,
 //!   needs), in registry order.
 //!
-//! The folder must provide `Config` (a [`super::MechanismConfig`]), `Plan` (a
-//! [`super::Mechanism`] with that config) and `State` (its [`super::TrialState`]); the
-//! plan's `KEY` must equal the registry key (checked at compile time).
+//! The folder must provide `Plan` (a [`super::Mechanism`]) and `State` (its
+//! [`super::TrialState`]); the config must have an `enabled` switch, and the plan's `KEY`
+//! must equal the registry key (both checked at compile time). A folder without a registry
+//! line leaves its plan unused, which fails the build under `-D warnings`.
 
 /// Byte-wise string equality usable in constants.
 pub(crate) const fn same(a: &str, b: &str) -> bool {
@@ -31,8 +33,6 @@ pub(crate) const fn same(a: &str, b: &str) -> bool {
 
 macro_rules! registry {
     ($( $(#[doc = $doc:literal])* $key:ident : $Variant:ident ),* $(,)?) => {
-        $( pub mod $key; )*
-
         $(
             const _: () = assert!(
                 registry::same(<$key::Plan as Mechanism>::KEY, stringify!($key)),
@@ -47,14 +47,14 @@ macro_rules! registry {
             $(
                 $(#[doc = $doc])*
                 #[serde(skip_serializing_if = "Option::is_none")]
-                pub $key: Option<$key::Config>,
+                pub $key: Option<<$key::Plan as Mechanism>::Config>,
             )*
         }
 
         impl Mechanisms {
             /// Every mechanism with its default settings.
             pub fn all_default() -> Mechanisms {
-                Mechanisms { $( $key: Some(<$key::Config>::default()), )* }
+                Mechanisms { $( $key: Some(Default::default()), )* }
             }
 
             /// Whether the scenario has a table for mechanism `key` (`None`: no such
@@ -71,7 +71,7 @@ macro_rules! registry {
                 let mut out = Vec::new();
                 $(
                     if let Some(c) = &self.$key
-                        && c.enabled()
+                        && c.enabled
                     {
                         out.push(MechanismPlan::$Variant(
                             <$key::Plan as Mechanism>::plan(base, c)?,
@@ -88,7 +88,7 @@ macro_rules! registry {
             fn check(&self, base: &Base<'_>, c: &mut Checker) {
                 $(
                     if let Some(m) = &self.$key
-                        && m.enabled()
+                        && m.enabled
                     {
                         c.check(stringify!($key), m, base);
                     }

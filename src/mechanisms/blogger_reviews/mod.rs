@@ -46,7 +46,7 @@ mod config;
 pub use config::*;
 
 use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::engine::World;
@@ -275,15 +275,6 @@ impl State {
                 }
             }
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = BloggerReviews;
-
-impl MechanismConfig for BloggerReviews {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

@@ -22,7 +22,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Finders, window_weight};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState};
+use super::{Better, Kpi, Mechanism, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::{Offered, World};
 use crate::results::ratio;
@@ -133,15 +133,6 @@ impl State {
         if stock > 0 && left == 0 {
             self.tally.sold_out += 1;
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = FlashSale;
-
-impl MechanismConfig for FlashSale {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

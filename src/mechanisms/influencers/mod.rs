@@ -85,7 +85,7 @@ mod config;
 pub use config::*;
 
 use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::{Offered, World};
 use crate::population::Bloggers;
@@ -406,15 +406,6 @@ impl State {
                 world.book_cost(cost);
             }
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = Influencers;
-
-impl MechanismConfig for Influencers {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

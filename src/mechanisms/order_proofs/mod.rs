@@ -88,7 +88,7 @@ pub use config::*;
 use super::group_chat::{
     BuyerEffects, Finders, Push, PushOutcome, PushRound, Reached, window_weight,
 };
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid};
 use crate::engine::{Offered, World};
 use crate::results::ratio;
@@ -645,15 +645,6 @@ impl State {
                 }
             }
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = OrderProofs;
-
-impl MechanismConfig for OrderProofs {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

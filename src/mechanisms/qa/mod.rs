@@ -52,7 +52,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Push, PushOutcome, claim_seconds};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::results::ratio;
@@ -393,15 +393,6 @@ impl State {
     fn unresolved(&mut self, world: &mut World, i: u32) {
         world.add_intent(i, self.plan.unresolved_intent);
         world.add_engagement(i, self.plan.unresolved_engagement);
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = Qa;
-
-impl MechanismConfig for Qa {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

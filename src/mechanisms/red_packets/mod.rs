@@ -42,7 +42,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Push, PushOutcome, claim_seconds};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::engine::World;
 use crate::results::ratio;
@@ -323,15 +323,6 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
             }
             paid
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = RedPackets;
-
-impl MechanismConfig for RedPackets {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

@@ -26,7 +26,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Finders, window_weight};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::engine::World;
 use crate::results::ratio;
@@ -145,15 +145,6 @@ impl State {
                 self.tally.orders += 1;
             }
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = ShareDraw;
-
-impl MechanismConfig for ShareDraw {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

@@ -24,7 +24,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Push, PushOutcome};
-use super::{Kpi, Mechanism, MechanismConfig, Needs, TrialState};
+use super::{Kpi, Mechanism, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid_coin};
 use crate::engine::World;
 use crate::results::ratio;
@@ -116,15 +116,6 @@ impl State {
                 self.tally.tagged_orders += 1;
             }
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = TargetedPush;
-
-impl MechanismConfig for TargetedPush {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 

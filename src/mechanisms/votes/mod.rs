@@ -39,7 +39,7 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
-use super::{Better, Kpi, Mechanism, MechanismConfig, Needs, TrialState, Unit};
+use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::sigmoid_coin;
 use crate::engine::World;
 use crate::results::ratio;
@@ -346,15 +346,6 @@ impl State {
             // The push's own discount (a larger wallet coupon is booked to its issuer).
             self.tally.discounts += world.last_order_discount;
         }
-    }
-}
-
-/// The mechanism's settings.
-pub type Config = Votes;
-
-impl MechanismConfig for Votes {
-    fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 
