@@ -73,16 +73,10 @@ impl Objective {
     }
 }
 
-/// Which direction of a metric is better, when there is one.
+/// Which direction of a metric is better, when there is one (`Some(true)`: higher), as its
+/// descriptor declares it ([`crate::kpi::Kpi`]).
 pub fn better_direction(metric: &str) -> Option<bool> {
-    // Some(true): higher is better; Some(false): lower is better.
-    match metric {
-        "first_buyers" | "conversion_rate" | "repeat_buyers" | "repurchase_rate" | "orders"
-        | "revenue" | "roi" | "clv" => Some(true),
-        "cost" | "cpa" => Some(false),
-        m if m.ends_with("_cost") => Some(false),
-        _ => None,
-    }
+    crate::mechanisms::describe(metric).and_then(|k| k.higher_is_better())
 }
 
 /// Conditions a candidate must meet to be ranked first.

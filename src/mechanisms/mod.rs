@@ -222,6 +222,18 @@ mod tests {
     }
 
     #[test]
+    fn costs_are_declared_not_inferred_from_names() {
+        let cost = |n: &str| describe(n).map(|k| k.cost);
+        assert_eq!(cost("op_rewards_paid"), Some(Cost::Item));
+        assert_eq!(cost("inf_giveaway_cost"), Some(Cost::PartOf("inf_cost")));
+        assert_eq!(cost("cost"), Some(Cost::Total));
+        assert_eq!(cost("vote_cost_per_participant"), Some(Cost::No));
+        assert_eq!(describe("rp_orders").and_then(|k| k.higher_is_better()), Some(true));
+        assert_eq!(describe("cpa").and_then(|k| k.higher_is_better()), Some(false));
+        assert!(describe("no_such_metric").is_none());
+    }
+
+    #[test]
     fn cost_parts_name_a_cost_of_the_same_mechanism() {
         for m in REGISTRY {
             for k in m.kpis {

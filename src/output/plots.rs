@@ -15,6 +15,7 @@
 
 use super::RunInfo;
 use crate::compare::{Comparison, paired};
+use crate::kpi::Unit;
 use crate::results::{CandidateResult, DailyBand, quantile_sorted};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -92,7 +93,11 @@ pub fn display(metric: &str, currency: &str) -> (String, f64) {
         "clv" => (format!("lifetime value ({currency} per first buyer)"), 1.0),
         "first_buyers" => ("first buyers".into(), 1.0),
         "orders" => ("orders".into(), 1.0),
-        m => (m.replace('_', " "), 1.0),
+        m => match crate::mechanisms::describe(m).map(|k| k.unit) {
+            Some(Unit::Share) => (format!("{} (%)", m.replace('_', " ")), 100.0),
+            Some(Unit::Money) => (format!("{} ({currency})", m.replace('_', " ")), 1.0),
+            _ => (m.replace('_', " "), 1.0),
+        },
     }
 }
 

@@ -11,6 +11,7 @@ use super::table::HEADLINE;
 use super::{RunOutputs, union_metrics};
 use crate::compare::{Comparison, PairedMetric};
 use crate::dist::DistSpec;
+use crate::kpi::{Cost, Unit};
 use crate::results::{CORE_METRICS, CandidateResult, MetricSummary};
 use std::fmt::Write;
 
@@ -86,7 +87,7 @@ fn scaled(metric: &str, x: f64, cur: &str) -> (String, String) {
     let (_, scale) = display(metric, cur);
     let unit = if scale == 100.0 {
         "%".to_string()
-    } else if matches!(metric, "cpa" | "cost" | "revenue" | "clv") || metric.ends_with("_cost") {
+    } else if crate::mechanisms::describe(metric).is_some_and(|k| k.unit == Unit::Money) {
         format!(" {cur}")
     } else {
         String::new()
@@ -609,8 +610,11 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
         .collect();
     h.push_str("<h2 id=\"mechanisms\">Mechanisms: costs and KPIs</h2>\n");
     // Cost breakdown.
-    let costs: Vec<&&String> = kpis.iter().filter(|k| k.ends_with("_cost")).collect();
-    h.push_str("<p>Campaign cost per trial (mean): each mechanism's cost KPIs (<code>*_cost</code>, as the mechanism reports them) and their share of the total campaign cost.</p>\n<div class=\"wide\"><table>\n<tr><th>cost item</th>");
+    let costs: Vec<&&String> = kpis
+        .iter()
+        .filter(|k| crate::mechanisms::describe(k).is_some_and(|d| d.cost == Cost::Item))
+        .collect();
+    h.push_str("<p>Campaign cost per trial (mean): each mechanism's items of the campaign cost (as the mechanism reports them; the items never overlap) and their share of the total campaign cost.</p>\n<div class=\"wide\"><table>\n<tr><th>cost item</th>");
     for (i, c) in cands.iter().enumerate() {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
     }

@@ -1,4 +1,4 @@
-//! The marketplace's blogger review program (domain.md 2.1).
+//! The marketplace's blogger review program (docs/field-figures.md §2.1).
 //!
 //! ## Model
 //! 1. **Application** (on `start_day`). Each blogger of the pool answers with probability

@@ -2,7 +2,7 @@ use crate::settings::{Base, Check, Checker};
 use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
-/// A scarcity flash sale in every chat group: "today 15:00–16:00, only 10 left" (domain.md 2.8).
+/// A scarcity flash sale in every chat group: "today 15:00–16:00, only 10 left" (docs/field-figures.md §2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlashSale {

@@ -1,4 +1,4 @@
-//! Scarcity flash sales in every chat group: "today 15:00–16:00, only 10 left" (domain.md 2.8).
+//! Scarcity flash sales in every chat group: "today 15:00–16:00, only 10 left" (docs/field-figures.md §2.8).
 //!
 //! ## Model of one sale in one group
 //! 1. **Announcement**, `announce_minutes` before opening: a member still in the group finds

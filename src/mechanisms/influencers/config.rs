@@ -67,7 +67,7 @@ impl Default for Giveaway {
     }
 }
 
-/// Paid influencer collaborations (domain.md 2.2): paid posts by tier from a budget split
+/// Paid influencer collaborations (docs/field-figures.md §2.2): paid posts by tier from a budget split
 /// across tiers, affiliate commissions, sponsored-content disclosure and giveaways.
 /// See [`crate::mechanisms::influencers`] for the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

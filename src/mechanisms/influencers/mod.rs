@@ -1,4 +1,4 @@
-//! Paid influencer collaborations on the open market (domain.md 2.2): the paid sibling of
+//! Paid influencer collaborations on the open market (docs/field-figures.md §2.2): the paid sibling of
 //! the free-product [review program](super::blogger_reviews).
 //!
 //! ## Model
@@ -66,7 +66,7 @@
 //! Replace them with the seller's own quotes. Disclosure penalties (0.15 micro, 0.3 macro log-odds)
 //! are "somewhat" (2.2): at conversion near 15% they lower it by about 12% and 23%. The
 //! default budget split (70% micro, 30% macro) and budget (50,000) are a "start small" test
-//! campaign. None of these figures is fitted: domain.md gives no `[fact]` range for paid
+//! campaign. None of these figures is fitted: docs/field-figures.md §2.2 gives no `[fact]` range for paid
 //! posts. What the model reproduces by behaviour alone is the `[fact]` that a blogger's
 //! follower count does not predict its sales (tests/influencers.rs), and, from it, that a
 //! micro post yields more attributed orders per unit of fee than a macro one.

@@ -73,7 +73,7 @@ impl Default for Curation {
     }
 }
 
-/// Order-proof ("show your order") rewards in every chat group (domain.md 2.7).
+/// Order-proof ("show your order") rewards in every chat group (docs/field-figures.md §2.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OrderProofs {

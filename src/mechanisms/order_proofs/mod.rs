@@ -1,4 +1,4 @@
-//! Order-proof ("show your order") rewards in every chat group (domain.md 2.7).
+//! Order-proof ("show your order") rewards in every chat group (docs/field-figures.md §2.7).
 //!
 //! ## Model
 //! 1. **Posting.** Each order a group member placed yesterday may become a proof today. The

@@ -43,7 +43,7 @@ impl Default for PreCollection {
     }
 }
 
-/// Q&A in the chat groups (domain.md 2.5): ad-hoc answers, or dedicated sessions.
+/// Q&A in the chat groups (docs/field-figures.md §2.5): ad-hoc answers, or dedicated sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Qa {

@@ -1,4 +1,4 @@
-//! Q&A in the chat groups (domain.md 2.5): ad-hoc answers as the baseline, or dedicated
+//! Q&A in the chat groups (docs/field-figures.md §2.5): ad-hoc answers as the baseline, or dedicated
 //! Q&A sessions.
 //!
 //! ## Ordinary times (both modes)

@@ -71,7 +71,7 @@ impl Default for FollowUp {
     }
 }
 
-/// Red packets dropped into every chat group (domain.md 2.4).
+/// Red packets dropped into every chat group (docs/field-figures.md §2.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedPackets {

@@ -1,4 +1,4 @@
-//! Red packets dropped into every chat group (domain.md 2.4).
+//! Red packets dropped into every chat group (docs/field-figures.md §2.4).
 //!
 //! ## Model of one drop in one group, at minute `m` of a scheduled day
 //! 1. **Who is there.** Each member still in the group (see `World::members_in`) is online

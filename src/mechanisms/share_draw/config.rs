@@ -2,7 +2,7 @@ use crate::settings::{Base, Check, Checker};
 use crate::settings::{Schedule, TimeOfDay};
 use serde::{Deserialize, Serialize};
 
-/// "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
+/// "Share to 3 friend groups for a limited-gift draw" in every chat group (docs/field-figures.md §2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShareDraw {

@@ -1,4 +1,4 @@
-//! "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
+//! "Share to 3 friend groups for a limited-gift draw" in every chat group (docs/field-figures.md §2.8).
 //!
 //! ## Model of one draw in one group
 //! 1. A member still in the group finds the announcement over `open_hours` with

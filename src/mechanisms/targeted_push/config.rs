@@ -2,7 +2,7 @@ use crate::settings::{Base, Check, Checker};
 use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
-/// CRM tags and a targeted push to members who visit often but never buy (domain.md 2.8).
+/// CRM tags and a targeted push to members who visit often but never buy (docs/field-figures.md §2.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TargetedPush {

@@ -1,4 +1,4 @@
-//! CRM tags and targeted pushes to members who visit often but never buy (domain.md 2.8).
+//! CRM tags and targeted pushes to members who visit often but never buy (docs/field-figures.md §2.8).
 //!
 //! ## Model
 //! A member still in the group who has not bought and has visited the product page

@@ -2,7 +2,7 @@ use crate::settings::{Base, Check, Checker};
 use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
-/// What a vote asks about (domain.md 2.6).
+/// What a vote asks about (docs/field-figures.md §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteTopic {
@@ -144,7 +144,7 @@ impl Default for VoteProgram {
     }
 }
 
-/// Topic votes in every chat group (domain.md 2.6).
+/// Topic votes in every chat group (docs/field-figures.md §2.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Votes {

@@ -1,4 +1,4 @@
-//! Topic votes in every chat group (domain.md 2.6).
+//! Topic votes in every chat group (docs/field-figures.md §2.6).
 //!
 //! ## Model of one vote in one group, opening at minute `m` of a scheduled day
 //! 1. **Who sees it.** The vote message is found by a member still in the group with
