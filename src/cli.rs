@@ -61,6 +61,8 @@ pub enum Command {
     /// Record forecast baselines and check new runs against them (for CI).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print the JSON Schema of scenario files (for editor completion and checks).
+    Schema,
 }
 
 /// `promosim baseline` subcommands.
@@ -359,6 +361,10 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Baseline(b) => baseline_command(b),
+        Command::Schema => {
+            print!("{}", crate::scenario::schema::json());
+            Ok(())
+        }
     }
 }
 

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
 
 /// A scarcity flash sale in every chat group: "today 15:00–16:00, only 10 left" (domain.md 2.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlashSale {
     /// Switch off without deleting (default true).

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, TimeOfDay};
 
 /// "Share to 3 friend groups for a limited-gift draw" in every chat group (domain.md 2.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShareDraw {
     /// Switch off without deleting (default true).

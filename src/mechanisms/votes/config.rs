@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{Schedule, Weekday};
 
 /// What a vote asks about (domain.md 2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteTopic {
     /// Which product to stock or feature next.
@@ -33,7 +33,7 @@ impl VoteTopic {
 }
 
 /// What follows the announcement of a vote's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteLink {
     /// Nothing.
@@ -49,7 +49,7 @@ pub enum VoteLink {
 }
 
 /// How strongly each topic draws members in: log-odds added to the participation choice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TopicRelevance {
     /// Product choice (default 1.8, calibrated).
@@ -90,7 +90,7 @@ impl TopicRelevance {
 }
 
 /// One recurring vote.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct VoteProgram {
     /// Topic (default product_choice).
@@ -145,7 +145,7 @@ impl VoteProgram {
 }
 
 /// Topic votes in every chat group (domain.md 2.6).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Votes {
     /// Switch off without deleting (default true).
