@@ -21,7 +21,7 @@ use rand_distr::Distribution;
 use serde::{Deserialize, Serialize};
 
 /// A distribution as written in a scenario file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum DistSpec {
     /// Always `value`.

@@ -47,6 +47,8 @@ pub enum Command {
     /// Record forecast baselines and check new runs against them (for CI).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print the JSON Schema of scenario files (for editor completion and checks).
+    Schema,
 }
 
 /// `promosim baseline` subcommands.

@@ -82,5 +82,9 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             candidate,
         } => show::show(&file, &set, candidate.as_deref()),
         Command::Baseline(b) => baseline::baseline(b),
+        Command::Schema => {
+            print!("{}", crate::scenario::schema::json());
+            Ok(())
+        }
     }
 }

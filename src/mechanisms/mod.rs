@@ -228,8 +228,14 @@ mod tests {
         assert_eq!(cost("inf_giveaway_cost"), Some(Cost::PartOf("inf_cost")));
         assert_eq!(cost("cost"), Some(Cost::Total));
         assert_eq!(cost("vote_cost_per_participant"), Some(Cost::No));
-        assert_eq!(describe("rp_orders").and_then(|k| k.higher_is_better()), Some(true));
-        assert_eq!(describe("cpa").and_then(|k| k.higher_is_better()), Some(false));
+        assert_eq!(
+            describe("rp_orders").and_then(|k| k.higher_is_better()),
+            Some(true)
+        );
+        assert_eq!(
+            describe("cpa").and_then(|k| k.higher_is_better()),
+            Some(false)
+        );
         assert!(describe("no_such_metric").is_none());
     }
 

@@ -4,7 +4,8 @@
 //! key: Variant, ... }` takes the mechanisms' modules (their folders, declared beside the
 //! registry so that rustfmt sees them) and generates:
 //! - [`super::Mechanisms`]: the scenario's `[mechanisms]` table, one optional field per
-//!   mechanism, and its [`crate::settings::Check`] (enabled mechanisms only);
+//!   mechanism, its [`crate::settings::Check`] (enabled mechanisms only) and its JSON Schema
+//!   (the folder's `Config` derives `schemars::JsonSchema`);
 //! - [`super::MechanismPlan`] and [`super::MechanismState`]: static dispatch over the
 //!   mechanisms' plans and states, in registry order;
 //! - [`super::REGISTRY`]: every mechanism's [`super::Entry`] (key, label, stream, KPIs,
@@ -41,7 +42,10 @@ macro_rules! registry {
         )*
 
         /// The campaign's mechanisms; an absent table means the mechanism is off.
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+        #[derive(
+            Debug, Clone, PartialEq, Default,
+            serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+        )]
         #[serde(deny_unknown_fields, default)]
         pub struct Mechanisms {
             $(

@@ -31,7 +31,7 @@ use super::{Scenario, validate};
 use serde::{Deserialize, Serialize};
 
 /// One candidate campaign as written in a scenario file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Candidate {
     /// Name shown in tables, plots and `trials.csv` (unique within the file).
@@ -44,6 +44,7 @@ pub struct Candidate {
     pub extends: Option<String>,
     /// Overrides: key path → TOML value.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub set: toml::Table,
 }
 

@@ -26,6 +26,7 @@
 
 pub mod candidates;
 mod load;
+pub mod schema;
 mod validate;
 
 pub use crate::mechanisms::Mechanisms;
@@ -52,7 +53,7 @@ pub use validate::validate;
 use serde::{Deserialize, Serialize};
 
 /// A complete scenario: market, population, behaviour and campaign.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Scenario name; used for the default output folder. Default: the file's stem.

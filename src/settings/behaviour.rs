@@ -4,7 +4,7 @@ use super::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
 
 /// Behavioural coefficients shared by every mechanism.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Behaviour {
     /// Organic (Bass) demand.
@@ -34,7 +34,7 @@ pub struct Behaviour {
 /// at the chat with probability `exp(−minutes / attention_minutes)`. A member racing for a
 /// red packet claims at a speed proportional to `claim_speed_floor + e`: it needs
 /// `Exp(mean / (claim_speed_floor + e))` seconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupLife {
     /// Engagement of every member on day 0 (default 0.5).
@@ -71,7 +71,7 @@ impl Default for GroupLife {
 }
 
 /// Organic demand: the discrete Bass model per mixing pool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Organic {
     /// Daily innovation probability `p` (default 0.0003).
@@ -91,7 +91,7 @@ impl Default for Organic {
 
 /// Weights of the purchase decision
 /// `P = attention · σ(base + intent + w_sp·s·SP − w_price·π·ln(price/ref) + w_inc·incentive/price)`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Decision {
     /// Weight of social proof, per unit of susceptibility (default 1.0).
@@ -125,7 +125,7 @@ impl Default for Decision {
 }
 
 /// Base log-odds of buying on an attentive exposure, per channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Channels {
     /// A review seen in a followed blogger's feed (default −1.5).
@@ -158,7 +158,7 @@ impl Default for Channels {
 }
 
 /// Intent: a log-odds offset left by an exposure that did not convert; it decays.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Intent {
     /// Half-life of intent, in days (default 3).
@@ -181,7 +181,7 @@ impl Default for Intent {
 }
 
 /// Social proof on the product card: `SP = mean_sentiment · (1 − exp(−n / saturation_reviews))`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SocialProof {
     /// Reviews at which social proof reaches 63% of its ceiling (default 8).
@@ -201,7 +201,9 @@ impl Default for SocialProof {
 }
 
 /// Which process drives repeat purchases after a buyer's first order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RepurchaseModel {
     /// BG/NBD in continuous time (the default): orders arrive as a Poisson process of rate
@@ -225,7 +227,7 @@ pub enum RepurchaseModel {
 /// `r_i = min(1, daily_probability · Gamma(k, 1/k))` drawn once per buyer and trial (mean
 /// `daily_probability` before the clamp). After each repeat order the buyer drops out for
 /// good with probability `daily_dropout` (default 0). `r`, `alpha`, `a`, `b` are not used.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Repurchase {
     /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
@@ -271,7 +273,7 @@ impl Default for Repurchase {
 
 /// Satisfaction `s` in [0, 1] (0.5 after a good order, 0 after a defective one) scales
 /// repurchase: `λ' = λ·exp(rate_effect·(2s − 1))`, `p' = min(1, p·exp(−dropout_effect·(2s − 1)))`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Satisfaction {
     /// Effect of satisfaction on the purchase rate (default 0.7).
@@ -290,7 +292,7 @@ impl Default for Satisfaction {
 }
 
 /// When buyers are online: `P(online) = min(1, activity · hourly[h] · weekday[d])`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Activity {
     /// Hour-of-day multipliers, 24 values from 00:00 (default: lunch bump at 12:00,

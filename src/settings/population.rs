@@ -5,7 +5,7 @@ use crate::dist::{DistSpec, Support};
 use serde::{Deserialize, Serialize};
 
 /// Who is simulated: buyers outside groups, chat groups and their members, bloggers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct PopulationSpec {
     /// Buyers outside chat groups: one fully mixed market (default 0).
@@ -19,7 +19,7 @@ pub struct PopulationSpec {
 }
 
 /// Chat groups.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupsSpec {
     /// Number of groups (default 0).
@@ -48,7 +48,7 @@ impl Default for GroupsSpec {
 /// `feed_reach · (f / reference_followers)^reach_elasticity` (capped at 1) of its followers'
 /// feeds. Both fall with size, as field data report for large accounts, which is why follower
 /// count alone does not predict sales.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BloggersSpec {
     /// Bloggers in the category who could answer an application (default 200).
@@ -105,7 +105,7 @@ impl Default for BloggersSpec {
 }
 
 /// Distributions of buyers' traits, drawn once per buyer and trial.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TraitsSpec {
     /// Price sensitivity in [0, 1] (default beta, mean 0.5, concentration 4).

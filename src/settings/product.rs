@@ -5,7 +5,7 @@ use crate::dist::{DistSpec, Support};
 use serde::{Deserialize, Serialize};
 
 /// The product on sale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     /// Display name (default "product").
@@ -16,9 +16,9 @@ pub struct Product {
     /// Cost of goods per unit (>= 0). Required; gross margin = price − unit cost.
     pub unit_cost: f64,
     /// Order value (basket size) distribution, e.g.
-    /// `{ dist = "lognormal", mean = 120, cv = 0.8 }` (default: every order is worth
-    /// `price`). Revenue is the order value less any discount; cost of goods scales with it
-    /// (`unit_cost · value / price`). Tiered rewards read it.
+    /// `{ dist = "lognormal", median = 100, sigma = 0.6 }`, mean ≈ 120 (default: every order
+    /// is worth `price`). Revenue is the order value less any discount; cost of goods scales
+    /// with it (`unit_cost · value / price`). Tiered rewards read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_value: Option<DistSpec>,
     /// Marketplace category (default "general"). Some categories may not use the review
@@ -71,7 +71,7 @@ fn d_rating() -> f64 {
 }
 
 /// The seller's store.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Seller {
     /// Whether the store is a marketplace "top store" (default true). Only top stores may

@@ -2,9 +2,12 @@
 
 use super::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum Weekday {
@@ -31,6 +34,9 @@ impl Weekday {
 pub struct TimeOfDay(pub u32);
 
 impl TimeOfDay {
+    /// The `"HH:MM"` form as a regular expression (what the scenario schema requires).
+    pub const PATTERN: &'static str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
     /// Minutes since midnight.
     pub fn minute(self) -> u32 {
         self.0
@@ -51,6 +57,20 @@ impl TryFrom<String> for TimeOfDay {
     }
 }
 
+impl schemars::JsonSchema for TimeOfDay {
+    fn schema_name() -> Cow<'static, str> {
+        "TimeOfDay".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A time of day written \"HH:MM\" (00:00–23:59).",
+            "type": "string",
+            "pattern": TimeOfDay::PATTERN,
+        })
+    }
+}
+
 impl From<TimeOfDay> for String {
     fn from(t: TimeOfDay) -> String {
         format!("{:02}:{:02}", t.0 / 60, t.0 % 60)
@@ -58,7 +78,7 @@ impl From<TimeOfDay> for String {
 }
 
 /// When a recurring event happens: on listed weekdays, or every N days.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Schedule {
     /// Time of day (default "20:30").

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 pub const EXCLUDED_CATEGORIES: &[&str] = &["adult", "feminine_hygiene"];
 
 /// How bloggers are chosen among those who answered the application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Selection {
     /// The seller picks among respondents by `manual_criterion`.
@@ -17,7 +19,9 @@ pub enum Selection {
 }
 
 /// What a seller ranks respondents by under manual selection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Criterion {
     /// Engagement × audience relevance, as field guidance recommends.
@@ -28,7 +32,9 @@ pub enum Criterion {
 }
 
 /// How the free products are shipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Logistics {
     /// The platform's own logistics: free shipping, tracked.
@@ -41,7 +47,7 @@ pub enum Logistics {
 }
 
 /// The blogger review program: free products for public, honest reviews.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BloggerReviews {
     /// Switch the mechanism off without deleting it (default true).

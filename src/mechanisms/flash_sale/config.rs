@@ -3,7 +3,7 @@ use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// A scarcity flash sale in every chat group: "today 15:00–16:00, only 10 left" (docs/field-figures.md §2.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlashSale {
     /// Switch off without deleting (default true).

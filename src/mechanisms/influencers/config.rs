@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 /// One value per blogger tier, written `{ micro = …, macro = … }` with both tiers named.
 ///
 /// A blogger is *macro* from `population.bloggers.macro_threshold` followers, *micro* below.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tiers {
     /// Value for micro bloggers.
@@ -22,7 +22,9 @@ impl Tiers {
 }
 
 /// How the seller ranks the bloggers of a tier when buying paid posts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Ranking {
     /// Engagement × audience relevance, judged with noise (as field guidance recommends).
@@ -35,7 +37,7 @@ pub enum Ranking {
 }
 
 /// A giveaway run with each paid post: followers enter (like, follow, comment) to win prizes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Giveaway {
     /// Value of one prize, booked as cost for every winner (default 100).
@@ -70,7 +72,7 @@ impl Default for Giveaway {
 /// Paid influencer collaborations (docs/field-figures.md §2.2): paid posts by tier from a budget split
 /// across tiers, affiliate commissions, sponsored-content disclosure and giveaways.
 /// See [`crate::mechanisms::influencers`] for the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Influencers {
     /// Switch off without deleting (default true).

@@ -3,7 +3,7 @@ use crate::settings::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
 
 /// One reward tier of order proofs, by order value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProofTier {
     /// Orders below this value fall in the tier (absent: no upper bound; the last tier).
@@ -26,7 +26,9 @@ impl Default for ProofTier {
 }
 
 /// How proofs are verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// A person glances at each screenshot; fakes mostly pass.
@@ -38,7 +40,7 @@ pub enum Verification {
 }
 
 /// Curated proofs pushed to the group with an exclusive coupon link.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Curation {
     /// Proofs pushed per group and week (the best of the previous days; default 3).
@@ -74,7 +76,7 @@ impl Default for Curation {
 }
 
 /// Order-proof ("show your order") rewards in every chat group (docs/field-figures.md §2.7).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OrderProofs {
     /// Switch off without deleting (default true).

@@ -3,7 +3,9 @@ use crate::settings::{Schedule, TimeOfDay, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// How the seller answers questions in the groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum QaMode {
     /// Only ad-hoc answers, whenever the seller gets to them (the baseline).
@@ -14,7 +16,9 @@ pub enum QaMode {
 }
 
 /// How answers are shaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerStyle {
     /// A plain answer.
@@ -25,7 +29,7 @@ pub enum AnswerStyle {
 }
 
 /// Questions collected 24 h before a session, with a small coupon for submitting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PreCollection {
     /// Probability that a member submits a question the day before (default 0.03).
@@ -44,7 +48,7 @@ impl Default for PreCollection {
 }
 
 /// Q&A in the chat groups (docs/field-figures.md §2.5): ad-hoc answers, or dedicated sessions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Qa {
     /// Switch off without deleting (default true).

@@ -4,7 +4,9 @@ use crate::settings::{Base, Check, Checker};
 use serde::{Deserialize, Serialize};
 
 /// How a drop's total is split into packets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Split {
     /// Every packet holds total / packets.
@@ -15,7 +17,9 @@ pub enum Split {
 }
 
 /// What link goes with a drop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DropLink {
     /// No link: the drop alone ("nothing follows").
@@ -28,7 +32,7 @@ pub enum DropLink {
 }
 
 /// Stage 2 of a staged drop: larger packets only for members who completed the task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Stage2 {
     /// Total amount of stage 2 (default 25).
@@ -47,7 +51,7 @@ impl Default for Stage2 {
 }
 
 /// A follow-up push to claimers inside their attention window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FollowUp {
     /// Minutes after the drop (default 2).
@@ -72,7 +76,7 @@ impl Default for FollowUp {
 }
 
 /// Red packets dropped into every chat group (docs/field-figures.md §2.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedPackets {
     /// Switch off without deleting (default true).

@@ -3,7 +3,7 @@ use crate::settings::{Schedule, TimeOfDay};
 use serde::{Deserialize, Serialize};
 
 /// "Share to 3 friend groups for a limited-gift draw" in every chat group (docs/field-figures.md §2.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShareDraw {
     /// Switch off without deleting (default true).

@@ -3,7 +3,7 @@ use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// CRM tags and a targeted push to members who visit often but never buy (docs/field-figures.md §2.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TargetedPush {
     /// Switch off without deleting (default true).

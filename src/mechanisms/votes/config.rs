@@ -3,7 +3,9 @@ use crate::settings::{Schedule, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// What a vote asks about (docs/field-figures.md §2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteTopic {
     /// Which product to stock or feature next.
@@ -33,7 +35,7 @@ impl VoteTopic {
 }
 
 /// What follows the announcement of a vote's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteLink {
     /// Nothing.
@@ -49,7 +51,7 @@ pub enum VoteLink {
 }
 
 /// How strongly each topic draws members in: log-odds added to the participation choice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TopicRelevance {
     /// Product choice (default 1.8, calibrated).
@@ -97,7 +99,7 @@ impl TopicRelevance {
 }
 
 /// One recurring vote.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct VoteProgram {
     /// Topic (default product_choice).
@@ -145,7 +147,7 @@ impl Default for VoteProgram {
 }
 
 /// Topic votes in every chat group (docs/field-figures.md §2.6).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Votes {
     /// Switch off without deleting (default true).
