@@ -51,3 +51,4 @@ pub mod rng;
 pub mod scenario;
 pub mod settings;
 pub mod thinning;
+pub mod world;

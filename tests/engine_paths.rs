@@ -20,8 +20,8 @@
 mod common;
 use common::{mean_se, plan, run_trials, shipped};
 use promosim::engine::Plan;
-use promosim::engine::plan::{Booking, FirstOrders, OrganicPath, Paths, RepeatPath};
 use promosim::results::TrialResult;
+use promosim::world::plan::{Booking, FirstOrders, OrganicPath, Paths, RepeatPath};
 
 /// A trial result with every float as its bits, for exact comparison.
 fn bits(r: &TrialResult) -> String {

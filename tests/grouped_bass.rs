@@ -12,9 +12,9 @@
 
 mod common;
 use common::{mean_se, plan, run_trials, shipped};
-use promosim::engine::plan::{OrganicPath, Paths};
 use promosim::results::TrialResult;
 use promosim::rng::{SimRng, stream_rng, trial_key};
+use promosim::world::plan::{OrganicPath, Paths};
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma};
 

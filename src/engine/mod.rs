@@ -12,23 +12,11 @@
 //! memory is bounded by the population, not by trials × population.
 //!
 //! ## Layout
-//! - [`plan`]: which organic and repeat paths a scenario takes, chosen once from its facts;
-//! - `state`: the per-trial state of agents, pools and the ledger ([`World`]);
-//! - `market`: the API mechanisms act through (offers, intent, coupons, engagement,
-//!   membership);
-//! - `orders`: the one booking path of first orders and of every order's money;
-//! - `organic`: organic first purchases (pool and class walks, innovation days, counts);
-//! - `repeat`: repeat orders (BG/NBD, daily, pooled, counts).
+//! The engine runs trials; what a trial acts on, the world, is [`crate::world`].
 
-mod market;
-mod orders;
-mod organic;
-pub mod plan;
-mod repeat;
-mod state;
-
-pub use plan::{MechanismNeeds, ProductConsts, WorldPlan};
-pub use state::{COUPON_SOURCES, Ledger, Offered, Order, World};
+pub use crate::world::{
+    COUPON_SOURCES, Ledger, MechanismNeeds, Offered, Order, ProductConsts, World, WorldPlan, plan,
+};
 
 use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
@@ -38,15 +26,6 @@ use crate::results::TrialResult;
 use crate::rng::trial_key;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
-
-/// Empties a calendar of one list per day and sizes it to `days`, keeping the lists'
-/// allocations for the next trial.
-pub fn clear_days<T>(calendar: &mut Vec<Vec<T>>, days: usize) {
-    calendar.resize_with(days, Vec::new);
-    for d in calendar.iter_mut() {
-        d.clear();
-    }
-}
 
 /// A scenario turned into samplers and constants, ready to simulate.
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@
 //! - **Discovery tab.** A post is seen by `Poisson(views_per_day · engagement_k)`
 //!   strangers a day while it stays in the tab ([`discovery_count`]).
 
-use crate::engine::World;
 use crate::population::Bloggers;
 use crate::rng::{SimRng, poisson_count};
+use crate::world::World;
 use rand_distr::{Binomial, Distribution, Exp1, StandardNormal};
 
 /// `ln(feed_decay)`, or −∞ when every feed view happens on the day of the post.
@@ -86,7 +86,7 @@ impl Feed {
 
     /// Empties the feed for a trial of `horizon` days, keeping its allocations.
     pub fn reset(&mut self, horizon: usize) {
-        crate::engine::clear_days(&mut self.days, horizon);
+        crate::world::clear_days(&mut self.days, horizon);
     }
 
     /// Post `id` of blogger `k`, published on `day`, reaches its engaged followers

@@ -29,10 +29,10 @@
 //! ([`push_audience`]).
 
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::engine::{Offered, World};
 use crate::population::Trait;
 use crate::rng::SimRng;
 use crate::thinning::{Coins, DENSE_ABOVE, Looks, look_coin};
+use crate::world::{Offered, World};
 use rand::RngExt;
 
 /// What happened to one pushed promotion.

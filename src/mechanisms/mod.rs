@@ -1,5 +1,5 @@
 //! Campaign mechanisms: each turns its configuration into exposures, incentives and costs
-//! on the shared [`crate::engine::World`] and reports its own KPIs.
+//! on the shared [`crate::world::World`] and reports its own KPIs.
 //!
 //! ## The contract
 //! A mechanism is a folder holding its settings (`config.rs`: the scenario's
@@ -41,9 +41,9 @@ pub mod share_draw;
 pub mod targeted_push;
 pub mod votes;
 
-use crate::engine::World;
 pub use crate::kpi::{Better, Cost, Kpi, Unit};
 use crate::settings::{Base, Check, Checker};
+use crate::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

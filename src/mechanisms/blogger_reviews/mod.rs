@@ -49,9 +49,9 @@ use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
-use crate::engine::World;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::Base;
+use crate::world::World;
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Exp1};
 

@@ -8,7 +8,7 @@
 //!    `σ(visit_base + intent + w_inc · discount / price)`, arriving at a uniform minute of
 //!    the window.
 //! 3. **Purchase**, in order of arrival while stock lasts: a first order for a non-buyer or an
-//!    extra order for a buyer ([`crate::engine::World::offer_any`]) on an exposure with base
+//!    extra order for a buyer ([`crate::world::World::offer_any`]) on an exposure with base
 //!    `buy_base + scarcity_weight · (1 − remaining / stock)` (scarcity: the fewer left, the
 //!    more urgent) and the discount as incentive. Visitors who arrive after the stock is gone
 //!    find it sold out. Each unit sold books its discount as cost.
@@ -24,10 +24,10 @@ pub use config::*;
 use super::group_chat::{Finders, window_weight};
 use super::{Better, Kpi, Mechanism, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::engine::{Offered, World};
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::{Base, Schedule};
+use crate::world::{Offered, World};
 use rand::RngExt;
 
 /// The settings the model reads, fixed for the run; built by destructuring the whole

@@ -32,7 +32,7 @@
 //!    1), drawn uniformly, each after a geometric delay (`feed_decay`); and
 //!    `Poisson(discovery_views_per_day · engagement_k)` strangers a day in the discovery tab
 //!    for `discovery_days` days. Each view is a purchase opportunity
-//!    ([`crate::engine::World::offer_any`]: a non-buyer may place a first order, an existing
+//!    ([`crate::world::World::offer_any`]: a non-buyer may place a first order, an existing
 //!    buyer an extra one) with
 //!
 //!    ```text
@@ -87,11 +87,11 @@ pub use config::*;
 use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
-use crate::engine::{Offered, World};
 use crate::population::Bloggers;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::Base;
+use crate::world::{Offered, World};
 use rand::RngExt;
 
 /// Index of the micro tier.

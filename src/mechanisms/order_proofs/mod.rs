@@ -90,11 +90,11 @@ use super::group_chat::{
 };
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid};
-use crate::engine::{Offered, World};
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
 use crate::settings::Base;
 use crate::thinning::two_coins;
+use crate::world::{Offered, World};
 use rand::RngExt;
 
 /// Sub-stream of the forwards, keyed under the mechanism's stream.

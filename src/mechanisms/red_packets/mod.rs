@@ -44,11 +44,11 @@ pub use config::*;
 use super::group_chat::{Push, PushOutcome, claim_seconds};
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::Exposure;
-use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::{Base, Schedule};
 use crate::thinning::Coins;
+use crate::world::World;
 use rand::RngExt;
 
 /// The settings the model reads, fixed for the run; built by destructuring the whole

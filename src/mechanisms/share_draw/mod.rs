@@ -28,10 +28,10 @@ pub use config::*;
 use super::group_chat::{Finders, window_weight};
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
 use crate::settings::{Base, Schedule};
+use crate::world::World;
 use rand::RngExt;
 use std::sync::Arc;
 

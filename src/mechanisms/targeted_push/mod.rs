@@ -26,11 +26,11 @@ pub use config::*;
 use super::group_chat::{Push, PushOutcome};
 use super::{Kpi, Mechanism, Needs, TrialState};
 use crate::behaviour::{Exposure, sigmoid_coin};
-use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::Base;
 use crate::settings::Schedule;
+use crate::world::World;
 use rand::RngExt;
 
 /// Validated configuration: the settings the model reads, and the channel bases.

@@ -41,10 +41,10 @@ pub use config::*;
 use super::group_chat::{Finders, Prepared, Push, PushOutcome, push_audience, window_weight};
 use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
 use crate::behaviour::sigmoid_coin;
-use crate::engine::World;
 use crate::results::ratio;
 use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::{Base, Schedule};
+use crate::world::World;
 use rand::RngExt;
 use std::sync::Arc;
 

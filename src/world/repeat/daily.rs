@@ -15,7 +15,7 @@ use rand_distr::{Distribution, Exp1};
 impl World {
     /// Buyer `i`'s repeat probability and dropout after satisfaction.
     #[inline]
-    pub(in crate::engine) fn effective_daily(&self, i: u32) -> (f64, f64) {
+    pub(in crate::world) fn effective_daily(&self, i: u32) -> (f64, f64) {
         let u = i as usize;
         let b = self.beh();
         let r = if let Some(&r) = self.pop.daily_r.get(u) {
@@ -33,7 +33,7 @@ impl World {
     /// `e ~ Exp(1)`. Callers draw `e` last from the buyer's event stream, so whether it is
     /// used moves no other draw.
     #[inline]
-    pub(in crate::engine) fn schedule_daily(&mut self, i: u32, from: u32, e: f64) {
+    pub(in crate::world) fn schedule_daily(&mut self, i: u32, from: u32, e: f64) {
         let u = i as usize;
         let b = self.beh();
         let room = self.horizon.saturating_sub(from);

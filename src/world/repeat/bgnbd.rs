@@ -11,7 +11,7 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Buyer `i`'s repeat rate and dropout after satisfaction.
-    pub(in crate::engine) fn effective_repurchase(&self, i: u32) -> (f64, f64) {
+    pub(in crate::world) fn effective_repurchase(&self, i: u32) -> (f64, f64) {
         let u = i as usize;
         self.beh().repurchase_after_satisfaction(
             self.lambda[u] as f64,
@@ -21,7 +21,7 @@ impl World {
     }
 
     /// Files buyer `i`'s next order at `from + Exp(λ')` when inside the horizon.
-    pub(in crate::engine) fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
+    pub(in crate::world) fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
         let (lambda, _) = self.effective_repurchase(i);
         let u = i as usize;
         if lambda <= 0.0 {

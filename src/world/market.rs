@@ -23,7 +23,7 @@ use super::state::{BUYER, COUPON_SOURCES, DROPPED, LEFT, Offered, Order, TOUCHED
 use crate::behaviour::{BehaviourParams, Exposure, sigmoid_coin};
 use crate::population::Trait;
 use crate::rng::{EventRng, SimRng, agent_rng_in};
-use crate::scenario::RepurchaseModel;
+use crate::settings::RepurchaseModel;
 use crate::thinning::Coins;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};

@@ -23,7 +23,7 @@
 use crate::behaviour::BehaviourParams;
 use crate::dist::Dist;
 use crate::population::PopulationPlan;
-use crate::scenario::RepurchaseModel;
+use crate::settings::RepurchaseModel;
 
 /// Product constants needed at order time.
 #[derive(Debug, Clone, Copy)]

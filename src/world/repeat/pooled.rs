@@ -14,7 +14,7 @@ use rand::RngExt;
 impl World {
     /// The repeat probability and dropout every alive buyer shares: the daily model's at
     /// neutral satisfaction (satisfaction is neutral, or has no effect).
-    pub(in crate::engine) fn effective_pooled(&self) -> (f64, f64) {
+    pub(in crate::world) fn effective_pooled(&self) -> (f64, f64) {
         let b = self.beh();
         let (r, d) = b.repurchase_after_satisfaction(b.daily_r, b.daily_dropout, 0.5);
         (r.min(1.0), d)

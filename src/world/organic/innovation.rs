@@ -26,7 +26,7 @@ impl World {
     /// Files each buyer under its innovation day, the first day whose innovation coin
     /// (probability `p_i`) falls, `⌊E / −ln(1 − p_i)⌋` (Geometric(`p_i`) failures), when
     /// inside the horizon.
-    pub(in crate::engine) fn draw_innovation_days(&mut self) {
+    pub(in crate::world) fn draw_innovation_days(&mut self) {
         let mut rng = self.organic_rng.take().expect("reset");
         let beh = self.beh.as_ref().expect("reset");
         let h = self.horizon as f64;
