@@ -25,6 +25,7 @@ pub mod check;
 pub mod commands;
 pub mod config;
 pub mod junit;
+pub mod render;
 pub mod stats;
 
 use crate::engine::{Plan, RunOptions, run};

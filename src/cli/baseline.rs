@@ -2,9 +2,10 @@
 
 use super::CliError;
 use super::args::{BaselineCommand, CheckArgs, RecordOpts};
-use crate::baseline::check::{Mode, Status, render};
+use crate::baseline::check::{Mode, Status};
 use crate::baseline::commands::{self, CheckRequest, RecordRequest};
 use crate::baseline::junit;
+use crate::baseline::render::render;
 use crate::output::write_atomic;
 use std::path::{Path, PathBuf};
 
