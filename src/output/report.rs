@@ -127,19 +127,9 @@ fn dist_words(d: &DistSpec) -> String {
     }
 }
 
+/// A mechanism in words, as its registry entry labels it.
 fn mechanism_words(key: &str) -> &str {
-    match key {
-        "blogger_reviews" => "the blogger review program",
-        "red_packets" => "red packets in chat groups",
-        "qa" => "Q&A in chat groups",
-        "votes" => "votes in chat groups",
-        "order_proofs" => "order proofs (buyer photos for rewards)",
-        "flash_sale" => "flash sales",
-        "share_draw" => "share-to-groups draws",
-        "targeted_push" => "targeted pushes",
-        "influencers" => "paid influencer posts",
-        k => k,
-    }
+    crate::mechanisms::entry(key).map_or(key, |e| e.label)
 }
 
 const STYLE: &str = r#"
