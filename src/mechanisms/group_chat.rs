@@ -426,7 +426,10 @@ impl Finders {
     }
 
     /// The next member who finds at least one of the messages.
-    #[inline]
+    ///
+    /// Inlined into every mechanism's event loop: out of line, a full campaign trial runs
+    /// about 1.5% more instructions.
+    #[inline(always)]
     pub fn next(&mut self, world: &mut World, rng: &mut SimRng) -> Option<Found> {
         let m = self.m;
         loop {
