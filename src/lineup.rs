@@ -275,15 +275,11 @@ impl Lineup {
         let mut out = Vec::with_capacity(self.entries.len());
         for e in &self.entries {
             let trials = run(&e.plan, opts, on_trial_done)?;
-            let keys = e.plan.mechanisms.iter().map(|m| m.key());
-            let kpis = e.plan.kpi_names();
-            out.push(
-                CandidateResult::new(&e.name, keys, &kpis, trials).described(
-                    &e.description,
-                    &e.changes,
-                    e.extends.as_deref(),
-                ),
-            );
+            out.push(e.plan.candidate(&e.name, trials).described(
+                &e.description,
+                &e.changes,
+                e.extends.as_deref(),
+            ));
         }
         Ok(out)
     }

@@ -322,13 +322,7 @@ pub fn run_candidates(
         let plan = Plan::new(&c.scenario).map_err(|e| BaselineError::Failed(e.to_string()))?;
         let results = run(&plan, opts, &|| {})
             .map_err(|e| BaselineError::Failed(format!("cannot start worker threads: {e}")))?;
-        let keys = plan.mechanisms.iter().map(|m| m.key());
-        out.push(CandidateResult::new(
-            &c.name,
-            keys,
-            &plan.kpi_names(),
-            results,
-        ));
+        out.push(plan.candidate(&c.name, results));
     }
     Ok(out)
 }

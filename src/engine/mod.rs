@@ -22,7 +22,7 @@ use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
 use crate::mechanisms::{MechanismPlan, MechanismState, Needs};
 use crate::population::PopulationPlan;
-use crate::results::TrialResult;
+use crate::results::{CandidateResult, TrialResult};
 use crate::rng::trial_key;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -93,6 +93,13 @@ impl Plan {
             .iter()
             .flat_map(|m| m.kpis().iter().map(|k| k.name.to_string()))
             .collect()
+    }
+
+    /// The results of this plan's `trials` as candidate `name` (its mechanisms and KPI
+    /// columns named).
+    pub fn candidate(&self, name: &str, trials: Vec<TrialResult>) -> CandidateResult {
+        let keys = self.mechanisms.iter().map(|m| m.key());
+        CandidateResult::new(name, keys, &self.kpi_names(), trials)
     }
 }
 

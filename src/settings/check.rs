@@ -116,31 +116,10 @@ impl Checker {
         }
     }
 
-    /// A count of at least 1 (`what` names the unit, e.g. "packet").
-    pub fn at_least_one(&mut self, key: &str, v: u32, what: &str) {
-        if v == 0 {
-            self.push(key, format!("0 is out of range: allowed at least 1 {what}"));
-        }
-    }
-
     /// A mechanism that runs in chat groups needs some (the problem is at the prefix).
     pub fn needs_groups(&mut self, base: &Base<'_>) {
         if base.population.groups.count == 0 {
             self.push("", "needs chat groups: set population.groups.count > 0");
-        }
-    }
-
-    /// A money amount a buyer is given off the price: `0 <= v < price`.
-    pub fn below_price(
-        &mut self,
-        key: &str,
-        v: f64,
-        base: &Base<'_>,
-        msg: impl FnOnce(f64) -> String,
-    ) {
-        self.non_negative(key, v);
-        if v >= base.product.price {
-            self.push(key, msg(base.product.price));
         }
     }
 }
