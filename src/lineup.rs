@@ -50,17 +50,13 @@ impl Verb {
     }
 }
 
-/// One candidate to run.
+/// One candidate to run: its resolved scenario, named as the lineup shows it (across
+/// files `<scenario name>/<candidate>`, with its description and `extends` following
+/// suit), and its simulation plan.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// Name in tables, plots and outputs.
-    pub name: String,
-    /// What it is, in plain words.
-    pub description: String,
-    /// The candidate whose overrides it starts from, if any.
-    pub extends: Option<String>,
-    /// Its overrides relative to its base scenario (key path, TOML value).
-    pub changes: Vec<(String, String)>,
+    /// The candidate.
+    pub candidate: ResolvedCandidate,
     /// Its simulation plan.
     pub plan: Plan,
 }
@@ -164,7 +160,7 @@ impl Lineup {
             ));
             all.extend(es);
         }
-        if let Some(name) = first_duplicate(all.iter().map(|e| e.name.as_str())) {
+        if let Some(name) = first_duplicate(all.iter().map(|e| e.candidate.name.as_str())) {
             return Err(LineupError::Invalid(format!(
                 "two candidates are named \"{name}\": give the scenarios different `name`s"
             )));
@@ -275,10 +271,11 @@ impl Lineup {
         let mut out = Vec::with_capacity(self.entries.len());
         for e in &self.entries {
             let trials = run(&e.plan, opts, on_trial_done)?;
-            out.push(e.plan.candidate(&e.name, trials).described(
-                &e.description,
-                &e.changes,
-                e.extends.as_deref(),
+            let c = &e.candidate;
+            out.push(e.plan.candidate(&c.name, trials).described(
+                &c.description,
+                &c.changes,
+                c.extends.as_deref(),
             ));
         }
         Ok(out)
@@ -298,27 +295,20 @@ pub fn candidates_of(s: &Scenario, file: &Path) -> Result<Vec<ResolvedCandidate>
 fn entries(cands: Vec<ResolvedCandidate>, prefix: Option<&str>) -> Result<Vec<Entry>, LineupError> {
     cands
         .into_iter()
-        .map(|c| {
-            let name = match prefix {
-                Some(p) if c.name == "base" && c.changes.is_empty() => p.to_string(),
-                Some(p) => format!("{p}/{}", c.name),
-                None => c.name.clone(),
-            };
-            let plan = Plan::new(&c.scenario)?;
-            Ok(Entry {
-                name,
-                description: if c.description.is_empty() && prefix.is_some() {
-                    c.scenario.description.clone()
+        .map(|mut c| {
+            if let Some(p) = prefix {
+                c.name = if c.name == "base" && c.changes.is_empty() {
+                    p.to_string()
                 } else {
-                    c.description
-                },
-                extends: match (prefix, c.extends) {
-                    (Some(p), Some(e)) => Some(format!("{p}/{e}")),
-                    (_, e) => e,
-                },
-                changes: c.changes,
-                plan,
-            })
+                    format!("{p}/{}", c.name)
+                };
+                if c.description.is_empty() {
+                    c.description = c.scenario.description.clone();
+                }
+                c.extends = c.extends.map(|e| format!("{p}/{e}"));
+            }
+            let plan = Plan::new(&c.scenario)?;
+            Ok(Entry { candidate: c, plan })
         })
         .collect()
 }
@@ -387,7 +377,7 @@ mod tests {
             Lineup::single(Path::new("q.toml"), scenario("q", &[]), Some(7), None).expect("lineup");
         assert_eq!((l.base.trials, l.base.seed), (7, 3));
         assert_eq!(l.entries.len(), 1);
-        assert_eq!(l.entries[0].name, "base");
+        assert_eq!(l.entries[0].candidate.name, "base");
         assert!(!l.ranked());
         assert_eq!(l.default_dir, Path::new("output").join("q"));
         assert_eq!(l.resolved[0].0, "scenario.resolved.toml");
@@ -402,7 +392,11 @@ mod tests {
         let s = vec![scenario("a b", &[]), scenario("c", &["seed=9"])];
         let l = Lineup::of_files(&files(2), s, None, None).expect("lineup");
         assert!(l.entries.iter().all(|e| e.plan.scenario.seed == 3));
-        let names: Vec<&str> = l.entries.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = l
+            .entries
+            .iter()
+            .map(|e| e.candidate.name.as_str())
+            .collect();
         assert_eq!(names, ["a b", "c"]);
         assert_eq!(l.base.name, "a b vs c");
         assert_eq!(l.default_dir, Path::new("output").join("compare_a_b_vs_c"));

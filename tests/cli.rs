@@ -227,6 +227,35 @@ fn unknown_override_is_rejected() {
 }
 
 #[test]
+fn command_line_options_are_validated_with_the_scenario() {
+    // `--trials` and `--set` are layered onto the file before one validation: both
+    // problems are reported together, each marked as an override, and a problem in the
+    // file itself keeps its line.
+    let out = promosim()
+        .args([
+            "run",
+            &scenario("quickstart.toml"),
+            "--trials",
+            "0",
+            "-q",
+            "--set",
+            "horizon_days=0",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("`trials`: 0 is out of range") && err.contains("(set by an override)"),
+        "{err}"
+    );
+    assert!(err.contains("`horizon_days`: 0 is out of range"), "{err}");
+    assert!(err.contains("quickstart.toml:30:"), "{err}");
+}
+
+#[test]
 fn every_shipped_scenario_validates() {
     let mut files: Vec<String> =
         std::fs::read_dir(format!("{}/scenarios", env!("CARGO_MANIFEST_DIR")))

@@ -264,6 +264,19 @@ pub struct RunOpts {
 }
 
 impl RunOpts {
+    /// The scenario overrides the options make, in the order they are applied: every
+    /// `--set`, then `--trials` and `--seed` as `trials=N` and `seed=S`. The scenario is
+    /// validated once, with all of them applied, so a bad `--trials` is reported like a
+    /// bad `trials` in the file.
+    pub fn overrides(&self) -> Vec<String> {
+        let mut all = self.set.clone();
+        all.extend(self.trials.map(|t| format!("trials={t}")));
+        all.extend(self.seed.map(|s| format!("seed={s}")));
+        all
+    }
+}
+
+impl RunOpts {
     /// The constraints a candidate must meet to be ranked first.
     pub fn constraints(&self) -> Constraints {
         Constraints {

@@ -10,10 +10,11 @@ use crate::scenario::load_file;
 pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let o = &a.opts;
     check_opts(o)?;
+    let overrides = o.overrides();
     let scenarios = a
         .files
         .iter()
-        .map(|f| load_file(f, &o.set))
+        .map(|f| load_file(f, &overrides))
         .collect::<Result<Vec<_>, _>>()?;
     let lineup = Lineup::of_files(&a.files, scenarios, o.trials, o.seed)?;
     if !o.quiet {

@@ -10,13 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
 
-/// Checks the options of `run` and `compare` that clap cannot.
+/// Checks the options of `run` and `compare` that neither clap nor the scenario's
+/// validation checks (`--trials` and `--seed` are validated as scenario overrides, see
+/// [`RunOpts::overrides`]).
 pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
     if o.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()));
-    }
-    if o.trials == Some(0) {
-        return Err(CliError::Usage("--trials must be at least 1".into()));
     }
     o.constraints().check().map_err(|e| {
         CliError::Usage(match e {

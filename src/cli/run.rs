@@ -10,7 +10,7 @@ use crate::scenario::load_file;
 pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     let o = &a.opts;
     check_opts(o)?;
-    let scenario = load_file(&a.scenario, &o.set)?;
+    let scenario = load_file(&a.scenario, &o.overrides())?;
     let lineup = Lineup::single(&a.scenario, scenario, o.trials, o.seed)?;
     execute(&lineup, o)
 }

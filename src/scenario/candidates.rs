@@ -183,23 +183,19 @@ pub(crate) fn resolve(base: &Scenario) -> Result<Vec<ResolvedCandidate>, Vec<Can
         let mut own_ok = true;
         for (key, value) in &c.set {
             let first = key.split('.').next().unwrap_or_default();
-            if SHARED_KEYS.contains(&first) {
-                issues.push(issue(
-                    key.clone(),
-                    Some(key.clone()),
-                    format!(
-                        "{who} cannot override `{first}`: trials, seed, horizon_days and currency are shared by every candidate so that trials pair up (set them at the top of the file); name and description are the candidate's own keys"
-                    ),
-                ));
-                own_ok = false;
+            let refused = if SHARED_KEYS.contains(&first) {
+                Some(format!(
+                    "{who} cannot override `{first}`: trials, seed, horizon_days and currency are shared by every candidate so that trials pair up (set them at the top of the file); name and description are the candidate's own keys"
+                ))
             } else if !key.contains('.') && value.is_table() {
-                issues.push(issue(
-                    key.clone(),
-                    Some(key.clone()),
-                    format!(
-                        "{who} would replace the whole `{key}` table: write each key path in quotes, e.g. `set = {{ \"mechanisms.red_packets.total\" = 50 }}` (an unquoted dotted key makes nested tables)"
-                    ),
-                ));
+                Some(format!(
+                    "{who} would replace the whole `{key}` table: write each key path in quotes, e.g. `set = {{ \"mechanisms.red_packets.total\" = 50 }}` (an unquoted dotted key makes nested tables)"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = refused {
+                issues.push(issue(key.clone(), Some(key.clone()), message));
                 own_ok = false;
             } else {
                 // Later keys replace earlier ones at the same path.

@@ -104,12 +104,15 @@ pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenari
                 format!("cannot re-serialise: {e}"),
             )
         })?;
-        // Locations refer to the merged text, which the user never saw: report key paths only.
+        // Locations refer to the merged text, which the user never saw: a key an override
+        // set is named as such, any other is located in the file as written.
         parse(&merged, label).map_err(|mut e| {
             for p in &mut e.problems {
-                p.location = None;
-                if overrides.iter().any(|o| override_key(o) == p.path) {
+                if set_by_override(&p.path, overrides) {
+                    p.location = None;
                     p.message.push_str(" (set by an override)");
+                } else {
+                    p.location = locate(text, &p.path);
                 }
             }
             e
@@ -120,16 +123,24 @@ pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenari
         check_candidates(&scenario, text, label)?;
         Ok(scenario)
     } else {
+        // A key set by an override is named as such; any other key is where the file
+        // has it (overrides do not move the file's lines).
         let mut problems: Vec<Problem> = problems
             .into_iter()
-            .map(|(path, message)| Problem {
-                location: if overrides.is_empty() {
-                    locate(text, &path)
-                } else {
-                    None
-                },
-                path,
-                message,
+            .map(|(path, mut message)| {
+                let overridden = set_by_override(&path, overrides);
+                if overridden {
+                    message.push_str(" (set by an override)");
+                }
+                Problem {
+                    location: if overridden {
+                        None
+                    } else {
+                        locate(text, &path)
+                    },
+                    path,
+                    message,
+                }
             })
             .collect();
         // File order; problems without a location (defaults, overrides) last.
@@ -139,6 +150,17 @@ pub fn load_str(text: &str, label: &str, overrides: &[String]) -> Result<Scenari
             problems,
         })
     }
+}
+
+/// Whether an override sets `path` or a table holding it.
+fn set_by_override(path: &str, overrides: &[String]) -> bool {
+    overrides.iter().any(|o| {
+        let key = override_key(o);
+        path == key
+            || path
+                .strip_prefix(key.as_str())
+                .is_some_and(|r| r.starts_with(['.', '[']))
+    })
 }
 
 fn override_key(o: &str) -> String {
