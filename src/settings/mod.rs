@@ -9,7 +9,9 @@ mod behaviour;
 pub mod check;
 mod population;
 mod product;
+pub mod rules;
 mod schedule;
+mod table;
 
 pub use behaviour::{
     Activity, Behaviour, Channels, Decision, GroupLife, Intent, Organic, Repurchase,
@@ -19,6 +21,7 @@ pub use check::{Check, Checker};
 pub use population::{BloggersSpec, GroupsSpec, PopulationSpec, TraitsSpec};
 pub use product::{Product, Seller};
 pub use schedule::{Schedule, TimeOfDay, Weekday};
+pub(crate) use table::{CheckAcross, settings};
 
 /// The settings a mechanism, the population and the behaviour model read from a scenario:
 /// everything but the campaign.
