@@ -3,7 +3,10 @@
 //! folders ([`crate::mechanisms`]); both sit below [`crate::scenario`], which assembles a
 //! scenario file from them.
 //!
-//! Every type has documented defaults and checks itself ([`Check`]).
+//! Every table has documented defaults and checks itself ([`Check`]). Tables are declared
+//! once per field with the crate-internal `settings!` macro (module `table`): each field's
+//! line carries its documentation, type, default and rule (a function of [`rules`]), and the macro
+//! generates the struct, its `Default` and its `Check`.
 
 mod behaviour;
 pub mod check;

@@ -1,5 +1,6 @@
 //! The rules a setting's value is checked by: the right-hand side of `=>` in a
-//! [`settings!`](super::table) declaration.
+//! `settings!` table declaration (the macro of the crate-internal `settings::table`
+//! module).
 //!
 //! A rule is a function `rule(c, base, key, value, args…)` that pushes a problem at `key`
 //! (relative to the checker's prefix) for every value that breaks it. The table macro calls
@@ -63,34 +64,15 @@ impl<T, V: Leaves<T>> Leaves<T> for Vec<V> {
     }
 }
 
-/// Absent and repeated settings tables check like their entries: an absent optional table
-/// is not checked, a present one under its key; a list's entries under `key[i]`.
-impl<T: Check> Check for Option<T> {
-    fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        if let Some(v) = self {
-            v.check(base, c);
-        }
-    }
-}
-
-/// Every entry under `[i]`, i.e. `key[i]` below the list's key.
-impl<T: Check> Check for [T] {
-    fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        for (i, v) in self.iter().enumerate() {
-            c.check(&format!("[{i}]"), v, base);
-        }
-    }
-}
-
 /// Allowed: any value the type admits (a switch, a choice from an enum, a name).
 pub fn any<V: ?Sized>(_: &mut Checker, _: &Base<'_>, _: &str, _: &V) {}
 
-/// Checked by the table's `check` hook (against other fields or the base settings), not
-/// here.
+/// Checked by hand, not here: by the table's `check` hook (against other fields or the base
+/// settings), or by the enclosing table's when the limit depends on where the table stands
+/// (an order-proof tier's upper bound).
 pub fn custom<V: ?Sized>(_: &mut Checker, _: &Base<'_>, _: &str, _: &V) {}
 
-/// A settings table (or an optional one, or a list of them) that checks itself, under
-/// `key`.
+/// A settings table (or an optional one) that checks itself, under `key`.
 pub fn nested<V: Check + ?Sized>(c: &mut Checker, base: &Base<'_>, key: &str, v: &V) {
     c.check(key, v, base);
 }
