@@ -1,10 +1,13 @@
 //! Configurations that check themselves.
 //!
-//! Every configuration type implements [`Check`] by destructuring itself completely (no
-//! `..`), so a field added to a type does not compile until its check decides what the
-//! field allows. Checks collect every problem with its key path (the path the scenario
-//! file uses, e.g. `mechanisms.red_packets.total`) instead of stopping at the first, so
-//! one `promosim validate` run shows them all; the loader turns key paths into lines.
+//! Every settings table implements [`Check`]. The tables are declared with the
+//! `settings!` macro (see the `table` module), one line per field that names the field's
+//! rule ([`super::rules`]); a field without a rule does not compile, so a field added to a
+//! table does not compile until its check decides what the field allows (`any` and
+//! `custom` are explicit decisions). Checks collect every problem with its key path (the
+//! path the scenario file uses, e.g. `mechanisms.red_packets.total`) instead of stopping at
+//! the first, so one `promosim validate` run shows them all; the loader turns key paths into
+//! lines.
 //!
 //! A check sees the scenario's base settings ([`Base`]: horizon, product, seller,
 //! population, behaviour), because some limits depend on them (a coupon below the price, a
@@ -120,6 +123,24 @@ impl Checker {
     pub fn needs_groups(&mut self, base: &Base<'_>) {
         if base.population.groups.count == 0 {
             self.push("", "needs chat groups: set population.groups.count > 0");
+        }
+    }
+}
+
+/// An optional settings table: absent, nothing to check; present, the table.
+impl<T: Check> Check for Option<T> {
+    fn check(&self, base: &Base<'_>, c: &mut Checker) {
+        if let Some(v) = self {
+            v.check(base, c);
+        }
+    }
+}
+
+/// A list of settings tables: every entry under `[i]`, i.e. `key[i]` below the list's key.
+impl<T: Check> Check for [T] {
+    fn check(&self, base: &Base<'_>, c: &mut Checker) {
+        for (i, v) in self.iter().enumerate() {
+            c.check(&format!("[{i}]"), v, base);
         }
     }
 }

@@ -3,13 +3,18 @@
 //! folders ([`crate::mechanisms`]); both sit below [`crate::scenario`], which assembles a
 //! scenario file from them.
 //!
-//! Every type has documented defaults and checks itself ([`Check`]).
+//! Every table has documented defaults and checks itself ([`Check`]). Tables are declared
+//! once per field with the crate-internal `settings!` macro (module `table`): each field's
+//! line carries its documentation, type, default and rule (a function of [`rules`]), and the macro
+//! generates the struct, its `Default` and its `Check`.
 
 mod behaviour;
 pub mod check;
 mod population;
 mod product;
+pub mod rules;
 mod schedule;
+mod table;
 
 pub use behaviour::{
     Activity, Behaviour, Channels, Decision, GroupLife, Intent, Organic, Repurchase,
@@ -19,6 +24,7 @@ pub use check::{Check, Checker};
 pub use population::{BloggersSpec, GroupsSpec, PopulationSpec, TraitsSpec};
 pub use product::{Product, Seller};
 pub use schedule::{Schedule, TimeOfDay, Weekday};
+pub(crate) use table::{CheckAcross, settings};
 
 /// The settings a mechanism, the population and the behaviour model read from a scenario:
 /// everything but the campaign.

@@ -1,6 +1,6 @@
 //! When recurring events happen: weekdays, times of day, schedules.
 
-use super::{Base, Check, Checker};
+use super::settings;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -77,23 +77,25 @@ impl From<TimeOfDay> for String {
     }
 }
 
-/// When a recurring event happens: on listed weekdays, or every N days.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct Schedule {
-    /// Time of day (default "20:30").
-    pub time: TimeOfDay,
-    /// Weekdays it happens on (default tuesday and friday). Ignored when `every_days` > 0.
-    pub weekdays: Vec<Weekday>,
-    /// Every N days from `start_day` instead of weekdays (default 0: use weekdays).
-    pub every_days: u32,
-    /// First day it may happen (default 0).
-    pub start_day: u32,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule::weekly(20, 30, &[Weekday::Tuesday, Weekday::Friday])
+settings! {
+    /// When a recurring event happens: on listed weekdays, or every N days.
+    pub struct Schedule {
+        /// Time of day (default "20:30").
+        time: TimeOfDay = TimeOfDay(20 * 60 + 30) => any,
+        /// Weekdays it happens on (default tuesday and friday). Ignored when `every_days` > 0.
+        weekdays: Vec<Weekday> = vec![Weekday::Tuesday, Weekday::Friday] => custom,
+        /// Every N days from `start_day` instead of weekdays (default 0: use weekdays).
+        every_days: u32 = 0 => custom,
+        /// First day it may happen (default 0).
+        start_day: u32 = 0 => day,
+    }
+    check(self, _, c) {
+        if self.every_days == 0 && self.weekdays.is_empty() {
+            c.push(
+                "weekdays",
+                "empty: name at least one weekday or set every_days > 0",
+            );
+        }
     }
 }
 
@@ -108,6 +110,14 @@ impl Schedule {
         }
     }
 
+    /// At `hour:minute` every `days` days, from day 0.
+    pub fn every(days: u32, hour: u32, minute: u32) -> Self {
+        Schedule {
+            every_days: days,
+            ..Schedule::weekly(hour, minute, &[])
+        }
+    }
+
     /// True when the event happens on `day` whose weekday index is `weekday`.
     pub fn happens(&self, day: u32, weekday: usize) -> bool {
         if day < self.start_day {
@@ -117,32 +127,6 @@ impl Schedule {
             (day - self.start_day).is_multiple_of(self.every_days)
         } else {
             self.weekdays.iter().any(|w| w.index() == weekday)
-        }
-    }
-}
-
-impl Check for Schedule {
-    fn check(&self, base: &Base<'_>, c: &mut Checker) {
-        let Schedule {
-            time: _,
-            weekdays,
-            every_days,
-            start_day,
-        } = self;
-        if *start_day >= base.horizon_days {
-            c.push(
-                "start_day",
-                format!(
-                    "day {start_day} is outside the horizon: allowed 0 to {}",
-                    base.last_day()
-                ),
-            );
-        }
-        if *every_days == 0 && weekdays.is_empty() {
-            c.push(
-                "weekdays",
-                "empty: name at least one weekday or set every_days > 0",
-            );
         }
     }
 }
