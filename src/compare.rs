@@ -155,15 +155,21 @@ impl PairedMetric {
     }
 }
 
+/// The pairs `(a[i], b[i])` (trial `i` of each) in trial order, leaving out trials where
+/// either is undefined (NaN).
+pub fn defined_pairs<'a>(a: &'a [f64], b: &'a [f64]) -> impl Iterator<Item = (f64, f64)> + 'a {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| (x, y))
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+}
+
 /// Pairs `a[i]` with `b[i]` (trial `i` of each), leaving out trials where either is
 /// undefined (NaN), and summarises the differences.
 pub fn paired(metric: &str, a: &[f64], b: &[f64]) -> PairedMetric {
     let mut d = Vec::with_capacity(a.len().min(b.len()));
     let (mut gt, mut lt, mut eq) = (0usize, 0usize, 0usize);
-    for (&x, &y) in a.iter().zip(b) {
-        if x.is_nan() || y.is_nan() {
-            continue;
-        }
+    for (x, y) in defined_pairs(a, b) {
         d.push(x - y);
         match x.partial_cmp(&y) {
             Some(std::cmp::Ordering::Greater) => gt += 1,

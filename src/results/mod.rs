@@ -35,7 +35,7 @@ mod summary;
 
 pub use candidate::CandidateResult;
 pub use summary::{
-    DailyBand, MetricSummary, daily_bands, quantile_sorted, summarize, summarize_all,
+    DailyBand, MetricSummary, daily_bands, defined, quantile_sorted, summarize, summarize_all,
 };
 
 /// Everything recorded about one trial.

@@ -28,6 +28,31 @@ pub struct MetricSummary {
     pub ci95_high: f64,
 }
 
+impl MetricSummary {
+    /// Names of the summary numbers, in output order (after `metric` and `n`).
+    pub const NUMBERS: [&'static str; 7] =
+        ["mean", "sd", "p05", "p50", "p95", "ci95_low", "ci95_high"];
+
+    /// The summary numbers in [`MetricSummary::NUMBERS`] order (NaN = undefined).
+    pub fn numbers(&self) -> [f64; 7] {
+        [
+            self.mean,
+            self.sd,
+            self.p05,
+            self.p50,
+            self.p95,
+            self.ci95_low,
+            self.ci95_high,
+        ]
+    }
+}
+
+/// A number, or `None` when it is undefined (NaN) or infinite: how the JSON files write
+/// numbers (`null`).
+pub fn defined(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// Type-7 sample quantile of sorted values.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -114,6 +139,16 @@ pub struct DailyBand {
     pub p75: f64,
     /// 95th percentile.
     pub p95: f64,
+}
+
+impl DailyBand {
+    /// Names of the band's numbers, in output order (after `day`).
+    pub const NUMBERS: [&'static str; 6] = ["mean", "p05", "p25", "p50", "p75", "p95"];
+
+    /// The band's numbers in [`DailyBand::NUMBERS`] order.
+    pub fn numbers(&self) -> [f64; 6] {
+        [self.mean, self.p05, self.p25, self.p50, self.p75, self.p95]
+    }
 }
 
 /// Per-day mean and quantiles of a cumulative series selected by `pick`.
