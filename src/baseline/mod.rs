@@ -30,7 +30,7 @@ pub mod stats;
 
 use crate::engine::{Plan, RunOptions, run};
 use crate::output::write_atomic;
-use crate::results::{CandidateResult, MetricSummary, defined};
+use crate::results::{CandidateResult, MetricSummary, defined, summary_numbers};
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -169,15 +169,7 @@ impl MetricBaseline {
 
     /// The summary numbers by name, in file order ([`MetricSummary::NUMBERS`]).
     pub fn numbers(&self) -> [(&'static str, Option<f64>); 7] {
-        let values = [
-            self.mean,
-            self.sd,
-            self.p05,
-            self.p50,
-            self.p95,
-            self.ci95_low,
-            self.ci95_high,
-        ];
+        let values = summary_numbers!(self);
         std::array::from_fn(|i| (MetricSummary::NUMBERS[i], values[i]))
     }
 }

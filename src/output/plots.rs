@@ -17,7 +17,7 @@ use super::RunInfo;
 use super::format::{by_magnitude, percent};
 use crate::compare::{Comparison, defined_pairs, paired};
 use crate::kpi::Unit;
-use crate::results::{CandidateResult, DailyBand, quantile_sorted};
+use crate::results::{CandidateResult, DailyBand, band};
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -662,16 +662,8 @@ impl<DB: DrawingBackend> Panel<'_, DB> {
                 if v.is_empty() {
                     return None;
                 }
-                let mean = v.iter().sum::<f64>() / v.len() as f64;
-                v.sort_by(f64::total_cmp);
-                Some([
-                    quantile_sorted(&v, 0.05),
-                    quantile_sorted(&v, 0.25),
-                    quantile_sorted(&v, 0.5),
-                    quantile_sorted(&v, 0.75),
-                    quantile_sorted(&v, 0.95),
-                    mean,
-                ])
+                let (mean, [p05, p25, p50, p75, p95]) = band(&mut v);
+                Some([p05, p25, p50, p75, p95, mean])
             })
             .collect();
         if stats.iter().all(Option::is_none) {
