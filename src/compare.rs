@@ -271,10 +271,6 @@ impl Rank {
 pub struct Comparison {
     /// The objective ranked by.
     pub objective: Objective,
-    /// Its metric column.
-    pub objective_metric: String,
-    /// Whether a higher objective value is better.
-    pub higher_is_better: bool,
     /// Constraints applied.
     pub constraints: Constraints,
     /// Candidates in rank order.
@@ -284,6 +280,16 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The objective's metric column.
+    pub fn objective_metric(&self) -> &'static str {
+        self.objective.metric()
+    }
+
+    /// Whether a higher objective value is better.
+    pub fn higher_is_better(&self) -> bool {
+        self.objective.higher_is_better()
+    }
+
     /// The pair (a, b) in either order, and whether it is stored as (b, a).
     pub fn pair(&self, a: &str, b: &str) -> Option<(&Pair, bool)> {
         self.pairs.iter().find_map(|p| {
@@ -307,7 +313,7 @@ impl Comparison {
                 let Some((p, swapped)) = self.pair(&hi.candidate, &lo.candidate) else {
                     continue;
                 };
-                let Some(m) = p.metric(&self.objective_metric) else {
+                let Some(m) = p.metric(self.objective_metric()) else {
                     continue;
                 };
                 // Difference hi − lo.
@@ -316,7 +322,7 @@ impl Comparison {
                 } else {
                     (m.diff.ci95_low, m.diff.ci95_high)
                 };
-                let lo_clearly_better = if self.higher_is_better {
+                let lo_clearly_better = if self.higher_is_better() {
                     h < 0.0
                 } else {
                     l > 0.0
@@ -428,8 +434,6 @@ pub fn compare(
     }
     Comparison {
         objective,
-        objective_metric: metric.to_string(),
-        higher_is_better: higher,
         constraints,
         ranking,
         pairs,

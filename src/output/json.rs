@@ -93,8 +93,8 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
     fn from(c: &'a Comparison) -> Self {
         ComparisonDoc {
             objective: c.objective.key(),
-            objective_metric: &c.objective_metric,
-            higher_is_better: c.higher_is_better,
+            objective_metric: c.objective_metric(),
+            higher_is_better: c.higher_is_better(),
             max_cost: c.constraints.max_cost,
             min_conversion: c.constraints.min_conversion,
             estimators: "paired differences d_i = a_i - b_i over trials where both are defined (common random numbers); mean, sd with n-1, type-7 quantiles, ci95 = mean ± t(0.975, n-1)·sd/√n; a_greater/b_greater/equal = share of those trials; p_a_beats_b = share where a is better; ranking by the objective's mean, candidates meeting the constraints first",
@@ -110,7 +110,7 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
                     violations: &r.violations,
                     next: r.next.as_deref(),
                     vs_next: r.vs_next.as_ref().map(Paired::from),
-                    clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better),
+                    clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better()),
                 })
                 .collect(),
             pairs: c

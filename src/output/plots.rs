@@ -216,7 +216,7 @@ fn paired_panels(cands: &[CandidateResult], cmp: &Comparison) -> Vec<PairPanel> 
             pairs.push((w[0], w[1]));
         }
     }
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     pairs
         .into_iter()
         .filter_map(|(a, b)| {
@@ -226,7 +226,7 @@ fn paired_panels(cands: &[CandidateResult], cmp: &Comparison) -> Vec<PairPanel> 
             Some(PairPanel {
                 a,
                 b,
-                metric: metric.clone(),
+                metric: metric.to_string(),
                 diffs: d,
                 mean: pm.diff.mean,
                 ci: (pm.diff.ci95_low, pm.diff.ci95_high),
@@ -290,7 +290,7 @@ impl Figure {
                 "Line: median across trials; dark band: middle 50% of trials; light band: middle 90%.".into(),
             ),
             Figure::Paired(_) => {
-                let m = cmp.map(|c| c.objective_metric.as_str()).unwrap_or("cpa");
+                let m = cmp.map(|c| c.objective_metric()).unwrap_or("cpa");
                 (
                     "plot_paired",
                     format!("Paired differences in {}", metric_title(m).to_lowercase()),
@@ -452,42 +452,6 @@ fn tick(x: f64) -> String {
     by_magnitude(x, &[(100.0, 0), (10.0, 1), (1.0, 2)], 3)
 }
 
-/// One panel of a figure: the area inside the panel's margins, the candidates drawn, and
-/// the currency of money metrics.
-struct Panel<'a, DB: DrawingBackend> {
-    area: DrawingArea<DB, Shift>,
-    cands: &'a [CandidateResult],
-    cur: &'a str,
-}
-
-impl<'a, DB: DrawingBackend> Panel<'a, DB> {
-    fn new(area: &DrawingArea<DB, Shift>, cands: &'a [CandidateResult], cur: &'a str) -> Self {
-        Panel {
-            area: area.margin(10, 10, 10, 20),
-            cands,
-            cur,
-        }
-    }
-
-    /// Says `what` in the middle of the panel, in place of a chart.
-    fn no_data(&self, what: &str) -> Result<(), String> {
-        let (w, h) = self.area.dim_in_pixel();
-        let style = TextStyle::from((FONT, LABEL).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        self.area
-            .draw_text(what, &style, (w as i32 / 2, h as i32 / 2))
-            .map_err(err)
-    }
-
-    fn undefined_everywhere(&self, metric: &str) -> Result<(), String> {
-        self.no_data(&format!(
-            "{}: undefined in every trial",
-            metric_title(metric)
-        ))
-    }
-}
-
 /// A panel's chart on numeric axes.
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
@@ -608,7 +572,41 @@ impl Bins {
     }
 }
 
-impl<DB: DrawingBackend> Panel<'_, DB> {
+/// One panel of a figure: the area inside the panel's margins, the candidates drawn, and
+/// the currency of money metrics.
+struct Panel<'a, DB: DrawingBackend> {
+    area: DrawingArea<DB, Shift>,
+    cands: &'a [CandidateResult],
+    cur: &'a str,
+}
+
+impl<'a, DB: DrawingBackend> Panel<'a, DB> {
+    fn new(area: &DrawingArea<DB, Shift>, cands: &'a [CandidateResult], cur: &'a str) -> Self {
+        Panel {
+            area: area.margin(10, 10, 10, 20),
+            cands,
+            cur,
+        }
+    }
+
+    /// Says `what` in the middle of the panel, in place of a chart.
+    fn no_data(&self, what: &str) -> Result<(), String> {
+        let (w, h) = self.area.dim_in_pixel();
+        let style = TextStyle::from((FONT, LABEL).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        self.area
+            .draw_text(what, &style, (w as i32 / 2, h as i32 / 2))
+            .map_err(err)
+    }
+
+    /// Says that `metric` is undefined in every trial, in place of a chart.
+    fn undefined_everywhere(&self, metric: &str) -> Result<(), String> {
+        self.no_data(&format!(
+            "{}: undefined in every trial",
+            metric_title(metric)
+        ))
+    }
     /// The distribution of `metric` across trials, one outlined histogram per candidate.
     fn histogram(&self, metric: &str) -> Result<(), String> {
         let Panel { area, cands, cur } = self;

@@ -319,11 +319,11 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
 }
 
 fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     let Some(best) = cmp.ranking.first() else {
         return;
     };
-    let dir = if cmp.higher_is_better {
+    let dir = if cmp.higher_is_better() {
         "highest"
     } else {
         "lowest"
@@ -352,7 +352,7 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
         );
         if let (Some(m), Some(next)) = (&best.vs_next, &best.next) {
             let clear = best
-                .clearly_better_than_next(cmp.higher_is_better)
+                .clearly_better_than_next(cmp.higher_is_better())
                 .unwrap_or(false);
             let d = m.diff.mean;
             let word = if d < 0.0 { "lower" } else { "higher" };
@@ -394,7 +394,7 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
 }
 
 fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     let mut cons = Vec::new();
     if let Some(b) = cmp.constraints.max_cost {
         cons.push(format!(
@@ -413,7 +413,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
         "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial: the mean paired difference (this − next), its 95% interval, the share of trials in which this one did better, and whether the interval excludes zero (“clearly better”) or not (“within noise”).</p>\n",
         cmp.objective.label(),
         esc(metric),
-        if cmp.higher_is_better {
+        if cmp.higher_is_better() {
             "higher"
         } else {
             "lower"
@@ -444,7 +444,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
                 esc(&r.violations.join("; "))
             )
         } else {
-            match (r.clearly_better_than_next(cmp.higher_is_better), &r.next) {
+            match (r.clearly_better_than_next(cmp.higher_is_better()), &r.next) {
                 (Some(true), Some(_)) => "clearly better".to_string(),
                 (Some(false), Some(_)) => "within noise".to_string(),
                 _ => String::new(),

@@ -68,8 +68,8 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
     out.push_str(&format!(
         "ranking by {} (`{}`, {} is better){}\n",
         cmp.objective.label(),
-        cmp.objective_metric,
-        if cmp.higher_is_better {
+        cmp.objective_metric(),
+        if cmp.higher_is_better() {
             "higher"
         } else {
             "lower"
@@ -108,7 +108,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
                 fmt(m.diff.mean),
                 interval(m.diff.ci95_low, m.diff.ci95_high),
                 percent_or_dash(m.p_a_beats_b()),
-                match r.clearly_better_than_next(cmp.higher_is_better) {
+                match r.clearly_better_than_next(cmp.higher_is_better()) {
                     Some(true) => "better than next".to_string(),
                     _ => "within noise of next".to_string(),
                 },
