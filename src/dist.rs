@@ -133,7 +133,7 @@ impl DistSpec {
         }
     }
 
-    /// The parameters by name, in the order of the table above.
+    /// The parameters by name, in the order of the module's table.
     fn params(&self) -> Vec<(&'static str, f64)> {
         match *self {
             DistSpec::Fixed { value } => vec![("value", value)],
