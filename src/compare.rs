@@ -155,15 +155,21 @@ impl PairedMetric {
     }
 }
 
+/// The pairs `(a[i], b[i])` (trial `i` of each) in trial order, leaving out trials where
+/// either is undefined (NaN).
+pub fn defined_pairs<'a>(a: &'a [f64], b: &'a [f64]) -> impl Iterator<Item = (f64, f64)> + 'a {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| (x, y))
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+}
+
 /// Pairs `a[i]` with `b[i]` (trial `i` of each), leaving out trials where either is
 /// undefined (NaN), and summarises the differences.
 pub fn paired(metric: &str, a: &[f64], b: &[f64]) -> PairedMetric {
     let mut d = Vec::with_capacity(a.len().min(b.len()));
     let (mut gt, mut lt, mut eq) = (0usize, 0usize, 0usize);
-    for (&x, &y) in a.iter().zip(b) {
-        if x.is_nan() || y.is_nan() {
-            continue;
-        }
+    for (x, y) in defined_pairs(a, b) {
         d.push(x - y);
         match x.partial_cmp(&y) {
             Some(std::cmp::Ordering::Greater) => gt += 1,
@@ -265,10 +271,6 @@ impl Rank {
 pub struct Comparison {
     /// The objective ranked by.
     pub objective: Objective,
-    /// Its metric column.
-    pub objective_metric: String,
-    /// Whether a higher objective value is better.
-    pub higher_is_better: bool,
     /// Constraints applied.
     pub constraints: Constraints,
     /// Candidates in rank order.
@@ -278,6 +280,16 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The objective's metric column.
+    pub fn objective_metric(&self) -> &'static str {
+        self.objective.metric()
+    }
+
+    /// Whether a higher objective value is better.
+    pub fn higher_is_better(&self) -> bool {
+        self.objective.higher_is_better()
+    }
+
     /// The pair (a, b) in either order, and whether it is stored as (b, a).
     pub fn pair(&self, a: &str, b: &str) -> Option<(&Pair, bool)> {
         self.pairs.iter().find_map(|p| {
@@ -301,7 +313,7 @@ impl Comparison {
                 let Some((p, swapped)) = self.pair(&hi.candidate, &lo.candidate) else {
                     continue;
                 };
-                let Some(m) = p.metric(&self.objective_metric) else {
+                let Some(m) = p.metric(self.objective_metric()) else {
                     continue;
                 };
                 // Difference hi − lo.
@@ -310,7 +322,7 @@ impl Comparison {
                 } else {
                     (m.diff.ci95_low, m.diff.ci95_high)
                 };
-                let lo_clearly_better = if self.higher_is_better {
+                let lo_clearly_better = if self.higher_is_better() {
                     h < 0.0
                 } else {
                     l > 0.0
@@ -422,8 +434,6 @@ pub fn compare(
     }
     Comparison {
         objective,
-        objective_metric: metric.to_string(),
-        higher_is_better: higher,
         constraints,
         ranking,
         pairs,

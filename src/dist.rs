@@ -133,25 +133,54 @@ impl DistSpec {
         }
     }
 
+    /// The parameters by name, in the order of the module's table.
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            DistSpec::Fixed { value } => vec![("value", value)],
+            DistSpec::Uniform { min, max } => vec![("min", min), ("max", max)],
+            DistSpec::Normal { mean, sd } => vec![("mean", mean), ("sd", sd)],
+            DistSpec::LogNormal { median, sigma } => vec![("median", median), ("sigma", sigma)],
+            DistSpec::Gamma { mean, shape } => vec![("mean", mean), ("shape", shape)],
+            DistSpec::Beta {
+                mean,
+                concentration,
+            } => vec![("mean", mean), ("concentration", concentration)],
+            DistSpec::Pareto { scale, shape } => vec![("scale", scale), ("shape", shape)],
+        }
+    }
+
     /// Builds the sampler, checking parameters and that the support fits `support`.
     /// The error says what was found and what is allowed.
     pub fn build(&self, support: Support) -> Result<Dist, String> {
-        let finite = |name: &str, v: f64| {
-            if v.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("`{name}` must be a finite number, found {v}"))
-            }
-        };
+        if let Some((name, v)) = self.params().into_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(format!("`{name}` must be a finite number, found {v}"));
+        }
         let bad_support = |kind: &str| {
-            Err(format!(
+            format!(
                 "a `{kind}` distribution can produce values outside what this quantity allows ({})",
                 support.describe()
-            ))
+            )
+        };
+        // A law on positive values: the quantity must be allowed to exceed 1, the first
+        // parameter must be > 0 and the second > 0 (>= 0 when `zero_ok`).
+        let positive_law = |kind: &str, (a, x): (&str, f64), (b, y): (&str, f64), zero_ok: bool| {
+            if support == Support::UnitInterval {
+                return Err(bad_support(kind));
+            }
+            let (y_ok, bound) = if zero_ok {
+                (y >= 0.0, ">=")
+            } else {
+                (y > 0.0, ">")
+            };
+            if x <= 0.0 || !y_ok {
+                return Err(format!(
+                    "{kind} needs {a} > 0 and {b} {bound} 0, found {a} = {x}, {b} = {y}"
+                ));
+            }
+            Ok(())
         };
         match *self {
             DistSpec::Fixed { value } => {
-                finite("value", value)?;
                 if !support.contains(value) {
                     return Err(format!(
                         "fixed value {value} is out of range: allowed {}",
@@ -161,8 +190,6 @@ impl DistSpec {
                 Ok(Dist::Fixed(value))
             }
             DistSpec::Uniform { min, max } => {
-                finite("min", min)?;
-                finite("max", max)?;
                 if min > max {
                     return Err(format!(
                         "uniform needs min <= max, found min = {min}, max = {max}"
@@ -181,10 +208,8 @@ impl DistSpec {
                 Ok(Dist::Uniform(u, 0.5 * (min + max)))
             }
             DistSpec::Normal { mean, sd } => {
-                finite("mean", mean)?;
-                finite("sd", sd)?;
                 if support != Support::Real {
-                    return bad_support("normal");
+                    return Err(bad_support("normal"));
                 }
                 if sd < 0.0 {
                     return Err(format!("normal needs sd >= 0, found {sd}"));
@@ -194,31 +219,13 @@ impl DistSpec {
                     .map_err(|e| e.to_string())
             }
             DistSpec::LogNormal { median, sigma } => {
-                finite("median", median)?;
-                finite("sigma", sigma)?;
-                if support == Support::UnitInterval {
-                    return bad_support("lognormal");
-                }
-                if median <= 0.0 || sigma < 0.0 {
-                    return Err(format!(
-                        "lognormal needs median > 0 and sigma >= 0, found median = {median}, sigma = {sigma}"
-                    ));
-                }
+                positive_law("lognormal", ("median", median), ("sigma", sigma), true)?;
                 let d =
                     rand_distr::LogNormal::new(median.ln(), sigma).map_err(|e| e.to_string())?;
                 Ok(Dist::LogNormal(d, median * (0.5 * sigma * sigma).exp()))
             }
             DistSpec::Gamma { mean, shape } => {
-                finite("mean", mean)?;
-                finite("shape", shape)?;
-                if support == Support::UnitInterval {
-                    return bad_support("gamma");
-                }
-                if mean <= 0.0 || shape <= 0.0 {
-                    return Err(format!(
-                        "gamma needs mean > 0 and shape > 0, found mean = {mean}, shape = {shape}"
-                    ));
-                }
+                positive_law("gamma", ("mean", mean), ("shape", shape), false)?;
                 let d = rand_distr::Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?;
                 Ok(Dist::Gamma(d, mean))
             }
@@ -226,8 +233,6 @@ impl DistSpec {
                 mean,
                 concentration,
             } => {
-                finite("mean", mean)?;
-                finite("concentration", concentration)?;
                 if !(mean > 0.0 && mean < 1.0) || concentration <= 0.0 {
                     return Err(format!(
                         "beta needs 0 < mean < 1 and concentration > 0, found mean = {mean}, concentration = {concentration}"
@@ -238,16 +243,7 @@ impl DistSpec {
                 Ok(Dist::Beta(d, mean))
             }
             DistSpec::Pareto { scale, shape } => {
-                finite("scale", scale)?;
-                finite("shape", shape)?;
-                if support == Support::UnitInterval {
-                    return bad_support("pareto");
-                }
-                if scale <= 0.0 || shape <= 0.0 {
-                    return Err(format!(
-                        "pareto needs scale > 0 and shape > 0, found scale = {scale}, shape = {shape}"
-                    ));
-                }
+                positive_law("pareto", ("scale", scale), ("shape", shape), false)?;
                 let d = rand_distr::Pareto::new(scale, shape).map_err(|e| e.to_string())?;
                 let mean = if shape > 1.0 {
                     scale * shape / (shape - 1.0)

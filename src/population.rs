@@ -16,7 +16,7 @@
 //! drawn only when the blogger review program runs (they come last from the population
 //! stream, so skipping them moves no other draw).
 
-use crate::dist::{Dist, GammaSampler, Support};
+use crate::dist::{Dist, DistSpec, GammaSampler, Support};
 use crate::rng::{SimRng, agent_rng, stream};
 use crate::settings::{Base, RepurchaseModel};
 use rand::RngExt;
@@ -115,24 +115,19 @@ impl PopulationPlan {
         let t = &p.traits;
         let b = &p.bloggers;
         let at = |path: &str, e: String| format!("{path}: {e}");
+        // A scenario distribution's sampler; errors name the key.
+        let dist = |spec: &DistSpec, support: Support, path: &str| {
+            spec.build(support).map_err(|e| at(path, e))
+        };
+        let unit_interval = |spec: &DistSpec, path: &str| dist(spec, Support::UnitInterval, path);
         Ok(PopulationPlan {
             buyers: p.buyers,
             group_count: p.groups.count,
-            group_size: p
-                .groups
-                .size
-                .build(Support::Positive)
-                .map_err(|e| at("population.groups.size", e))?,
+            group_size: dist(&p.groups.size, Support::Positive, "population.groups.size")?,
             traits: [
-                t.price_sensitivity
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("price_sensitivity", e))?,
-                t.susceptibility
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("susceptibility", e))?,
-                t.activity
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("activity", e))?,
+                unit_interval(&t.price_sensitivity, "price_sensitivity")?,
+                unit_interval(&t.susceptibility, "susceptibility")?,
+                unit_interval(&t.activity, "activity")?,
             ],
             organic_p: s.behaviour.organic.bass_p,
             organic_shape: match t.organic_shape {
@@ -151,10 +146,7 @@ impl PopulationPlan {
             rate_classes: true,
             bloggers: BloggerPlan {
                 count: b.count,
-                followers: b
-                    .followers
-                    .build(Support::Positive)
-                    .map_err(|e| at("followers", e))?,
+                followers: dist(&b.followers, Support::Positive, "followers")?,
                 macro_threshold: b.macro_threshold,
                 engagement_rate: b.engagement_rate,
                 reference: b.reference_followers,
@@ -163,19 +155,10 @@ impl PopulationPlan {
                     .map_err(|e| at("engagement_spread", e.to_string()))?,
                 feed_reach: b.feed_reach,
                 reach_elasticity: b.reach_elasticity,
-                relevance: b
-                    .relevance
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("relevance", e))?,
+                relevance: unit_interval(&b.relevance, "relevance")?,
                 market_overlap: b.market_overlap,
-                review_quality: b
-                    .review_quality
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("review_quality", e))?,
-                punctuality: b
-                    .punctuality
-                    .build(Support::UnitInterval)
-                    .map_err(|e| at("punctuality", e))?,
+                review_quality: unit_interval(&b.review_quality, "review_quality")?,
+                punctuality: unit_interval(&b.punctuality, "punctuality")?,
             },
         })
     }

@@ -323,6 +323,25 @@ fn blank_row(
     }
 }
 
+/// A row comparing a metric both runs report: both sides and the difference filled in.
+fn compared_row(
+    cand: &str,
+    b: &MetricBaseline,
+    n: &MetricBaseline,
+    verdict: Verdict,
+    failed: bool,
+    message: String,
+) -> Row {
+    let (difference, relative_difference) = diff_of(b, n);
+    Row {
+        baseline: Some(b.into()),
+        now: Some(n.into()),
+        difference,
+        relative_difference,
+        ..blank_row(cand, &b.metric, verdict, failed, message)
+    }
+}
+
 fn exact_row(cand: &str, b: &MetricBaseline, n: &MetricBaseline) -> Row {
     let mut what: Vec<&str> = Vec::new();
     if b.n != n.n {
@@ -336,29 +355,11 @@ fn exact_row(cand: &str, b: &MetricBaseline, n: &MetricBaseline) -> Row {
     if b.digest != n.digest {
         what.push("per-trial values");
     }
-    let (difference, relative_difference) = diff_of(b, n);
-    let differs = !what.is_empty();
-    Row {
-        candidate: cand.to_string(),
-        metric: b.metric.clone(),
-        baseline: Some(b.into()),
-        now: Some(n.into()),
-        difference,
-        relative_difference,
-        interval: None,
-        p_value: None,
-        min_effect: None,
-        verdict: if differs {
-            Verdict::Differs
-        } else {
-            Verdict::Identical
-        },
-        failed: differs,
-        message: if differs {
-            format!("{} differ", what.join(", "))
-        } else {
-            String::new()
-        },
+    if what.is_empty() {
+        compared_row(cand, b, n, Verdict::Identical, false, String::new())
+    } else {
+        let message = format!("{} differ", what.join(", "));
+        compared_row(cand, b, n, Verdict::Differs, true, message)
     }
 }
 
@@ -370,22 +371,9 @@ fn statistical_row(
     n: &MetricBaseline,
     settings: &Settings,
 ) -> (Row, bool) {
-    let (difference, relative_difference) = diff_of(b, n);
     let me = settings.min_effect_of(&b.metric);
-    let mut row = Row {
-        candidate: cand.to_string(),
-        metric: b.metric.clone(),
-        baseline: Some(b.into()),
-        now: Some(n.into()),
-        difference,
-        relative_difference,
-        interval: None,
-        p_value: None,
-        min_effect: Some(me.to_string()),
-        verdict: Verdict::Holds,
-        failed: false,
-        message: String::new(),
-    };
+    let mut row = compared_row(cand, b, n, Verdict::Holds, false, String::new());
+    row.min_effect = Some(me.to_string());
     let (verdict, failed, message) = match (b.n, n.n) {
         (0, 0) => (
             Verdict::Undefined,
@@ -406,7 +394,7 @@ fn statistical_row(
             format!("defined in {x} baseline and {y} new trials: not tested"),
         ),
         _ if b.sd == Some(0.0) && n.sd == Some(0.0) => {
-            let d = difference.unwrap_or(f64::NAN);
+            let d = row.difference.unwrap_or(f64::NAN);
             let base_mean = b.mean.unwrap_or(f64::NAN);
             if d == 0.0 {
                 (

@@ -93,6 +93,21 @@ fn validate_counts(trials: Option<u32>, threads: Option<usize>) -> Result<(), Ba
     Ok(())
 }
 
+/// Runs a recipe for `record`, `update` or `check`, saying first on `progress` what it is
+/// `doing` to which scenario.
+fn run(
+    recipe: &Recipe,
+    doing: &str,
+    threads: Option<usize>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Baseline, BaselineError> {
+    progress(&format!(
+        "{doing} {} ({} trials, seed {})",
+        recipe.file, recipe.trials, recipe.seed
+    ));
+    record(recipe, threads)
+}
+
 /// `baseline record`: records new baselines; refuses to overwrite existing ones.
 pub fn record_new(
     req: &RecordRequest,
@@ -119,11 +134,7 @@ pub fn record_new(
     }
     let mut out = Vec::new();
     for (path, recipe) in jobs {
-        progress(&format!(
-            "recording {} ({} trials, seed {})",
-            recipe.file, recipe.trials, recipe.seed
-        ));
-        let baseline = record(&recipe, req.threads)?;
+        let baseline = run(&recipe, "recording", req.threads, progress)?;
         save(&path, &baseline)?;
         out.push(Recorded {
             path,
@@ -150,6 +161,32 @@ fn all_in_dir(dir: &Path) -> Result<Vec<(PathBuf, Baseline)>, BaselineError> {
         .collect()
 }
 
+/// The work of `update` and `check`: (scenario file, baseline file, what `read` makes of
+/// the baseline file) for every baseline in `dir` when no scenario is named, otherwise for
+/// each named scenario. A baseline found in the folder is given to `found`.
+fn targets<T>(
+    dir: &Path,
+    scenarios: &[PathBuf],
+    found: impl Fn(Baseline) -> T,
+    read: impl Fn(&Path) -> Result<T, BaselineError>,
+) -> Result<Vec<(PathBuf, PathBuf, T)>, BaselineError> {
+    if scenarios.is_empty() {
+        return Ok(all_in_dir(dir)?
+            .into_iter()
+            .map(|(p, b)| (PathBuf::from(&b.scenario_file), p, found(b)))
+            .collect());
+    }
+    check_distinct_stems(dir, scenarios)?;
+    scenarios
+        .iter()
+        .map(|f| {
+            let p = baseline_path(dir, f)?;
+            let t = read(&p)?;
+            Ok((f.clone(), p, t))
+        })
+        .collect()
+}
+
 /// `baseline update`: re-records baselines, keeping each one's trials, seed and overrides
 /// unless told otherwise; with no scenarios, every baseline in the folder.
 pub fn update(
@@ -157,22 +194,9 @@ pub fn update(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<Recorded>, BaselineError> {
     validate_counts(req.trials, req.threads)?;
-    let pairs: Vec<(PathBuf, PathBuf, Option<Baseline>)> = if req.scenarios.is_empty() {
-        all_in_dir(&req.dir)?
-            .into_iter()
-            .map(|(p, b)| (PathBuf::from(&b.scenario_file), p, Some(b)))
-            .collect()
-    } else {
-        check_distinct_stems(&req.dir, &req.scenarios)?;
-        req.scenarios
-            .iter()
-            .map(|f| {
-                let p = baseline_path(&req.dir, f)?;
-                let old = if p.exists() { Some(load(&p)?) } else { None };
-                Ok((f.clone(), p, old))
-            })
-            .collect::<Result<_, BaselineError>>()?
-    };
+    let pairs = targets(&req.dir, &req.scenarios, Some, |p| {
+        p.exists().then(|| load(p)).transpose()
+    })?;
     let mut jobs = Vec::new();
     for (file, path, old) in pairs {
         let overrides = if req.overrides.is_empty() {
@@ -192,11 +216,7 @@ pub fn update(
     }
     let mut out = Vec::new();
     for (path, recipe, old) in jobs {
-        progress(&format!(
-            "re-recording {} ({} trials, seed {})",
-            recipe.file, recipe.trials, recipe.seed
-        ));
-        let baseline = record(&recipe, req.threads)?;
+        let baseline = run(&recipe, "re-recording", req.threads, progress)?;
         let previous = old.map(|o| {
             let opts = CheckOptions {
                 mode: Mode::Exact,
@@ -267,21 +287,7 @@ pub fn check(
         }
     };
     settings.apply_args(req.alpha, &req.min_effects)?;
-    let pairs: Vec<(PathBuf, PathBuf, Baseline)> = if req.scenarios.is_empty() {
-        all_in_dir(&req.dir)?
-            .into_iter()
-            .map(|(p, b)| (PathBuf::from(&b.scenario_file), p, b))
-            .collect()
-    } else {
-        check_distinct_stems(&req.dir, &req.scenarios)?;
-        req.scenarios
-            .iter()
-            .map(|f| {
-                let p = baseline_path(&req.dir, f)?;
-                Ok((f.clone(), p.clone(), load(&p)?))
-            })
-            .collect::<Result<_, BaselineError>>()?
-    };
+    let pairs = targets(&req.dir, &req.scenarios, |b| b, load)?;
     let metrics: BTreeSet<String> = pairs
         .iter()
         .flat_map(|(_, _, b)| b.candidates.iter())
@@ -311,11 +317,7 @@ pub fn check(
     };
     let mut reports = Vec::new();
     for (path, recipe, base) in jobs {
-        progress(&format!(
-            "checking {} ({} trials, seed {})",
-            recipe.file, recipe.trials, recipe.seed
-        ));
-        let now = record(&recipe, req.threads)?;
+        let now = run(&recipe, "checking", req.threads, progress)?;
         let mut r = compare(&base, &now, &opts);
         r.baseline_file = path.display().to_string();
         on_report(&r);

@@ -3,23 +3,12 @@
 //! with the message and the numbers.
 
 use super::check::{CheckReport, Mode, Row, ScenarioReport, Status};
+use crate::output::format::{self, Markup};
 
-/// Escapes text for XML content and attribute values.
+/// Escapes text for XML content and attribute values (control characters XML 1.0 does not
+/// allow become U+FFFD).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    format::escape(s, Markup::Xml)
 }
 
 fn opt(x: Option<f64>) -> String {

@@ -30,7 +30,7 @@ pub mod stats;
 
 use crate::engine::{Plan, RunOptions, run};
 use crate::output::write_atomic;
-use crate::results::{CandidateResult, MetricSummary};
+use crate::results::{CandidateResult, MetricSummary, defined, summary_numbers};
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -150,37 +150,27 @@ pub struct MetricBaseline {
     pub digest: String,
 }
 
-fn opt(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
-
 impl MetricBaseline {
     fn new(s: &MetricSummary, digest: String) -> Self {
+        let [mean, sd, p05, p50, p95, ci95_low, ci95_high] = s.numbers().map(defined);
         MetricBaseline {
             metric: s.metric.clone(),
             n: s.n,
-            mean: opt(s.mean),
-            sd: opt(s.sd),
-            p05: opt(s.p05),
-            p50: opt(s.p50),
-            p95: opt(s.p95),
-            ci95_low: opt(s.ci95_low),
-            ci95_high: opt(s.ci95_high),
+            mean,
+            sd,
+            p05,
+            p50,
+            p95,
+            ci95_low,
+            ci95_high,
             digest,
         }
     }
 
-    /// The summary numbers by name, in file order.
+    /// The summary numbers by name, in file order ([`MetricSummary::NUMBERS`]).
     pub fn numbers(&self) -> [(&'static str, Option<f64>); 7] {
-        [
-            ("mean", self.mean),
-            ("sd", self.sd),
-            ("p05", self.p05),
-            ("p50", self.p50),
-            ("p95", self.p95),
-            ("ci95_low", self.ci95_low),
-            ("ci95_high", self.ci95_high),
-        ]
+        let values = summary_numbers!(self);
+        std::array::from_fn(|i| (MetricSummary::NUMBERS[i], values[i]))
     }
 }
 
@@ -550,16 +540,20 @@ mod tests {
         assert!(!rc.contains_key("seed") && !rc.contains_key("name"));
     }
 
-    #[test]
-    fn baseline_round_trips_through_json() {
-        let s = crate::scenario::load_str(MIN, "t", &[]).unwrap();
-        let recipe = Recipe {
+    /// A recipe of the minimal scenario with `trials` trials.
+    fn recipe(trials: u32) -> Recipe {
+        Recipe {
             file: "t.toml".into(),
             overrides: vec![],
-            trials: 5,
+            trials,
             seed: 3,
-            scenario: s,
-        };
+            scenario: crate::scenario::load_str(MIN, "t", &[]).unwrap(),
+        }
+    }
+
+    #[test]
+    fn baseline_round_trips_through_json() {
+        let recipe = recipe(5);
         let b = record(&recipe, Some(1)).unwrap();
         let text = String::from_utf8(to_json(&b).unwrap()).unwrap();
         let back = parse(&text, Path::new("t.json")).unwrap();
@@ -573,15 +567,8 @@ mod tests {
 
     #[test]
     fn malformed_baselines_name_the_key() {
-        let s = crate::scenario::load_str(MIN, "t", &[]).unwrap();
-        let recipe = Recipe {
-            file: "t.toml".into(),
-            overrides: vec![],
-            trials: 3,
-            seed: 3,
-            scenario: s,
-        };
-        let text = String::from_utf8(to_json(&record(&recipe, Some(1)).unwrap()).unwrap()).unwrap();
+        let text =
+            String::from_utf8(to_json(&record(&recipe(3), Some(1)).unwrap()).unwrap()).unwrap();
         let bad = text.replacen("\"mean\": ", "\"mean\": \"x\", \"was\": ", 1);
         let e = parse(&bad, Path::new("b.json")).unwrap_err().to_string();
         assert!(

@@ -2,6 +2,7 @@
 //! metric that matters, aligned columns.
 
 use super::check::{EXACT_RULE, Mode, Row, STATISTICAL_RULE, ScenarioReport, Status};
+use crate::output::format::align;
 use serde::Serialize;
 
 /// The result of a whole `baseline check`, as written by `--json`.
@@ -201,37 +202,10 @@ pub fn render(r: &ScenarioReport, failures_only: bool) -> String {
             }
         }
         out.push_str(&format!("candidate {c}\n"));
-        out.push_str(&align(&table, if exact { 4 } else { 5 }));
-    }
-    out
-}
-
-/// Aligns a table: column 0 and columns from `text_from` on are left-aligned text, the
-/// others right-aligned numbers.
-fn align(rows: &[Vec<String>], text_from: usize) -> String {
-    let mut widths = vec![0usize; rows.first().map_or(0, Vec::len)];
-    for r in rows {
-        for (w, cell) in widths.iter_mut().zip(r.iter()) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (j, cell) in r.iter().enumerate() {
-            let pad = " ".repeat(widths[j] - cell.chars().count());
-            // Text columns left-aligned, numbers right-aligned.
-            if j == 0 || j >= text_from {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-            line.push_str("  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
+        // The metric, the verdict and the details are text (left-aligned), the numbers
+        // between them right-aligned.
+        let text_from = if exact { 4 } else { 5 };
+        out.push_str(&align(&table, |j| j == 0 || j >= text_from, false));
     }
     out
 }

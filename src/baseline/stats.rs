@@ -91,15 +91,15 @@ pub fn bonferroni(alpha: f64, tests: usize) -> f64 {
 mod tests {
     use super::*;
 
+    fn summary(n: usize, mean: f64, sd: f64) -> Sample {
+        Sample { n, mean, sd }
+    }
+
     fn sample(xs: &[f64]) -> Sample {
         let n = xs.len();
         let mean = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-        Sample {
-            n,
-            mean,
-            sd: var.sqrt(),
-        }
+        summary(n, mean, var.sqrt())
     }
 
     #[test]
@@ -125,11 +125,7 @@ mod tests {
     #[test]
     fn large_samples_approach_the_normal_test() {
         // With huge n the t distribution is the normal one: |t| = 1.959964 gives p = 0.05.
-        let base = Sample {
-            n: 1_000_000,
-            mean: 0.0,
-            sd: 1.0,
-        };
+        let base = summary(1_000_000, 0.0, 1.0);
         let now = Sample {
             mean: 1.959_964 * (2.0f64 / 1e6).sqrt(),
             ..base
@@ -141,16 +137,8 @@ mod tests {
 
     #[test]
     fn one_constant_run_uses_the_other_runs_df() {
-        let base = Sample {
-            n: 10,
-            mean: 5.0,
-            sd: 0.0,
-        };
-        let now = Sample {
-            n: 21,
-            mean: 5.5,
-            sd: 1.0,
-        };
+        let base = summary(10, 5.0, 0.0);
+        let now = summary(21, 5.5, 1.0);
         let w = welch(base, now).unwrap();
         assert!((w.df - 20.0).abs() < 1e-9);
         assert!(w.p > 0.0 && w.p < 1.0);
@@ -158,33 +146,17 @@ mod tests {
 
     #[test]
     fn untestable_cases_are_none() {
-        let c = Sample {
-            n: 100,
-            mean: 3.0,
-            sd: 0.0,
-        };
+        let c = summary(100, 3.0, 0.0);
         assert!(welch(c, c).is_none(), "two constants are compared exactly");
-        let one = Sample {
-            n: 1,
-            mean: 3.0,
-            sd: f64::NAN,
-        };
+        let one = summary(1, 3.0, f64::NAN);
         assert!(welch(one, c).is_none());
-        let nan = Sample {
-            n: 5,
-            mean: f64::NAN,
-            sd: 1.0,
-        };
+        let nan = summary(5, f64::NAN, 1.0);
         assert!(welch(nan, nan).is_none());
     }
 
     #[test]
     fn tiny_p_values_keep_precision() {
-        let base = Sample {
-            n: 200,
-            mean: 0.0,
-            sd: 1.0,
-        };
+        let base = summary(200, 0.0, 1.0);
         let now = Sample { mean: 2.0, ..base };
         let w = welch(base, now).unwrap();
         assert!(w.p > 0.0 && w.p < 1e-50, "{w:?}");

@@ -2,7 +2,7 @@
 
 use super::{OutputError, num, union_metrics};
 use crate::compare::Comparison;
-use crate::results::{CandidateResult, MetricSummary};
+use crate::results::{CandidateResult, DailyBand, MetricSummary};
 
 fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
     w.into_inner().map_err(|e| OutputError::Serialise {
@@ -46,19 +46,24 @@ pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
     finish(w, "trials.csv")
 }
 
-fn summary_row(candidate: &str, s: &MetricSummary) -> [String; 10] {
-    [
-        candidate.to_string(),
-        s.metric.clone(),
-        s.n.to_string(),
-        num(s.mean),
-        num(s.sd),
-        num(s.p05),
-        num(s.p50),
-        num(s.p95),
-        num(s.ci95_low),
-        num(s.ci95_high),
-    ]
+/// A record: the leading text fields, then the numbers (empty when undefined).
+fn record<const N: usize>(lead: [String; 3], numbers: [f64; N]) -> Vec<String> {
+    lead.into_iter().chain(numbers.map(num)).collect()
+}
+
+/// A header: the leading column names, then the names of the numbers.
+fn header<const N: usize>(
+    lead: [&'static str; 3],
+    numbers: [&'static str; N],
+) -> Vec<&'static str> {
+    lead.into_iter().chain(numbers).collect()
+}
+
+fn summary_row(candidate: &str, s: &MetricSummary) -> Vec<String> {
+    record(
+        [candidate.to_string(), s.metric.clone(), s.n.to_string()],
+        s.numbers(),
+    )
 }
 
 /// `summary.csv`: one row per (candidate, metric); with a comparison, then one row per
@@ -70,19 +75,8 @@ pub fn summary(
 ) -> Result<Vec<u8>, OutputError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let e = ser("summary.csv");
-    w.write_record([
-        "candidate",
-        "metric",
-        "n",
-        "mean",
-        "sd",
-        "p05",
-        "p50",
-        "p95",
-        "ci95_low",
-        "ci95_high",
-    ])
-    .map_err(&e)?;
+    w.write_record(header(["candidate", "metric", "n"], MetricSummary::NUMBERS))
+        .map_err(&e)?;
     for c in cands {
         for s in &c.summary {
             w.write_record(summary_row(&c.name, s)).map_err(&e)?;
@@ -103,36 +97,16 @@ pub fn summary(
 pub fn daily(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let e = ser("daily.csv");
-    w.write_record([
-        "candidate",
-        "series",
-        "day",
-        "mean",
-        "p05",
-        "p25",
-        "p50",
-        "p75",
-        "p95",
-    ])
-    .map_err(&e)?;
+    w.write_record(header(["candidate", "series", "day"], DailyBand::NUMBERS))
+        .map_err(&e)?;
     for c in cands {
         for (series, bands) in [
             ("first_buyers", &c.daily_first_buyers),
             ("orders", &c.daily_orders),
         ] {
             for b in bands.iter() {
-                w.write_record([
-                    c.name.clone(),
-                    series.to_string(),
-                    b.day.to_string(),
-                    num(b.mean),
-                    num(b.p05),
-                    num(b.p25),
-                    num(b.p50),
-                    num(b.p75),
-                    num(b.p95),
-                ])
-                .map_err(&e)?;
+                let lead = [c.name.clone(), series.to_string(), b.day.to_string()];
+                w.write_record(record(lead, b.numbers())).map_err(&e)?;
             }
         }
     }

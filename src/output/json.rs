@@ -2,8 +2,9 @@
 
 use super::{OutputError, RunInfo};
 use crate::compare::{Comparison, PairedMetric};
-use crate::results::{CandidateResult, MetricSummary};
+use crate::results::{CandidateResult, MetricSummary, defined};
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 #[derive(Serialize)]
 struct Candidate<'a> {
@@ -39,11 +40,11 @@ impl<'a> From<&'a PairedMetric> for Paired<'a> {
     fn from(m: &'a PairedMetric) -> Self {
         Paired {
             diff: Metric::from(&m.diff),
-            a_greater: opt(m.a_greater),
-            b_greater: opt(m.b_greater),
-            equal: opt(m.equal),
+            a_greater: defined(m.a_greater),
+            b_greater: defined(m.b_greater),
+            equal: defined(m.equal),
             higher_is_better: m.higher_is_better,
-            p_a_beats_b: m.p_a_beats_b().and_then(opt),
+            p_a_beats_b: m.p_a_beats_b().and_then(defined),
         }
     }
 }
@@ -92,8 +93,8 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
     fn from(c: &'a Comparison) -> Self {
         ComparisonDoc {
             objective: c.objective.key(),
-            objective_metric: &c.objective_metric,
-            higher_is_better: c.higher_is_better,
+            objective_metric: c.objective_metric(),
+            higher_is_better: c.higher_is_better(),
             max_cost: c.constraints.max_cost,
             min_conversion: c.constraints.min_conversion,
             estimators: "paired differences d_i = a_i - b_i over trials where both are defined (common random numbers); mean, sd with n-1, type-7 quantiles, ci95 = mean ± t(0.975, n-1)·sd/√n; a_greater/b_greater/equal = share of those trials; p_a_beats_b = share where a is better; ranking by the objective's mean, candidates meeting the constraints first",
@@ -109,7 +110,7 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
                     violations: &r.violations,
                     next: r.next.as_deref(),
                     vs_next: r.vs_next.as_ref().map(Paired::from),
-                    clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better),
+                    clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better()),
                 })
                 .collect(),
             pairs: c
@@ -125,37 +126,25 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
     }
 }
 
-/// A metric summary with undefined values as `null`.
-#[derive(Serialize)]
-struct Metric<'a> {
-    metric: &'a str,
-    n: usize,
-    mean: Option<f64>,
-    sd: Option<f64>,
-    p05: Option<f64>,
-    p50: Option<f64>,
-    p95: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-}
-
-fn opt(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
+/// A metric summary: `metric`, `n`, then the summary numbers, undefined ones as `null`.
+struct Metric<'a>(&'a MetricSummary);
 
 impl<'a> From<&'a MetricSummary> for Metric<'a> {
     fn from(s: &'a MetricSummary) -> Self {
-        Metric {
-            metric: &s.metric,
-            n: s.n,
-            mean: opt(s.mean),
-            sd: opt(s.sd),
-            p05: opt(s.p05),
-            p50: opt(s.p50),
-            p95: opt(s.p95),
-            ci95_low: opt(s.ci95_low),
-            ci95_high: opt(s.ci95_high),
+        Metric(s)
+    }
+}
+
+impl Serialize for Metric<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = self.0;
+        let mut doc = serializer.serialize_struct("Metric", 2 + MetricSummary::NUMBERS.len())?;
+        doc.serialize_field("metric", &s.metric)?;
+        doc.serialize_field("n", &s.n)?;
+        for (name, x) in MetricSummary::NUMBERS.into_iter().zip(s.numbers()) {
+            doc.serialize_field(name, &defined(x))?;
         }
+        doc.end()
     }
 }
 

@@ -8,6 +8,7 @@
 //! byte-identical files.
 
 mod csv;
+pub(crate) mod format;
 mod json;
 pub mod plots;
 pub mod report;

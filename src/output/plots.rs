@@ -14,13 +14,17 @@
 //! gives the same bytes.
 
 use super::RunInfo;
-use crate::compare::{Comparison, paired};
+use super::format::{by_magnitude, percent};
+use crate::compare::{Comparison, defined_pairs, paired};
 use crate::kpi::Unit;
-use crate::results::{CandidateResult, DailyBand, quantile_sorted};
+use crate::results::{CandidateResult, DailyBand, band};
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::ops::Range;
 
 /// One rendered figure.
 #[derive(Debug, Clone)]
@@ -212,22 +216,17 @@ fn paired_panels(cands: &[CandidateResult], cmp: &Comparison) -> Vec<PairPanel> 
             pairs.push((w[0], w[1]));
         }
     }
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     pairs
         .into_iter()
         .filter_map(|(a, b)| {
             let (xa, xb) = (cands[a].column(metric)?, cands[b].column(metric)?);
-            let d: Vec<f64> = xa
-                .iter()
-                .zip(&xb)
-                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
-                .map(|(x, y)| x - y)
-                .collect();
+            let d: Vec<f64> = defined_pairs(&xa, &xb).map(|(x, y)| x - y).collect();
             let pm = paired(metric, &xa, &xb);
             Some(PairPanel {
                 a,
                 b,
-                metric: metric.clone(),
+                metric: metric.to_string(),
                 diffs: d,
                 mean: pm.diff.mean,
                 ci: (pm.diff.ci95_low, pm.diff.ci95_high),
@@ -291,7 +290,7 @@ impl Figure {
                 "Line: median across trials; dark band: middle 50% of trials; light band: middle 90%.".into(),
             ),
             Figure::Paired(_) => {
-                let m = cmp.map(|c| c.objective_metric.as_str()).unwrap_or("cpa");
+                let m = cmp.map(|c| c.objective_metric()).unwrap_or("cpa");
                 (
                     "plot_paired",
                     format!("Paired differences in {}", metric_title(m).to_lowercase()),
@@ -310,64 +309,52 @@ impl Figure {
         cur: &str,
     ) -> Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
-        let root = &root.margin(12, 6, 6, 6);
+        let root = root.margin(12, 6, 6, 6);
+        let (title, legend) = match self {
+            Figure::Distributions => ("How the headline metrics vary across trials", true),
+            Figure::Boxes => ("Headline metrics by candidate", false),
+            Figure::Fan => (
+                "Cumulative first buyers and orders (median, 50% and 90% bands)",
+                true,
+            ),
+            Figure::Paired(_) => ("Paired differences between candidates (same trials)", false),
+        };
+        let area = root.titled(title, (FONT, TITLE_SIZE)).map_err(err)?;
+        let body = if legend {
+            legend_row(&area, cands)?;
+            area.margin(36, 0, 0, 0)
+        } else {
+            area
+        };
         match self {
             Figure::Distributions => {
-                let area = root
-                    .titled(
-                        "How the headline metrics vary across trials",
-                        (FONT, TITLE_SIZE),
-                    )
-                    .map_err(err)?;
-                legend_row(&area, cands)?;
-                let body = area.margin(36, 0, 0, 0);
                 for (panel, metric) in body.split_evenly((2, 2)).iter().zip(PLOTTED) {
-                    histogram_panel(panel, cands, metric, cur)?;
+                    Panel::new(panel, cands, cur).histogram(metric)?;
                 }
             }
             Figure::Boxes => {
-                let area = root
-                    .titled("Headline metrics by candidate", (FONT, TITLE_SIZE))
-                    .map_err(err)?;
-                for (panel, metric) in area.split_evenly((2, 2)).iter().zip(PLOTTED) {
-                    box_panel(panel, cands, metric, cur)?;
+                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(PLOTTED) {
+                    Panel::new(panel, cands, cur).boxes(metric)?;
                 }
             }
             Figure::Fan => {
-                let area = root
-                    .titled(
-                        "Cumulative first buyers and orders (median, 50% and 90% bands)",
-                        (FONT, TITLE_SIZE),
-                    )
-                    .map_err(err)?;
-                legend_row(&area, cands)?;
-                let body = area.margin(36, 0, 0, 0);
                 let panels = body.split_evenly((1, 2));
-                fan_panel(
-                    &panels[0],
-                    cands,
+                Panel::new(&panels[0], cands, cur).fan(
                     "First buyers",
                     "cumulative first buyers",
                     |c| &c.daily_first_buyers,
                 )?;
-                fan_panel(&panels[1], cands, "Orders", "cumulative orders", |c| {
-                    &c.daily_orders
-                })?;
+                Panel::new(&panels[1], cands, cur)
+                    .fan("Orders", "cumulative orders", |c| &c.daily_orders)?;
             }
             Figure::Paired(pairs) => {
-                let area = root
-                    .titled(
-                        "Paired differences between candidates (same trials)",
-                        (FONT, TITLE_SIZE),
-                    )
-                    .map_err(err)?;
                 if pairs.is_empty() {
                     return Ok(());
                 }
                 let cols = if pairs.len() <= 2 { 1 } else { 2 };
                 let rows = pairs.len().div_ceil(cols);
-                for (panel, p) in area.split_evenly((rows, cols)).iter().zip(pairs) {
-                    paired_panel(panel, cands, p, cur)?;
+                for (panel, p) in body.split_evenly((rows, cols)).iter().zip(pairs) {
+                    Panel::new(panel, cands, cur).paired(p)?;
                 }
             }
         }
@@ -437,105 +424,6 @@ fn span(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     (lo - pad * w, hi + pad * w)
 }
 
-fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, what: &str) -> Result<(), String> {
-    let (w, h) = area.dim_in_pixel();
-    let style = TextStyle::from((FONT, LABEL).into_font())
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text(what, &style, (w as i32 / 2, h as i32 / 2))
-        .map_err(err)
-}
-
-fn histogram_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    cands: &[CandidateResult],
-    metric: &str,
-    cur: &str,
-) -> Result<(), String> {
-    let (label, scale) = display(metric, cur);
-    let series: Vec<(usize, Vec<f64>)> = cands
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, finite_scaled(c, metric, scale)))
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    let area = area.margin(10, 10, 10, 20);
-    if series.is_empty() {
-        return no_data(
-            &area,
-            &format!("{}: undefined in every trial", metric_title(metric)),
-        );
-    }
-    let (lo, hi) = span(series.iter().flat_map(|(_, v)| v.iter().copied()), 0.02);
-    let n_max = series.iter().map(|(_, v)| v.len()).max().unwrap_or(1);
-    let bins = ((2.0 * (n_max as f64).sqrt()).round() as usize).clamp(8, 40);
-    let width = (hi - lo) / bins as f64;
-    let shares: Vec<(usize, Vec<f64>)> = series
-        .iter()
-        .map(|(i, v)| {
-            let mut counts = vec![0usize; bins];
-            for x in v {
-                let k = (((x - lo) / width).floor() as usize).min(bins - 1);
-                counts[k] += 1;
-            }
-            let n = v.len() as f64;
-            (*i, counts.iter().map(|&c| 100.0 * c as f64 / n).collect())
-        })
-        .collect();
-    let top = shares
-        .iter()
-        .flat_map(|(_, s)| s.iter().copied())
-        .fold(0.0, f64::max)
-        * 1.1;
-    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top.max(1.0), 6));
-    let mut chart = ChartBuilder::on(&area)
-        .caption(metric_title(metric), (FONT, PANEL_TITLE))
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .margin_right(15)
-        .build_cartesian_2d(lo..hi, 0.0..top.max(1.0))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(label)
-        .y_desc("trials (%)")
-        .axis_desc_style((FONT, LABEL))
-        .label_style((FONT, TICK))
-        .x_labels(7)
-        .y_labels(6)
-        .x_label_formatter(&|x| tick_d(*x, xd))
-        .y_label_formatter(&|y| tick_d(*y, yd))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
-    for (i, s) in &shares {
-        let c = color(*i);
-        chart
-            .draw_series(
-                s.iter()
-                    .enumerate()
-                    .filter(|(_, y)| **y > 0.0)
-                    .map(|(k, y)| {
-                        let x0 = lo + k as f64 * width;
-                        Rectangle::new([(x0, 0.0), (x0 + width, *y)], c.mix(0.22).filled())
-                    }),
-            )
-            .map_err(err)?;
-        // Step outline.
-        let mut pts = vec![(lo, 0.0)];
-        for (k, y) in s.iter().enumerate() {
-            let x0 = lo + k as f64 * width;
-            pts.push((x0, *y));
-            pts.push((x0 + width, *y));
-        }
-        pts.push((hi, 0.0));
-        chart
-            .draw_series(std::iter::once(PathElement::new(pts, c.stroke_width(2))))
-            .map_err(err)?;
-    }
-    Ok(())
-}
-
 /// Decimals for tick labels of an axis spanning `lo..hi` with about `n` ticks: enough to
 /// tell neighbouring ticks apart, no more.
 fn decimals(lo: f64, hi: f64, n: usize) -> usize {
@@ -561,317 +449,416 @@ fn tick_d(x: f64, d: usize) -> String {
 
 /// A number with a few significant digits (legends, titles).
 fn tick(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
+    by_magnitude(x, &[(100.0, 0), (10.0, 1), (1.0, 2)], 3)
 }
 
-/// [`percent`] of a share, or a dash when it is undefined.
-pub fn percent_or_dash(p: Option<f64>) -> String {
-    p.map(percent).unwrap_or_else(|| "–".into())
+/// A panel's chart on numeric axes.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Builds a panel's chart: its caption, the room for the tick labels of the x and y axes,
+/// the margin on the right, and the ranges of the axes.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    (x_label_area, y_label_area, margin_right): (u32, u32, u32),
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<Chart<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .caption(caption, (FONT, PANEL_TITLE))
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area)
+        .margin_right(margin_right)
+        .build_cartesian_2d(x, y)
+        .map_err(err)
 }
 
-/// A share in percent: whole numbers, but one decimal near 0% and 100% so that a share
-/// that is not exactly 0 or 1 never reads as one.
-pub fn percent(p: f64) -> String {
-    if !p.is_finite() {
-        "–".into()
-    } else if p == 0.0 || p == 1.0 || (0.01..=0.99).contains(&p) {
-        format!("{:.0}%", 100.0 * p)
-    } else {
-        format!("{:.1}%", 100.0 * p)
-    }
-}
-
-fn box_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    cands: &[CandidateResult],
-    metric: &str,
-    cur: &str,
-) -> Result<(), String> {
-    let (label, scale) = display(metric, cur);
-    let area = area.margin(10, 10, 10, 20);
-    let stats: Vec<Option<[f64; 6]>> = cands
-        .iter()
-        .map(|c| {
-            let mut v = finite_scaled(c, metric, scale);
-            if v.is_empty() {
-                return None;
-            }
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
-            v.sort_by(f64::total_cmp);
-            Some([
-                quantile_sorted(&v, 0.05),
-                quantile_sorted(&v, 0.25),
-                quantile_sorted(&v, 0.5),
-                quantile_sorted(&v, 0.75),
-                quantile_sorted(&v, 0.95),
-                mean,
-            ])
-        })
-        .collect();
-    if stats.iter().all(Option::is_none) {
-        return no_data(
-            &area,
-            &format!("{}: undefined in every trial", metric_title(metric)),
-        );
-    }
-    let (lo, hi) = span(stats.iter().flatten().flat_map(|s| s.iter().copied()), 0.08);
-    let k = cands.len();
-    let yd = decimals(lo, hi, 6);
-    let mut chart = ChartBuilder::on(&area)
-        .caption(metric_title(metric), (FONT, PANEL_TITLE))
-        .x_label_area_size(40)
-        .y_label_area_size(80)
-        .margin_right(15)
-        .build_cartesian_2d(-0.5..(k as f64 - 0.5), lo..hi)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_desc(label)
-        .axis_desc_style((FONT, LABEL))
+/// The mesh style every panel shares (axis descriptions and tick labels in the embedded
+/// font, no light grid lines); the caller adds the axes' own settings and draws it.
+fn mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut Chart<'a, DB>,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    let mut mesh = chart.configure_mesh();
+    mesh.axis_desc_style((FONT, LABEL))
         .label_style((FONT, TICK))
-        .y_labels(6)
-        .y_label_formatter(&|y| tick_d(*y, yd))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
+        .light_line_style(WHITE.mix(0.0));
+    mesh
+}
+
+/// Draws one line through `pts`.
+fn polyline<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    pts: Vec<(f64, f64)>,
+    style: ShapeStyle,
+) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(PathElement::new(pts, style)))
         .map_err(err)?;
-    let half = 0.28;
-    for (i, s) in stats.iter().enumerate() {
-        let Some([p05, p25, p50, p75, p95, mean]) = *s else {
-            continue;
-        };
-        let x = i as f64;
-        let c = color(i);
-        chart
-            .draw_series([
-                Rectangle::new([(x - half, p25), (x + half, p75)], c.mix(0.35).filled()),
-                Rectangle::new([(x - half, p25), (x + half, p75)], c.stroke_width(2)),
-            ])
-            .map_err(err)?;
-        chart
-            .draw_series([
-                PathElement::new(
-                    vec![(x - half, p50), (x + half, p50)],
-                    BLACK.stroke_width(3),
-                ),
-                PathElement::new(vec![(x, p75), (x, p95)], c.stroke_width(2)),
-                PathElement::new(vec![(x, p25), (x, p05)], c.stroke_width(2)),
-                PathElement::new(
-                    vec![(x - half / 2.0, p95), (x + half / 2.0, p95)],
-                    c.stroke_width(2),
-                ),
-                PathElement::new(
-                    vec![(x - half / 2.0, p05), (x + half / 2.0, p05)],
-                    c.stroke_width(2),
-                ),
-            ])
-            .map_err(err)?;
-        chart
-            .draw_series([
-                Circle::new((x, mean), 6, WHITE.filled()),
-                Circle::new((x, mean), 6, BLACK.stroke_width(2)),
-            ])
-            .map_err(err)?;
-    }
-    // Candidate names under the boxes, drawn outside the plotting area.
-    let base = area.get_base_pixel();
-    let style = TextStyle::from((FONT, LABEL).into_font())
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    for (i, c) in cands.iter().enumerate() {
-        let (px, py) = chart.backend_coord(&(i as f64, lo));
-        area.draw_text(&c.name, &style, (px - base.0, py - base.1 + 10))
-            .map_err(err)?;
-    }
     Ok(())
 }
 
-fn fan_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    cands: &[CandidateResult],
-    title: &str,
-    ylabel: &str,
-    pick: impl Fn(&CandidateResult) -> &Vec<DailyBand>,
-) -> Result<(), String> {
-    let area = area.margin(10, 10, 10, 20);
-    let days = cands.iter().map(|c| pick(c).len()).max().unwrap_or(0);
-    if days == 0 {
-        return no_data(&area, "no days simulated");
-    }
-    let top = cands
-        .iter()
-        .flat_map(|c| pick(c).iter().map(|b| b.p95))
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.05;
-    let mut chart = ChartBuilder::on(&area)
-        .caption(title, (FONT, PANEL_TITLE))
-        .x_label_area_size(50)
-        .y_label_area_size(80)
-        .margin_right(20)
-        .build_cartesian_2d(0.0..days as f64, 0.0..top)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("days since the campaign started")
-        .y_desc(ylabel)
-        .axis_desc_style((FONT, LABEL))
-        .label_style((FONT, TICK))
-        .x_labels(10)
-        .y_labels(6)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
-    // Bands first (all candidates), then the medians on top.
-    for (i, c) in cands.iter().enumerate() {
-        let b = pick(c);
-        let col = color(i);
-        let band = |lo: fn(&DailyBand) -> f64, hi: fn(&DailyBand) -> f64| {
-            let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
-            pts.extend(b.iter().map(|d| (d.day as f64 + 1.0, hi(d))));
-            pts.extend(b.iter().rev().map(|d| (d.day as f64 + 1.0, lo(d))));
-            pts
-        };
-        chart
-            .draw_series([
-                Polygon::new(band(|d| d.p05, |d| d.p95), col.mix(0.14).filled()),
-                Polygon::new(band(|d| d.p25, |d| d.p75), col.mix(0.30).filled()),
-            ])
-            .map_err(err)?;
-    }
-    for (i, c) in cands.iter().enumerate() {
-        let col = color(i);
-        let mut pts = vec![(0.0, 0.0)];
-        pts.extend(pick(c).iter().map(|d| (d.day as f64 + 1.0, d.p50)));
-        chart
-            .draw_series(std::iter::once(PathElement::new(pts, col.stroke_width(3))))
-            .map_err(err)?;
-    }
-    Ok(())
-}
-
-fn paired_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    cands: &[CandidateResult],
-    p: &PairPanel,
-    cur: &str,
-) -> Result<(), String> {
-    let (label, scale) = display(&p.metric, cur);
-    let area = area.margin(10, 10, 10, 20);
-    let d: Vec<f64> = p.diffs.iter().map(|x| x * scale).collect();
-    let (an, bn) = (&cands[p.a].name, &cands[p.b].name);
-    let title = match p.p_a_better {
-        Some(pb) if pb.is_finite() => {
-            format!("{an} − {bn}: {an} better in {} of trials", percent(pb))
-        }
-        _ => format!("{an} − {bn}"),
-    };
-    if d.is_empty() {
-        return no_data(&area, &format!("{title}: no trial where both are defined"));
-    }
-    let (mut lo, mut hi) = span(d.iter().copied(), 0.05);
-    lo = lo.min(-0.05 * (hi - lo));
-    hi = hi.max(0.05 * (hi - lo));
-    let bins = ((2.0 * (d.len() as f64).sqrt()).round() as usize).clamp(8, 40);
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0usize; bins];
-    for x in &d {
-        let k = (((x - lo) / width).floor() as usize).min(bins - 1);
-        counts[k] += 1;
-    }
-    let shares: Vec<f64> = counts
-        .iter()
-        .map(|&c| 100.0 * c as f64 / d.len() as f64)
-        .collect();
-    // Headroom for the legend.
-    let top = shares.iter().copied().fold(0.0, f64::max) * 1.5;
-    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top.max(1.0), 6));
-    let mut chart = ChartBuilder::on(&area)
-        .caption(title, (FONT, PANEL_TITLE))
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .margin_right(15)
-        .build_cartesian_2d(lo..hi, 0.0..top.max(1.0))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("difference A − B in {label}"))
+/// A histogram chart: `x_desc` on `lo..hi`, the share of trials (%) from 0 to `top` (at
+/// least 1), its mesh drawn.
+fn share_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x_desc: &str,
+    (lo, hi): (f64, f64),
+    top: f64,
+) -> Result<Chart<'a, DB>, String> {
+    let top = top.max(1.0);
+    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top, 6));
+    let mut chart = panel_chart(area, caption, (50, 70, 15), lo..hi, 0.0..top)?;
+    mesh(&mut chart)
+        .x_desc(x_desc)
         .y_desc("trials (%)")
-        .axis_desc_style((FONT, LABEL))
-        .label_style((FONT, TICK))
         .x_labels(7)
         .y_labels(6)
         .x_label_formatter(&|x| tick_d(*x, xd))
         .y_label_formatter(&|y| tick_d(*y, yd))
-        .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(err)?;
-    let c = color(p.a);
-    chart
-        .draw_series(
-            shares
-                .iter()
-                .enumerate()
-                .filter(|(_, y)| **y > 0.0)
-                .map(|(k, y)| {
-                    let x0 = lo + k as f64 * width;
-                    Rectangle::new([(x0, 0.0), (x0 + width, *y)], c.mix(0.45).filled())
-                }),
-        )
-        .map_err(err)?;
-    let ymax = top.max(1.0);
-    chart
-        .draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, 0.0), (0.0, ymax)],
-            BLACK.stroke_width(2),
-        )))
-        .map_err(err)?
-        .label("zero: no difference")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
-    let m = p.mean * scale;
-    let ci = if p.ci.0.is_finite() {
-        format!(
-            "mean {} [95% CI {}, {}]",
-            tick(m),
-            tick(p.ci.0 * scale),
-            tick(p.ci.1 * scale)
-        )
-    } else {
-        format!("mean {}", tick(m))
-    };
-    chart
-        .draw_series(std::iter::once(DashedPathElement::new(
-            vec![(m, 0.0), (m, ymax)],
-            8,
-            6,
-            c.stroke_width(3),
-        )))
-        .map_err(err)?
-        .label(ci)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
-    chart
-        .configure_series_labels()
-        .label_font((FONT, TICK))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    Ok(chart)
+}
+
+/// Equal-width histogram bins over `lo..hi`: about `2√n` of them for `n` values, 8 to 40.
+struct Bins {
+    lo: f64,
+    width: f64,
+    count: usize,
+}
+
+impl Bins {
+    fn new((lo, hi): (f64, f64), n: usize) -> Self {
+        let count = ((2.0 * (n as f64).sqrt()).round() as usize).clamp(8, 40);
+        Bins {
+            lo,
+            width: (hi - lo) / count as f64,
+            count,
+        }
+    }
+
+    /// Left edge of bin `k`.
+    fn start(&self, k: usize) -> f64 {
+        self.lo + k as f64 * self.width
+    }
+
+    /// The share of `values` in each bin, in percent (a value at the upper end falls in the
+    /// last bin).
+    fn shares(&self, values: &[f64]) -> Vec<f64> {
+        let mut counts = vec![0usize; self.count];
+        for x in values {
+            let k = (((x - self.lo) / self.width).floor() as usize).min(self.count - 1);
+            counts[k] += 1;
+        }
+        let n = values.len() as f64;
+        counts.iter().map(|&c| 100.0 * c as f64 / n).collect()
+    }
+
+    /// One bar per non-empty bin.
+    fn bars<'s>(
+        &'s self,
+        shares: &'s [f64],
+        style: ShapeStyle,
+    ) -> impl Iterator<Item = Rectangle<(f64, f64)>> + 's {
+        shares
+            .iter()
+            .enumerate()
+            .filter(|(_, y)| **y > 0.0)
+            .map(move |(k, y)| {
+                let x0 = self.start(k);
+                Rectangle::new([(x0, 0.0), (x0 + self.width, *y)], style)
+            })
+    }
+}
+
+/// One panel of a figure: the area inside the panel's margins, the candidates drawn, and
+/// the currency of money metrics.
+struct Panel<'a, DB: DrawingBackend> {
+    area: DrawingArea<DB, Shift>,
+    cands: &'a [CandidateResult],
+    cur: &'a str,
+}
+
+impl<'a, DB: DrawingBackend> Panel<'a, DB> {
+    fn new(area: &DrawingArea<DB, Shift>, cands: &'a [CandidateResult], cur: &'a str) -> Self {
+        Panel {
+            area: area.margin(10, 10, 10, 20),
+            cands,
+            cur,
+        }
+    }
+
+    /// Says `what` in the middle of the panel, in place of a chart.
+    fn no_data(&self, what: &str) -> Result<(), String> {
+        let (w, h) = self.area.dim_in_pixel();
+        let style = TextStyle::from((FONT, LABEL).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        self.area
+            .draw_text(what, &style, (w as i32 / 2, h as i32 / 2))
+            .map_err(err)
+    }
+
+    /// Says that `metric` is undefined in every trial, in place of a chart.
+    fn undefined_everywhere(&self, metric: &str) -> Result<(), String> {
+        self.no_data(&format!(
+            "{}: undefined in every trial",
+            metric_title(metric)
+        ))
+    }
+    /// The distribution of `metric` across trials, one outlined histogram per candidate.
+    fn histogram(&self, metric: &str) -> Result<(), String> {
+        let Panel { area, cands, cur } = self;
+        let (label, scale) = display(metric, cur);
+        let series: Vec<(usize, Vec<f64>)> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, finite_scaled(c, metric, scale)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if series.is_empty() {
+            return self.undefined_everywhere(metric);
+        }
+        let (lo, hi) = span(series.iter().flat_map(|(_, v)| v.iter().copied()), 0.02);
+        let n_max = series.iter().map(|(_, v)| v.len()).max().unwrap_or(1);
+        let bins = Bins::new((lo, hi), n_max);
+        let shares: Vec<(usize, Vec<f64>)> =
+            series.iter().map(|(i, v)| (*i, bins.shares(v))).collect();
+        let top = shares
+            .iter()
+            .flat_map(|(_, s)| s.iter().copied())
+            .fold(0.0, f64::max)
+            * 1.1;
+        let mut chart = share_chart(area, &metric_title(metric), &label, (lo, hi), top)?;
+        for (i, s) in &shares {
+            let c = color(*i);
+            chart
+                .draw_series(bins.bars(s, c.mix(0.22).filled()))
+                .map_err(err)?;
+            // Step outline.
+            let mut pts = vec![(lo, 0.0)];
+            for (k, y) in s.iter().enumerate() {
+                let x0 = bins.start(k);
+                pts.push((x0, *y));
+                pts.push((x0 + bins.width, *y));
+            }
+            pts.push((hi, 0.0));
+            polyline(&mut chart, pts, c.stroke_width(2))?;
+        }
+        Ok(())
+    }
+
+    /// Box plots of `metric`, one per candidate, with the candidates' names under them.
+    fn boxes(&self, metric: &str) -> Result<(), String> {
+        let Panel { area, cands, cur } = self;
+        let (label, scale) = display(metric, cur);
+        let stats: Vec<Option<[f64; 6]>> = cands
+            .iter()
+            .map(|c| {
+                let mut v = finite_scaled(c, metric, scale);
+                if v.is_empty() {
+                    return None;
+                }
+                let (mean, [p05, p25, p50, p75, p95]) = band(&mut v);
+                Some([p05, p25, p50, p75, p95, mean])
+            })
+            .collect();
+        if stats.iter().all(Option::is_none) {
+            return self.undefined_everywhere(metric);
+        }
+        let (lo, hi) = span(stats.iter().flatten().flat_map(|s| s.iter().copied()), 0.08);
+        let k = cands.len();
+        let yd = decimals(lo, hi, 6);
+        let mut chart = panel_chart(
+            area,
+            &metric_title(metric),
+            (40, 80, 15),
+            -0.5..(k as f64 - 0.5),
+            lo..hi,
+        )?;
+        mesh(&mut chart)
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc(label)
+            .y_labels(6)
+            .y_label_formatter(&|y| tick_d(*y, yd))
+            .draw()
+            .map_err(err)?;
+        let half = 0.28;
+        for (i, s) in stats.iter().enumerate() {
+            let Some([p05, p25, p50, p75, p95, mean]) = *s else {
+                continue;
+            };
+            let x = i as f64;
+            let c = color(i);
+            chart
+                .draw_series([
+                    Rectangle::new([(x - half, p25), (x + half, p75)], c.mix(0.35).filled()),
+                    Rectangle::new([(x - half, p25), (x + half, p75)], c.stroke_width(2)),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series([
+                    PathElement::new(
+                        vec![(x - half, p50), (x + half, p50)],
+                        BLACK.stroke_width(3),
+                    ),
+                    PathElement::new(vec![(x, p75), (x, p95)], c.stroke_width(2)),
+                    PathElement::new(vec![(x, p25), (x, p05)], c.stroke_width(2)),
+                    PathElement::new(
+                        vec![(x - half / 2.0, p95), (x + half / 2.0, p95)],
+                        c.stroke_width(2),
+                    ),
+                    PathElement::new(
+                        vec![(x - half / 2.0, p05), (x + half / 2.0, p05)],
+                        c.stroke_width(2),
+                    ),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series([
+                    Circle::new((x, mean), 6, WHITE.filled()),
+                    Circle::new((x, mean), 6, BLACK.stroke_width(2)),
+                ])
+                .map_err(err)?;
+        }
+        // Candidate names under the boxes, drawn outside the plotting area.
+        let base = area.get_base_pixel();
+        let style = TextStyle::from((FONT, LABEL).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, c) in cands.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(i as f64, lo));
+            area.draw_text(&c.name, &style, (px - base.0, py - base.1 + 10))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// A fan chart of the daily series `pick` selects: bands of every candidate, then the
+    /// medians on top.
+    fn fan(
+        &self,
+        title: &str,
+        ylabel: &str,
+        pick: impl Fn(&CandidateResult) -> &Vec<DailyBand>,
+    ) -> Result<(), String> {
+        let Panel { area, cands, .. } = self;
+        let days = cands.iter().map(|c| pick(c).len()).max().unwrap_or(0);
+        if days == 0 {
+            return self.no_data("no days simulated");
+        }
+        let top = cands
+            .iter()
+            .flat_map(|c| pick(c).iter().map(|b| b.p95))
+            .fold(0.0, f64::max)
+            .max(1.0)
+            * 1.05;
+        let mut chart = panel_chart(area, title, (50, 80, 20), 0.0..days as f64, 0.0..top)?;
+        mesh(&mut chart)
+            .x_desc("days since the campaign started")
+            .y_desc(ylabel)
+            .x_labels(10)
+            .y_labels(6)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .draw()
+            .map_err(err)?;
+        // Bands first (all candidates), then the medians on top.
+        for (i, c) in cands.iter().enumerate() {
+            let b = pick(c);
+            let col = color(i);
+            let band = |lo: fn(&DailyBand) -> f64, hi: fn(&DailyBand) -> f64| {
+                let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+                pts.extend(b.iter().map(|d| (d.day as f64 + 1.0, hi(d))));
+                pts.extend(b.iter().rev().map(|d| (d.day as f64 + 1.0, lo(d))));
+                pts
+            };
+            chart
+                .draw_series([
+                    Polygon::new(band(|d| d.p05, |d| d.p95), col.mix(0.14).filled()),
+                    Polygon::new(band(|d| d.p25, |d| d.p75), col.mix(0.30).filled()),
+                ])
+                .map_err(err)?;
+        }
+        for (i, c) in cands.iter().enumerate() {
+            let col = color(i);
+            let mut pts = vec![(0.0, 0.0)];
+            pts.extend(pick(c).iter().map(|d| (d.day as f64 + 1.0, d.p50)));
+            polyline(&mut chart, pts, col.stroke_width(3))?;
+        }
+        Ok(())
+    }
+
+    /// The histogram of a pair's paired differences, with zero and the mean marked.
+    fn paired(&self, p: &PairPanel) -> Result<(), String> {
+        let Panel { area, cands, cur } = self;
+        let (label, scale) = display(&p.metric, cur);
+        let d: Vec<f64> = p.diffs.iter().map(|x| x * scale).collect();
+        let (an, bn) = (&cands[p.a].name, &cands[p.b].name);
+        let title = match p.p_a_better {
+            Some(pb) if pb.is_finite() => {
+                format!("{an} − {bn}: {an} better in {} of trials", percent(pb))
+            }
+            _ => format!("{an} − {bn}"),
+        };
+        if d.is_empty() {
+            return self.no_data(&format!("{title}: no trial where both are defined"));
+        }
+        let (mut lo, mut hi) = span(d.iter().copied(), 0.05);
+        lo = lo.min(-0.05 * (hi - lo));
+        hi = hi.max(0.05 * (hi - lo));
+        let bins = Bins::new((lo, hi), d.len());
+        let shares = bins.shares(&d);
+        // Headroom for the legend.
+        let top = shares.iter().copied().fold(0.0, f64::max) * 1.5;
+        let x_desc = format!("difference A − B in {label}");
+        let mut chart = share_chart(area, &title, &x_desc, (lo, hi), top)?;
+        let c = color(p.a);
+        chart
+            .draw_series(bins.bars(&shares, c.mix(0.45).filled()))
+            .map_err(err)?;
+        let ymax = top.max(1.0);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (0.0, ymax)],
+                BLACK.stroke_width(2),
+            )))
+            .map_err(err)?
+            .label("zero: no difference")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+        let m = p.mean * scale;
+        let ci = if p.ci.0.is_finite() {
+            format!(
+                "mean {} [95% CI {}, {}]",
+                tick(m),
+                tick(p.ci.0 * scale),
+                tick(p.ci.1 * scale)
+            )
+        } else {
+            format!("mean {}", tick(m))
+        };
+        chart
+            .draw_series(std::iter::once(DashedPathElement::new(
+                vec![(m, 0.0), (m, ymax)],
+                8,
+                6,
+                c.stroke_width(3),
+            )))
+            .map_err(err)?
+            .label(ci)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .label_font((FONT, TICK))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! version and seed that reproduce it. It loads nothing from the network and runs no
 //! script. It carries no timestamp, so the same run gives the same bytes.
 
-use super::plots::{Plot, display, metric_title, percent_or_dash};
+use super::format::{Markup, by_magnitude, escape, percent_or_dash};
+use super::plots::{Plot, display, metric_title};
 use super::table::HEADLINE;
 use super::{RunOutputs, union_metrics};
 use crate::compare::{Comparison, PairedMetric};
@@ -17,18 +18,7 @@ use std::fmt::Write;
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    escape(s, Markup::Html)
 }
 
 /// Standard base64 (RFC 4648, with padding).
@@ -66,20 +56,7 @@ fn num(x: f64) -> String {
     if x < 0.0 {
         return format!("−{}", num(-x));
     }
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 10.0 {
-        format!("{x:.2}")
-    } else if a >= 1.0 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.4}")
-    }
+    by_magnitude(x, &[(1000.0, 0), (100.0, 1), (10.0, 2), (1.0, 3)], 4)
 }
 
 /// A metric's number scaled for display (rates in %) and its unit suffix.
@@ -176,11 +153,10 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     } else {
         format!("Campaign forecast: {}", base.name)
     };
+    let title = esc(&title);
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        esc(&title),
-        esc(&title)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
     );
     if !base.description.is_empty() {
         let _ = writeln!(h, "<p class=\"lead\">{}</p>", esc(&base.description));
@@ -305,18 +281,13 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     // Plots.
     h.push_str("<h2 id=\"plots\">Plots</h2>\n");
     for p in plots {
+        let (name, title, caption) = (esc(&p.name), esc(&p.title), esc(&p.caption));
         let _ = write!(
             h,
-            "<figure id=\"{}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n<figcaption><b>{}.</b> {} (Also written as <code>{}.png</code> and <code>{}.svg</code>.)</figcaption>\n</figure>\n",
-            esc(&p.name),
+            "<figure id=\"{name}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{title}\">\n<figcaption><b>{title}.</b> {caption} (Also written as <code>{name}.png</code> and <code>{name}.svg</code>.)</figcaption>\n</figure>\n",
             base64(&p.png),
             p.width,
             p.height,
-            esc(&p.title),
-            esc(&p.title),
-            esc(&p.caption),
-            esc(&p.name),
-            esc(&p.name)
         );
     }
 
@@ -348,11 +319,11 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
 }
 
 fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     let Some(best) = cmp.ranking.first() else {
         return;
     };
-    let dir = if cmp.higher_is_better {
+    let dir = if cmp.higher_is_better() {
         "highest"
     } else {
         "lowest"
@@ -381,7 +352,7 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
         );
         if let (Some(m), Some(next)) = (&best.vs_next, &best.next) {
             let clear = best
-                .clearly_better_than_next(cmp.higher_is_better)
+                .clearly_better_than_next(cmp.higher_is_better())
                 .unwrap_or(false);
             let d = m.diff.mean;
             let word = if d < 0.0 { "lower" } else { "higher" };
@@ -423,7 +394,7 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
 }
 
 fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
-    let metric = &cmp.objective_metric;
+    let metric = cmp.objective_metric();
     let mut cons = Vec::new();
     if let Some(b) = cmp.constraints.max_cost {
         cons.push(format!(
@@ -442,7 +413,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
         "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial: the mean paired difference (this − next), its 95% interval, the share of trials in which this one did better, and whether the interval excludes zero (“clearly better”) or not (“within noise”).</p>\n",
         cmp.objective.label(),
         esc(metric),
-        if cmp.higher_is_better {
+        if cmp.higher_is_better() {
             "higher"
         } else {
             "lower"
@@ -473,7 +444,7 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
                 esc(&r.violations.join("; "))
             )
         } else {
-            match (r.clearly_better_than_next(cmp.higher_is_better), &r.next) {
+            match (r.clearly_better_than_next(cmp.higher_is_better()), &r.next) {
                 (Some(true), Some(_)) => "clearly better".to_string(),
                 (Some(false), Some(_)) => "within noise".to_string(),
                 _ => String::new(),
@@ -510,17 +481,16 @@ fn signed(metric: &str, x: f64, cur: &str) -> String {
     }
 }
 
-const SUMMARY_METRICS: &[&str] = &[
-    "conversion_rate",
-    "first_buyers",
-    "repurchase_rate",
-    "orders",
-    "revenue",
-    "cost",
-    "cpa",
-    "roi",
-    "clv",
-];
+/// Rows of the summary table: the core metrics, conversion first, without the buyers
+/// simulated and the repeat buyers (the rates say what matters of them).
+fn summary_metrics() -> impl Iterator<Item = &'static str> {
+    std::iter::once("conversion_rate").chain(
+        CORE_METRICS
+            .iter()
+            .copied()
+            .filter(|m| !matches!(*m, "population" | "conversion_rate" | "repeat_buyers")),
+    )
+}
 
 fn summary_table(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let _ = write!(
@@ -531,7 +501,7 @@ fn summary_table(h: &mut String, cands: &[CandidateResult], cur: &str) {
         let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
     }
     h.push_str("</tr>\n");
-    for m in SUMMARY_METRICS {
+    for m in summary_metrics() {
         let _ = write!(h, "<tr><td class=\"text\">{}</td>", esc(&display(m, cur).0));
         for c in cands {
             match c.summary_of(m) {
@@ -725,13 +695,5 @@ mod tests {
         ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

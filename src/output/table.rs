@@ -1,23 +1,15 @@
 //! The summary table printed to the terminal.
 
-use super::plots::percent_or_dash;
+use super::format::{align, by_magnitude, percent_or_dash};
 use crate::results::CandidateResult;
 
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
-        return "–".into();
-    }
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1e6 {
+        "–".into()
+    } else if x.abs() >= 1e6 {
         format!("{x:.3e}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.3}")
     } else {
-        format!("{x:.4}")
+        by_magnitude(x, &[(100.0, 1), (1.0, 3)], 4)
     }
 }
 
@@ -43,79 +35,20 @@ pub fn render_table(cands: &[CandidateResult]) -> String {
                 fmt(s.p05),
                 fmt(s.p50),
                 fmt(s.p95),
-                if s.ci95_low.is_finite() {
-                    format!("[{}, {}]", fmt(s.ci95_low), fmt(s.ci95_high))
-                } else {
-                    "–".into()
-                },
+                interval(s.ci95_low, s.ci95_high),
             ]);
-        }
-        let mut widths = [0usize; 7];
-        for r in &rows {
-            for (w, cell) in widths.iter_mut().zip(r.iter()) {
-                *w = (*w).max(cell.chars().count());
-            }
         }
         if cands.len() > 1 || c.name != "base" {
             out.push_str(&format!("candidate: {}\n", c.name));
         }
-        for (k, r) in rows.iter().enumerate() {
-            let mut line = String::new();
-            for (j, cell) in r.iter().enumerate() {
-                let pad = widths[j] - cell.chars().count();
-                if j == 0 {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                } else {
-                    line.push_str("  ");
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-            if k == 0 {
-                let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-                out.push_str(&"-".repeat(total));
-                out.push('\n');
-            }
-        }
+        out.push_str(&align_rows(&rows));
     }
     out
 }
 
 /// Aligns rows of cells: the first column left, the others right, a rule under the header.
-fn align(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
-    for r in rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for (k, r) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (j, cell) in r.iter().enumerate() {
-            let pad = " ".repeat(widths[j] - cell.chars().count());
-            if j == 0 {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str("  ");
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if k == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
-            out.push_str(&"-".repeat(total));
-            out.push('\n');
-        }
-    }
-    out
+fn align_rows<R: AsRef<[String]>>(rows: &[R]) -> String {
+    align(rows, |j| j == 0, true)
 }
 
 fn interval(lo: f64, hi: f64) -> String {
@@ -135,8 +68,8 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
     out.push_str(&format!(
         "ranking by {} (`{}`, {} is better){}\n",
         cmp.objective.label(),
-        cmp.objective_metric,
-        if cmp.higher_is_better {
+        cmp.objective_metric(),
+        if cmp.higher_is_better() {
             "higher"
         } else {
             "lower"
@@ -175,7 +108,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
                 fmt(m.diff.mean),
                 interval(m.diff.ci95_low, m.diff.ci95_high),
                 percent_or_dash(m.p_a_beats_b()),
-                match r.clearly_better_than_next(cmp.higher_is_better) {
+                match r.clearly_better_than_next(cmp.higher_is_better()) {
                     Some(true) => "better than next".to_string(),
                     _ => "within noise of next".to_string(),
                 },
@@ -198,7 +131,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
             verdict,
         ]);
     }
-    out.push_str(&align(&rows));
+    out.push_str(&align_rows(&rows));
     out.push_str("\npaired differences A − B over the same trials (common random numbers)\n");
     let mut rows = vec![
         [
@@ -228,6 +161,6 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
             }
         }
     }
-    out.push_str(&align(&rows));
+    out.push_str(&align_rows(&rows));
     out
 }

@@ -34,8 +34,10 @@ mod candidate;
 mod summary;
 
 pub use candidate::CandidateResult;
+pub(crate) use summary::summary_numbers;
 pub use summary::{
-    DailyBand, MetricSummary, daily_bands, quantile_sorted, summarize, summarize_all,
+    BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, defined, quantile_sorted,
+    summarize, summarize_all,
 };
 
 /// Everything recorded about one trial.

@@ -28,6 +28,40 @@ pub struct MetricSummary {
     pub ci95_high: f64,
 }
 
+/// The summary numbers of `$s` in [`MetricSummary::NUMBERS`] order, for every type that
+/// carries a metric's summary under the same field names (a summary, a recorded baseline).
+macro_rules! summary_numbers {
+    ($s:expr) => {
+        [
+            $s.mean,
+            $s.sd,
+            $s.p05,
+            $s.p50,
+            $s.p95,
+            $s.ci95_low,
+            $s.ci95_high,
+        ]
+    };
+}
+pub(crate) use summary_numbers;
+
+impl MetricSummary {
+    /// Names of the summary numbers, in output order (after `metric` and `n`).
+    pub const NUMBERS: [&'static str; 7] =
+        ["mean", "sd", "p05", "p50", "p95", "ci95_low", "ci95_high"];
+
+    /// The summary numbers in [`MetricSummary::NUMBERS`] order (NaN = undefined).
+    pub fn numbers(&self) -> [f64; 7] {
+        summary_numbers!(self)
+    }
+}
+
+/// A number, or `None` when it is undefined (NaN) or infinite: how the JSON files write
+/// numbers (`null`).
+pub fn defined(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// Type-7 sample quantile of sorted values.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -37,6 +71,17 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// The quantiles of a band: the 5th, 25th, 50th, 75th and 95th percentiles.
+pub const BAND_QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
+
+/// The mean (summed in the given order) and the [`BAND_QUANTILES`] of `values`, which it
+/// sorts.
+pub fn band(values: &mut [f64]) -> (f64, [f64; 5]) {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    values.sort_by(f64::total_cmp);
+    (mean, BAND_QUANTILES.map(|q| quantile_sorted(values, q)))
 }
 
 /// Summarises one metric's values (NaN values are left out).
@@ -116,6 +161,16 @@ pub struct DailyBand {
     pub p95: f64,
 }
 
+impl DailyBand {
+    /// Names of the band's numbers, in output order (after `day`).
+    pub const NUMBERS: [&'static str; 6] = ["mean", "p05", "p25", "p50", "p75", "p95"];
+
+    /// The band's numbers in [`DailyBand::NUMBERS`] order.
+    pub fn numbers(&self) -> [f64; 6] {
+        [self.mean, self.p05, self.p25, self.p50, self.p75, self.p95]
+    }
+}
+
 /// Per-day mean and quantiles of a cumulative series selected by `pick`.
 pub fn daily_bands(
     results: &[TrialResult],
@@ -127,16 +182,15 @@ pub fn daily_bands(
         .map(|d| {
             col.clear();
             col.extend(results.iter().map(|r| pick(r)[d] as f64));
-            let mean = col.iter().sum::<f64>() / col.len() as f64;
-            col.sort_by(f64::total_cmp);
+            let (mean, [p05, p25, p50, p75, p95]) = band(&mut col);
             DailyBand {
                 day: d as u32,
                 mean,
-                p05: quantile_sorted(&col, 0.05),
-                p25: quantile_sorted(&col, 0.25),
-                p50: quantile_sorted(&col, 0.50),
-                p75: quantile_sorted(&col, 0.75),
-                p95: quantile_sorted(&col, 0.95),
+                p05,
+                p25,
+                p50,
+                p75,
+                p95,
             }
         })
         .collect()
