@@ -31,6 +31,7 @@
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::population::Trait;
 use crate::rng::SimRng;
+use crate::settings::{Channels, Schedule};
 use crate::thinning::{Coins, DENSE_ABOVE, Looks, look_coin};
 use crate::world::{Offered, World};
 use rand::RngExt;
@@ -66,21 +67,22 @@ pub struct Push {
 }
 
 impl Push {
-    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
-    /// For many members, [`Push::prepare`] once and deliver with [`Prepared`].
-    pub fn deliver(
-        &self,
-        world: &mut World,
-        i: u32,
-        minute: u32,
-        sees: f64,
-        rng: &mut SimRng,
-    ) -> PushOutcome {
-        self.prepare(world).deliver(world, i, minute, sees, rng)
+    /// A plain promotion of `coupon` (0 for none) valid `valid_minutes`, clicked at
+    /// `channels.push` and decided on the product page at `channels.link`, for members who
+    /// have not bought.
+    pub fn new(channels: &Channels, coupon: f64, valid_minutes: f64) -> Push {
+        Push {
+            coupon,
+            valid_minutes,
+            push_base: channels.push,
+            link_base: channels.link,
+            strength: 0.0,
+            buyers: false,
+        }
     }
 
     /// The push with its per-event constants computed once (click probability without
-    /// intent, the product page's attention).
+    /// intent, the product page's attention), to be delivered to many members.
     pub fn prepare(&self, world: &World) -> Prepared {
         let x0 = self.push_base + world.behaviour().w_incentive * self.coupon / world.price();
         Prepared {
@@ -94,30 +96,6 @@ impl Push {
                 incentive: self.coupon,
             },
         }
-    }
-
-    /// Probability that a member with intent `intent` clicks the push once seen.
-    pub fn click_probability(&self, world: &World, intent: f64) -> f64 {
-        let w_inc = world.behaviour().w_incentive;
-        sigmoid(self.push_base + intent + w_inc * self.coupon / world.price())
-    }
-
-    /// The usual CTR as a reference: the expected click rate of this push broadcast at
-    /// `minute` to every member still in group `g` without anything before it (seen with
-    /// online × notice, clicked without intent). Computed in expectation: no draws, no
-    /// orders. Returns (sum of click probabilities, members).
-    pub fn broadcast_reference(&self, world: &mut World, g: usize, minute: u32) -> (f64, u64) {
-        let pool = world.pop.pools[g];
-        let click = self.click_probability(world, 0.0);
-        let (mut sum, mut n) = (0.0, 0u64);
-        for i in pool.start..pool.start + pool.len {
-            if world.has_left(i) {
-                continue;
-            }
-            sum += world.online_probability(i, minute) * world.notice_probability(i) * click;
-            n += 1;
-        }
-        (sum, n)
     }
 }
 
@@ -133,7 +111,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees` (1:
+    /// seen, without a draw), clicks with `σ(push_base + intent + w_inc · coupon / price)`
+    /// and decides on the product page.
     #[inline]
     pub fn deliver(
         &self,
@@ -146,18 +126,6 @@ impl Prepared {
         if sees < 1.0 && rng.random::<f64>() >= sees {
             return PushOutcome::Ignored;
         }
-        self.deliver_seen(world, i, minute, rng)
-    }
-
-    /// Member `i`, who has seen the push, clicks with `σ(push_base + intent + w_inc ·
-    /// coupon / price)` and decides on the product page.
-    pub fn deliver_seen(
-        &self,
-        world: &mut World,
-        i: u32,
-        minute: u32,
-        rng: &mut SimRng,
-    ) -> PushOutcome {
         let intent = world.intent_of(i);
         let u: f64 = rng.random();
         let click = if intent == 0.0 {
@@ -169,6 +137,24 @@ impl Prepared {
             return PushOutcome::Ignored;
         }
         self.after_click(world, i, minute, rng)
+    }
+
+    /// The usual CTR as a reference: the expected click rate of this push broadcast at
+    /// `minute` to every member still in group `g` without anything before it (seen with
+    /// online × notice, clicked without intent). Computed in expectation: no draws, no
+    /// orders. Returns (sum of click probabilities, members).
+    pub fn broadcast_reference(&self, world: &mut World, g: usize, minute: u32) -> (f64, u64) {
+        let pool = world.pop.pools[g];
+        let click = self.click0;
+        let (mut sum, mut n) = (0.0, 0u64);
+        for i in pool.start..pool.start + pool.len {
+            if world.has_left(i) {
+                continue;
+            }
+            sum += world.online_probability(i, minute) * world.notice_probability(i) * click;
+            n += 1;
+        }
+        (sum, n)
     }
 
     /// Member `i` clicked the push: the product page's decision.
@@ -192,6 +178,16 @@ impl Prepared {
         } else {
             PushOutcome::Clicked
         }
+    }
+}
+
+/// The chat groups a scheduled event happens in today: every group on a day of `schedule`,
+/// none on other days.
+pub fn scheduled_groups(world: &World, schedule: &Schedule) -> std::ops::Range<usize> {
+    if schedule.happens(world.day, world.weekday()) {
+        world.pop.group_pools()
+    } else {
+        0..0
     }
 }
 
@@ -269,7 +265,7 @@ pub struct PushRound {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reached {
     /// A non-buyer who saw the push (its click is still to be decided:
-    /// [`Prepared::deliver_seen`]).
+    /// [`Prepared::deliver`]).
     Saw(u32),
     /// A buyer who saw the push and clicked ([`Prepared::after_click`]).
     Clicked(u32),
