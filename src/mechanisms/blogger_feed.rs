@@ -73,7 +73,7 @@ pub fn discovery_count(world: &World, k: usize, views_per_day: f64, rng: &mut Si
 
 /// The blogger-feed settings a plan keeps: the feed's delay, the discovery tab, and the
 /// channel bases of the two.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FeedPlan {
     /// `ln(feed_decay)` ([`feed_decay_ln`]).
     decay_ln: f64,
@@ -108,6 +108,8 @@ impl FeedPlan {
 /// A mechanism's posts in one trial and their feed views, by day.
 #[derive(Debug, Clone, Default)]
 pub struct Feed {
+    /// The mechanism's feed settings (set by [`Feed::begin`]).
+    plan: FeedPlan,
     /// Published posts (day, blogger); a post's id is its index.
     posts: Vec<(u32, u32)>,
     /// Feed views of each day: (buyer, post id).
@@ -115,29 +117,22 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Sizes an empty feed for a trial of `horizon` days.
-    pub fn begin(&mut self, horizon: usize) {
+    /// Readies an empty feed with `plan`'s settings for a trial of `horizon` days.
+    pub fn begin(&mut self, plan: FeedPlan, horizon: usize) {
+        self.plan = plan;
         crate::world::clear_days(&mut self.days, horizon);
     }
 
     /// Publishes a post of blogger `k` on `day`, returning its id: it reaches its engaged
     /// followers ([`engaged_followers`] with `lift`), each a uniform buyer who sees it
     /// [`feed_lag`] days later, within the horizon.
-    pub fn post(
-        &mut self,
-        plan: &FeedPlan,
-        world: &World,
-        k: usize,
-        lift: f64,
-        day: u32,
-        rng: &mut SimRng,
-    ) -> u32 {
+    pub fn post(&mut self, world: &World, k: usize, lift: f64, day: u32, rng: &mut SimRng) -> u32 {
         let id = self.posts.len() as u32;
         self.posts.push((day, k as u32));
         let engaged = engaged_followers(world, k, lift, rng);
         for _ in 0..engaged {
             let buyer = world.pop.random_buyer(rng);
-            let d = day as f64 + feed_lag(plan.decay_ln, rng);
+            let d = day as f64 + feed_lag(self.plan.decay_ln, rng);
             if d < world.horizon as f64 {
                 self.days[d as usize].push((buyer, id));
             }
@@ -184,13 +179,8 @@ impl Views {
     }
 
     /// The next view.
-    pub fn next(
-        &mut self,
-        feed: &mut Feed,
-        plan: &FeedPlan,
-        world: &World,
-        rng: &mut SimRng,
-    ) -> Option<View> {
+    pub fn next(&mut self, feed: &mut Feed, world: &World, rng: &mut SimRng) -> Option<View> {
+        let plan = feed.plan;
         if let Some(&(buyer, post)) = self.feed.get(self.next) {
             self.next += 1;
             return Some(View {

@@ -28,6 +28,7 @@
 //! [`crate::thinning::Coins`] against `online_bound · notice_bound` the same way
 //! ([`push_audience`]).
 
+use super::{Mechanism, Run};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::population::Trait;
 use crate::rng::SimRng;
@@ -191,6 +192,19 @@ pub fn scheduled_groups(world: &World, schedule: &Schedule) -> std::ops::Range<u
     }
 }
 
+/// A mechanism's day when it is one event in every chat group on the days of a schedule:
+/// `event` runs in each group on a day of the plan's `schedule`.
+pub fn each_scheduled_group<M: Mechanism>(
+    run: &mut Run<M>,
+    world: &mut World,
+    schedule: fn(&M) -> &Schedule,
+    event: fn(&mut Run<M>, &mut World, usize),
+) {
+    for g in scheduled_groups(world, schedule(&run.plan)) {
+        event(run, world, g);
+    }
+}
+
 /// Members of group `g` who see a push at `minute` (online · notice): a walk whose
 /// candidates `(i, u)` see it when `u < online_probability(i) · notice_probability(i)`
 /// (see [`crate::thinning::Coins`]); members who left must be skipped by the caller.
@@ -335,7 +349,7 @@ pub fn window_weight(world: &World, minute: u32, hours: f64, visibility_hours: f
 
 /// Looks of member `i` that find a message of window weight `w` ([`window_weight`]):
 /// `activity · notice · w`; the member finds it with probability `1 − exp(−rate)`.
-#[inline]
+#[inline(always)]
 pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);
     a * world.notice_probability(i) * w
@@ -478,9 +492,8 @@ impl Finders {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Plan, World};
+    use crate::engine::World;
     use crate::rng::{stream_rng, trial_key};
-    use crate::scenario::load_str;
 
     /// Makes every `step`-th member a buyer (an offer no one declines).
     fn buy_every(world: &mut World, step: usize, rng: &mut SimRng) {
@@ -497,17 +510,7 @@ mod tests {
 
     /// A world with one chat group of about 400 members, engagement spread by day 3.
     fn world() -> World {
-        let s = load_str(
-            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
-             [population.groups]\ncount = 1\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
-             [mechanisms.votes]\n",
-            "t",
-            &[],
-        )
-        .unwrap();
-        let plan = Plan::new(&s).unwrap();
-        let mut w = World::default();
-        w.reset(&plan.world, trial_key(1, 2));
+        let mut w = crate::world::testing::chat_groups(1, trial_key(1, 2));
         let mut rng = stream_rng(9, 9);
         for day in 0..3 {
             w.begin_day(day);
@@ -518,6 +521,14 @@ mod tests {
             }
         }
         w
+    }
+
+    /// [`world`] with every `step`-th member a buyer, and a stream for the test.
+    fn world_with_buyers(step: usize, seed: u64) -> (World, SimRng) {
+        let mut world = world();
+        let mut rng = stream_rng(seed, seed);
+        buy_every(&mut world, step, &mut rng);
+        (world, rng)
     }
 
     /// Each member finds each of `m` messages with `1 − exp(−rate)`, independently: the
@@ -582,9 +593,7 @@ mod tests {
 
     #[test]
     fn push_rounds_reach_buyers_who_click_and_non_buyers_who_see() {
-        let mut world = world();
-        let mut rng = stream_rng(7, 7);
-        buy_every(&mut world, 3, &mut rng);
+        let (mut world, mut rng) = world_with_buyers(3, 7);
         let push = Push {
             coupon: 5.0,
             valid_minutes: 60.0,
@@ -637,9 +646,7 @@ mod tests {
 
     #[test]
     fn buyer_effects_report_each_buyer_with_find_times_effect() {
-        let mut world = world();
-        let mut rng = stream_rng(8, 8);
-        buy_every(&mut world, 2, &mut rng);
+        let (mut world, mut rng) = world_with_buyers(2, 8);
         let (w, effect) = (2.0, 0.15);
         let mut expect = 0.0;
         for i in 0..400 {

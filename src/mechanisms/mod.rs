@@ -82,15 +82,47 @@ pub struct Needs {
     pub group_life: bool,
 }
 
+/// One of the [`Needs`], named in a mechanism's [`Mechanism::NEEDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// [`Needs::bloggers`].
+    Bloggers,
+    /// [`Needs::order_log`].
+    OrderLog,
+    /// [`Needs::wallet`].
+    Wallet,
+    /// [`Needs::visits`].
+    Visits,
+    /// [`Needs::group_life`].
+    GroupLife,
+}
+
 impl Needs {
     /// Nothing beyond the shared world.
-    pub const NOTHING: Needs = Needs {
-        bloggers: false,
-        order_log: false,
-        wallet: false,
-        visits: false,
-        group_life: false,
-    };
+    pub const NOTHING: Needs = Needs::of(&[]);
+
+    /// The needs named.
+    pub const fn of(needs: &[Need]) -> Needs {
+        let mut n = Needs {
+            bloggers: false,
+            order_log: false,
+            wallet: false,
+            visits: false,
+            group_life: false,
+        };
+        let mut k = 0;
+        while k < needs.len() {
+            match needs[k] {
+                Need::Bloggers => n.bloggers = true,
+                Need::OrderLog => n.order_log = true,
+                Need::Wallet => n.wallet = true,
+                Need::Visits => n.visits = true,
+                Need::GroupLife => n.group_life = true,
+            }
+            k += 1;
+        }
+        n
+    }
 
     /// Needs of either.
     pub fn or(self, o: Needs) -> Needs {
@@ -121,9 +153,8 @@ impl<T> MechanismConfig for T where
 pub trait Mechanism: Sized + Clone + std::fmt::Debug {
     /// Its settings.
     type Config: MechanismConfig;
-    /// What one trial records: its counters, and whatever its events carry from day to day.
-    /// `Default` is the record at a trial's start.
-    type Trial: Default + Clone + std::fmt::Debug + 'static;
+    /// What one trial records, and the KPIs it reports from it.
+    type Trial: Record;
     /// Its table in scenario files (`[mechanisms.KEY]`).
     const KEY: &'static str;
     /// What it is, in words for a report ("red packets in chat groups").
@@ -131,8 +162,6 @@ pub trait Mechanism: Sized + Clone + std::fmt::Debug {
     /// Its random stream, also its coupon source id: fixed per kind and distinct across
     /// kinds, so every mechanism's draws stay the same whichever others run.
     const STREAM: u64;
-    /// Its KPIs with their values, in output order.
-    const METRICS: &'static [Metric<Self::Trial>];
     /// What it needs from the world.
     const NEEDS: Needs;
 
@@ -147,9 +176,51 @@ pub trait Mechanism: Sized + Clone + std::fmt::Debug {
     fn on_day(run: &mut Run<Self>, world: &mut World);
 }
 
+/// What a mechanism records in one trial (its counters, and whatever its events carry from
+/// day to day), and the KPIs it reports from it. `Default` is the record at a trial's start.
+pub trait Record: Default + Clone + std::fmt::Debug + 'static {
+    /// Its KPIs with their values, in output order.
+    const METRICS: &'static [Metric<Self>];
+}
+
 /// A KPI and its value: the descriptor, and the value's formula over a trial's record and
 /// the world at the trial's end (`NaN` = undefined).
 pub type Metric<T> = (Kpi, fn(&T, &World) -> f64);
+
+/// A count or an amount a KPI's value is computed from.
+pub trait Amount: Copy {
+    /// The value as `f64`.
+    fn amount(self) -> f64;
+}
+
+impl Amount for f64 {
+    fn amount(self) -> f64 {
+        self
+    }
+}
+
+impl Amount for u32 {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Amount for u64 {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Amount for usize {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+/// `a` per `b`: `a / b`, or `NaN` (undefined) when `b` is 0 ([`crate::results::ratio`]).
+pub fn per(a: impl Amount, b: impl Amount) -> f64 {
+    crate::results::ratio(a.amount(), b.amount())
+}
 
 /// The descriptors of `metrics` (which are `N`), for constants such as [`Entry::kpis`].
 pub const fn descriptors<T, const N: usize>(metrics: &[Metric<T>]) -> [Kpi; N] {
@@ -202,13 +273,10 @@ impl<M: Mechanism> Run<M> {
         M::on_day(self, world);
     }
 
-    /// Appends the trial's KPI values in [`Mechanism::METRICS`] order.
+    /// Appends the trial's KPI values in [`Record::METRICS`] order.
     pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        out.extend(
-            M::METRICS
-                .iter()
-                .map(|(_, value)| value(&self.trial, world)),
-        );
+        let metrics = <M::Trial as Record>::METRICS;
+        out.extend(metrics.iter().map(|(_, value)| value(&self.trial, world)));
     }
 }
 
@@ -221,7 +289,7 @@ pub struct Entry {
     pub label: &'static str,
     /// Its stream ([`Mechanism::STREAM`]).
     pub stream: u64,
-    /// Its KPIs (the descriptors of its [`Mechanism::METRICS`]).
+    /// Its KPIs (the descriptors of its trial record's [`Record::METRICS`]).
     pub kpis: &'static [Kpi],
     /// Its needs ([`Mechanism::NEEDS`]).
     pub needs: Needs,

@@ -164,6 +164,9 @@ macro_rules! registry {
             }
         }
 
+        /// A mechanism's trial record.
+        type Trial<M> = <M as Mechanism>::Trial;
+
         /// Registry positions.
         #[derive(Clone, Copy)]
         enum Index { $( $Variant, )* }
@@ -175,8 +178,8 @@ macro_rules! registry {
                     key: <$key::Plan as Mechanism>::KEY,
                     label: <$key::Plan as Mechanism>::LABEL,
                     stream: <$key::Plan as Mechanism>::STREAM,
-                    kpis: &descriptors::<_, { <$key::Plan as Mechanism>::METRICS.len() }>(
-                        <$key::Plan as Mechanism>::METRICS,
+                    kpis: &descriptors::<_, { <Trial<$key::Plan> as Record>::METRICS.len() }>(
+                        <Trial<$key::Plan> as Record>::METRICS,
                     ),
                     needs: <$key::Plan as Mechanism>::NEEDS,
                 },

@@ -46,7 +46,7 @@ mod config;
 pub use config::*;
 
 use super::blogger_feed::{Feed, FeedPlan, View, Views, fit_score};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
 use crate::settings::Base;
@@ -55,58 +55,96 @@ use rand::RngExt;
 use rand_distr::{Beta, Distribution, Exp1};
 use std::sync::Arc;
 
-/// The plan: the validated settings, read as they are, and what they and the product give:
-/// a parcel's cost and loss rate, the delivery sampler, the blogger feed, and the product's
-/// risks for honest sentiment.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: BloggerReviews,
-    /// The unit given away and its shipping.
-    parcel_cost: f64,
-    /// Untracked parcels are lost at `untracked_loss_rate`, others never.
-    loss_rate: f64,
-    delivery_days: Dist,
-    feed: FeedPlan,
-    /// `behaviour.social_proof.macro_trust_penalty`.
-    macro_penalty: f64,
-    /// Probability of a defective unit or a wrong variant.
-    bad_unit: f64,
-    /// Probability of damaged packaging.
-    damaged: f64,
-    /// Sentiment of an intact unit: Beta around the product's quality.
-    positive: Beta<f64>,
-}
+impl Mechanism for Plan {
+    type Config = BloggerReviews;
+    type Trial = Trial;
+    const KEY: &'static str = "blogger_reviews";
+    const LABEL: &'static str = "the blogger review program";
+    const STREAM: u64 = 0;
 
-#[derive(Debug, Clone, Copy)]
-struct Review {
-    day: u32,
-    blogger: u32,
-    sentiment: f64,
-}
+    fn plan(base: &Base<'_>, c: &BloggerReviews) -> Result<Self, String> {
+        let BloggerReviews {
+            enabled: _,
+            // Names for the seller's records; the model does not read them.
+            application: _,
+            product_id: _,
+            selection: _,
+            manual_criterion: _,
+            bloggers: _,
+            start_day: _,
+            response_rate: _,
+            logistics: _,
+            shipping_cost: _,
+            untracked_loss_rate: _,
+            delivery_days: _,
+            review_deadline_days: _,
+            review_delay_mean_days: _,
+            judgement_sd: _,
+            sentiment_concentration: _,
+            defect_sentiment_best: _,
+            defect_sentiment_worst: _,
+            damaged_sentiment_scale: _,
+            damaged_sentiment_shift: _,
+            feed_decay: _,
+            discovery_views_per_day: _,
+            discovery_days: _,
+        } = c;
+        let shipping = match c.logistics {
+            Logistics::Platform => 0.0,
+            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
+        };
+        let q = base.product.quality;
+        let k = c.sentiment_concentration;
+        Ok(Plan {
+            config: c.clone(),
+            parcel_cost: base.product.unit_cost + shipping,
+            loss_rate: if c.logistics == Logistics::Untracked {
+                c.untracked_loss_rate
+            } else {
+                0.0
+            },
+            delivery_days: c
+                .delivery_days
+                .build(Support::NonNegative)
+                .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
+            feed: FeedPlan::new(
+                base,
+                c.feed_decay,
+                c.discovery_views_per_day,
+                c.discovery_days,
+            ),
+            macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
+            bad_unit: 1.0
+                - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
+            damaged: base.product.packaging_damage_rate,
+            positive: Beta::new(q * k, (1.0 - q) * k)
+                .map_err(|e| format!("product.quality: {e}"))?,
+        })
+    }
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    responded: u32,
-    sent: u32,
-    lost: u32,
-    late: u32,
-    sentiment_sum: f64,
-    views: u64,
-    orders: u32,
-    cost: f64,
-    respondents: Vec<(f64, u32)>,
-    /// Reviews due to publish, sorted by day; `next` is the first not yet published.
-    due: Vec<Review>,
-    next: usize,
-    /// Published reviews (index = review id).
-    published: Vec<Review>,
-    /// The published reviews in the blogger feed and their views.
-    feed: Feed,
-    /// Orders attributed to each blogger of the pool.
-    blogger_orders: Vec<u32>,
-    /// Bloggers who were sent a product.
-    chosen: Vec<u32>,
+    const NEEDS: Needs = Needs::of(&[Need::Bloggers]);
+
+    fn begin(run: &mut Run<Self>, world: &World) {
+        run.trial.feed.begin(run.plan.feed, world.horizon as usize);
+        run.trial.blogger_orders.resize(world.pop.bloggers.len(), 0);
+    }
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        let day = world.day;
+        if day == run.plan.config.start_day {
+            run.open_application(world);
+        }
+        while let Some(&r) = run.trial.due.get(run.trial.next)
+            && r.day <= day
+        {
+            run.trial.next += 1;
+            run.publish(world, r);
+        }
+        let mut views = Views::of(&mut run.trial.feed, day);
+        while let Some(v) = views.next(&mut run.trial.feed, world, &mut run.rng) {
+            run.view(world, v);
+        }
+    }
 }
 
 impl Run<Plan> {
@@ -177,11 +215,11 @@ impl Run<Plan> {
         t.sentiment_sum += r.sentiment;
         world.add_card_review(r.sentiment);
         let k = r.blogger as usize;
-        t.feed
-            .post(&self.plan.feed, world, k, 1.0, r.day, &mut self.rng);
+        t.feed.post(world, k, 1.0, r.day, &mut self.rng);
     }
 
     /// One view of a review: a purchase opportunity with the review's strength.
+    #[inline]
     fn view(&mut self, world: &mut World, v: View) {
         let review = self.trial.published[v.post as usize];
         let b = &world.pop.bloggers;
@@ -206,6 +244,28 @@ impl Run<Plan> {
     }
 }
 
+/// The plan: the validated settings, read as they are, and what they and the product give:
+/// a parcel's cost and loss rate, the delivery sampler, the blogger feed, and the product's
+/// risks for honest sentiment.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: BloggerReviews,
+    /// The unit given away and its shipping.
+    parcel_cost: f64,
+    /// Untracked parcels are lost at `untracked_loss_rate`, others never.
+    loss_rate: f64,
+    delivery_days: Dist,
+    feed: FeedPlan,
+    /// `behaviour.social_proof.macro_trust_penalty`.
+    macro_penalty: f64,
+    /// Probability of a defective unit or a wrong variant.
+    bad_unit: f64,
+    /// Probability of damaged packaging.
+    damaged: f64,
+    /// Sentiment of an intact unit: Beta around the product's quality.
+    positive: Beta<f64>,
+}
+
 impl Plan {
     /// A review's honest sentiment: negative for a defective unit or a wrong variant,
     /// lukewarm for damaged packaging, Beta around the product's quality otherwise.
@@ -222,13 +282,33 @@ impl Plan {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = BloggerReviews;
-    type Trial = Trial;
-    const KEY: &'static str = "blogger_reviews";
-    const LABEL: &'static str = "the blogger review program";
-    const STREAM: u64 = 0;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    responded: u32,
+    sent: u32,
+    lost: u32,
+    late: u32,
+    sentiment_sum: f64,
+    views: u64,
+    orders: u32,
+    cost: f64,
+    respondents: Vec<(f64, u32)>,
+    /// Reviews due to publish, sorted by day; `next` is the first not yet published.
+    due: Vec<Review>,
+    next: usize,
+    /// Published reviews (index = review id).
+    published: Vec<Review>,
+    /// The published reviews in the blogger feed and their views.
+    feed: Feed,
+    /// Orders attributed to each blogger of the pool.
+    blogger_orders: Vec<u32>,
+    /// Bloggers who were sent a product.
+    chosen: Vec<u32>,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("reviews_responded"), |t, _| t.responded as f64),
         (Kpi::count("reviews_products_sent"), |t, _| t.sent as f64),
         (
@@ -243,98 +323,17 @@ impl Mechanism for Plan {
         }),
         (
             Kpi::new("reviews_mean_sentiment", Unit::Score, Better::Higher),
-            |t, _| {
-                let n = t.published.len();
-                if n > 0 {
-                    t.sentiment_sum / n as f64
-                } else {
-                    f64::NAN
-                }
-            },
+            |t, _| per(t.sentiment_sum, t.published.len()),
         ),
         (Kpi::gain("reviews_engaged_views"), |t, _| t.views as f64),
         (Kpi::gain("reviews_orders"), |t, _| t.orders as f64),
         (Kpi::cost_item("reviews_cost"), |t, _| t.cost),
     ];
-    const NEEDS: Needs = Needs {
-        bloggers: true,
-        ..Needs::NOTHING
-    };
+}
 
-    fn plan(base: &Base<'_>, c: &BloggerReviews) -> Result<Self, String> {
-        let BloggerReviews {
-            enabled: _,
-            // Names for the seller's records; the model does not read them.
-            application: _,
-            product_id: _,
-            selection: _,
-            manual_criterion: _,
-            bloggers: _,
-            start_day: _,
-            response_rate: _,
-            logistics,
-            shipping_cost,
-            untracked_loss_rate,
-            delivery_days,
-            review_deadline_days: _,
-            review_delay_mean_days: _,
-            judgement_sd: _,
-            sentiment_concentration,
-            defect_sentiment_best: _,
-            defect_sentiment_worst: _,
-            damaged_sentiment_scale: _,
-            damaged_sentiment_shift: _,
-            feed_decay,
-            discovery_views_per_day,
-            discovery_days,
-        } = c;
-        let shipping = match logistics {
-            Logistics::Platform => 0.0,
-            Logistics::Tracked | Logistics::Untracked => *shipping_cost,
-        };
-        let q = base.product.quality;
-        let k = *sentiment_concentration;
-        Ok(Plan {
-            config: c.clone(),
-            parcel_cost: base.product.unit_cost + shipping,
-            loss_rate: if *logistics == Logistics::Untracked {
-                *untracked_loss_rate
-            } else {
-                0.0
-            },
-            delivery_days: delivery_days
-                .build(Support::NonNegative)
-                .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
-            feed: FeedPlan::new(base, *feed_decay, *discovery_views_per_day, *discovery_days),
-            macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
-            bad_unit: 1.0
-                - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
-            damaged: base.product.packaging_damage_rate,
-            positive: Beta::new(q * k, (1.0 - q) * k)
-                .map_err(|e| format!("product.quality: {e}"))?,
-        })
-    }
-
-    fn begin(run: &mut Run<Self>, world: &World) {
-        run.trial.feed.begin(world.horizon as usize);
-        run.trial.blogger_orders.resize(world.pop.bloggers.len(), 0);
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        let day = world.day;
-        if day == run.plan.config.start_day {
-            run.open_application(world);
-        }
-        while let Some(&r) = run.trial.due.get(run.trial.next)
-            && r.day <= day
-        {
-            run.trial.next += 1;
-            run.publish(world, r);
-        }
-        let plan = Arc::clone(&run.plan);
-        let mut views = Views::of(&mut run.trial.feed, day);
-        while let Some(v) = views.next(&mut run.trial.feed, &plan.feed, world, &mut run.rng) {
-            run.view(world, v);
-        }
-    }
+#[derive(Debug, Clone, Copy)]
+struct Review {
+    day: u32,
+    blogger: u32,
+    sentiment: f64,
 }

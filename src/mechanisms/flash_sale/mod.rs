@@ -21,45 +21,61 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{Finders, scheduled_groups, window_weight};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run};
+use super::group_chat::{Finders, each_scheduled_group, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, per};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::results::ratio;
 use crate::settings::Base;
 use crate::world::{Offered, World};
 use rand::RngExt;
 
-/// The plan: the validated settings, read as they are.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: FlashSale,
-}
+impl Mechanism for Plan {
+    type Config = FlashSale;
+    type Trial = Trial;
+    const KEY: &'static str = "flash_sale";
+    const LABEL: &'static str = "flash sales";
+    const STREAM: u64 = 5;
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    sales: u32,
-    visitors: u64,
-    sold: u64,
-    sold_out: u32,
-    first: u64,
-    cost: f64,
-    /// (arrival minute, member) of the current sale's visitors.
-    arrivals: Vec<(u32, u32)>,
+    fn plan(_base: &Base<'_>, c: &FlashSale) -> Result<Self, String> {
+        let FlashSale {
+            enabled: _,
+            schedule: _,
+            window_minutes: _,
+            stock: _,
+            discount: _,
+            announce_minutes: _,
+            visit_base: _,
+            scarcity_weight: _,
+            buy_base: _,
+        } = c;
+        let open = c.schedule.time.minute();
+        let announced = open.saturating_sub(c.announce_minutes);
+        Ok(Plan {
+            config: c.clone(),
+            open,
+            announced,
+            hours: (open + c.window_minutes - announced) as f64 / 60.0,
+        })
+    }
+
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        each_scheduled_group(run, world, |p| &p.config.schedule, Run::sale);
+    }
 }
 
 impl Run<Plan> {
+    #[inline]
     fn sale(&mut self, world: &mut World, g: usize) {
-        let c = &self.plan.config;
+        let (p, c) = (&*self.plan, &self.plan.config);
         let t = &mut self.trial;
-        let open = c.schedule.time.minute();
-        let from = open.saturating_sub(c.announce_minutes);
-        let hours = (open + c.window_minutes - from) as f64 / 60.0;
+        let (open, hours, window) = (p.open, p.hours, c.window_minutes.max(1));
+        let (visit_base, buy_base, scarcity_weight) = (c.visit_base, c.buy_base, c.scarcity_weight);
         // The announcement stays in view until the sale closes (it is re-posted at opening).
-        let w = window_weight(world, from, hours, hours.max(1.0));
+        let w = window_weight(world, p.announced, hours, hours.max(1.0));
         let b = world.behaviour();
         let incentive = b.w_incentive * c.discount / b.price;
-        let visit0 = sigmoid(c.visit_base + incentive);
+        let visit0 = sigmoid(visit_base + incentive);
         t.arrivals.clear();
         let mut finders = Finders::new(world, g, w);
         while let Some(f) = finders.next(world, &mut self.rng) {
@@ -69,17 +85,17 @@ impl Run<Plan> {
             let visit = if intent == 0.0 {
                 u < visit0
             } else {
-                sigmoid_coin(u, c.visit_base + intent + incentive, 1.0)
+                sigmoid_coin(u, visit_base + intent + incentive, 1.0)
             };
             if visit {
-                let at = open + self.rng.random_range(0..c.window_minutes.max(1));
+                let at = open + self.rng.random_range(0..window);
                 t.arrivals.push((at, i));
             }
         }
         t.arrivals.sort_unstable();
         t.sales += 1;
         t.visitors += t.arrivals.len() as u64;
-        let stock = c.stock;
+        let (stock, discount) = (c.stock, c.discount);
         let mut left = stock;
         for &(at, i) in &t.arrivals {
             if stock > 0 && left == 0 {
@@ -91,10 +107,10 @@ impl Run<Plan> {
                 0.0
             };
             let e = Exposure {
-                base: c.buy_base + c.scarcity_weight * scarcity,
+                base: buy_base + scarcity_weight * scarcity,
                 attention: 1.0,
                 strength: 0.0,
-                incentive: c.discount,
+                incentive: discount,
             };
             let outcome = world.offer_any(i, at.min(1439), &e, &mut self.rng);
             if outcome != Offered::Nothing {
@@ -110,49 +126,44 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = FlashSale;
-    type Trial = Trial;
-    const KEY: &'static str = "flash_sale";
-    const LABEL: &'static str = "flash sales";
-    const STREAM: u64 = 5;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, and the sale's timing.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: FlashSale,
+    /// Minute the sale opens.
+    open: u32,
+    /// Minute it is announced.
+    announced: u32,
+    /// Hours from the announcement to the close.
+    hours: f64,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    sales: u32,
+    visitors: u64,
+    sold: u64,
+    sold_out: u32,
+    first: u64,
+    cost: f64,
+    /// (arrival minute, member) of the current sale's visitors.
+    arrivals: Vec<(u32, u32)>,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("fs_sales"), |t, _| t.sales as f64),
         (Kpi::gain("fs_visitors"), |t, _| t.visitors as f64),
         (Kpi::gain("fs_units_sold"), |t, _| t.sold as f64),
         (
             Kpi::share("fs_sold_out_share").better(Better::Neither),
-            |t, _| ratio(t.sold_out as f64, t.sales as f64),
+            |t, _| per(t.sold_out, t.sales),
         ),
         (Kpi::share("fs_transaction_rate"), |t, _| {
-            ratio(t.sold as f64, t.visitors as f64)
+            per(t.sold, t.visitors)
         }),
         (Kpi::gain("fs_first_orders"), |t, _| t.first as f64),
         (Kpi::cost_item("fs_cost"), |t, _| t.cost),
     ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(_base: &Base<'_>, c: &FlashSale) -> Result<Self, String> {
-        let FlashSale {
-            enabled: _,
-            schedule: _,
-            window_minutes: _,
-            stock: _,
-            discount: _,
-            announce_minutes: _,
-            visit_base: _,
-            scarcity_weight: _,
-            buy_base: _,
-        } = c;
-        Ok(Plan { config: c.clone() })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        for g in scheduled_groups(world, &run.plan.config.schedule) {
-            run.sale(world, g);
-        }
-    }
 }

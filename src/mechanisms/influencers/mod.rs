@@ -85,122 +85,89 @@ mod config;
 pub use config::*;
 
 use super::blogger_feed::{Feed, FeedPlan, View, Views, fit_score};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
 use crate::population::Bloggers;
-use crate::results::ratio;
 use crate::settings::Base;
 use crate::world::{Offered, World};
 use rand::RngExt;
-use std::sync::Arc;
 
-/// Index of the micro tier.
-pub const MICRO: usize = 0;
-/// Index of the macro tier.
-pub const MACRO: usize = 1;
+impl Mechanism for Plan {
+    type Config = Influencers;
+    type Trial = Trial;
+    const KEY: &'static str = "influencers";
+    const LABEL: &'static str = "paid influencer posts";
+    const STREAM: u64 = 8;
 
-/// The plan: the validated settings, read as they are, each tier's trust penalty and the
-/// blogger feed.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: Influencers,
-    /// Log-odds penalty per tier: macro trust penalty plus disclosure penalty.
-    trust: [f64; 2],
-    feed: FeedPlan,
-}
+    fn plan(base: &Base<'_>, c: &Influencers) -> Result<Self, String> {
+        let Influencers {
+            enabled: _,
+            budget: _,
+            split: _,
+            fee: _,
+            fee_per_1000_followers: _,
+            min_followers: _,
+            selection: _,
+            judgement_sd: _,
+            post_days: _,
+            spread_days: _,
+            post_strength: _,
+            affiliate: _,
+            disclosure: _,
+            disclosure_penalty: _,
+            feed_decay: _,
+            discovery_views_per_day: _,
+            discovery_days: _,
+            giveaway: _,
+        } = c;
+        let macro_penalty = base.behaviour.social_proof.macro_trust_penalty;
+        let disclosure = |t: usize| {
+            if c.disclosure {
+                c.disclosure_penalty.at(t)
+            } else {
+                0.0
+            }
+        };
+        Ok(Plan {
+            config: c.clone(),
+            trust: [disclosure(MICRO), macro_penalty + disclosure(MACRO)],
+            feed: FeedPlan::new(
+                base,
+                c.feed_decay,
+                c.discovery_views_per_day,
+                c.discovery_days,
+            ),
+        })
+    }
 
-impl Plan {
-    /// Tier of blogger `k` ([`MICRO`] or [`MACRO`]), or `None` below `min_followers`.
-    pub fn tier_of(&self, b: &Bloggers, k: usize) -> Option<usize> {
-        if b.followers[k] < self.config.min_followers {
-            None
-        } else if b.is_macro[k] {
-            Some(MACRO)
-        } else {
-            Some(MICRO)
+    const NEEDS: Needs = Needs::of(&[Need::Bloggers]);
+
+    fn begin(run: &mut Run<Self>, world: &World) {
+        let t = &mut run.trial;
+        t.budget = run.plan.config.budget;
+        t.feed.begin(run.plan.feed, world.horizon as usize);
+        t.blogger_orders.resize(world.pop.bloggers.len(), 0);
+    }
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        let day = world.day;
+        if day == 0 {
+            run.buy_posts(world);
         }
-    }
-
-    /// Fee of one post by a blogger of tier `tier` with `followers` followers, in whole
-    /// currency units (rate cards quote whole amounts, and sums of whole amounts are exact).
-    pub fn fee(&self, followers: f64, tier: usize) -> f64 {
-        let c = &self.config;
-        (c.fee.at(tier) + c.fee_per_1000_followers.at(tier) * followers / 1000.0).round()
-    }
-
-    /// Budget of tier `tier`: `budget · split`.
-    pub fn tier_budget(&self, tier: usize) -> f64 {
-        self.config.budget * self.config.split.at(tier)
-    }
-
-    /// Prizes reserved per post for its giveaway (0 without one).
-    pub fn prize_reserve(&self) -> f64 {
-        self.config
-            .giveaway
-            .as_ref()
-            .map_or(0.0, |g| g.winners as f64 * g.prize)
+        while let Some(p) = run.trial.posts.get(run.trial.next)
+            && p.day <= day
+        {
+            let id = run.trial.next;
+            run.trial.next += 1;
+            run.publish(world, id);
+        }
+        let mut views = Views::of(&mut run.trial.feed, day);
+        while let Some(v) = views.next(&mut run.trial.feed, world, &mut run.rng) {
+            run.view(world, v);
+        }
+        run.draws(world);
     }
 }
-
-/// A post bought.
-#[derive(Debug, Clone, Copy)]
-struct Post {
-    day: u32,
-    blogger: u32,
-    tier: usize,
-    fee: f64,
-    draw_day: u32,
-    entrants: u32,
-    drawn: bool,
-}
-
-/// What a trial records: counters per tier where indexed, and the posts.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    posts_out: [u32; 2],
-    reach: [f64; 2],
-    views: [u64; 2],
-    orders: [u32; 2],
-    fees: [f64; 2],
-    commissions: [f64; 2],
-    prizes: [f64; 2],
-    entrants: u64,
-    revenue: f64,
-    /// The plan's budget (`inf_budget_used` is a share of it).
-    budget: f64,
-    candidates: Vec<(f64, u32)>,
-    /// Posts bought, sorted by day; `next` is the first not yet published.
-    posts: Vec<Post>,
-    next: usize,
-    /// The published posts in the blogger feed and their views.
-    feed: Feed,
-    /// Attributed orders of each blogger of the pool.
-    blogger_orders: Vec<u32>,
-    /// Bloggers paid for a post, in buying order.
-    posted: Vec<u32>,
-}
-
-impl Trial {
-    /// Fees, commissions and prizes of tier `t`.
-    fn cost(&self, t: usize) -> f64 {
-        self.fees[t] + self.commissions[t] + self.prizes[t]
-    }
-
-    fn fees(&self) -> f64 {
-        self.fees[MICRO] + self.fees[MACRO]
-    }
-
-    fn prizes(&self) -> f64 {
-        self.prizes[MICRO] + self.prizes[MACRO]
-    }
-
-    fn commissions(&self) -> f64 {
-        self.commissions[MICRO] + self.commissions[MACRO]
-    }
-}
-
-/// The paid posts' run, as tests inspect it.
-pub type State = Run<Plan>;
 
 impl Run<Plan> {
     /// Bloggers paid for a post in this trial, in buying order (micro first).
@@ -280,13 +247,12 @@ impl Run<Plan> {
         let b = &world.pop.bloggers;
         t.reach[p.tier] += (b.followers[k] * b.reach[k]).round();
         let lift = c.giveaway.as_ref().map_or(1.0, |g| g.view_lift);
-        let posted = t
-            .feed
-            .post(&self.plan.feed, world, k, lift, p.day, &mut self.rng);
+        let posted = t.feed.post(world, k, lift, p.day, &mut self.rng);
         debug_assert_eq!(posted as usize, id, "posts are published in order");
     }
 
     /// One view of a post: giveaway entry, then the purchase decision.
+    #[inline]
     fn view(&mut self, world: &mut World, v: View) {
         let c = &self.plan.config;
         let t = &mut self.trial;
@@ -343,13 +309,96 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = Influencers;
-    type Trial = Trial;
-    const KEY: &'static str = "influencers";
-    const LABEL: &'static str = "paid influencer posts";
-    const STREAM: u64 = 8;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, each tier's trust penalty and the
+/// blogger feed.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: Influencers,
+    /// Log-odds penalty per tier: macro trust penalty plus disclosure penalty.
+    trust: [f64; 2],
+    feed: FeedPlan,
+}
+
+impl Plan {
+    /// Tier of blogger `k` ([`MICRO`] or [`MACRO`]), or `None` below `min_followers`.
+    pub fn tier_of(&self, b: &Bloggers, k: usize) -> Option<usize> {
+        if b.followers[k] < self.config.min_followers {
+            None
+        } else if b.is_macro[k] {
+            Some(MACRO)
+        } else {
+            Some(MICRO)
+        }
+    }
+
+    /// Fee of one post by a blogger of tier `tier` with `followers` followers, in whole
+    /// currency units (rate cards quote whole amounts, and sums of whole amounts are exact).
+    pub fn fee(&self, followers: f64, tier: usize) -> f64 {
+        let c = &self.config;
+        (c.fee.at(tier) + c.fee_per_1000_followers.at(tier) * followers / 1000.0).round()
+    }
+
+    /// Budget of tier `tier`: `budget · split`.
+    pub fn tier_budget(&self, tier: usize) -> f64 {
+        self.config.budget * self.config.split.at(tier)
+    }
+
+    /// Prizes reserved per post for its giveaway (0 without one).
+    pub fn prize_reserve(&self) -> f64 {
+        self.config
+            .giveaway
+            .as_ref()
+            .map_or(0.0, |g| g.winners as f64 * g.prize)
+    }
+}
+
+/// What a trial records: counters per tier where indexed, and the posts.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    posts_out: [u32; 2],
+    reach: [f64; 2],
+    views: [u64; 2],
+    orders: [u32; 2],
+    fees: [f64; 2],
+    commissions: [f64; 2],
+    prizes: [f64; 2],
+    entrants: u64,
+    revenue: f64,
+    /// The plan's budget (`inf_budget_used` is a share of it).
+    budget: f64,
+    candidates: Vec<(f64, u32)>,
+    /// Posts bought, sorted by day; `next` is the first not yet published.
+    posts: Vec<Post>,
+    next: usize,
+    /// The published posts in the blogger feed and their views.
+    feed: Feed,
+    /// Attributed orders of each blogger of the pool.
+    blogger_orders: Vec<u32>,
+    /// Bloggers paid for a post, in buying order.
+    posted: Vec<u32>,
+}
+
+impl Trial {
+    /// Fees, commissions and prizes of tier `t`.
+    fn cost(&self, t: usize) -> f64 {
+        self.fees[t] + self.commissions[t] + self.prizes[t]
+    }
+
+    fn fees(&self) -> f64 {
+        self.fees[MICRO] + self.fees[MACRO]
+    }
+
+    fn prizes(&self) -> f64 {
+        self.prizes[MICRO] + self.prizes[MACRO]
+    }
+
+    fn commissions(&self) -> f64 {
+        self.commissions[MICRO] + self.commissions[MACRO]
+    }
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("inf_posts_micro"), |t, _| {
             t.posts_out[MICRO] as f64
         }),
@@ -377,15 +426,15 @@ impl Mechanism for Plan {
         }),
         (
             Kpi::new("inf_cpo_micro", Unit::Money, Better::Lower),
-            |t, _| ratio(t.cost(MICRO), t.orders[MICRO] as f64),
+            |t, _| per(t.cost(MICRO), t.orders[MICRO]),
         ),
         (
             Kpi::new("inf_cpo_macro", Unit::Money, Better::Lower),
-            |t, _| ratio(t.cost(MACRO), t.orders[MACRO] as f64),
+            |t, _| per(t.cost(MACRO), t.orders[MACRO]),
         ),
         (
             Kpi::share("inf_budget_used").better(Better::Neither),
-            |t, _| ratio(t.fees() + t.prizes(), t.budget),
+            |t, _| per(t.fees() + t.prizes(), t.budget),
         ),
         (
             Kpi::new("inf_revenue", Unit::Money, Better::Higher),
@@ -395,69 +444,24 @@ impl Mechanism for Plan {
             t.fees() + t.commissions() + t.prizes()
         }),
     ];
-    const NEEDS: Needs = Needs {
-        bloggers: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &Influencers) -> Result<Self, String> {
-        let Influencers {
-            enabled: _,
-            budget: _,
-            split: _,
-            fee: _,
-            fee_per_1000_followers: _,
-            min_followers: _,
-            selection: _,
-            judgement_sd: _,
-            post_days: _,
-            spread_days: _,
-            post_strength: _,
-            affiliate: _,
-            disclosure,
-            disclosure_penalty,
-            feed_decay,
-            discovery_views_per_day,
-            discovery_days,
-            giveaway: _,
-        } = c;
-        let macro_penalty = base.behaviour.social_proof.macro_trust_penalty;
-        let disclosure = |t: usize| {
-            if *disclosure {
-                disclosure_penalty.at(t)
-            } else {
-                0.0
-            }
-        };
-        Ok(Plan {
-            config: c.clone(),
-            trust: [disclosure(MICRO), macro_penalty + disclosure(MACRO)],
-            feed: FeedPlan::new(base, *feed_decay, *discovery_views_per_day, *discovery_days),
-        })
-    }
-
-    fn begin(run: &mut Run<Self>, world: &World) {
-        let t = &mut run.trial;
-        t.budget = run.plan.config.budget;
-        t.feed.begin(world.horizon as usize);
-        t.blogger_orders.resize(world.pop.bloggers.len(), 0);
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        let day = world.day;
-        if day == 0 {
-            run.buy_posts(world);
-        }
-        while run.trial.next < run.trial.posts.len() && run.trial.posts[run.trial.next].day <= day {
-            let id = run.trial.next;
-            run.trial.next += 1;
-            run.publish(world, id);
-        }
-        let plan = Arc::clone(&run.plan);
-        let mut views = Views::of(&mut run.trial.feed, day);
-        while let Some(v) = views.next(&mut run.trial.feed, &plan.feed, world, &mut run.rng) {
-            run.view(world, v);
-        }
-        run.draws(world);
-    }
 }
+
+/// Index of the micro tier.
+pub const MICRO: usize = 0;
+/// Index of the macro tier.
+pub const MACRO: usize = 1;
+
+/// A post bought.
+#[derive(Debug, Clone, Copy)]
+struct Post {
+    day: u32,
+    blogger: u32,
+    tier: usize,
+    fee: f64,
+    draw_day: u32,
+    entrants: u32,
+    drawn: bool,
+}
+
+/// The paid posts' run, as tests inspect it.
+pub type State = Run<Plan>;

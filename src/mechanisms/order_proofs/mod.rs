@@ -85,12 +85,10 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{
-    BuyerEffects, Finders, Prepared, Push, PushOutcome, PushRound, Reached, window_weight,
-};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::group_chat::{BuyerEffects, Finders, Prepared, Push};
+use super::group_chat::{PushOutcome, PushRound, Reached, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::{Exposure, sigmoid};
-use crate::results::ratio;
 use crate::rng::{SimRng, mix, poisson_count, stream_rng};
 use crate::settings::{Base, Channels};
 use crate::thinning::two_coins;
@@ -98,117 +96,83 @@ use crate::world::{Offered, World};
 use rand::RngExt;
 use std::sync::Arc;
 
-/// Sub-stream of the forwards, keyed under the mechanism's stream.
-const FORWARD_STREAM: u64 = 1;
+impl Mechanism for Plan {
+    type Config = OrderProofs;
+    type Trial = Trial;
+    const KEY: &'static str = "order_proofs";
+    const LABEL: &'static str = "order proofs (buyer photos for rewards)";
+    const STREAM: u64 = 4;
 
-/// Minute of the day proofs are posted.
-const POST_MINUTE: u32 = 20 * 60;
+    fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
+        let OrderProofs {
+            enabled: _,
+            tiers: _,
+            coupon_valid_days: _,
+            announce_rules: _,
+            verification: _,
+            manual_above: _,
+            check_minutes: _,
+            wage_per_hour: _,
+            auto_check_cost: _,
+            weekly_cap: _,
+            weekly_budget_share: _,
+            quality_bonus: _,
+            curation: _,
+            post_base: _,
+            reward_weight: _,
+            coupon_value_share: _,
+            unaware_share: _,
+            fake_rate: _,
+            fake_pass: _,
+            fake_order_value: _,
+            story_base: _,
+            story_bonus_weight: _,
+            proof_strength: _,
+            story_appeal: _,
+            story_strength: _,
+            open_base: _,
+            forward_open_base: _,
+            reaction: _,
+            reaction_engagement: _,
+            message_life_hours: _,
+            poster_satisfaction: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            manual_check_cost: c.check_minutes * c.wage_per_hour / 60.0,
+            channels: base.behaviour.channels.clone(),
+        })
+    }
 
-/// Orders below this value are "low-value" in `op_rate_low`.
-const LOW_ORDER_BELOW: f64 = 50.0;
+    const NEEDS: Needs = Needs::of(&[Need::OrderLog, Need::Wallet]);
 
-/// Orders above this value are "high-value" in `op_rate_high`.
-const HIGH_ORDER_ABOVE: f64 = 200.0;
+    fn begin(run: &mut Run<Self>, world: &World) {
+        let t = &mut run.trial;
+        t.forward_rng = ForwardRng(stream_rng(mix(world.key, Plan::STREAM), FORWARD_STREAM));
+        t.weekly.resize(world.pop.len(), 0);
+    }
 
-/// The plan: the validated settings, read as they are, the cost of a proof checked by hand
-/// and the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: OrderProofs,
-    /// `check_minutes · wage_per_hour / 60`: one proof checked by hand.
-    manual_check_cost: f64,
-    channels: Channels,
-}
-
-impl Plan {
-    fn tier_reward(&self, value: f64) -> (f64, f64) {
-        for t in &self.config.tiers {
-            match t.below {
-                Some(b) if value >= b => continue,
-                _ => return (t.cash, t.coupon),
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        if world.day.is_multiple_of(7) {
+            run.new_week(world);
+        }
+        run.trial.today.clear();
+        run.post_honest(world);
+        run.show(world);
+        let plan = Arc::clone(&run.plan);
+        if let Some(c) = &plan.config.curation {
+            let every = (7 / c.per_week.clamp(1, 7)).max(1);
+            if c.per_week > 0
+                && (world.day % 7).is_multiple_of(every)
+                && world.day % 7 / every < c.per_week
+            {
+                run.curate(world, c);
             }
         }
-        (0.0, 0.0)
+        let t = &mut run.trial;
+        t.recent.retain(|p| p.day + 7 > world.day);
+        t.recent.extend_from_slice(&t.today);
     }
-}
-
-/// Hours a pinned proof holds the pin: one proof is pinned at a time, each replaced by the
-/// next, so `pinned_per_week` pins a week hold it `168 / pinned_per_week` hours each.
-fn pin_span_hours(pinned_per_week: u32) -> f64 {
-    24.0 * 7.0 / pinned_per_week.max(1) as f64
-}
-
-/// Exposure time of a proof pushed into the chat and pinned for `pinned_hours`: in view the
-/// whole time it is pinned, then (and from the start when `pinned_hours` is 0) sinking with
-/// the chat, in view at hour `h` with weight `exp(−h / life)`:
-/// `∫ = pinned_hours + life · exp(−pinned_hours / life)` hours (`life` for an unpinned one).
-fn hours_in_view(pinned_hours: f64, life: f64) -> f64 {
-    pinned_hours + life * (-pinned_hours / life).exp()
-}
-
-/// A proof in a group's chat.
-#[derive(Debug, Clone, Copy)]
-struct Proof {
-    group: u32,
-    story: bool,
-    day: u32,
-}
-
-/// The forwards' own random stream, seeded for each trial by [`Mechanism::begin`].
-#[derive(Debug, Clone)]
-struct ForwardRng(SimRng);
-
-impl Default for ForwardRng {
-    fn default() -> Self {
-        ForwardRng(stream_rng(0, 0))
-    }
-}
-
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    orders_seen: u64,
-    honest: u64,
-    low_orders: u64,
-    low_proofs: u64,
-    high_orders: u64,
-    high_proofs: u64,
-    fakes: u64,
-    review_cost: f64,
-    cash: f64,
-    stories: u64,
-    story_seen: f64,
-    story_opened: u64,
-    photo_seen: f64,
-    photo_opened: u64,
-    story_orders: u64,
-    orders: u64,
-    curated_pushes: u64,
-    curated_orders: u64,
-    plain_expected: f64,
-    new_members: u64,
-    outsider_orders: u64,
-    pinned_hours: f64,
-    unpinned_hours: f64,
-    pinned_looks: f64,
-    unpinned_looks: f64,
-    interactions: u64,
-    member_weeks: f64,
-    /// Forwards to friends outside the group draw from their own stream, so the forward
-    /// levers (`forward`, `reach_per_forward`, `forward_open_base`) leave every draw of
-    /// the group's members unchanged (common random numbers).
-    forward_rng: ForwardRng,
-    /// Rewarded proofs of each agent this week (group members only are touched).
-    weekly: Vec<u8>,
-    last_week_sales: f64,
-    week_sales: f64,
-    week_spent: f64,
-    /// Proofs posted today (found by members tonight).
-    today: Vec<Proof>,
-    /// Recent proofs, candidates for curation.
-    recent: Vec<Proof>,
-    /// Buyers who reacted to a proof this evening (their engagement rises after it).
-    reacted: Vec<u32>,
 }
 
 impl Run<Plan> {
@@ -573,153 +537,73 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = OrderProofs;
-    type Trial = Trial;
-    const KEY: &'static str = "order_proofs";
-    const LABEL: &'static str = "order proofs (buyer photos for rewards)";
-    const STREAM: u64 = 4;
-    const METRICS: &'static [Metric<Trial>] = &[
-        (Kpi::count("op_orders_seen"), |t, _| t.orders_seen as f64),
-        (Kpi::share("op_participation"), |t, _| {
-            ratio(t.honest as f64, t.orders_seen as f64)
-        }),
-        (Kpi::share("op_rate_low"), |t, _| {
-            ratio(t.low_proofs as f64, t.low_orders as f64)
-        }),
-        (Kpi::share("op_rate_high"), |t, _| {
-            ratio(t.high_proofs as f64, t.high_orders as f64)
-        }),
-        (Kpi::share("op_fake_share").better(Better::Lower), |t, _| {
-            ratio(t.fakes as f64, t.proofs())
-        }),
-        (Kpi::cost_item("op_review_cost"), |t, _| t.review_cost),
-        (Kpi::cost_item("op_rewards_paid"), |t, world| {
-            t.rewards(world)
-        }),
-        (
-            Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
-            |t, world| ratio(t.rewards(world), t.proofs()),
-        ),
-        (
-            Kpi::share("op_cost_share").better(Better::Lower),
-            |t, world| ratio(t.rewards(world) + t.review_cost, world.ledger.revenue),
-        ),
-        (Kpi::share("op_story_share"), |t, _| {
-            ratio(t.stories as f64, t.honest as f64)
-        }),
-        (Kpi::share("op_story_ctr"), |t, _| {
-            ratio(t.story_opened as f64, t.story_seen)
-        }),
-        (Kpi::share("op_photo_ctr"), |t, _| {
-            ratio(t.photo_opened as f64, t.photo_seen)
-        }),
-        (Kpi::share("op_story_conversion"), |t, _| {
-            ratio(t.story_orders as f64, t.story_opened as f64)
-        }),
-        (Kpi::gain("op_proof_orders"), |t, _| t.orders as f64),
-        (Kpi::share("op_curated_conversion"), |t, _| {
-            ratio(t.curated_orders as f64, t.curated_pushes as f64)
-        }),
-        (
-            Kpi::share("op_plain_link_conversion").better(Better::Neither),
-            |t, _| ratio(t.plain_expected, t.curated_pushes as f64),
-        ),
-        (Kpi::gain("op_new_members"), |t, _| t.new_members as f64),
-        (Kpi::share("op_new_member_share"), |t, _| {
-            ratio(t.outsider_orders as f64, t.curated_orders as f64)
-        }),
-        (
-            Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
-            |t, _| ratio(t.pinned_hours, t.unpinned_hours),
-        ),
-        (
-            Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
-            |t, _| ratio(t.pinned_looks, t.unpinned_looks),
-        ),
-        (
-            Kpi::new(
-                "op_interactions_per_member_week",
-                Unit::Ratio,
-                Better::Higher,
-            ),
-            |t, _| ratio(t.interactions as f64, t.member_weeks),
-        ),
-    ];
-    const NEEDS: Needs = Needs {
-        order_log: true,
-        wallet: true,
-        ..Needs::NOTHING
-    };
+/// The plan: the validated settings, read as they are, the cost of a proof checked by hand
+/// and the channel bases.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: OrderProofs,
+    /// `check_minutes · wage_per_hour / 60`: one proof checked by hand.
+    manual_check_cost: f64,
+    channels: Channels,
+}
 
-    fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
-        let OrderProofs {
-            enabled: _,
-            tiers: _,
-            coupon_valid_days: _,
-            announce_rules: _,
-            verification: _,
-            manual_above: _,
-            check_minutes,
-            wage_per_hour,
-            auto_check_cost: _,
-            weekly_cap: _,
-            weekly_budget_share: _,
-            quality_bonus: _,
-            curation: _,
-            post_base: _,
-            reward_weight: _,
-            coupon_value_share: _,
-            unaware_share: _,
-            fake_rate: _,
-            fake_pass: _,
-            fake_order_value: _,
-            story_base: _,
-            story_bonus_weight: _,
-            proof_strength: _,
-            story_appeal: _,
-            story_strength: _,
-            open_base: _,
-            forward_open_base: _,
-            reaction: _,
-            reaction_engagement: _,
-            message_life_hours: _,
-            poster_satisfaction: _,
-        } = c;
-        Ok(Plan {
-            config: c.clone(),
-            manual_check_cost: check_minutes * wage_per_hour / 60.0,
-            channels: base.behaviour.channels.clone(),
-        })
-    }
-
-    fn begin(run: &mut Run<Self>, world: &World) {
-        let t = &mut run.trial;
-        t.forward_rng = ForwardRng(stream_rng(mix(world.key, Plan::STREAM), FORWARD_STREAM));
-        t.weekly.resize(world.pop.len(), 0);
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        if world.day.is_multiple_of(7) {
-            run.new_week(world);
-        }
-        run.trial.today.clear();
-        run.post_honest(world);
-        run.show(world);
-        let plan = Arc::clone(&run.plan);
-        if let Some(c) = &plan.config.curation {
-            let every = (7 / c.per_week.clamp(1, 7)).max(1);
-            if c.per_week > 0
-                && (world.day % 7).is_multiple_of(every)
-                && world.day % 7 / every < c.per_week
-            {
-                run.curate(world, c);
+impl Plan {
+    fn tier_reward(&self, value: f64) -> (f64, f64) {
+        for t in &self.config.tiers {
+            match t.below {
+                Some(b) if value >= b => continue,
+                _ => return (t.cash, t.coupon),
             }
         }
-        let t = &mut run.trial;
-        t.recent.retain(|p| p.day + 7 > world.day);
-        t.recent.extend_from_slice(&t.today);
+        (0.0, 0.0)
     }
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    orders_seen: u64,
+    honest: u64,
+    low_orders: u64,
+    low_proofs: u64,
+    high_orders: u64,
+    high_proofs: u64,
+    fakes: u64,
+    review_cost: f64,
+    cash: f64,
+    stories: u64,
+    story_seen: f64,
+    story_opened: u64,
+    photo_seen: f64,
+    photo_opened: u64,
+    story_orders: u64,
+    orders: u64,
+    curated_pushes: u64,
+    curated_orders: u64,
+    plain_expected: f64,
+    new_members: u64,
+    outsider_orders: u64,
+    pinned_hours: f64,
+    unpinned_hours: f64,
+    pinned_looks: f64,
+    unpinned_looks: f64,
+    interactions: u64,
+    member_weeks: f64,
+    /// Forwards to friends outside the group draw from their own stream, so the forward
+    /// levers (`forward`, `reach_per_forward`, `forward_open_base`) leave every draw of
+    /// the group's members unchanged (common random numbers).
+    forward_rng: ForwardRng,
+    /// Rewarded proofs of each agent this week (group members only are touched).
+    weekly: Vec<u8>,
+    last_week_sales: f64,
+    week_sales: f64,
+    week_spent: f64,
+    /// Proofs posted today (found by members tonight).
+    today: Vec<Proof>,
+    /// Recent proofs, candidates for curation.
+    recent: Vec<Proof>,
+    /// Buyers who reacted to a proof this evening (their engagement rises after it).
+    reacted: Vec<u32>,
 }
 
 impl Trial {
@@ -748,5 +632,119 @@ mod tests {
         assert!(h > 24.0 && h < 24.2, "{h}");
         // More pins a week, shorter pins.
         assert!(hours_in_view(pin_span_hours(8), 6.0) < hours_in_view(pin_span_hours(6), 6.0));
+    }
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("op_orders_seen"), |t, _| t.orders_seen as f64),
+        (Kpi::share("op_participation"), |t, _| {
+            per(t.honest, t.orders_seen)
+        }),
+        (Kpi::share("op_rate_low"), |t, _| {
+            per(t.low_proofs, t.low_orders)
+        }),
+        (Kpi::share("op_rate_high"), |t, _| {
+            per(t.high_proofs, t.high_orders)
+        }),
+        (Kpi::share("op_fake_share").better(Better::Lower), |t, _| {
+            per(t.fakes, t.proofs())
+        }),
+        (Kpi::cost_item("op_review_cost"), |t, _| t.review_cost),
+        (Kpi::cost_item("op_rewards_paid"), |t, world| {
+            t.rewards(world)
+        }),
+        (
+            Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
+            |t, world| per(t.rewards(world), t.proofs()),
+        ),
+        (
+            Kpi::share("op_cost_share").better(Better::Lower),
+            |t, world| per(t.rewards(world) + t.review_cost, world.ledger.revenue),
+        ),
+        (Kpi::share("op_story_share"), |t, _| {
+            per(t.stories, t.honest)
+        }),
+        (Kpi::share("op_story_ctr"), |t, _| {
+            per(t.story_opened, t.story_seen)
+        }),
+        (Kpi::share("op_photo_ctr"), |t, _| {
+            per(t.photo_opened, t.photo_seen)
+        }),
+        (Kpi::share("op_story_conversion"), |t, _| {
+            per(t.story_orders, t.story_opened)
+        }),
+        (Kpi::gain("op_proof_orders"), |t, _| t.orders as f64),
+        (Kpi::share("op_curated_conversion"), |t, _| {
+            per(t.curated_orders, t.curated_pushes)
+        }),
+        (
+            Kpi::share("op_plain_link_conversion").better(Better::Neither),
+            |t, _| per(t.plain_expected, t.curated_pushes),
+        ),
+        (Kpi::gain("op_new_members"), |t, _| t.new_members as f64),
+        (Kpi::share("op_new_member_share"), |t, _| {
+            per(t.outsider_orders, t.curated_orders)
+        }),
+        (
+            Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
+            |t, _| per(t.pinned_hours, t.unpinned_hours),
+        ),
+        (
+            Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
+            |t, _| per(t.pinned_looks, t.unpinned_looks),
+        ),
+        (
+            Kpi::new(
+                "op_interactions_per_member_week",
+                Unit::Ratio,
+                Better::Higher,
+            ),
+            |t, _| per(t.interactions, t.member_weeks),
+        ),
+    ];
+}
+
+/// Sub-stream of the forwards, keyed under the mechanism's stream.
+const FORWARD_STREAM: u64 = 1;
+
+/// Minute of the day proofs are posted.
+const POST_MINUTE: u32 = 20 * 60;
+
+/// Orders below this value are "low-value" in `op_rate_low`.
+const LOW_ORDER_BELOW: f64 = 50.0;
+
+/// Orders above this value are "high-value" in `op_rate_high`.
+const HIGH_ORDER_ABOVE: f64 = 200.0;
+
+/// Hours a pinned proof holds the pin: one proof is pinned at a time, each replaced by the
+/// next, so `pinned_per_week` pins a week hold it `168 / pinned_per_week` hours each.
+fn pin_span_hours(pinned_per_week: u32) -> f64 {
+    24.0 * 7.0 / pinned_per_week.max(1) as f64
+}
+
+/// Exposure time of a proof pushed into the chat and pinned for `pinned_hours`: in view the
+/// whole time it is pinned, then (and from the start when `pinned_hours` is 0) sinking with
+/// the chat, in view at hour `h` with weight `exp(−h / life)`:
+/// `∫ = pinned_hours + life · exp(−pinned_hours / life)` hours (`life` for an unpinned one).
+fn hours_in_view(pinned_hours: f64, life: f64) -> f64 {
+    pinned_hours + life * (-pinned_hours / life).exp()
+}
+
+/// A proof in a group's chat.
+#[derive(Debug, Clone, Copy)]
+struct Proof {
+    group: u32,
+    story: bool,
+    day: u32,
+}
+
+/// The forwards' own random stream, seeded for each trial by [`Mechanism::begin`].
+#[derive(Debug, Clone)]
+struct ForwardRng(SimRng);
+
+impl Default for ForwardRng {
+    fn default() -> Self {
+        ForwardRng(stream_rng(0, 0))
     }
 }

@@ -52,9 +52,8 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Push, PushOutcome, claim_seconds};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
-use crate::results::ratio;
 use crate::settings::{Base, Channels};
 use crate::thinning::Coins;
 use crate::world::World;
@@ -62,50 +61,71 @@ use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
 use std::sync::Arc;
 
-/// The plan: the validated settings, read as they are, and the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: Qa,
-    channels: Channels,
-}
+impl Mechanism for Plan {
+    type Config = Qa;
+    type Trial = Trial;
+    const KEY: &'static str = "qa";
+    const LABEL: &'static str = "Q&A in chat groups";
+    const STREAM: u64 = 2;
 
-#[derive(Debug, Clone, Copy)]
-struct Question {
-    arrival: f64,
-    patience: f64,
-    member: u32,
-    precollected: bool,
-}
+    fn plan(base: &Base<'_>, c: &Qa) -> Result<Self, String> {
+        let Qa {
+            enabled: _,
+            mode: _,
+            schedule: _,
+            session_minutes: _,
+            members_per_agent: _,
+            answer_minutes: _,
+            session_question_rate: _,
+            session_patience_minutes: _,
+            satisfied_within_minutes: _,
+            ordinary_question_rate: _,
+            adhoc_response_minutes: _,
+            adhoc_patience_minutes: _,
+            purchase_questions: _,
+            answer_style: _,
+            answer_discount: _,
+            case_strength: _,
+            answer_engagement: _,
+            answer_satisfaction: _,
+            adhoc_answer_intent: _,
+            unresolved_intent: _,
+            unresolved_engagement: _,
+            precollect: _,
+            warmup_total: _,
+            warmup_packets: _,
+            warmup_engagement: _,
+            warmup_intent: _,
+            core_coupon: _,
+            core_coupon_minutes: _,
+            closing_discount: _,
+            wage_per_hour: _,
+        } = c;
+        let minutes = c.session_minutes as f64;
+        Ok(Plan {
+            config: c.clone(),
+            ask: 1.0 - (-c.session_question_rate * minutes / 60.0).exp(),
+            channels: base.behaviour.channels.clone(),
+        })
+    }
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    sessions: u32,
-    online_sum: u64,
-    present_sum: u64,
-    session_questions: u64,
-    session_resolved: u64,
-    session_response_sum: f64,
-    satisfied: u64,
-    precollected: u64,
-    precollected_resolved: u64,
-    adhoc_questions: u64,
-    adhoc_resolved: u64,
-    adhoc_response_sum: f64,
-    session_orders: u64,
-    purchase_answers: u64,
-    answer_orders: u64,
-    orders: u64,
-    coupons_redeemed: u64,
-    cost: f64,
-    /// The current session's questions, members online, warm-up racers and agents.
-    questions: Vec<Question>,
-    online: Vec<u32>,
-    racers: Vec<(f64, u32)>,
-    agents_free: Vec<f64>,
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        let c = &run.plan.config;
+        let dedicated =
+            c.mode == QaMode::Dedicated && c.schedule.happens(world.day, world.weekday());
+        for g in world.pop.group_pools() {
+            run.ordinary_questions(world, g);
+            if dedicated {
+                run.session(world, g);
+            }
+        }
+    }
 }
 
 impl Run<Plan> {
+    #[inline]
     fn ordinary_questions(&mut self, world: &mut World, g: usize) {
         let p = &self.plan.config;
         let pool = world.pop.pools[g];
@@ -138,6 +158,7 @@ impl Run<Plan> {
         }
     }
 
+    #[inline]
     fn session(&mut self, world: &mut World, g: usize) {
         let plan = Arc::clone(&self.plan);
         let p = &plan.config;
@@ -199,7 +220,7 @@ impl Run<Plan> {
         }
 
         // Live questions.
-        let p_ask = 1.0 - (-p.session_question_rate * len / 60.0).exp();
+        let p_ask = plan.ask;
         let mut askers = Coins::new(0, self.trial.online.len() as u32, p_ask);
         while let Some((k, u)) = askers.next(&mut self.rng) {
             let i = self.trial.online[k as usize];
@@ -297,6 +318,7 @@ impl Run<Plan> {
     }
 
     /// A resolved question of member `i`, answered at `minute`.
+    #[inline]
     fn resolved(&mut self, world: &mut World, i: u32, minute: u32, coupon: f64, in_session: bool) {
         let p = &self.plan.config;
         world.add_engagement(i, p.answer_engagement);
@@ -333,51 +355,85 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = Qa;
-    type Trial = Trial;
-    const KEY: &'static str = "qa";
-    const LABEL: &'static str = "Q&A in chat groups";
-    const STREAM: u64 = 2;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, the chance to ask in a session, and
+/// the channel bases.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: Qa,
+    /// An online member asks in a session with `1 − exp(−session_question_rate · minutes /
+    /// 60)`.
+    ask: f64,
+    channels: Channels,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    sessions: u32,
+    online_sum: u64,
+    present_sum: u64,
+    session_questions: u64,
+    session_resolved: u64,
+    session_response_sum: f64,
+    satisfied: u64,
+    precollected: u64,
+    precollected_resolved: u64,
+    adhoc_questions: u64,
+    adhoc_resolved: u64,
+    adhoc_response_sum: f64,
+    session_orders: u64,
+    purchase_answers: u64,
+    answer_orders: u64,
+    orders: u64,
+    coupons_redeemed: u64,
+    cost: f64,
+    /// The current session's questions, members online, warm-up racers and agents.
+    questions: Vec<Question>,
+    online: Vec<u32>,
+    racers: Vec<(f64, u32)>,
+    agents_free: Vec<f64>,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("qa_sessions"), |t, _| t.sessions as f64),
         (Kpi::count("qa_online_per_session"), |t, _| {
-            ratio(t.online_sum as f64, t.sessions as f64)
+            per(t.online_sum, t.sessions)
         }),
         (Kpi::share("qa_online_share"), |t, _| {
-            ratio(t.online_sum as f64, t.present_sum as f64)
+            per(t.online_sum, t.present_sum)
         }),
         (Kpi::count("qa_questions_per_session"), |t, _| {
-            ratio(t.session_questions as f64, t.sessions as f64)
+            per(t.session_questions, t.sessions)
         }),
         (
             Kpi::new("qa_response_minutes", Unit::Minutes, Better::Lower),
-            |t, _| ratio(t.session_response_sum, t.session_resolved as f64),
+            |t, _| per(t.session_response_sum, t.session_resolved),
         ),
         (Kpi::share("qa_resolution"), |t, _| {
-            ratio(t.session_resolved as f64, t.session_questions as f64)
+            per(t.session_resolved, t.session_questions)
         }),
         (Kpi::share("qa_satisfaction"), |t, _| {
-            ratio(t.satisfied as f64, t.session_questions as f64)
+            per(t.satisfied, t.session_questions)
         }),
         (Kpi::share("qa_precollected_same_day"), |t, _| {
-            ratio(t.precollected_resolved as f64, t.precollected as f64)
+            per(t.precollected_resolved, t.precollected)
         }),
         (Kpi::count("qa_adhoc_questions"), |t, _| {
             t.adhoc_questions as f64
         }),
         (
             Kpi::new("qa_adhoc_response_minutes", Unit::Minutes, Better::Lower),
-            |t, _| ratio(t.adhoc_response_sum, t.adhoc_questions as f64),
+            |t, _| per(t.adhoc_response_sum, t.adhoc_questions),
         ),
         (Kpi::share("qa_adhoc_resolution"), |t, _| {
-            ratio(t.adhoc_resolved as f64, t.adhoc_questions as f64)
+            per(t.adhoc_resolved, t.adhoc_questions)
         }),
         (Kpi::gain("qa_session_orders"), |t, _| {
             t.session_orders as f64
         }),
         (Kpi::share("qa_answer_conversion"), |t, _| {
-            ratio(t.answer_orders as f64, t.purchase_answers as f64)
+            per(t.answer_orders, t.purchase_answers)
         }),
         (Kpi::gain("qa_orders"), |t, _| t.orders as f64),
         (Kpi::count("qa_coupons_redeemed"), |t, _| {
@@ -387,64 +443,17 @@ impl Mechanism for Plan {
             Kpi::share("qa_members_left").better(Better::Lower),
             |_, world| {
                 let members = world.pop.group_members() as f64;
-                ratio(world.group_attrition().0 as f64, members)
+                per(world.group_attrition().0, members)
             },
         ),
         (Kpi::cost_item("qa_cost"), |t, _| t.cost),
     ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
+}
 
-    fn plan(base: &Base<'_>, c: &Qa) -> Result<Self, String> {
-        let Qa {
-            enabled: _,
-            mode: _,
-            schedule: _,
-            session_minutes: _,
-            members_per_agent: _,
-            answer_minutes: _,
-            session_question_rate: _,
-            session_patience_minutes: _,
-            satisfied_within_minutes: _,
-            ordinary_question_rate: _,
-            adhoc_response_minutes: _,
-            adhoc_patience_minutes: _,
-            purchase_questions: _,
-            answer_style: _,
-            answer_discount: _,
-            case_strength: _,
-            answer_engagement: _,
-            answer_satisfaction: _,
-            adhoc_answer_intent: _,
-            unresolved_intent: _,
-            unresolved_engagement: _,
-            precollect: _,
-            warmup_total: _,
-            warmup_packets: _,
-            warmup_engagement: _,
-            warmup_intent: _,
-            core_coupon: _,
-            core_coupon_minutes: _,
-            closing_discount: _,
-            wage_per_hour: _,
-        } = c;
-        Ok(Plan {
-            config: c.clone(),
-            channels: base.behaviour.channels.clone(),
-        })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        let c = &run.plan.config;
-        let dedicated =
-            c.mode == QaMode::Dedicated && c.schedule.happens(world.day, world.weekday());
-        for g in world.pop.group_pools() {
-            run.ordinary_questions(world, g);
-            if dedicated {
-                run.session(world, g);
-            }
-        }
-    }
+#[derive(Debug, Clone, Copy)]
+struct Question {
+    arrival: f64,
+    patience: f64,
+    member: u32,
+    precollected: bool,
 }

@@ -41,10 +41,9 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{Push, PushOutcome, claim_seconds, scheduled_groups};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::group_chat::{Push, PushOutcome, claim_seconds, each_scheduled_group};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
-use crate::results::ratio;
 use crate::rng::SimRng;
 use crate::settings::{Base, Channels};
 use crate::thinning::Coins;
@@ -52,40 +51,55 @@ use crate::world::World;
 use rand::RngExt;
 use std::sync::Arc;
 
-/// The plan: the validated settings, read as they are, and the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: RedPackets,
-    channels: Channels,
-}
+impl Mechanism for Plan {
+    type Config = RedPackets;
+    type Trial = Trial;
+    const KEY: &'static str = "red_packets";
+    const LABEL: &'static str = "red packets in chat groups";
+    const STREAM: u64 = 1;
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    drops: u32,
-    offered: u64,
-    claimed: u64,
-    emptied: u32,
-    empty_seconds: f64,
-    clicks: u64,
-    completions: u64,
-    followup_sent: u64,
-    followup_clicks: u64,
-    broadcast_ctr_sum: f64,
-    broadcast_n: u64,
-    redemptions: u64,
-    orders: u64,
-    interactions: u64,
-    cost: f64,
-    /// (claim delay seconds, member) of members who noticed the current drop.
-    racers: Vec<(f64, u32)>,
-    completers: Vec<(f64, u32)>,
+    fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
+        let RedPackets {
+            enabled: _,
+            schedule: _,
+            total: _,
+            packets: _,
+            split: _,
+            scale_with_online: _,
+            total_per_online: _,
+            max_total: _,
+            claim_window_seconds: _,
+            claim_seconds_mean: _,
+            link: _,
+            task_completion: _,
+            announcement_click: _,
+            stage2: _,
+            followup: _,
+            claim_engagement: _,
+            task_engagement: _,
+            claim_intent: _,
+            claim_and_leave: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            nothing_follows: c.link != DropLink::Task && c.followup.is_none(),
+            channels: base.behaviour.channels.clone(),
+        })
+    }
+
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        each_scheduled_group(run, world, |p| &p.config.schedule, Run::drop_in_group);
+    }
 }
 
 impl Run<Plan> {
-    fn drop_in_group(&mut self, world: &mut World, g: usize, minute: u32) {
+    #[inline]
+    fn drop_in_group(&mut self, world: &mut World, g: usize) {
         let plan = Arc::clone(&self.plan);
         let p = &plan.config;
+        let minute = p.schedule.time.minute();
         let pool = world.pop.pools[g];
         self.trial.racers.clear();
         let mut online = 0u32;
@@ -128,30 +142,33 @@ impl Run<Plan> {
         self.trial.cost += amounts;
         world.book_cost(amounts);
 
-        let link = p.link;
-        let nothing_follows = link != DropLink::Task && p.followup.is_none();
+        let (link, nothing_follows) = (p.link, plan.nothing_follows);
+        let (claim_engagement, claim_intent, task_engagement) =
+            (p.claim_engagement, p.claim_intent, p.task_engagement);
+        let (task_completion, announcement_click, claim_and_leave) =
+            (p.task_completion, p.announcement_click, p.claim_and_leave);
         self.trial.completers.clear();
         for k in 0..claimers {
             let (delay, i) = self.trial.racers[k];
             self.trial.interactions += 1;
-            world.add_engagement(i, p.claim_engagement);
-            world.add_intent(i, p.claim_intent);
-            if link == DropLink::Task && self.rng.random::<f64>() < p.task_completion {
+            world.add_engagement(i, claim_engagement);
+            world.add_intent(i, claim_intent);
+            if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
                 self.trial.completions += 1;
                 self.trial.clicks += 1;
                 self.trial.interactions += 1;
-                world.add_engagement(i, p.task_engagement);
+                world.add_engagement(i, task_engagement);
                 self.trial.completers.push((delay, i));
                 self.link_offer(world, i, minute + 1);
             }
-            if nothing_follows && self.rng.random::<f64>() < p.claim_and_leave {
+            if nothing_follows && self.rng.random::<f64>() < claim_and_leave {
                 world.leave_group(i);
             }
         }
         if link == DropLink::Announcement {
             for k in 0..self.trial.racers.len() {
                 let i = self.trial.racers[k].1;
-                if !world.has_left(i) && self.rng.random::<f64>() < p.announcement_click {
+                if !world.has_left(i) && self.rng.random::<f64>() < announcement_click {
                     self.trial.clicks += 1;
                     self.trial.interactions += 1;
                     self.link_offer(world, i, minute + 1);
@@ -237,6 +254,92 @@ impl Run<Plan> {
     }
 }
 
+/// The plan: the validated settings, read as they are, whether anything follows a claim,
+/// and the channel bases.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: RedPackets,
+    /// No task and no follow-up: claimers may claim and leave.
+    nothing_follows: bool,
+    channels: Channels,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    drops: u32,
+    offered: u64,
+    claimed: u64,
+    emptied: u32,
+    empty_seconds: f64,
+    clicks: u64,
+    completions: u64,
+    followup_sent: u64,
+    followup_clicks: u64,
+    broadcast_ctr_sum: f64,
+    broadcast_n: u64,
+    redemptions: u64,
+    orders: u64,
+    interactions: u64,
+    cost: f64,
+    /// (claim delay seconds, member) of members who noticed the current drop.
+    racers: Vec<(f64, u32)>,
+    completers: Vec<(f64, u32)>,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("rp_drops"), |t, _| t.drops as f64),
+        (Kpi::count("rp_packets_claimed"), |t, _| t.claimed as f64),
+        (Kpi::share("rp_claim_share"), |t, _| {
+            per(t.claimed, t.offered)
+        }),
+        (
+            Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),
+            |t, _| per(t.empty_seconds, t.emptied),
+        ),
+        (Kpi::gain("rp_link_clicks"), |t, _| t.clicks as f64),
+        (Kpi::gain("rp_task_completions"), |t, _| {
+            t.completions as f64
+        }),
+        (Kpi::count("rp_followup_sent"), |t, _| {
+            t.followup_sent as f64
+        }),
+        (Kpi::share("rp_followup_ctr"), |t, _| {
+            per(t.followup_clicks, t.followup_sent)
+        }),
+        (
+            Kpi::share("rp_broadcast_ctr").better(Better::Neither),
+            |t, _| per(t.broadcast_ctr_sum, t.broadcast_n),
+        ),
+        (Kpi::gain("rp_followup_redemptions"), |t, _| {
+            t.redemptions as f64
+        }),
+        (Kpi::gain("rp_orders"), |t, _| t.orders as f64),
+        (
+            Kpi::new(
+                "rp_interactions_per_member_week",
+                Unit::Ratio,
+                Better::Higher,
+            ),
+            |t, world| {
+                let members = world.pop.group_members() as f64;
+                let weeks = world.horizon as f64 / 7.0;
+                per(t.interactions, members * weeks)
+            },
+        ),
+        (
+            Kpi::share("rp_members_left").better(Better::Lower),
+            |_, world| per(world.group_attrition().0, world.pop.group_members() as f64),
+        ),
+        (
+            Kpi::share("rp_members_silent").better(Better::Lower),
+            |_, world| per(world.group_attrition().1, world.pop.group_members() as f64),
+        ),
+        (Kpi::cost_item("rp_cost"), |t, _| t.cost),
+    ];
+}
+
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
 fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut SimRng) -> f64 {
     if claimed == 0 || n == 0 {
@@ -260,113 +363,6 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
                 paid += amount;
             }
             paid
-        }
-    }
-}
-
-impl Mechanism for Plan {
-    type Config = RedPackets;
-    type Trial = Trial;
-    const KEY: &'static str = "red_packets";
-    const LABEL: &'static str = "red packets in chat groups";
-    const STREAM: u64 = 1;
-    const METRICS: &'static [Metric<Trial>] = &[
-        (Kpi::count("rp_drops"), |t, _| t.drops as f64),
-        (Kpi::count("rp_packets_claimed"), |t, _| t.claimed as f64),
-        (Kpi::share("rp_claim_share"), |t, _| {
-            ratio(t.claimed as f64, t.offered as f64)
-        }),
-        (
-            Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),
-            |t, _| ratio(t.empty_seconds, t.emptied as f64),
-        ),
-        (Kpi::gain("rp_link_clicks"), |t, _| t.clicks as f64),
-        (Kpi::gain("rp_task_completions"), |t, _| {
-            t.completions as f64
-        }),
-        (Kpi::count("rp_followup_sent"), |t, _| {
-            t.followup_sent as f64
-        }),
-        (Kpi::share("rp_followup_ctr"), |t, _| {
-            ratio(t.followup_clicks as f64, t.followup_sent as f64)
-        }),
-        (
-            Kpi::share("rp_broadcast_ctr").better(Better::Neither),
-            |t, _| ratio(t.broadcast_ctr_sum, t.broadcast_n as f64),
-        ),
-        (Kpi::gain("rp_followup_redemptions"), |t, _| {
-            t.redemptions as f64
-        }),
-        (Kpi::gain("rp_orders"), |t, _| t.orders as f64),
-        (
-            Kpi::new(
-                "rp_interactions_per_member_week",
-                Unit::Ratio,
-                Better::Higher,
-            ),
-            |t, world| {
-                let members = world.pop.group_members() as f64;
-                let weeks = world.horizon as f64 / 7.0;
-                ratio(t.interactions as f64, members * weeks)
-            },
-        ),
-        (
-            Kpi::share("rp_members_left").better(Better::Lower),
-            |_, world| {
-                ratio(
-                    world.group_attrition().0 as f64,
-                    world.pop.group_members() as f64,
-                )
-            },
-        ),
-        (
-            Kpi::share("rp_members_silent").better(Better::Lower),
-            |_, world| {
-                ratio(
-                    world.group_attrition().1 as f64,
-                    world.pop.group_members() as f64,
-                )
-            },
-        ),
-        (Kpi::cost_item("rp_cost"), |t, _| t.cost),
-    ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
-        let RedPackets {
-            enabled: _,
-            schedule: _,
-            total: _,
-            packets: _,
-            split: _,
-            scale_with_online: _,
-            total_per_online: _,
-            max_total: _,
-            claim_window_seconds: _,
-            claim_seconds_mean: _,
-            link: _,
-            task_completion: _,
-            announcement_click: _,
-            stage2: _,
-            followup: _,
-            claim_engagement: _,
-            task_engagement: _,
-            claim_intent: _,
-            claim_and_leave: _,
-        } = c;
-        Ok(Plan {
-            config: c.clone(),
-            channels: base.behaviour.channels.clone(),
-        })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        let minute = run.plan.config.schedule.time.minute();
-        for g in scheduled_groups(world, &run.plan.config.schedule) {
-            run.drop_in_group(world, g, minute);
         }
     }
 }

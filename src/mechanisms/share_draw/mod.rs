@@ -25,36 +25,52 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{Finders, scheduled_groups, window_weight};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::group_chat::{Finders, each_scheduled_group, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::results::ratio;
 use crate::rng::poisson_count;
 use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
 
-/// The plan: the validated settings, read as they are, and the product link's base.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: ShareDraw,
-    link_base: f64,
-}
+impl Mechanism for Plan {
+    type Config = ShareDraw;
+    type Trial = Trial;
+    const KEY: &'static str = "share_draw";
+    const LABEL: &'static str = "share-to-groups draws";
+    const STREAM: u64 = 6;
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    draws: u32,
-    present: u64,
-    participants: u64,
-    shares: u64,
-    reached: u64,
-    clicks: u64,
-    orders: u64,
-    cost: f64,
+    fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
+        let ShareDraw {
+            enabled: _,
+            schedule: _,
+            shares_required: _,
+            gifts: _,
+            gift_value: _,
+            open_hours: _,
+            participation_base: _,
+            effort_weight: _,
+            prize_weight: _,
+            engagement_weight: _,
+            reach_per_share: _,
+            outsider_click_base: _,
+            participation_engagement: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            link_base: base.behaviour.channels.link,
+        })
+    }
+
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        each_scheduled_group(run, world, |p| &p.config.schedule, Run::draw);
+    }
 }
 
 impl Run<Plan> {
+    #[inline]
     fn draw(&mut self, world: &mut World, g: usize) {
         let plan = std::sync::Arc::clone(&self.plan);
         let c = &plan.config;
@@ -119,16 +135,31 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = ShareDraw;
-    type Trial = Trial;
-    const KEY: &'static str = "share_draw";
-    const LABEL: &'static str = "share-to-groups draws";
-    const STREAM: u64 = 6;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, and the product link's base.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: ShareDraw,
+    link_base: f64,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    draws: u32,
+    present: u64,
+    participants: u64,
+    shares: u64,
+    reached: u64,
+    clicks: u64,
+    orders: u64,
+    cost: f64,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("sd_draws"), |t, _| t.draws as f64),
         (Kpi::share("sd_participation"), |t, _| {
-            ratio(t.participants as f64, t.present as f64)
+            per(t.participants, t.present)
         }),
         (Kpi::gain("sd_shares"), |t, _| t.shares as f64),
         (Kpi::gain("sd_outsiders_reached"), |t, _| t.reached as f64),
@@ -137,39 +168,7 @@ impl Mechanism for Plan {
         (Kpi::cost_item("sd_cost"), |t, _| t.cost),
         (
             Kpi::new("sd_cost_per_order", Unit::Money, Better::Lower),
-            |t, _| ratio(t.cost, t.orders as f64),
+            |t, _| per(t.cost, t.orders),
         ),
     ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
-        let ShareDraw {
-            enabled: _,
-            schedule: _,
-            shares_required: _,
-            gifts: _,
-            gift_value: _,
-            open_hours: _,
-            participation_base: _,
-            effort_weight: _,
-            prize_weight: _,
-            engagement_weight: _,
-            reach_per_share: _,
-            outsider_click_base: _,
-            participation_engagement: _,
-        } = c;
-        Ok(Plan {
-            config: c.clone(),
-            link_base: base.behaviour.channels.link,
-        })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        for g in scheduled_groups(world, &run.plan.config.schedule) {
-            run.draw(world, g);
-        }
-    }
 }

@@ -24,28 +24,63 @@ mod config;
 pub use config::*;
 
 use super::group_chat::{Prepared, Push, PushOutcome, scheduled_groups};
-use super::{Kpi, Mechanism, Metric, Needs, Run};
+use super::{Kpi, Mechanism, Metric, Need, Needs, Record, Run, per};
 use crate::behaviour::{Exposure, sigmoid_coin};
-use crate::results::ratio;
-use crate::settings::{Base, Channels};
+use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
 
-/// The plan: the validated settings, read as they are, and the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: TargetedPush,
-    channels: Channels,
-}
+impl Mechanism for Plan {
+    type Config = TargetedPush;
+    type Trial = Trial;
+    const KEY: &'static str = "targeted_push";
+    const LABEL: &'static str = "targeted pushes";
+    const STREAM: u64 = 7;
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    tagged: u64,
-    opened: u64,
-    tagged_orders: u64,
-    orders: u64,
-    cost: f64,
+    fn plan(base: &Base<'_>, c: &TargetedPush) -> Result<Self, String> {
+        let TargetedPush {
+            enabled: _,
+            schedule: _,
+            visits_to_tag: _,
+            coupon: _,
+            valid_minutes: _,
+            broadcast: _,
+            open_base: _,
+            personal_strength: _,
+        } = c;
+        let channels = &base.behaviour.channels;
+        Ok(Plan {
+            config: c.clone(),
+            personal_base: channels.link + c.personal_strength,
+            broadcast: c.broadcast.then_some(Push {
+                buyers: true,
+                ..Push::new(channels, c.coupon, c.valid_minutes as f64)
+            }),
+        })
+    }
+
+    const NEEDS: Needs = Needs::of(&[Need::Visits]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        let plan = std::sync::Arc::clone(&run.plan);
+        let c = &plan.config;
+        let push = plan.broadcast.map(|push| push.prepare(world));
+        let (at, visits_to_tag) = (c.schedule.time.minute(), c.visits_to_tag);
+        for g in scheduled_groups(world, &c.schedule) {
+            let pool = world.pop.pools[g];
+            for i in pool.start..pool.start + pool.len {
+                if world.has_left(i) {
+                    continue;
+                }
+                let tagged = !world.is_buyer(i) && world.visits_of(i) >= visits_to_tag;
+                if let Some(push) = &push {
+                    run.broadcast(world, push, i, at, tagged);
+                } else if tagged {
+                    run.personal(world, i, at);
+                }
+            }
+        }
+    }
 }
 
 impl Run<Plan> {
@@ -58,7 +93,7 @@ impl Run<Plan> {
         }
         t.opened += 1;
         let e = Exposure {
-            base: self.plan.channels.link + c.personal_strength,
+            base: self.plan.personal_base,
             attention: world.behaviour().coupon_attention(c.valid_minutes as f64),
             strength: 0.0,
             incentive: c.coupon,
@@ -88,70 +123,35 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = TargetedPush;
-    type Trial = Trial;
-    const KEY: &'static str = "targeted_push";
-    const LABEL: &'static str = "targeted pushes";
-    const STREAM: u64 = 7;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, the personal message's base on the
+/// product page, and the group push used instead with `broadcast`.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: TargetedPush,
+    /// `channels.link + personal_strength`.
+    personal_base: f64,
+    /// With `broadcast`, the same code as an ordinary group push to every member.
+    broadcast: Option<Push>,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    tagged: u64,
+    opened: u64,
+    tagged_orders: u64,
+    orders: u64,
+    cost: f64,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("tp_tagged"), |t, _| t.tagged as f64),
-        (Kpi::share("tp_open_rate"), |t, _| {
-            ratio(t.opened as f64, t.tagged as f64)
-        }),
+        (Kpi::share("tp_open_rate"), |t, _| per(t.opened, t.tagged)),
         (Kpi::share("tp_tagged_conversion"), |t, _| {
-            ratio(t.tagged_orders as f64, t.opened as f64)
+            per(t.tagged_orders, t.opened)
         }),
         (Kpi::gain("tp_orders"), |t, _| t.orders as f64),
         (Kpi::cost_item("tp_cost"), |t, _| t.cost),
     ];
-    const NEEDS: Needs = Needs {
-        visits: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &TargetedPush) -> Result<Self, String> {
-        let TargetedPush {
-            enabled: _,
-            schedule: _,
-            visits_to_tag: _,
-            coupon: _,
-            valid_minutes: _,
-            broadcast: _,
-            open_base: _,
-            personal_strength: _,
-        } = c;
-        Ok(Plan {
-            config: c.clone(),
-            channels: base.behaviour.channels.clone(),
-        })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        let plan = std::sync::Arc::clone(&run.plan);
-        let c = &plan.config;
-        // With `broadcast`, the same code as an ordinary group push to every member.
-        let push = c.broadcast.then(|| {
-            Push {
-                buyers: true,
-                ..Push::new(&plan.channels, c.coupon, c.valid_minutes as f64)
-            }
-            .prepare(world)
-        });
-        let at = c.schedule.time.minute();
-        for g in scheduled_groups(world, &c.schedule) {
-            let pool = world.pop.pools[g];
-            for i in pool.start..pool.start + pool.len {
-                if world.has_left(i) {
-                    continue;
-                }
-                let tagged = !world.is_buyer(i) && world.visits_of(i) >= c.visits_to_tag;
-                if let Some(push) = &push {
-                    run.broadcast(world, push, i, at, tagged);
-                } else if tagged {
-                    run.personal(world, i, at);
-                }
-            }
-        }
-    }
 }

@@ -38,74 +38,74 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::Finders;
-use super::group_chat::{
-    Prepared, Push, PushOutcome, push_audience, scheduled_groups, window_weight,
-};
-use super::{Better, Kpi, Mechanism, Metric, Needs, Run, Unit};
+use super::group_chat::{Finders, Prepared, Push, PushOutcome};
+use super::group_chat::{push_audience, scheduled_groups, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::sigmoid_coin;
-use crate::results::ratio;
 use crate::settings::{Base, Channels};
 use crate::world::World;
 use rand::RngExt;
 use std::sync::Arc;
 
-/// The plan: the validated settings, read as they are, each program's topic resolved, and
-/// the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    config: Votes,
-    programs: Vec<Program>,
-    channels: Channels,
-}
+impl Mechanism for Plan {
+    type Config = Votes;
+    type Trial = Trial;
+    const KEY: &'static str = "votes";
+    const LABEL: &'static str = "votes in chat groups";
+    const STREAM: u64 = 3;
 
-/// One recurring vote ([`VoteProgram`]) with its topic resolved into a relevance and a link.
-#[derive(Debug, Clone)]
-struct Program {
-    vote: VoteProgram,
-    relevance: f64,
-    link: VoteLink,
-}
+    fn plan(base: &Base<'_>, c: &Votes) -> Result<Self, String> {
+        let Votes {
+            enabled: _,
+            program: _,
+            reward_cap_share: _,
+            participation_base: _,
+            relevance: _,
+            reward_weight: _,
+            engagement_weight: _,
+            visibility_hours: _,
+            participation_engagement: _,
+            involvement_intent: _,
+            link_strength: _,
+            anticipation: _,
+            anticipation_minutes: _,
+            bundle_strength: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            programs: c
+                .program
+                .iter()
+                .map(|vote| Program {
+                    vote: vote.clone(),
+                    relevance: c.relevance.of(vote.topic),
+                    link: vote.link.unwrap_or(vote.topic.natural_link()),
+                })
+                .collect(),
+            channels: base.behaviour.channels.clone(),
+        })
+    }
 
-/// A result waiting to be announced.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    day: u32,
-    minute: u32,
-    program: usize,
-    group: usize,
-    /// Range of `Trial::voters`.
-    start: usize,
-    end: usize,
-}
+    const NEEDS: Needs = Needs::of(&[Need::Wallet, Need::GroupLife]);
 
-/// What a trial records.
-#[derive(Debug, Clone, Default)]
-pub struct Trial {
-    events: u32,
-    present: u64,
-    participants: u64,
-    issued: u64,
-    pushes: u64,
-    clicks: u64,
-    broadcast_sum: f64,
-    broadcast_n: u64,
-    orders: u64,
-    first_orders: u64,
-    discounts: f64,
-    /// Participants of pending votes; bit 31 set = picked the winner.
-    voters: Vec<u32>,
-    pending: Vec<Pending>,
-    /// Participants of the current group (flash sales reach everyone else too).
-    mark: Vec<bool>,
-}
-
-const WINNER: u32 = 1 << 31;
-
-impl Trial {
-    /// Coupons of the votes redeemed and the result pushes' own discounts.
-    fn reward_cost(&self, world: &World) -> f64 {
-        world.ledger.coupon_value_redeemed[Plan::STREAM as usize] + self.discounts
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        for k in 0..run.plan.programs.len() {
+            for g in scheduled_groups(world, &run.plan.programs[k].vote.schedule) {
+                run.open(world, k, g);
+            }
+        }
+        let mut j = 0;
+        while j < run.trial.pending.len() {
+            if run.trial.pending[j].day == world.day {
+                let r = run.trial.pending.swap_remove(j);
+                run.result(world, r);
+            } else {
+                j += 1;
+            }
+        }
+        if run.trial.pending.is_empty() {
+            run.trial.voters.clear();
+        }
     }
 }
 
@@ -117,6 +117,7 @@ impl Run<Plan> {
         }
     }
 
+    #[inline]
     fn open(&mut self, world: &mut World, k: usize, g: usize) {
         let plan = Arc::clone(&self.plan);
         let p = &plan.config;
@@ -127,7 +128,11 @@ impl Run<Plan> {
         let expected_reward = v.participation_coupon + v.winner_bonus / v.choices as f64;
         let base =
             p.participation_base + prog.relevance + p.reward_weight * expected_reward.ln_1p();
-        let ew = p.engagement_weight;
+        let (ew, eng_gain, intent_gain) = (
+            p.engagement_weight,
+            p.participation_engagement,
+            p.involvement_intent,
+        );
         let (coupon, valid, choices) = (v.participation_coupon, v.coupon_valid_days, v.choices);
         let give = coupon > 0.0 && self.rewards_allowed(world);
         let after_vote = prog.link == VoteLink::CouponPush;
@@ -143,8 +148,8 @@ impl Run<Plan> {
                 continue;
             }
             self.trial.participants += 1;
-            world.add_engagement(i, p.participation_engagement);
-            world.add_intent(i, p.involvement_intent);
+            world.add_engagement(i, eng_gain);
+            world.add_intent(i, intent_gain);
             if give {
                 world.give_coupon(i, coupon, valid, Plan::STREAM);
                 self.trial.issued += 1;
@@ -301,28 +306,60 @@ impl Run<Plan> {
     }
 }
 
-impl Mechanism for Plan {
-    type Config = Votes;
-    type Trial = Trial;
-    const KEY: &'static str = "votes";
-    const LABEL: &'static str = "votes in chat groups";
-    const STREAM: u64 = 3;
-    const METRICS: &'static [Metric<Trial>] = &[
+/// The plan: the validated settings, read as they are, each program's topic resolved, and
+/// the channel bases.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: Votes,
+    programs: Vec<Program>,
+    channels: Channels,
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    events: u32,
+    present: u64,
+    participants: u64,
+    issued: u64,
+    pushes: u64,
+    clicks: u64,
+    broadcast_sum: f64,
+    broadcast_n: u64,
+    orders: u64,
+    first_orders: u64,
+    discounts: f64,
+    /// Participants of pending votes; bit 31 set = picked the winner.
+    voters: Vec<u32>,
+    pending: Vec<Pending>,
+    /// Participants of the current group (flash sales reach everyone else too).
+    mark: Vec<bool>,
+}
+
+impl Trial {
+    /// Coupons of the votes redeemed and the result pushes' own discounts.
+    fn reward_cost(&self, world: &World) -> f64 {
+        world.ledger.coupon_value_redeemed[Plan::STREAM as usize] + self.discounts
+    }
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
         (Kpi::count("vote_events"), |t, _| t.events as f64),
         (Kpi::share("vote_participation"), |t, _| {
-            ratio(t.participants as f64, t.present as f64)
+            per(t.participants, t.present)
         }),
         (Kpi::count("vote_coupons_issued"), |t, _| t.issued as f64),
         (Kpi::share("vote_coupon_use"), |t, world| {
             let redeemed = world.ledger.coupons_redeemed[Plan::STREAM as usize] as f64;
-            ratio(redeemed, t.issued as f64)
+            per(redeemed, t.issued)
         }),
         (Kpi::share("vote_result_ctr"), |t, _| {
-            ratio(t.clicks as f64, t.pushes as f64)
+            per(t.clicks, t.pushes)
         }),
         (
             Kpi::share("vote_broadcast_ctr").better(Better::Neither),
-            |t, _| ratio(t.broadcast_sum, t.broadcast_n as f64),
+            |t, _| per(t.broadcast_sum, t.broadcast_n),
         ),
         (Kpi::gain("vote_orders"), |t, _| t.orders as f64),
         (Kpi::gain("vote_first_orders"), |t, _| t.first_orders as f64),
@@ -331,68 +368,33 @@ impl Mechanism for Plan {
         }),
         (
             Kpi::new("vote_cost_per_participant", Unit::Money, Better::Lower),
-            |t, world| ratio(t.reward_cost(world), t.participants as f64),
+            |t, world| per(t.reward_cost(world), t.participants),
         ),
         (
             Kpi::share("vote_cost_share").better(Better::Lower),
-            |t, world| ratio(t.reward_cost(world), world.ledger.revenue),
+            |t, world| per(t.reward_cost(world), world.ledger.revenue),
         ),
     ];
-    const NEEDS: Needs = Needs {
-        wallet: true,
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &Votes) -> Result<Self, String> {
-        let Votes {
-            enabled: _,
-            program,
-            reward_cap_share: _,
-            participation_base: _,
-            relevance,
-            reward_weight: _,
-            engagement_weight: _,
-            visibility_hours: _,
-            participation_engagement: _,
-            involvement_intent: _,
-            link_strength: _,
-            anticipation: _,
-            anticipation_minutes: _,
-            bundle_strength: _,
-        } = c;
-        let programs = program
-            .iter()
-            .map(|vote| Program {
-                vote: vote.clone(),
-                relevance: relevance.of(vote.topic),
-                link: vote.link.unwrap_or(vote.topic.natural_link()),
-            })
-            .collect();
-        Ok(Plan {
-            config: c.clone(),
-            programs,
-            channels: base.behaviour.channels.clone(),
-        })
-    }
-
-    fn on_day(run: &mut Run<Self>, world: &mut World) {
-        for k in 0..run.plan.programs.len() {
-            for g in scheduled_groups(world, &run.plan.programs[k].vote.schedule) {
-                run.open(world, k, g);
-            }
-        }
-        let mut j = 0;
-        while j < run.trial.pending.len() {
-            if run.trial.pending[j].day == world.day {
-                let r = run.trial.pending.swap_remove(j);
-                run.result(world, r);
-            } else {
-                j += 1;
-            }
-        }
-        if run.trial.pending.is_empty() {
-            run.trial.voters.clear();
-        }
-    }
 }
+
+/// One recurring vote ([`VoteProgram`]) with its topic resolved into a relevance and a link.
+#[derive(Debug, Clone)]
+struct Program {
+    vote: VoteProgram,
+    relevance: f64,
+    link: VoteLink,
+}
+
+/// A result waiting to be announced.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    day: u32,
+    minute: u32,
+    program: usize,
+    group: usize,
+    /// Range of `Trial::voters`.
+    start: usize,
+    end: usize,
+}
+
+const WINNER: u32 = 1 << 31;
