@@ -198,7 +198,7 @@ pub fn each_scheduled_group<M: Mechanism>(
     run: &mut Run<M>,
     world: &mut World,
     schedule: fn(&M) -> &Schedule,
-    event: fn(&mut Run<M>, &mut World, usize),
+    event: impl Fn(&mut Run<M>, &mut World, usize),
 ) {
     for g in scheduled_groups(world, schedule(&run.plan)) {
         event(run, world, g);

@@ -5,25 +5,30 @@
 //! A mechanism is a folder holding its settings (`config.rs`: the scenario's
 //! `[mechanisms.KEY]` table, with defaults and its own [`Check`]) and its model (`mod.rs`):
 //! a [`Mechanism`] plan, built once per run from the validated settings, and what one trial
-//! records ([`Mechanism::Trial`]: its counters and whatever its events carry from day to
-//! day). The plan declares, as constants, everything the rest of promosim needs to know
-//! about it: its key, its label, its random stream, its KPIs ([`Metric`]: a [`Kpi`]
-//! descriptor and the value's formula over the trial's record, side by side so the two
-//! cannot drift apart) and what it needs from the world ([`Needs`]).
+//! records ([`Mechanism::Trial`], a [`Record`]: its counters and whatever its events carry
+//! from day to day). The plan declares, as constants, what the rest of promosim needs to
+//! know about it: its key, its label, its random stream and what it needs from the world
+//! ([`Needs`]). The record declares the KPIs ([`Metric`]: a [`Kpi`] descriptor and the
+//! value's formula over the record, side by side so the two cannot drift apart).
 //!
 //! A worker runs each plan in a [`Run`]: the plan, the mechanism's random stream and the
 //! current trial's record. [`Run::reset`] reseeds the stream and puts the record back to
-//! its `Default` for every trial ([`Mechanism::begin`] sizes what depends on the world), so
-//! the bookkeeping around a mechanism's events is written once, here; a mechanism writes
-//! its events as methods of its `Run` and its days as [`Mechanism::on_day`].
+//! its `Default` for every trial ([`Mechanism::begin`] sizes what depends on the world), and
+//! [`Run::kpis`] reads the record's metrics, so the bookkeeping around a mechanism's events
+//! is written once, here. A mechanism writes its day ([`Mechanism::on_day`]) and its events,
+//! as methods of its `Run`.
+//!
+//! A model file reads top down: the `Mechanism` impl (identity, plan, needs, day), the
+//! events, the plan and the trial record, then the KPIs.
 //!
 //! ## Plans keep their settings
-//! A plan keeps its validated table as it is and adds only what it derives from it or from
-//! the base scenario (channel bases, costs, samplers): the model reads a setting where it
-//! uses it, and no plan restates its table field by field. [`Mechanism::plan`] destructures
-//! the whole table, binding the settings it derives from and writing `name: _` for those
-//! the model reads from the kept table, so a new setting does not compile until the plan
-//! has placed it.
+//! A plan keeps its validated table as it is and adds only the constants it derives from
+//! it or from the base scenario (channel bases, costs, samplers, timings): the model reads a
+//! setting where it uses it, and no plan restates its table field by field.
+//! [`Mechanism::plan`] destructures the whole table, naming every setting once (`name: _`),
+//! so a new setting does not compile until the plan has considered where the model reads
+//! it. The destructuring does not prove that a kept setting is read; the model's tests
+//! do.
 //!
 //! ## The registry
 //! [`registry!`](self) lists every mechanism once, and generates from that list the

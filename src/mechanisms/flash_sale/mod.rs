@@ -65,7 +65,6 @@ impl Mechanism for Plan {
 }
 
 impl Run<Plan> {
-    #[inline]
     fn sale(&mut self, world: &mut World, g: usize) {
         let (p, c) = (&*self.plan, &self.plan.config);
         let t = &mut self.trial;

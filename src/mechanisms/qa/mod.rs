@@ -441,10 +441,7 @@ impl Record for Trial {
         }),
         (
             Kpi::share("qa_members_left").better(Better::Lower),
-            |_, world| {
-                let members = world.pop.group_members() as f64;
-                per(world.group_attrition().0, members)
-            },
+            |_, world| per(world.group_attrition().0, world.pop.group_members()),
         ),
         (Kpi::cost_item("qa_cost"), |t, _| t.cost),
     ];

@@ -95,7 +95,6 @@ impl Mechanism for Plan {
 }
 
 impl Run<Plan> {
-    #[inline]
     fn drop_in_group(&mut self, world: &mut World, g: usize) {
         let plan = Arc::clone(&self.plan);
         let p = &plan.config;
@@ -330,11 +329,11 @@ impl Record for Trial {
         ),
         (
             Kpi::share("rp_members_left").better(Better::Lower),
-            |_, world| per(world.group_attrition().0, world.pop.group_members() as f64),
+            |_, world| per(world.group_attrition().0, world.pop.group_members()),
         ),
         (
             Kpi::share("rp_members_silent").better(Better::Lower),
-            |_, world| per(world.group_attrition().1, world.pop.group_members() as f64),
+            |_, world| per(world.group_attrition().1, world.pop.group_members()),
         ),
         (Kpi::cost_item("rp_cost"), |t, _| t.cost),
     ];

@@ -70,7 +70,6 @@ impl Mechanism for Plan {
 }
 
 impl Run<Plan> {
-    #[inline]
     fn draw(&mut self, world: &mut World, g: usize) {
         let plan = std::sync::Arc::clone(&self.plan);
         let c = &plan.config;
