@@ -161,8 +161,9 @@ pub struct Views {
     /// Today's feed views, taken from the feed and handed back when they are done.
     feed: Vec<(u32, u32)>,
     next: usize,
-    /// The post whose discovery views are being drawn, and how many are left.
+    /// The next post whose discovery views are to be drawn.
     post: usize,
+    /// Discovery views left of the post before it.
     left: u64,
 }
 
@@ -180,13 +181,12 @@ impl Views {
 
     /// The next view.
     pub fn next(&mut self, feed: &mut Feed, world: &World, rng: &mut SimRng) -> Option<View> {
-        let plan = feed.plan;
         if let Some(&(buyer, post)) = self.feed.get(self.next) {
             self.next += 1;
             return Some(View {
                 buyer,
                 post,
-                base: plan.feed_base,
+                base: feed.plan.feed_base,
             });
         }
         if self.feed.capacity() > 0 {
@@ -198,15 +198,15 @@ impl Views {
         while self.left == 0 {
             let &(day, k) = feed.posts.get(self.post)?;
             self.post += 1;
-            if self.day < day.saturating_add(plan.discovery_days) {
-                self.left = discovery_count(world, k as usize, plan.discovery_views, rng);
+            if self.day < day.saturating_add(feed.plan.discovery_days) {
+                self.left = discovery_count(world, k as usize, feed.plan.discovery_views, rng);
             }
         }
         self.left -= 1;
         Some(View {
             buyer: world.pop.random_buyer(rng),
             post: self.post as u32 - 1,
-            base: plan.discovery_base,
+            base: feed.plan.discovery_base,
         })
     }
 }

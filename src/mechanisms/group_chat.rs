@@ -349,6 +349,7 @@ pub fn window_weight(world: &World, minute: u32, hours: f64, visibility_hours: f
 
 /// Looks of member `i` that find a message of window weight `w` ([`window_weight`]):
 /// `activity · notice · w`; the member finds it with probability `1 − exp(−rate)`.
+/// Inlined into the finders' walks (see [`Finders::next`]).
 #[inline(always)]
 pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);

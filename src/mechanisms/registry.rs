@@ -13,8 +13,8 @@
 //!
 //! The folder must provide `Plan` (a [`super::Mechanism`], run in a [`super::Run`]); the
 //! config must have an `enabled` switch, and the plan's `KEY` must equal the registry key
-//! (both checked at compile time). A folder without a registry
-//! line leaves its plan unused, which fails the build under `-D warnings`.
+//! (both checked at compile time). A folder without a registry line leaves its plan unused,
+//! which fails the build under `-D warnings`.
 
 /// Byte-wise string equality usable in constants.
 pub(crate) const fn same(a: &str, b: &str) -> bool {

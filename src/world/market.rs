@@ -121,7 +121,7 @@ impl World {
     }
 
     /// Non-buyer `i`'s intent, and its decision log-odds on exposure `e`
-    /// ([`BehaviourParams::decision_logit`]).
+    /// ([`BehaviourParams::decision_logit`]); inlined into every offer.
     #[inline(always)]
     fn decision(&mut self, i: u32, e: &Exposure) -> (f64, f64) {
         let intent = self.intent_of(i);
@@ -363,6 +363,9 @@ impl World {
     }
 
     /// Probability that member `i` is online at `minute` of today.
+    ///
+    /// Inlined into the mechanisms' walks over members: out of line (with the decision
+    /// log-odds and the looks' rate), a full campaign trial runs about 4% more instructions.
     #[inline(always)]
     pub fn online_probability(&mut self, i: u32, minute: u32) -> f64 {
         let a = self.pop.trait_of(i, Trait::Activity);

@@ -219,7 +219,6 @@ impl Run<Plan> {
     }
 
     /// One view of a review: a purchase opportunity with the review's strength.
-    #[inline]
     fn view(&mut self, world: &mut World, v: View) {
         let review = self.trial.published[v.post as usize];
         let b = &world.pop.bloggers;

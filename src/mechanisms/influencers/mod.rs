@@ -252,7 +252,6 @@ impl Run<Plan> {
     }
 
     /// One view of a post: giveaway entry, then the purchase decision.
-    #[inline]
     fn view(&mut self, world: &mut World, v: View) {
         let c = &self.plan.config;
         let t = &mut self.trial;

@@ -117,6 +117,7 @@ impl Run<Plan> {
         }
     }
 
+    // Inlined into the day: out of line, the vote scenarios run about 2% more instructions.
     #[inline]
     fn open(&mut self, world: &mut World, k: usize, g: usize) {
         let plan = Arc::clone(&self.plan);
