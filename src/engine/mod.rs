@@ -127,8 +127,8 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
     let key = trial_key(seed, trial as u64);
     let world = &mut ws.world;
     world.reset(&plan.world, key);
-    for (m, p) in ws.mechanisms.iter_mut().zip(&plan.mechanisms) {
-        m.reset(world, p.stream());
+    for m in ws.mechanisms.iter_mut() {
+        m.reset(world);
     }
     for day in 0..plan.world.horizon {
         world.begin_day(day);

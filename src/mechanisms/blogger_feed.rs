@@ -9,12 +9,16 @@
 //!   `Binomial(followers_k, min(1, relevance · market_overlap · reach · engagement · lift))`
 //!   engaged followers in the market ([`engaged_followers`]), each a buyer drawn uniformly,
 //!   who sees it after a geometric delay: a share `feed_decay` of the views moves to the next
-//!   day ([`feed_lag`]). [`Feed`] keeps the views by day.
+//!   day ([`feed_lag`]). [`Feed`] keeps a trial's posts and their views by day.
 //! - **Discovery tab.** A post is seen by `Poisson(views_per_day · engagement_k)`
 //!   strangers a day while it stays in the tab ([`discovery_count`]).
+//!
+//! A view is a purchase opportunity at the channel's base (`channels.feed`,
+//! `channels.discovery`); [`Views`] walks a day's views in the order their draws are made.
 
 use crate::population::Bloggers;
 use crate::rng::{SimRng, poisson_count};
+use crate::settings::Base;
 use crate::world::World;
 use rand_distr::{Binomial, Distribution, Exp1, StandardNormal};
 
@@ -67,58 +71,142 @@ pub fn discovery_count(world: &World, k: usize, views_per_day: f64, rng: &mut Si
     poisson_count(mean, rng)
 }
 
-/// Feed views of a mechanism's posts, by day: (buyer, post id).
-#[derive(Debug, Clone)]
-pub struct Feed {
+/// The blogger-feed settings a plan keeps: the feed's delay, the discovery tab, and the
+/// channel bases of the two.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeedPlan {
     /// `ln(feed_decay)` ([`feed_decay_ln`]).
     decay_ln: f64,
+    /// Discovery-tab views a day per unit of the blogger's engagement.
+    discovery_views: f64,
+    /// Days a post stays in the discovery tab.
+    discovery_days: u32,
+    /// Base log-odds of a view in a follower's feed (`channels.feed`).
+    feed_base: f64,
+    /// Base log-odds of a view in the discovery tab (`channels.discovery`).
+    discovery_base: f64,
+}
+
+impl FeedPlan {
+    /// The feed of a mechanism with these settings in the scenario `base`.
+    pub fn new(
+        base: &Base<'_>,
+        feed_decay: f64,
+        discovery_views_per_day: f64,
+        discovery_days: u32,
+    ) -> Self {
+        FeedPlan {
+            decay_ln: feed_decay_ln(feed_decay),
+            discovery_views: discovery_views_per_day,
+            discovery_days,
+            feed_base: base.behaviour.channels.feed,
+            discovery_base: base.behaviour.channels.discovery,
+        }
+    }
+}
+
+/// A mechanism's posts in one trial and their feed views, by day.
+#[derive(Debug, Clone, Default)]
+pub struct Feed {
+    /// The mechanism's feed settings (set by [`Feed::begin`]).
+    plan: FeedPlan,
+    /// Published posts (day, blogger); a post's id is its index.
+    posts: Vec<(u32, u32)>,
+    /// Feed views of each day: (buyer, post id).
     days: Vec<Vec<(u32, u32)>>,
 }
 
 impl Feed {
-    /// An empty feed whose views are delayed with `ln(feed_decay)` = `decay_ln`.
-    pub fn new(decay_ln: f64) -> Self {
-        Feed {
-            decay_ln,
-            days: Vec::new(),
-        }
-    }
-
-    /// Empties the feed for a trial of `horizon` days, keeping its allocations.
-    pub fn reset(&mut self, horizon: usize) {
+    /// Readies an empty feed with `plan`'s settings for a trial of `horizon` days.
+    pub fn begin(&mut self, plan: FeedPlan, horizon: usize) {
+        self.plan = plan;
         crate::world::clear_days(&mut self.days, horizon);
     }
 
-    /// Post `id` of blogger `k`, published on `day`, reaches its engaged followers
-    /// ([`engaged_followers`] with `lift`): each a uniform buyer who sees it [`feed_lag`]
-    /// days later, within the horizon.
-    pub fn post(
-        &mut self,
-        world: &World,
-        k: usize,
-        lift: f64,
-        day: u32,
-        id: u32,
-        rng: &mut SimRng,
-    ) {
+    /// Publishes a post of blogger `k` on `day`, returning its id: it reaches its engaged
+    /// followers ([`engaged_followers`] with `lift`), each a uniform buyer who sees it
+    /// [`feed_lag`] days later, within the horizon.
+    pub fn post(&mut self, world: &World, k: usize, lift: f64, day: u32, rng: &mut SimRng) -> u32 {
+        let id = self.posts.len() as u32;
+        self.posts.push((day, k as u32));
         let engaged = engaged_followers(world, k, lift, rng);
         for _ in 0..engaged {
             let buyer = world.pop.random_buyer(rng);
-            let d = day as f64 + feed_lag(self.decay_ln, rng);
+            let d = day as f64 + feed_lag(self.plan.decay_ln, rng);
             if d < world.horizon as f64 {
                 self.days[d as usize].push((buyer, id));
             }
         }
+        id
+    }
+}
+
+/// One view of a post: a purchase opportunity at its channel's base.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    /// The buyer who sees the post.
+    pub buyer: u32,
+    /// The post's id.
+    pub post: u32,
+    /// The channel's base log-odds (`channels.feed` or `channels.discovery`).
+    pub base: f64,
+}
+
+/// Today's views of a feed's posts: the feed views first, then, post by post, the
+/// discovery-tab views of posts still in the tab, each drawn as it is reached (the count
+/// of a post's views, then each viewer), so a caller's draws for a view come between.
+#[derive(Debug)]
+pub struct Views {
+    day: u32,
+    /// Today's feed views, taken from the feed and handed back when they are done.
+    feed: Vec<(u32, u32)>,
+    next: usize,
+    /// The next post whose discovery views are to be drawn.
+    post: usize,
+    /// Discovery views left of the post before it.
+    left: u64,
+}
+
+impl Views {
+    /// The views of `day`.
+    pub fn of(feed: &mut Feed, day: u32) -> Self {
+        Views {
+            day,
+            feed: std::mem::take(&mut feed.days[day as usize]),
+            next: 0,
+            post: 0,
+            left: 0,
+        }
     }
 
-    /// Takes the views of `day`; hand the list back with [`Feed::restore`].
-    pub fn take(&mut self, day: usize) -> Vec<(u32, u32)> {
-        std::mem::take(&mut self.days[day])
-    }
-
-    /// Returns the emptied list of `day`, so its allocation is reused.
-    pub fn restore(&mut self, day: usize, mut views: Vec<(u32, u32)>) {
-        views.clear();
-        self.days[day] = views;
+    /// The next view.
+    pub fn next(&mut self, feed: &mut Feed, world: &World, rng: &mut SimRng) -> Option<View> {
+        if let Some(&(buyer, post)) = self.feed.get(self.next) {
+            self.next += 1;
+            return Some(View {
+                buyer,
+                post,
+                base: feed.plan.feed_base,
+            });
+        }
+        if self.feed.capacity() > 0 {
+            // The feed views are done: the list goes back to the feed, for its allocation.
+            let mut done = std::mem::take(&mut self.feed);
+            done.clear();
+            feed.days[self.day as usize] = done;
+        }
+        while self.left == 0 {
+            let &(day, k) = feed.posts.get(self.post)?;
+            self.post += 1;
+            if self.day < day.saturating_add(feed.plan.discovery_days) {
+                self.left = discovery_count(world, k as usize, feed.plan.discovery_views, rng);
+            }
+        }
+        self.left -= 1;
+        Some(View {
+            buyer: world.pop.random_buyer(rng),
+            post: self.post as u32 - 1,
+            base: feed.plan.discovery_base,
+        })
     }
 }

@@ -28,9 +28,11 @@
 //! [`crate::thinning::Coins`] against `online_bound · notice_bound` the same way
 //! ([`push_audience`]).
 
+use super::{Mechanism, Run};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
 use crate::population::Trait;
 use crate::rng::SimRng;
+use crate::settings::{Channels, Schedule};
 use crate::thinning::{Coins, DENSE_ABOVE, Looks, look_coin};
 use crate::world::{Offered, World};
 use rand::RngExt;
@@ -66,21 +68,22 @@ pub struct Push {
 }
 
 impl Push {
-    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
-    /// For many members, [`Push::prepare`] once and deliver with [`Prepared`].
-    pub fn deliver(
-        &self,
-        world: &mut World,
-        i: u32,
-        minute: u32,
-        sees: f64,
-        rng: &mut SimRng,
-    ) -> PushOutcome {
-        self.prepare(world).deliver(world, i, minute, sees, rng)
+    /// A plain promotion of `coupon` (0 for none) valid `valid_minutes`, clicked at
+    /// `channels.push` and decided on the product page at `channels.link`, for members who
+    /// have not bought.
+    pub fn new(channels: &Channels, coupon: f64, valid_minutes: f64) -> Push {
+        Push {
+            coupon,
+            valid_minutes,
+            push_base: channels.push,
+            link_base: channels.link,
+            strength: 0.0,
+            buyers: false,
+        }
     }
 
     /// The push with its per-event constants computed once (click probability without
-    /// intent, the product page's attention).
+    /// intent, the product page's attention), to be delivered to many members.
     pub fn prepare(&self, world: &World) -> Prepared {
         let x0 = self.push_base + world.behaviour().w_incentive * self.coupon / world.price();
         Prepared {
@@ -94,30 +97,6 @@ impl Push {
                 incentive: self.coupon,
             },
         }
-    }
-
-    /// Probability that a member with intent `intent` clicks the push once seen.
-    pub fn click_probability(&self, world: &World, intent: f64) -> f64 {
-        let w_inc = world.behaviour().w_incentive;
-        sigmoid(self.push_base + intent + w_inc * self.coupon / world.price())
-    }
-
-    /// The usual CTR as a reference: the expected click rate of this push broadcast at
-    /// `minute` to every member still in group `g` without anything before it (seen with
-    /// online × notice, clicked without intent). Computed in expectation: no draws, no
-    /// orders. Returns (sum of click probabilities, members).
-    pub fn broadcast_reference(&self, world: &mut World, g: usize, minute: u32) -> (f64, u64) {
-        let pool = world.pop.pools[g];
-        let click = self.click_probability(world, 0.0);
-        let (mut sum, mut n) = (0.0, 0u64);
-        for i in pool.start..pool.start + pool.len {
-            if world.has_left(i) {
-                continue;
-            }
-            sum += world.online_probability(i, minute) * world.notice_probability(i) * click;
-            n += 1;
-        }
-        (sum, n)
     }
 }
 
@@ -133,7 +112,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees`.
+    /// Delivers the push to member `i` at `minute`, who sees it with probability `sees` (1:
+    /// seen, without a draw), clicks with `σ(push_base + intent + w_inc · coupon / price)`
+    /// and decides on the product page.
     #[inline]
     pub fn deliver(
         &self,
@@ -146,18 +127,6 @@ impl Prepared {
         if sees < 1.0 && rng.random::<f64>() >= sees {
             return PushOutcome::Ignored;
         }
-        self.deliver_seen(world, i, minute, rng)
-    }
-
-    /// Member `i`, who has seen the push, clicks with `σ(push_base + intent + w_inc ·
-    /// coupon / price)` and decides on the product page.
-    pub fn deliver_seen(
-        &self,
-        world: &mut World,
-        i: u32,
-        minute: u32,
-        rng: &mut SimRng,
-    ) -> PushOutcome {
         let intent = world.intent_of(i);
         let u: f64 = rng.random();
         let click = if intent == 0.0 {
@@ -169,6 +138,24 @@ impl Prepared {
             return PushOutcome::Ignored;
         }
         self.after_click(world, i, minute, rng)
+    }
+
+    /// The usual CTR as a reference: the expected click rate of this push broadcast at
+    /// `minute` to every member still in group `g` without anything before it (seen with
+    /// online × notice, clicked without intent). Computed in expectation: no draws, no
+    /// orders. Returns (sum of click probabilities, members).
+    pub fn broadcast_reference(&self, world: &mut World, g: usize, minute: u32) -> (f64, u64) {
+        let pool = world.pop.pools[g];
+        let click = self.click0;
+        let (mut sum, mut n) = (0.0, 0u64);
+        for i in pool.start..pool.start + pool.len {
+            if world.has_left(i) {
+                continue;
+            }
+            sum += world.online_probability(i, minute) * world.notice_probability(i) * click;
+            n += 1;
+        }
+        (sum, n)
     }
 
     /// Member `i` clicked the push: the product page's decision.
@@ -192,6 +179,29 @@ impl Prepared {
         } else {
             PushOutcome::Clicked
         }
+    }
+}
+
+/// The chat groups a scheduled event happens in today: every group on a day of `schedule`,
+/// none on other days.
+pub fn scheduled_groups(world: &World, schedule: &Schedule) -> std::ops::Range<usize> {
+    if schedule.happens(world.day, world.weekday()) {
+        world.pop.group_pools()
+    } else {
+        0..0
+    }
+}
+
+/// A mechanism's day when it is one event in every chat group on the days of a schedule:
+/// `event` runs in each group on a day of the plan's `schedule`.
+pub fn each_scheduled_group<M: Mechanism>(
+    run: &mut Run<M>,
+    world: &mut World,
+    schedule: fn(&M) -> &Schedule,
+    event: impl Fn(&mut Run<M>, &mut World, usize),
+) {
+    for g in scheduled_groups(world, schedule(&run.plan)) {
+        event(run, world, g);
     }
 }
 
@@ -269,7 +279,7 @@ pub struct PushRound {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reached {
     /// A non-buyer who saw the push (its click is still to be decided:
-    /// [`Prepared::deliver_seen`]).
+    /// [`Prepared::deliver`]).
     Saw(u32),
     /// A buyer who saw the push and clicked ([`Prepared::after_click`]).
     Clicked(u32),
@@ -339,7 +349,8 @@ pub fn window_weight(world: &World, minute: u32, hours: f64, visibility_hours: f
 
 /// Looks of member `i` that find a message of window weight `w` ([`window_weight`]):
 /// `activity · notice · w`; the member finds it with probability `1 − exp(−rate)`.
-#[inline]
+/// Inlined into the finders' walks (see [`Finders::next`]).
+#[inline(always)]
 pub fn look_rate(world: &mut World, i: u32, w: f64) -> f64 {
     let a = world.pop.trait_of(i, Trait::Activity);
     a * world.notice_probability(i) * w
@@ -482,9 +493,8 @@ impl Finders {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Plan, World};
+    use crate::engine::World;
     use crate::rng::{stream_rng, trial_key};
-    use crate::scenario::load_str;
 
     /// Makes every `step`-th member a buyer (an offer no one declines).
     fn buy_every(world: &mut World, step: usize, rng: &mut SimRng) {
@@ -501,17 +511,7 @@ mod tests {
 
     /// A world with one chat group of about 400 members, engagement spread by day 3.
     fn world() -> World {
-        let s = load_str(
-            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
-             [population.groups]\ncount = 1\nsize = { dist = \"uniform\", min = 400, max = 400 }\n\
-             [mechanisms.votes]\n",
-            "t",
-            &[],
-        )
-        .unwrap();
-        let plan = Plan::new(&s).unwrap();
-        let mut w = World::default();
-        w.reset(&plan.world, trial_key(1, 2));
+        let mut w = crate::world::testing::chat_groups(1, trial_key(1, 2));
         let mut rng = stream_rng(9, 9);
         for day in 0..3 {
             w.begin_day(day);
@@ -522,6 +522,14 @@ mod tests {
             }
         }
         w
+    }
+
+    /// [`world`] with every `step`-th member a buyer, and a stream for the test.
+    fn world_with_buyers(step: usize, seed: u64) -> (World, SimRng) {
+        let mut world = world();
+        let mut rng = stream_rng(seed, seed);
+        buy_every(&mut world, step, &mut rng);
+        (world, rng)
     }
 
     /// Each member finds each of `m` messages with `1 − exp(−rate)`, independently: the
@@ -586,9 +594,7 @@ mod tests {
 
     #[test]
     fn push_rounds_reach_buyers_who_click_and_non_buyers_who_see() {
-        let mut world = world();
-        let mut rng = stream_rng(7, 7);
-        buy_every(&mut world, 3, &mut rng);
+        let (mut world, mut rng) = world_with_buyers(3, 7);
         let push = Push {
             coupon: 5.0,
             valid_minutes: 60.0,
@@ -641,9 +647,7 @@ mod tests {
 
     #[test]
     fn buyer_effects_report_each_buyer_with_find_times_effect() {
-        let mut world = world();
-        let mut rng = stream_rng(8, 8);
-        buy_every(&mut world, 2, &mut rng);
+        let (mut world, mut rng) = world_with_buyers(2, 8);
         let (w, effect) = (2.0, 0.15);
         let mut expect = 0.0;
         for i in 0..400 {

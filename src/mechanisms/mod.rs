@@ -3,12 +3,32 @@
 //!
 //! ## The contract
 //! A mechanism is a folder holding its settings (`config.rs`: the scenario's
-//! `[mechanisms.KEY]` table, with defaults and its own [`Check`]) and its model (`mod.rs`:
-//! a [`Mechanism`] plan, built once per run from the validated settings, and a
-//! [`TrialState`], reset in place for every trial by a worker). The plan declares, as
-//! constants, everything the rest of promosim needs to know about it: its key, its label,
-//! its random stream, its KPIs ([`Kpi`] descriptors) and what it needs from the world
-//! ([`Needs`]).
+//! `[mechanisms.KEY]` table, with defaults and its own [`Check`]) and its model (`mod.rs`):
+//! a [`Mechanism`] plan, built once per run from the validated settings, and what one trial
+//! records ([`Mechanism::Trial`], a [`Record`]: its counters and whatever its events carry
+//! from day to day). The plan declares, as constants, what the rest of promosim needs to
+//! know about it: its key, its label, its random stream and what it needs from the world
+//! ([`Needs`]). The record declares the KPIs ([`Metric`]: a [`Kpi`] descriptor and the
+//! value's formula over the record, side by side so the two cannot drift apart).
+//!
+//! A worker runs each plan in a [`Run`]: the plan, the mechanism's random stream and the
+//! current trial's record. [`Run::reset`] reseeds the stream and puts the record back to
+//! its `Default` for every trial ([`Mechanism::begin`] sizes what depends on the world), and
+//! [`Run::kpis`] reads the record's metrics, so the bookkeeping around a mechanism's events
+//! is written once, here. A mechanism writes its day ([`Mechanism::on_day`]) and its events,
+//! as methods of its `Run`.
+//!
+//! A model file reads top down: the `Mechanism` impl (identity, plan, needs, day), the
+//! events, the plan and the trial record, then the KPIs.
+//!
+//! ## Plans keep their settings
+//! A plan keeps its validated table as it is and adds only the constants it derives from
+//! it or from the base scenario (channel bases, costs, samplers, timings): the model reads a
+//! setting where it uses it, and no plan restates its table field by field.
+//! [`Mechanism::plan`] destructures the whole table, naming every setting once (`name: _`),
+//! so a new setting does not compile until the plan has considered where the model reads
+//! it. The destructuring does not prove that a kept setting is read; the model's tests
+//! do.
 //!
 //! ## The registry
 //! [`registry!`](self) lists every mechanism once, and generates from that list the
@@ -42,10 +62,12 @@ pub mod targeted_push;
 pub mod votes;
 
 pub use crate::kpi::{Better, Cost, Kpi, Unit};
+use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::{Base, Check, Checker};
 use crate::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 
 /// What a mechanism needs the world to keep for it; the world keeps nothing no mechanism
 /// needs (every flag off is the lean world).
@@ -65,15 +87,47 @@ pub struct Needs {
     pub group_life: bool,
 }
 
+/// One of the [`Needs`], named in a mechanism's [`Mechanism::NEEDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// [`Needs::bloggers`].
+    Bloggers,
+    /// [`Needs::order_log`].
+    OrderLog,
+    /// [`Needs::wallet`].
+    Wallet,
+    /// [`Needs::visits`].
+    Visits,
+    /// [`Needs::group_life`].
+    GroupLife,
+}
+
 impl Needs {
     /// Nothing beyond the shared world.
-    pub const NOTHING: Needs = Needs {
-        bloggers: false,
-        order_log: false,
-        wallet: false,
-        visits: false,
-        group_life: false,
-    };
+    pub const NOTHING: Needs = Needs::of(&[]);
+
+    /// The needs named.
+    pub const fn of(needs: &[Need]) -> Needs {
+        let mut n = Needs {
+            bloggers: false,
+            order_log: false,
+            wallet: false,
+            visits: false,
+            group_life: false,
+        };
+        let mut k = 0;
+        while k < needs.len() {
+            match needs[k] {
+                Need::Bloggers => n.bloggers = true,
+                Need::OrderLog => n.order_log = true,
+                Need::Wallet => n.wallet = true,
+                Need::Visits => n.visits = true,
+                Need::GroupLife => n.group_life = true,
+            }
+            k += 1;
+        }
+        n
+    }
 
     /// Needs of either.
     pub fn or(self, o: Needs) -> Needs {
@@ -104,8 +158,8 @@ impl<T> MechanismConfig for T where
 pub trait Mechanism: Sized + Clone + std::fmt::Debug {
     /// Its settings.
     type Config: MechanismConfig;
-    /// Its per-trial state.
-    type State: TrialState;
+    /// What one trial records, and the KPIs it reports from it.
+    type Trial: Record;
     /// Its table in scenario files (`[mechanisms.KEY]`).
     const KEY: &'static str;
     /// What it is, in words for a report ("red packets in chat groups").
@@ -113,26 +167,122 @@ pub trait Mechanism: Sized + Clone + std::fmt::Debug {
     /// Its random stream, also its coupon source id: fixed per kind and distinct across
     /// kinds, so every mechanism's draws stay the same whichever others run.
     const STREAM: u64;
-    /// Its KPIs, in output order.
-    const KPIS: &'static [Kpi];
     /// What it needs from the world.
     const NEEDS: Needs;
 
     /// Builds the plan from validated settings.
     fn plan(base: &Base<'_>, config: &Self::Config) -> Result<Self, String>;
 
-    /// A fresh per-trial state.
-    fn state(&self) -> Self::State;
+    /// Readies a trial's fresh record for `world` (tables sized to the population, streams
+    /// of its own); nothing by default.
+    fn begin(_run: &mut Run<Self>, _world: &World) {}
+
+    /// Runs the mechanism's events of the current day.
+    fn on_day(run: &mut Run<Self>, world: &mut World);
 }
 
-/// A mechanism's per-trial state: reset, run day by day, then asked for its KPIs.
-pub trait TrialState {
-    /// Resets for a new trial; `stream` is the mechanism's random stream.
-    fn reset(&mut self, world: &World, stream: u64);
+/// What a mechanism records in one trial (its counters, and whatever its events carry from
+/// day to day), and the KPIs it reports from it. `Default` is the record at a trial's start.
+pub trait Record: Default + Clone + std::fmt::Debug + 'static {
+    /// Its KPIs with their values, in output order.
+    const METRICS: &'static [Metric<Self>];
+}
+
+/// A KPI and its value: the descriptor, and the value's formula over a trial's record and
+/// the world at the trial's end (`NaN` = undefined).
+pub type Metric<T> = (Kpi, fn(&T, &World) -> f64);
+
+/// A count or an amount a KPI's value is computed from.
+pub trait Amount: Copy {
+    /// The value as `f64`.
+    fn amount(self) -> f64;
+}
+
+impl Amount for f64 {
+    fn amount(self) -> f64 {
+        self
+    }
+}
+
+impl Amount for u32 {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Amount for u64 {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Amount for usize {
+    fn amount(self) -> f64 {
+        self as f64
+    }
+}
+
+/// `a` per `b`: `a / b`, or `NaN` (undefined) when `b` is 0 ([`crate::results::ratio`]).
+pub fn per(a: impl Amount, b: impl Amount) -> f64 {
+    crate::results::ratio(a.amount(), b.amount())
+}
+
+/// The descriptors of `metrics` (which are `N`), for constants such as [`Entry::kpis`].
+pub const fn descriptors<T, const N: usize>(metrics: &[Metric<T>]) -> [Kpi; N] {
+    assert!(metrics.len() == N, "one descriptor per metric");
+    let mut out = [Kpi::count(""); N];
+    let mut k = 0;
+    while k < N {
+        out[k] = metrics[k].0;
+        k += 1;
+    }
+    out
+}
+
+/// A mechanism's trials as a worker runs them: the plan, the mechanism's random stream and
+/// the current trial's record, reset in place for every trial.
+#[derive(Debug, Clone)]
+pub struct Run<M: Mechanism> {
+    /// The plan, shared by the workers.
+    pub(crate) plan: Arc<M>,
+    /// The mechanism's random stream ([`Mechanism::STREAM`]) in the current trial.
+    pub(crate) rng: SimRng,
+    /// The current trial's record.
+    pub(crate) trial: M::Trial,
+}
+
+impl<M: Mechanism> Run<M> {
+    /// A run of `plan`, to be reset before each trial.
+    pub fn new(plan: &M) -> Self {
+        Run {
+            plan: Arc::new(plan.clone()),
+            rng: stream_rng(0, 0),
+            trial: M::Trial::default(),
+        }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &M {
+        &self.plan
+    }
+
+    /// Resets for a new trial of `world`: the mechanism's stream reseeded, a fresh record.
+    pub fn reset(&mut self, world: &World) {
+        self.rng = mechanism_rng(world.key, M::STREAM);
+        self.trial = M::Trial::default();
+        M::begin(self, world);
+    }
+
     /// Runs the mechanism's events of the current day.
-    fn on_day(&mut self, world: &mut World);
-    /// Appends the trial's KPI values (`NaN` = undefined) in [`Mechanism::KPIS`] order.
-    fn kpis(&self, world: &World, out: &mut Vec<f64>);
+    pub fn on_day(&mut self, world: &mut World) {
+        M::on_day(self, world);
+    }
+
+    /// Appends the trial's KPI values in [`Record::METRICS`] order.
+    pub fn kpis(&self, world: &World, out: &mut Vec<f64>) {
+        let metrics = <M::Trial as Record>::METRICS;
+        out.extend(metrics.iter().map(|(_, value)| value(&self.trial, world)));
+    }
 }
 
 /// A registered mechanism, as the rest of promosim sees it.
@@ -144,7 +294,7 @@ pub struct Entry {
     pub label: &'static str,
     /// Its stream ([`Mechanism::STREAM`]).
     pub stream: u64,
-    /// Its KPIs ([`Mechanism::KPIS`]).
+    /// Its KPIs (the descriptors of its trial record's [`Record::METRICS`]).
     pub kpis: &'static [Kpi],
     /// Its needs ([`Mechanism::NEEDS`]).
     pub needs: Needs,

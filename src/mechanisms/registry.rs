@@ -11,10 +11,10 @@
 //! - [`super::REGISTRY`]: every mechanism's [`super::Entry`] (key, label, stream, KPIs,
 //!   needs), in registry order.
 //!
-//! The folder must provide `Plan` (a [`super::Mechanism`]) and `State` (its
-//! [`super::TrialState`]); the config must have an `enabled` switch, and the plan's `KEY`
-//! must equal the registry key (both checked at compile time). A folder without a registry
-//! line leaves its plan unused, which fails the build under `-D warnings`.
+//! The folder must provide `Plan` (a [`super::Mechanism`], run in a [`super::Run`]); the
+//! config must have an `enabled` switch, and the plan's `KEY` must equal the registry key
+//! (both checked at compile time). A folder without a registry line leaves its plan unused,
+//! which fails the build under `-D warnings`.
 
 /// Byte-wise string equality usable in constants.
 pub(crate) const fn same(a: &str, b: &str) -> bool {
@@ -109,7 +109,7 @@ macro_rules! registry {
         /// A mechanism's per-trial state.
         #[derive(Debug, Clone)]
         pub enum MechanismState {
-            $( $(#[doc = $doc])* $Variant(Box<$key::State>), )*
+            $( $(#[doc = $doc])* $Variant(Box<Run<$key::Plan>>), )*
         }
 
         impl MechanismPlan {
@@ -142,15 +142,15 @@ macro_rules! registry {
             /// A fresh state for this mechanism.
             pub fn new_state(&self) -> MechanismState {
                 match self {
-                    $( MechanismPlan::$Variant(p) => MechanismState::$Variant(Box::new(p.state())), )*
+                    $( MechanismPlan::$Variant(p) => MechanismState::$Variant(Box::new(Run::new(p))), )*
                 }
             }
         }
 
         impl MechanismState {
-            /// Resets for a new trial; `stream` is the mechanism's random stream.
-            pub fn reset(&mut self, world: &World, stream: u64) {
-                match self { $( MechanismState::$Variant(s) => s.reset(world, stream), )* }
+            /// Resets for a new trial of `world`.
+            pub fn reset(&mut self, world: &World) {
+                match self { $( MechanismState::$Variant(s) => s.reset(world), )* }
             }
 
             /// Runs the mechanism's events of the current day.
@@ -164,6 +164,9 @@ macro_rules! registry {
             }
         }
 
+        /// A mechanism's trial record.
+        type Trial<M> = <M as Mechanism>::Trial;
+
         /// Registry positions.
         #[derive(Clone, Copy)]
         enum Index { $( $Variant, )* }
@@ -175,7 +178,9 @@ macro_rules! registry {
                     key: <$key::Plan as Mechanism>::KEY,
                     label: <$key::Plan as Mechanism>::LABEL,
                     stream: <$key::Plan as Mechanism>::STREAM,
-                    kpis: <$key::Plan as Mechanism>::KPIS,
+                    kpis: &descriptors::<_, { <Trial<$key::Plan> as Record>::METRICS.len() }>(
+                        <Trial<$key::Plan> as Record>::METRICS,
+                    ),
                     needs: <$key::Plan as Mechanism>::NEEDS,
                 },
             )*

@@ -31,3 +31,28 @@ pub fn clear_days<T>(calendar: &mut Vec<Vec<T>>, days: usize) {
         d.clear();
     }
 }
+
+/// Worlds for tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::World;
+
+    /// A world of `groups` chat groups of 400 members and no buyer outside them, where
+    /// members leave their groups (votes run), reset for the trial of key `key`.
+    pub(crate) fn chat_groups(groups: u32, key: u64) -> World {
+        let s = crate::scenario::load_str(
+            &format!(
+                "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 0\n\
+                 [population.groups]\ncount = {groups}\n\
+                 size = {{ dist = \"uniform\", min = 400, max = 400 }}\n[mechanisms.votes]\n"
+            ),
+            "t",
+            &[],
+        )
+        .unwrap();
+        let plan = crate::engine::Plan::new(&s).unwrap();
+        let mut w = World::default();
+        w.reset(&plan.world, key);
+        w
+    }
+}

@@ -400,6 +400,13 @@ mod tests {
         }
     }
 
+    /// [`facts`] with `change` made.
+    fn facts_with(change: fn(&mut PathFacts)) -> PathFacts {
+        let mut f = facts();
+        change(&mut f);
+        f
+    }
+
     fn paths(o: OrganicPath, r: RepeatPath, f: FirstOrders, b: Booking) -> Paths {
         Paths {
             organic: o,
@@ -421,51 +428,47 @@ mod tests {
 
     #[test]
     fn each_per_buyer_effect_leaves_the_aggregate() {
-        let base = facts();
-        // Heterogeneous innovation rates: innovation days, repeats still pooled.
-        let f = PathFacts {
-            homogeneous_organic: false,
-            ..base
-        };
-        let want = paths(OrganicPath::InnovationDays, RepeatPath::Pooled, Lean, Plain);
-        assert_eq!(Paths::choose(&f), want);
-        // Heterogeneous repeat rates: per-buyer daily schedules.
-        let f = PathFacts {
-            homogeneous_repeat: false,
-            ..base
-        };
-        let want = paths(OrganicPath::PoolWalk, RepeatPath::Daily, Lean, Plain);
-        assert_eq!(Paths::choose(&f), want);
-        // Satisfaction that moves repeats (experience risk makes orders non-plain too).
-        let f = PathFacts {
-            satisfaction_inert: false,
-            plain_orders: false,
-            ..base
-        };
-        let want = paths(OrganicPath::PoolWalk, RepeatPath::Daily, General, Full);
-        assert_eq!(Paths::choose(&f), want);
-        // Something drawn per order (a basket distribution): pooled, not aggregated.
-        let f = PathFacts {
-            plain_orders: false,
-            ..base
-        };
-        let want = paths(OrganicPath::PoolWalk, RepeatPath::Pooled, General, Full);
-        assert_eq!(Paths::choose(&f), want);
-        // BG/NBD: per-buyer schedules.
-        let f = PathFacts {
-            repurchase_model: RepurchaseModel::Bgnbd,
-            ..base
-        };
-        let want = paths(OrganicPath::PoolWalk, RepeatPath::Bgnbd, Lean, Plain);
-        assert_eq!(Paths::choose(&f), want);
+        use OrganicPath::{InnovationDays, PoolWalk};
+        use RepeatPath::{Bgnbd, Daily, Pooled};
+        // What differs from exchangeable agents, and the paths that takes.
+        // A change of the facts, and the paths it leads to.
+        type Case = (fn(&mut PathFacts), Paths);
+        let cases: [Case; 5] = [
+            // Heterogeneous innovation rates: innovation days, repeats still pooled.
+            (
+                |f| f.homogeneous_organic = false,
+                paths(InnovationDays, Pooled, Lean, Plain),
+            ),
+            // Heterogeneous repeat rates: per-buyer daily schedules.
+            (
+                |f| f.homogeneous_repeat = false,
+                paths(PoolWalk, Daily, Lean, Plain),
+            ),
+            // Satisfaction that moves repeats (experience risk makes orders non-plain too).
+            (
+                |f| (f.satisfaction_inert, f.plain_orders) = (false, false),
+                paths(PoolWalk, Daily, General, Full),
+            ),
+            // Something drawn per order (a basket distribution): pooled, not aggregated.
+            (
+                |f| f.plain_orders = false,
+                paths(PoolWalk, Pooled, General, Full),
+            ),
+            // BG/NBD: per-buyer schedules.
+            (
+                |f| f.repurchase_model = RepurchaseModel::Bgnbd,
+                paths(PoolWalk, Bgnbd, Lean, Plain),
+            ),
+        ];
+        for (change, want) in cases {
+            let f = facts_with(change);
+            assert_eq!(Paths::choose(&f), want, "{f:?}");
+        }
     }
 
     #[test]
     fn mechanisms_take_the_general_paths() {
-        let f = PathFacts {
-            interactive: true,
-            ..facts()
-        };
+        let f = facts_with(|f| f.interactive = true);
         let want = paths(OrganicPath::PoolWalk, RepeatPath::Daily, General, Plain);
         assert_eq!(Paths::choose(&f), want);
         let f = PathFacts {
@@ -516,20 +519,14 @@ mod tests {
 
     #[test]
     fn unsupported_paths_are_refused() {
-        let f = PathFacts {
-            homogeneous_organic: false,
-            ..facts()
-        };
+        let f = facts_with(|f| f.homogeneous_organic = false);
         let agg = paths(OrganicPath::Aggregate, RepeatPath::Aggregate, Lean, Plain);
         assert!(agg.unsupported(&f).is_some());
         let pool_walk = paths(OrganicPath::PoolWalk, RepeatPath::Pooled, Lean, Plain);
         assert!(pool_walk.unsupported(&f).is_some());
         let mixed = paths(OrganicPath::Aggregate, RepeatPath::Pooled, Lean, Plain);
         assert!(mixed.unsupported(&facts()).is_some());
-        let interactive = PathFacts {
-            interactive: true,
-            ..facts()
-        };
+        let interactive = facts_with(|f| f.interactive = true);
         let lean = paths(OrganicPath::PoolWalk, RepeatPath::Daily, Lean, Plain);
         assert!(lean.unsupported(&interactive).is_some());
     }

@@ -45,260 +45,22 @@
 mod config;
 pub use config::*;
 
-use super::blogger_feed::{Feed, discovery_count, feed_decay_ln, fit_score};
-use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
+use super::blogger_feed::{Feed, FeedPlan, View, Views, fit_score};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
 use crate::dist::{Dist, Support};
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
 use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Exp1};
-
-/// Validated configuration.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    selection: Selection,
-    criterion: Criterion,
-    wanted: u32,
-    start_day: u32,
-    response_rate: f64,
-    parcel_cost: f64,
-    loss_rate: f64,
-    delivery_days: Dist,
-    deadline: f64,
-    delay_mean: f64,
-    feed_decay_ln: f64,
-    judgement_sd: f64,
-    defect_best: f64,
-    /// `defect_sentiment_worst − defect_sentiment_best`.
-    defect_span: f64,
-    damaged_scale: f64,
-    damaged_shift: f64,
-    discovery_views: f64,
-    discovery_days: u32,
-    feed_base: f64,
-    discovery_base: f64,
-    macro_penalty: f64,
-    bad_unit: f64,
-    damaged: f64,
-    positive: Beta<f64>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Review {
-    day: u32,
-    blogger: u32,
-    sentiment: f64,
-}
-
-/// Counters of one trial; reset to zero at the start of each.
-#[derive(Debug, Clone, Default)]
-struct Tally {
-    responded: u32,
-    sent: u32,
-    lost: u32,
-    late: u32,
-    sentiment_sum: f64,
-    views: u64,
-    orders: u32,
-    cost: f64,
-}
-
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    plan: Plan,
-    rng: SimRng,
-    respondents: Vec<(f64, u32)>,
-    /// Reviews due to publish, sorted by day; `next` is the first not yet published.
-    due: Vec<Review>,
-    next: usize,
-    /// Published reviews (index = review id).
-    published: Vec<Review>,
-    /// Feed views per day: (buyer, review id).
-    feed: Feed,
-    /// Orders attributed to each blogger of the pool.
-    blogger_orders: Vec<u32>,
-    /// Bloggers who were sent a product.
-    chosen: Vec<u32>,
-    /// Counters of the current trial.
-    tally: Tally,
-}
-
-impl State {
-    /// A fresh state.
-    pub fn new(plan: &Plan) -> Self {
-        State {
-            plan: plan.clone(),
-            rng: stream_rng(0, 0),
-            respondents: Vec::new(),
-            due: Vec::new(),
-            next: 0,
-            published: Vec::new(),
-            feed: Feed::new(plan.feed_decay_ln),
-            blogger_orders: Vec::new(),
-            chosen: Vec::new(),
-            tally: Tally::default(),
-        }
-    }
-
-    /// Orders attributed to each blogger of the pool in this trial.
-    pub fn blogger_orders(&self) -> &[u32] {
-        &self.blogger_orders
-    }
-
-    /// Bloggers who were sent a product in this trial.
-    pub fn chosen(&self) -> &[u32] {
-        &self.chosen
-    }
-
-    fn open_application(&mut self, world: &mut World) {
-        let p = self.plan.clone();
-        let b = &world.pop.bloggers;
-        for k in 0..b.len() {
-            if self.rng.random::<f64>() < p.response_rate {
-                let score = match (p.selection, p.criterion) {
-                    (Selection::Manual, Criterion::Fit) => {
-                        fit_score(b, k, p.judgement_sd, &mut self.rng)
-                    }
-                    (Selection::Manual, Criterion::Followers) => b.followers[k],
-                    (Selection::Automatic, _) => self.rng.random::<f64>(),
-                };
-                self.respondents.push((score, k as u32));
-            }
-        }
-        self.tally.responded = self.respondents.len() as u32;
-        self.respondents
-            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let chosen = (p.wanted as usize).min(self.respondents.len());
-        for idx in 0..chosen {
-            let blogger = self.respondents[idx].1;
-            self.chosen.push(blogger);
-            self.tally.sent += 1;
-            self.tally.cost += p.parcel_cost;
-            world.book_cost(p.parcel_cost);
-            let delivery = p.delivery_days.sample(&mut self.rng).max(0.0);
-            if self.rng.random::<f64>() < p.loss_rate {
-                self.tally.lost += 1;
-                continue;
-            }
-            let punctuality = world.pop.bloggers.punctuality[blogger as usize];
-            let e: f64 = Exp1.sample(&mut self.rng);
-            let delay = e * p.delay_mean / punctuality;
-            if delay > p.deadline {
-                self.tally.late += 1;
-                continue;
-            }
-            let sentiment = self.honest_sentiment();
-            let day = (self.plan.start_day as f64 + delivery + delay).floor();
-            if day < world.horizon as f64 {
-                self.due.push(Review {
-                    day: day as u32,
-                    blogger,
-                    sentiment,
-                });
-            }
-        }
-        self.due.sort_by_key(|r| (r.day, r.blogger));
-    }
-
-    fn honest_sentiment(&mut self) -> f64 {
-        let p = &self.plan;
-        if self.rng.random::<f64>() < p.bad_unit {
-            p.defect_best + p.defect_span * self.rng.random::<f64>()
-        } else if self.rng.random::<f64>() < p.damaged {
-            p.damaged_scale * p.positive.sample(&mut self.rng) + p.damaged_shift
-        } else {
-            p.positive.sample(&mut self.rng)
-        }
-    }
-
-    fn publish(&mut self, world: &mut World, r: Review) {
-        let id = self.published.len() as u32;
-        self.published.push(r);
-        self.tally.sentiment_sum += r.sentiment;
-        world.add_card_review(r.sentiment);
-        self.feed
-            .post(world, r.blogger as usize, 1.0, r.day, id, &mut self.rng);
-    }
-
-    fn exposure(&self, world: &World, review: &Review, base: f64) -> Exposure {
-        let b = &world.pop.bloggers;
-        let k = review.blogger as usize;
-        Exposure {
-            base: base
-                - if b.is_macro[k] {
-                    self.plan.macro_penalty
-                } else {
-                    0.0
-                },
-            attention: 1.0,
-            strength: review.sentiment * b.review_quality[k],
-            incentive: 0.0,
-        }
-    }
-
-    fn feed_views(&mut self, world: &mut World) {
-        let day = world.day as usize;
-        let views = self.feed.take(day);
-        for &(buyer, id) in &views {
-            let review = self.published[id as usize];
-            let e = self.exposure(world, &review, self.plan.feed_base);
-            self.tally.views += 1;
-            let minute = self.rng.random_range(0..1440u32);
-            if world.offer(buyer, minute, &e, &mut self.rng) {
-                self.tally.orders += 1;
-                self.blogger_orders[review.blogger as usize] += 1;
-            }
-        }
-        self.feed.restore(day, views);
-    }
-
-    fn discovery_views(&mut self, world: &mut World) {
-        let day = world.day;
-        for id in 0..self.published.len() {
-            let review = self.published[id];
-            if day >= review.day + self.plan.discovery_days {
-                continue;
-            }
-            let k = review.blogger as usize;
-            let n = discovery_count(world, k, self.plan.discovery_views, &mut self.rng);
-            let e = self.exposure(world, &review, self.plan.discovery_base);
-            for _ in 0..n {
-                let buyer = world.pop.random_buyer(&mut self.rng);
-                self.tally.views += 1;
-                let minute = self.rng.random_range(0..1440u32);
-                if world.offer(buyer, minute, &e, &mut self.rng) {
-                    self.tally.orders += 1;
-                    self.blogger_orders[review.blogger as usize] += 1;
-                }
-            }
-        }
-    }
-}
+use std::sync::Arc;
 
 impl Mechanism for Plan {
     type Config = BloggerReviews;
-    type State = State;
+    type Trial = Trial;
     const KEY: &'static str = "blogger_reviews";
     const LABEL: &'static str = "the blogger review program";
     const STREAM: u64 = 0;
-    const KPIS: &'static [Kpi] = &[
-        Kpi::count("reviews_responded"),
-        Kpi::count("reviews_products_sent"),
-        Kpi::count("reviews_parcels_lost").better(Better::Lower),
-        Kpi::gain("reviews_published"),
-        Kpi::count("reviews_late").better(Better::Lower),
-        Kpi::new("reviews_mean_sentiment", Unit::Score, Better::Higher),
-        Kpi::gain("reviews_engaged_views"),
-        Kpi::gain("reviews_orders"),
-        Kpi::cost_item("reviews_cost"),
-    ];
-    const NEEDS: Needs = Needs {
-        bloggers: true,
-        ..Needs::NOTHING
-    };
 
     fn plan(base: &Base<'_>, c: &BloggerReviews) -> Result<Self, String> {
         let BloggerReviews {
@@ -306,60 +68,51 @@ impl Mechanism for Plan {
             // Names for the seller's records; the model does not read them.
             application: _,
             product_id: _,
-            selection,
-            manual_criterion,
-            bloggers,
-            start_day,
-            response_rate,
-            logistics,
-            shipping_cost,
-            untracked_loss_rate,
-            delivery_days,
-            review_deadline_days,
-            review_delay_mean_days,
-            judgement_sd,
-            sentiment_concentration,
-            defect_sentiment_best,
-            defect_sentiment_worst,
-            damaged_sentiment_scale,
-            damaged_sentiment_shift,
-            feed_decay,
-            discovery_views_per_day,
-            discovery_days,
+            selection: _,
+            manual_criterion: _,
+            bloggers: _,
+            start_day: _,
+            response_rate: _,
+            logistics: _,
+            shipping_cost: _,
+            untracked_loss_rate: _,
+            delivery_days: _,
+            review_deadline_days: _,
+            review_delay_mean_days: _,
+            judgement_sd: _,
+            sentiment_concentration: _,
+            defect_sentiment_best: _,
+            defect_sentiment_worst: _,
+            damaged_sentiment_scale: _,
+            damaged_sentiment_shift: _,
+            feed_decay: _,
+            discovery_views_per_day: _,
+            discovery_days: _,
         } = c;
-        let shipping = match logistics {
+        let shipping = match c.logistics {
             Logistics::Platform => 0.0,
-            Logistics::Tracked | Logistics::Untracked => *shipping_cost,
+            Logistics::Tracked | Logistics::Untracked => c.shipping_cost,
         };
         let q = base.product.quality;
-        let k = *sentiment_concentration;
+        let k = c.sentiment_concentration;
         Ok(Plan {
-            selection: *selection,
-            criterion: *manual_criterion,
-            wanted: *bloggers,
-            start_day: *start_day,
-            response_rate: *response_rate,
+            config: c.clone(),
             parcel_cost: base.product.unit_cost + shipping,
-            loss_rate: if *logistics == Logistics::Untracked {
-                *untracked_loss_rate
+            loss_rate: if c.logistics == Logistics::Untracked {
+                c.untracked_loss_rate
             } else {
                 0.0
             },
-            delivery_days: delivery_days
+            delivery_days: c
+                .delivery_days
                 .build(Support::NonNegative)
                 .map_err(|e| format!("mechanisms.blogger_reviews.delivery_days: {e}"))?,
-            deadline: *review_deadline_days as f64,
-            delay_mean: *review_delay_mean_days,
-            feed_decay_ln: feed_decay_ln(*feed_decay),
-            judgement_sd: *judgement_sd,
-            defect_best: *defect_sentiment_best,
-            defect_span: defect_sentiment_worst - defect_sentiment_best,
-            damaged_scale: *damaged_sentiment_scale,
-            damaged_shift: *damaged_sentiment_shift,
-            discovery_views: *discovery_views_per_day,
-            discovery_days: *discovery_days,
-            feed_base: base.behaviour.channels.feed,
-            discovery_base: base.behaviour.channels.discovery,
+            feed: FeedPlan::new(
+                base,
+                c.feed_decay,
+                c.discovery_views_per_day,
+                c.discovery_days,
+            ),
             macro_penalty: base.behaviour.social_proof.macro_trust_penalty,
             bad_unit: 1.0
                 - (1.0 - base.product.defect_rate) * (1.0 - base.product.variant_error_rate),
@@ -369,55 +122,217 @@ impl Mechanism for Plan {
         })
     }
 
-    fn state(&self) -> State {
-        State::new(self)
+    const NEEDS: Needs = Needs::of(&[Need::Bloggers]);
+
+    fn begin(run: &mut Run<Self>, world: &World) {
+        run.trial.feed.begin(run.plan.feed, world.horizon as usize);
+        run.trial.blogger_orders.resize(world.pop.bloggers.len(), 0);
+    }
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        let day = world.day;
+        if day == run.plan.config.start_day {
+            run.open_application(world);
+        }
+        while let Some(&r) = run.trial.due.get(run.trial.next)
+            && r.day <= day
+        {
+            run.trial.next += 1;
+            run.publish(world, r);
+        }
+        let mut views = Views::of(&mut run.trial.feed, day);
+        while let Some(v) = views.next(&mut run.trial.feed, world, &mut run.rng) {
+            run.view(world, v);
+        }
     }
 }
 
-impl TrialState for State {
-    fn reset(&mut self, world: &World, stream: u64) {
-        self.rng = mechanism_rng(world.key, stream);
-        self.respondents.clear();
-        self.due.clear();
-        self.next = 0;
-        self.published.clear();
-        self.feed.reset(world.horizon as usize);
-        self.blogger_orders.clear();
-        self.blogger_orders.resize(world.pop.bloggers.len(), 0);
-        self.chosen.clear();
-        self.tally = Tally::default();
+impl Run<Plan> {
+    /// Orders attributed to each blogger of the pool in this trial.
+    pub fn blogger_orders(&self) -> &[u32] {
+        &self.trial.blogger_orders
     }
 
-    fn on_day(&mut self, world: &mut World) {
-        let day = world.day;
-        if day == self.plan.start_day {
-            self.open_application(world);
-        }
-        while self.next < self.due.len() && self.due[self.next].day <= day {
-            let r = self.due[self.next];
-            self.next += 1;
-            self.publish(world, r);
-        }
-        self.feed_views(world);
-        self.discovery_views(world);
+    /// Bloggers who were sent a product in this trial.
+    pub fn chosen(&self) -> &[u32] {
+        &self.trial.chosen
     }
 
-    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
-        let n = self.published.len();
-        out.extend_from_slice(&[
-            self.tally.responded as f64,
-            self.tally.sent as f64,
-            self.tally.lost as f64,
-            n as f64,
-            self.tally.late as f64,
-            if n > 0 {
-                self.tally.sentiment_sum / n as f64
-            } else {
-                f64::NAN
-            },
-            self.tally.views as f64,
-            self.tally.orders as f64,
-            self.tally.cost,
-        ]);
+    fn open_application(&mut self, world: &mut World) {
+        let plan = Arc::clone(&self.plan);
+        let (p, c) = (&*plan, &plan.config);
+        let t = &mut self.trial;
+        let b = &world.pop.bloggers;
+        for k in 0..b.len() {
+            if self.rng.random::<f64>() < c.response_rate {
+                let score = match (c.selection, c.manual_criterion) {
+                    (Selection::Manual, Criterion::Fit) => {
+                        fit_score(b, k, c.judgement_sd, &mut self.rng)
+                    }
+                    (Selection::Manual, Criterion::Followers) => b.followers[k],
+                    (Selection::Automatic, _) => self.rng.random::<f64>(),
+                };
+                t.respondents.push((score, k as u32));
+            }
+        }
+        t.responded = t.respondents.len() as u32;
+        t.respondents
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let chosen = (c.bloggers as usize).min(t.respondents.len());
+        for &(_, blogger) in &t.respondents[..chosen] {
+            t.chosen.push(blogger);
+            t.sent += 1;
+            t.cost += p.parcel_cost;
+            world.book_cost(p.parcel_cost);
+            let delivery = p.delivery_days.sample(&mut self.rng).max(0.0);
+            if self.rng.random::<f64>() < p.loss_rate {
+                t.lost += 1;
+                continue;
+            }
+            let punctuality = world.pop.bloggers.punctuality[blogger as usize];
+            let e: f64 = Exp1.sample(&mut self.rng);
+            let delay = e * c.review_delay_mean_days / punctuality;
+            if delay > c.review_deadline_days as f64 {
+                t.late += 1;
+                continue;
+            }
+            let sentiment = p.honest_sentiment(&mut self.rng);
+            let day = (c.start_day as f64 + delivery + delay).floor();
+            if day < world.horizon as f64 {
+                t.due.push(Review {
+                    day: day as u32,
+                    blogger,
+                    sentiment,
+                });
+            }
+        }
+        t.due.sort_by_key(|r| (r.day, r.blogger));
     }
+
+    fn publish(&mut self, world: &mut World, r: Review) {
+        let t = &mut self.trial;
+        t.published.push(r);
+        t.sentiment_sum += r.sentiment;
+        world.add_card_review(r.sentiment);
+        let k = r.blogger as usize;
+        t.feed.post(world, k, 1.0, r.day, &mut self.rng);
+    }
+
+    /// One view of a review: a purchase opportunity with the review's strength.
+    fn view(&mut self, world: &mut World, v: View) {
+        let review = self.trial.published[v.post as usize];
+        let b = &world.pop.bloggers;
+        let k = review.blogger as usize;
+        let macro_penalty = if b.is_macro[k] {
+            self.plan.macro_penalty
+        } else {
+            0.0
+        };
+        let e = Exposure {
+            base: v.base - macro_penalty,
+            attention: 1.0,
+            strength: review.sentiment * b.review_quality[k],
+            incentive: 0.0,
+        };
+        self.trial.views += 1;
+        let minute = self.rng.random_range(0..1440u32);
+        if world.offer(v.buyer, minute, &e, &mut self.rng) {
+            self.trial.orders += 1;
+            self.trial.blogger_orders[k] += 1;
+        }
+    }
+}
+
+/// The plan: the validated settings, read as they are, and what they and the product give:
+/// a parcel's cost and loss rate, the delivery sampler, the blogger feed, and the product's
+/// risks for honest sentiment.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: BloggerReviews,
+    /// The unit given away and its shipping.
+    parcel_cost: f64,
+    /// Untracked parcels are lost at `untracked_loss_rate`, others never.
+    loss_rate: f64,
+    delivery_days: Dist,
+    feed: FeedPlan,
+    /// `behaviour.social_proof.macro_trust_penalty`.
+    macro_penalty: f64,
+    /// Probability of a defective unit or a wrong variant.
+    bad_unit: f64,
+    /// Probability of damaged packaging.
+    damaged: f64,
+    /// Sentiment of an intact unit: Beta around the product's quality.
+    positive: Beta<f64>,
+}
+
+impl Plan {
+    /// A review's honest sentiment: negative for a defective unit or a wrong variant,
+    /// lukewarm for damaged packaging, Beta around the product's quality otherwise.
+    fn honest_sentiment(&self, rng: &mut crate::rng::SimRng) -> f64 {
+        let c = &self.config;
+        if rng.random::<f64>() < self.bad_unit {
+            let span = c.defect_sentiment_worst - c.defect_sentiment_best;
+            c.defect_sentiment_best + span * rng.random::<f64>()
+        } else if rng.random::<f64>() < self.damaged {
+            c.damaged_sentiment_scale * self.positive.sample(rng) + c.damaged_sentiment_shift
+        } else {
+            self.positive.sample(rng)
+        }
+    }
+}
+
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    responded: u32,
+    sent: u32,
+    lost: u32,
+    late: u32,
+    sentiment_sum: f64,
+    views: u64,
+    orders: u32,
+    cost: f64,
+    respondents: Vec<(f64, u32)>,
+    /// Reviews due to publish, sorted by day; `next` is the first not yet published.
+    due: Vec<Review>,
+    next: usize,
+    /// Published reviews (index = review id).
+    published: Vec<Review>,
+    /// The published reviews in the blogger feed and their views.
+    feed: Feed,
+    /// Orders attributed to each blogger of the pool.
+    blogger_orders: Vec<u32>,
+    /// Bloggers who were sent a product.
+    chosen: Vec<u32>,
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("reviews_responded"), |t, _| t.responded as f64),
+        (Kpi::count("reviews_products_sent"), |t, _| t.sent as f64),
+        (
+            Kpi::count("reviews_parcels_lost").better(Better::Lower),
+            |t, _| t.lost as f64,
+        ),
+        (Kpi::gain("reviews_published"), |t, _| {
+            t.published.len() as f64
+        }),
+        (Kpi::count("reviews_late").better(Better::Lower), |t, _| {
+            t.late as f64
+        }),
+        (
+            Kpi::new("reviews_mean_sentiment", Unit::Score, Better::Higher),
+            |t, _| per(t.sentiment_sum, t.published.len()),
+        ),
+        (Kpi::gain("reviews_engaged_views"), |t, _| t.views as f64),
+        (Kpi::gain("reviews_orders"), |t, _| t.orders as f64),
+        (Kpi::cost_item("reviews_cost"), |t, _| t.cost),
+    ];
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Review {
+    day: u32,
+    blogger: u32,
+    sentiment: f64,
 }

@@ -85,220 +85,109 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{
-    BuyerEffects, Finders, Push, PushOutcome, PushRound, Reached, window_weight,
-};
-use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
+use super::group_chat::{BuyerEffects, Finders, Prepared, Push};
+use super::group_chat::{PushOutcome, PushRound, Reached, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::{Exposure, sigmoid};
-use crate::results::ratio;
-use crate::rng::{SimRng, mechanism_rng, mix, poisson_count, stream_rng};
-use crate::settings::Base;
+use crate::rng::{SimRng, mix, poisson_count, stream_rng};
+use crate::settings::{Base, Channels};
 use crate::thinning::two_coins;
 use crate::world::{Offered, World};
 use rand::RngExt;
+use std::sync::Arc;
 
-/// Sub-stream of the forwards, keyed under the mechanism's stream.
-const FORWARD_STREAM: u64 = 1;
+impl Mechanism for Plan {
+    type Config = OrderProofs;
+    type Trial = Trial;
+    const KEY: &'static str = "order_proofs";
+    const LABEL: &'static str = "order proofs (buyer photos for rewards)";
+    const STREAM: u64 = 4;
 
-/// Minute of the day proofs are posted.
-const POST_MINUTE: u32 = 20 * 60;
-
-/// Orders below this value are "low-value" in `op_rate_low`.
-const LOW_ORDER_BELOW: f64 = 50.0;
-
-/// Orders above this value are "high-value" in `op_rate_high`.
-const HIGH_ORDER_ABOVE: f64 = 200.0;
-
-/// Validated configuration: the settings the model reads, and the channel bases.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    tiers: Vec<ProofTier>,
-    coupon_valid_days: u32,
-    announce_rules: bool,
-    verification: Verification,
-    manual_above: f64,
-    /// `check_minutes · wage_per_hour / 60`: one proof checked by hand.
-    manual_check_cost: f64,
-    auto_check_cost: f64,
-    weekly_cap: u32,
-    weekly_budget_share: Option<f64>,
-    quality_bonus: f64,
-    curation: Option<CurationPlan>,
-    post_base: f64,
-    reward_weight: f64,
-    coupon_value_share: f64,
-    unaware_share: f64,
-    fake_rate: f64,
-    fake_pass: f64,
-    fake_order_value: f64,
-    story_base: f64,
-    story_bonus_weight: f64,
-    proof_strength: f64,
-    story_appeal: f64,
-    story_strength: f64,
-    open_base: f64,
-    forward_open_base: f64,
-    reaction: f64,
-    reaction_engagement: f64,
-    message_life_hours: f64,
-    poster_satisfaction: f64,
-    link_base: f64,
-    push_base: f64,
-}
-
-/// The curation settings the model reads.
-#[derive(Debug, Clone, Copy)]
-struct CurationPlan {
-    per_week: u32,
-    coupon: f64,
-    valid_minutes: f64,
-    minute: u32,
-    pinned_per_week: u32,
-    forward: f64,
-    reach_per_forward: f64,
-}
-
-impl CurationPlan {
-    fn of(c: &Curation) -> Self {
-        let Curation {
-            per_week,
-            coupon,
-            valid_minutes,
-            time,
-            pinned_per_week,
-            forward,
-            reach_per_forward,
+    fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
+        let OrderProofs {
+            enabled: _,
+            tiers: _,
+            coupon_valid_days: _,
+            announce_rules: _,
+            verification: _,
+            manual_above: _,
+            check_minutes: _,
+            wage_per_hour: _,
+            auto_check_cost: _,
+            weekly_cap: _,
+            weekly_budget_share: _,
+            quality_bonus: _,
+            curation: _,
+            post_base: _,
+            reward_weight: _,
+            coupon_value_share: _,
+            unaware_share: _,
+            fake_rate: _,
+            fake_pass: _,
+            fake_order_value: _,
+            story_base: _,
+            story_bonus_weight: _,
+            proof_strength: _,
+            story_appeal: _,
+            story_strength: _,
+            open_base: _,
+            forward_open_base: _,
+            reaction: _,
+            reaction_engagement: _,
+            message_life_hours: _,
+            poster_satisfaction: _,
         } = c;
-        CurationPlan {
-            per_week: *per_week,
-            coupon: *coupon,
-            valid_minutes: *valid_minutes as f64,
-            minute: time.minute(),
-            pinned_per_week: *pinned_per_week,
-            forward: *forward,
-            reach_per_forward: *reach_per_forward,
-        }
+        Ok(Plan {
+            config: c.clone(),
+            manual_check_cost: c.check_minutes * c.wage_per_hour / 60.0,
+            channels: base.behaviour.channels.clone(),
+        })
     }
-}
 
-impl Plan {
-    fn tier_reward(&self, value: f64) -> (f64, f64) {
-        for t in &self.tiers {
-            match t.below {
-                Some(b) if value >= b => continue,
-                _ => return (t.cash, t.coupon),
+    const NEEDS: Needs = Needs::of(&[Need::OrderLog, Need::Wallet]);
+
+    fn begin(run: &mut Run<Self>, world: &World) {
+        let t = &mut run.trial;
+        t.forward_rng = ForwardRng(stream_rng(mix(world.key, Plan::STREAM), FORWARD_STREAM));
+        t.weekly.resize(world.pop.len(), 0);
+    }
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        if world.day.is_multiple_of(7) {
+            run.new_week(world);
+        }
+        run.trial.today.clear();
+        run.post_honest(world);
+        run.show(world);
+        let plan = Arc::clone(&run.plan);
+        if let Some(c) = &plan.config.curation {
+            let every = (7 / c.per_week.clamp(1, 7)).max(1);
+            if c.per_week > 0
+                && (world.day % 7).is_multiple_of(every)
+                && world.day % 7 / every < c.per_week
+            {
+                run.curate(world, c);
             }
         }
-        (0.0, 0.0)
+        let t = &mut run.trial;
+        t.recent.retain(|p| p.day + 7 > world.day);
+        t.recent.extend_from_slice(&t.today);
     }
 }
 
-/// Hours a pinned proof holds the pin: one proof is pinned at a time, each replaced by the
-/// next, so `pinned_per_week` pins a week hold it `168 / pinned_per_week` hours each.
-fn pin_span_hours(pinned_per_week: u32) -> f64 {
-    24.0 * 7.0 / pinned_per_week.max(1) as f64
-}
-
-/// Exposure time of a proof pushed into the chat and pinned for `pinned_hours`: in view the
-/// whole time it is pinned, then (and from the start when `pinned_hours` is 0) sinking with
-/// the chat, in view at hour `h` with weight `exp(−h / life)`:
-/// `∫ = pinned_hours + life · exp(−pinned_hours / life)` hours (`life` for an unpinned one).
-fn hours_in_view(pinned_hours: f64, life: f64) -> f64 {
-    pinned_hours + life * (-pinned_hours / life).exp()
-}
-
-/// A proof in a group's chat.
-#[derive(Debug, Clone, Copy)]
-struct Proof {
-    group: u32,
-    story: bool,
-    day: u32,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Tally {
-    orders_seen: u64,
-    honest: u64,
-    low_orders: u64,
-    low_proofs: u64,
-    high_orders: u64,
-    high_proofs: u64,
-    fakes: u64,
-    review_cost: f64,
-    cash: f64,
-    stories: u64,
-    story_seen: f64,
-    story_opened: u64,
-    photo_seen: f64,
-    photo_opened: u64,
-    story_orders: u64,
-    orders: u64,
-    curated_pushes: u64,
-    curated_orders: u64,
-    plain_expected: f64,
-    new_members: u64,
-    outsider_orders: u64,
-    pinned_hours: f64,
-    unpinned_hours: f64,
-    pinned_looks: f64,
-    unpinned_looks: f64,
-    interactions: u64,
-    member_weeks: f64,
-}
-
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    plan: Plan,
-    rng: SimRng,
-    /// Forwards to friends outside the group draw from their own stream, so the forward
-    /// levers (`forward`, `reach_per_forward`, `forward_open_base`) leave every draw of
-    /// the group's members unchanged (common random numbers).
-    forward_rng: SimRng,
-    /// Rewarded proofs of each agent this week (group members only are touched).
-    weekly: Vec<u8>,
-    last_week_sales: f64,
-    week_sales: f64,
-    week_spent: f64,
-    /// Proofs posted today (found by members tonight).
-    today: Vec<Proof>,
-    /// Recent proofs, candidates for curation.
-    recent: Vec<Proof>,
-    /// Buyers who reacted to a proof this evening (their engagement rises after it).
-    reacted: Vec<u32>,
-    tally: Tally,
-}
-
-impl State {
-    /// A fresh state.
-    pub fn new(plan: &Plan) -> Self {
-        State {
-            plan: plan.clone(),
-            rng: stream_rng(0, 0),
-            forward_rng: stream_rng(0, 0),
-            weekly: Vec::new(),
-            last_week_sales: 0.0,
-            week_sales: 0.0,
-            week_spent: 0.0,
-            today: Vec::new(),
-            recent: Vec::new(),
-            reacted: Vec::new(),
-            tally: Tally::default(),
-        }
-    }
-
+impl Run<Plan> {
     fn new_week(&mut self, world: &mut World) {
-        self.weekly.iter_mut().for_each(|w| *w = 0);
-        self.last_week_sales = self.week_sales;
-        self.week_sales = 0.0;
-        self.week_spent = 0.0;
+        self.trial.weekly.iter_mut().for_each(|w| *w = 0);
+        self.trial.last_week_sales = self.trial.week_sales;
+        self.trial.week_sales = 0.0;
+        self.trial.week_spent = 0.0;
         let members = world.pop.group_members() as f64;
-        self.tally.member_weeks += members;
+        self.trial.member_weeks += members;
         self.fakes(world);
     }
 
     fn fakes(&mut self, world: &mut World) {
-        let p = &self.plan;
+        let p = &self.plan.config;
         let mid = p.tiers.get(p.tiers.len() / 2).cloned().unwrap_or_default();
         let r = mid.cash + p.coupon_value_share * mid.coupon;
         let verified = p.verification == Verification::OrderDigits;
@@ -315,11 +204,11 @@ impl State {
             for _ in 0..attempts {
                 self.review(world, claimed);
                 if self.rng.random::<f64>() < pass && self.affordable(mid.cash) {
-                    self.tally.fakes += 1;
-                    self.week_spent += mid.cash;
-                    self.tally.cash += mid.cash;
+                    self.trial.fakes += 1;
+                    self.trial.week_spent += mid.cash;
+                    self.trial.cash += mid.cash;
                     world.book_cost(mid.cash);
-                    self.today.push(Proof {
+                    self.trial.today.push(Proof {
                         group: g as u32,
                         story: false,
                         day: world.day,
@@ -333,10 +222,9 @@ impl State {
     /// this week's so far, when larger: the first week has no history). Coupons count
     /// `coupon_value_share` of their face value.
     fn affordable(&self, cost: f64) -> bool {
-        match self.plan.weekly_budget_share {
-            Some(share) => {
-                self.week_spent + cost <= share * self.last_week_sales.max(self.week_sales)
-            }
+        let t = &self.trial;
+        match self.plan.config.weekly_budget_share {
+            Some(share) => t.week_spent + cost <= share * t.last_week_sales.max(t.week_sales),
             None => true,
         }
     }
@@ -344,13 +232,13 @@ impl State {
     /// Checks one submission of an order worth `value`: its cost is booked to the campaign.
     fn review(&mut self, world: &mut World, value: f64) {
         let cost = self.review_cost(value);
-        self.tally.review_cost += cost;
+        self.trial.review_cost += cost;
         world.book_cost(cost);
     }
 
     fn review_cost(&self, value: f64) -> f64 {
-        let p = &self.plan;
-        let manual = p.manual_check_cost;
+        let p = &self.plan.config;
+        let manual = self.plan.manual_check_cost;
         match p.verification {
             Verification::None => manual,
             Verification::OrderDigits if value >= p.manual_above => manual,
@@ -366,19 +254,20 @@ impl State {
             if !world.pop.pools[g].group || world.has_left(o.agent) {
                 continue;
             }
-            self.week_sales += o.value;
-            self.tally.orders_seen += 1;
+            self.trial.week_sales += o.value;
+            self.trial.orders_seen += 1;
             let low = o.value < LOW_ORDER_BELOW;
             let high = o.value > HIGH_ORDER_ABOVE;
-            self.tally.low_orders += low as u64;
-            self.tally.high_orders += high as u64;
-            let p = &self.plan;
+            self.trial.low_orders += low as u64;
+            self.trial.high_orders += high as u64;
+            let p = &self.plan.config;
             if !p.announce_rules && self.rng.random::<f64>() >= p.unaware_share {
                 continue;
             }
             let (cash, coupon) = self.plan.tier_reward(o.value);
             let share = p.coupon_value_share;
-            let capped = p.weekly_cap > 0 && self.weekly[o.agent as usize] as u32 >= p.weekly_cap;
+            let capped =
+                p.weekly_cap > 0 && self.trial.weekly[o.agent as usize] as u32 >= p.weekly_cap;
             let affordable = self.affordable(cash + coupon * share);
             let rewarded = !capped && affordable && (cash > 0.0 || coupon > 0.0);
             let r = if rewarded { cash + share * coupon } else { 0.0 };
@@ -389,25 +278,25 @@ impl State {
             let story = self.rng.random::<f64>()
                 < sigmoid(p.story_base + p.story_bonus_weight * p.quality_bonus);
             let (bonus, valid, sat) = (p.quality_bonus, p.coupon_valid_days, p.poster_satisfaction);
-            self.tally.honest += 1;
-            self.tally.low_proofs += low as u64;
-            self.tally.high_proofs += high as u64;
-            self.tally.stories += story as u64;
-            self.tally.interactions += 1;
+            self.trial.honest += 1;
+            self.trial.low_proofs += low as u64;
+            self.trial.high_proofs += high as u64;
+            self.trial.stories += story as u64;
+            self.trial.interactions += 1;
             self.review(world, o.value);
             if rewarded {
                 let paid = cash + if story { bonus } else { 0.0 };
-                self.tally.cash += paid;
+                self.trial.cash += paid;
                 world.book_cost(paid);
-                self.week_spent += paid + share * coupon;
+                self.trial.week_spent += paid + share * coupon;
                 if coupon > 0.0 {
                     world.give_coupon(o.agent, coupon, valid, Plan::STREAM);
                 }
-                let w = &mut self.weekly[o.agent as usize];
+                let w = &mut self.trial.weekly[o.agent as usize];
                 *w = w.saturating_add(1);
                 world.raise_satisfaction(o.agent, sat, POST_MINUTE);
             }
-            self.today.push(Proof {
+            self.trial.today.push(Proof {
                 group: g as u32,
                 story,
                 day: world.day,
@@ -417,18 +306,18 @@ impl State {
 
     /// Members find tonight's proofs: intent, reactions, opens and orders.
     fn show(&mut self, world: &mut World) {
-        if self.today.is_empty() {
+        if self.trial.today.is_empty() {
             return;
         }
-        self.today.sort_by_key(|p| p.group);
-        let p = &self.plan;
+        self.trial.today.sort_by_key(|p| p.group);
+        let p = &self.plan.config;
         let life = p.message_life_hours;
         let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
         let gain = world.behaviour().intent_gain * p.proof_strength;
         // Photo (0) and story (1): opening probability and the product-page exposure.
         let open = [sigmoid(p.open_base), sigmoid(p.open_base + p.story_appeal)];
         let exposure = [0.0, p.story_strength].map(|extra| Exposure {
-            base: p.link_base + extra,
+            base: self.plan.channels.link + extra,
             attention: 1.0,
             strength: p.proof_strength,
             incentive: 0.0,
@@ -440,11 +329,11 @@ impl State {
         let effect = open.map(|o| r + (1.0 - r) * o);
         let split = effect.iter().all(|&s| s > 0.0);
         let mut k = 0;
-        while k < self.today.len() {
+        while k < self.trial.today.len() {
             // The group's proofs, up to 64 at a time (each is found independently).
-            let g = self.today[k].group;
+            let g = self.trial.today[k].group;
             let mut end = k;
-            while end < self.today.len() && self.today[end].group == g && end - k < 64 {
+            while end < self.trial.today.len() && self.trial.today[end].group == g && end - k < 64 {
                 end += 1;
             }
             let m = end - k;
@@ -453,9 +342,9 @@ impl State {
                 // Buyers first (they stay buyers), proof by proof: only their finds with an
                 // effect. Their reactions count for engagement after the evening's finds (a
                 // member's looks are those of the evening's start).
-                self.reacted.clear();
+                self.trial.reacted.clear();
                 for j in k..end {
-                    let story = self.today[j].story;
+                    let story = self.trial.today[j].story;
                     let s = effect[story as usize];
                     let mut buyers = BuyerEffects::new(world, g as usize, w, s);
                     while let Some(i) = buyers.next(world, &mut self.rng) {
@@ -464,16 +353,16 @@ impl State {
                         let reacts = v < r;
                         let opens = v >= r * (1.0 - open[story as usize]);
                         if reacts {
-                            self.reacted.push(i);
+                            self.trial.reacted.push(i);
                         }
                         // Each find with an effect stands for 1 / s finds (an unbiased
                         // count of the buyers' finds).
                         self.show_effects(world, i, story, 1.0 / s, false, opens, &exposure);
                     }
                 }
-                for n in 0..self.reacted.len() {
-                    self.tally.interactions += 1;
-                    world.add_engagement(self.reacted[n], engagement);
+                for n in 0..self.trial.reacted.len() {
+                    self.trial.interactions += 1;
+                    world.add_engagement(self.trial.reacted[n], engagement);
                 }
                 finders = finders.non_buyers();
             }
@@ -485,7 +374,7 @@ impl State {
                 while found != 0 {
                     let j = k + found.trailing_zeros() as usize;
                     found &= found - 1;
-                    let story = self.today[j].story;
+                    let story = self.trial.today[j].story;
                     pending += gain;
                     let (reacts, opens) = two_coins(self.rng.random(), r, open[story as usize]);
                     if opens {
@@ -514,13 +403,13 @@ impl State {
         exposure: &[Exposure; 2],
     ) {
         if story {
-            self.tally.story_seen += seen;
+            self.trial.story_seen += seen;
         } else {
-            self.tally.photo_seen += seen;
+            self.trial.photo_seen += seen;
         }
         if reacts {
-            self.tally.interactions += 1;
-            world.add_engagement(i, self.plan.reaction_engagement);
+            self.trial.interactions += 1;
+            world.add_engagement(i, self.plan.config.reaction_engagement);
         }
         if !opens {
             return;
@@ -532,70 +421,70 @@ impl State {
             &mut self.rng,
         );
         if story {
-            self.tally.story_opened += 1;
+            self.trial.story_opened += 1;
         } else {
-            self.tally.photo_opened += 1;
+            self.trial.photo_opened += 1;
         }
         if bought != Offered::Nothing {
-            self.tally.orders += 1;
-            self.tally.story_orders += story as u64;
+            self.trial.orders += 1;
+            self.trial.story_orders += story as u64;
         }
     }
 
-    fn curate(&mut self, world: &mut World, c: CurationPlan) {
-        let life = self.plan.message_life_hours;
+    fn curate(&mut self, world: &mut World, c: &Curation) {
+        let life = self.plan.config.message_life_hours;
+        let minute = c.time.minute();
+        let valid_minutes = c.valid_minutes as f64;
         // A pinned proof against an unpinned one pushed at the same minute: hours in view
         // (exposure time) and looks (hours in view weighted by who is online).
         if c.pinned_per_week > 0 {
             let span = pin_span_hours(c.pinned_per_week);
-            self.tally.pinned_hours += hours_in_view(span, life);
-            self.tally.unpinned_hours += hours_in_view(0.0, life);
-            let pinned = window_weight(world, c.minute, span, f64::INFINITY);
-            let plain = window_weight(world, c.minute, 24.0, life);
-            self.tally.pinned_looks += pinned;
-            self.tally.unpinned_looks += plain;
+            self.trial.pinned_hours += hours_in_view(span, life);
+            self.trial.unpinned_hours += hours_in_view(0.0, life);
+            let pinned = window_weight(world, minute, span, f64::INFINITY);
+            let plain = window_weight(world, minute, 24.0, life);
+            self.trial.pinned_looks += pinned;
+            self.trial.unpinned_looks += plain;
         }
-        let at = c.minute;
+        let at = minute;
         // Recent proofs by group, so each group's best is found without a scan of all.
-        self.recent.sort_unstable_by_key(|p| p.group);
+        self.trial.recent.sort_unstable_by_key(|p| p.group);
         let mut r = 0;
         for g in world.pop.group_pools() {
-            while r < self.recent.len() && (self.recent[r].group as usize) < g {
+            while r < self.trial.recent.len() && (self.trial.recent[r].group as usize) < g {
                 r += 1;
             }
             let mut best: Option<Proof> = None;
-            while r < self.recent.len() && self.recent[r].group as usize == g {
-                let p = self.recent[r];
+            while r < self.trial.recent.len() && self.trial.recent[r].group as usize == g {
+                let p = self.trial.recent[r];
                 if best.is_none_or(|b| (p.story, p.day) >= (b.story, b.day)) {
                     best = Some(p);
                 }
                 r += 1;
             }
             let Some(proof) = best else { continue };
-            let p = &self.plan;
+            let (p, channels) = (&self.plan.config, &self.plan.channels);
             let strength = p.proof_strength + if proof.story { p.story_strength } else { 0.0 };
             let push = Push {
-                coupon: c.coupon,
-                valid_minutes: c.valid_minutes,
-                push_base: p.push_base,
-                link_base: p.link_base,
                 strength,
                 buyers: true,
+                ..Push::new(channels, c.coupon, valid_minutes)
             };
             let plain_link = Exposure {
-                base: p.link_base,
-                attention: world.behaviour().coupon_attention(c.valid_minutes),
+                base: channels.link,
+                attention: world.behaviour().coupon_attention(valid_minutes),
                 strength: 0.0,
                 incentive: 0.0,
             };
-            let plain_click = sigmoid(p.push_base);
+            let plain_click = sigmoid(channels.push);
             // The same proof and link, forwarded by a member as a personal message.
             let forwarded = Push {
                 push_base: p.forward_open_base,
                 ..push
-            };
+            }
+            .prepare(world);
             let prepared = push.prepare(world);
-            self.tally.curated_pushes += world.members_in(g) as u64;
+            self.trial.curated_pushes += world.members_in(g) as u64;
             let mut round = PushRound::new(world, g, at, &prepared);
             while let Some(reached) = round.next(world, &mut self.rng) {
                 let outcome = match reached {
@@ -604,17 +493,17 @@ impl State {
                     Reached::Saw(i) => {
                         // The plain link's conversion, in expectation, over the members who
                         // saw.
-                        self.tally.plain_expected +=
+                        self.trial.plain_expected +=
                             plain_click * world.offer_probability(i, &plain_link);
-                        prepared.deliver_seen(world, i, at, &mut self.rng)
+                        prepared.deliver(world, i, at, 1.0, &mut self.rng)
                     }
                 };
                 match outcome {
                     PushOutcome::Ignored => continue,
                     PushOutcome::Clicked => {}
                     PushOutcome::Bought | PushOutcome::BoughtAgain => {
-                        self.tally.curated_orders += 1;
-                        self.tally.orders += 1;
+                        self.trial.curated_orders += 1;
+                        self.trial.orders += 1;
                     }
                 }
                 if self.rng.random::<f64>() < c.forward && world.pop.outsiders() > 0 {
@@ -628,204 +517,106 @@ impl State {
     /// it (no need to be online at the minute), opens it with
     /// `σ(forward_open_base + intent + w_inc·coupon/price)` and decides on the product page
     /// like a member pushed the same proof (a new member of the group once opened).
-    fn forward(&mut self, world: &mut World, push: &Push, reach: f64, at: u32) {
-        let n = poisson_count(reach, &mut self.forward_rng);
+    fn forward(&mut self, world: &mut World, push: &Prepared, reach: f64, at: u32) {
+        let n = poisson_count(reach, &mut self.trial.forward_rng.0);
         for _ in 0..n {
-            let Some(o) = world.pop.random_outsider(&mut self.forward_rng) else {
+            let Some(o) = world.pop.random_outsider(&mut self.trial.forward_rng.0) else {
                 return;
             };
-            match push.deliver(world, o, at, 1.0, &mut self.forward_rng) {
+            match push.deliver(world, o, at, 1.0, &mut self.trial.forward_rng.0) {
                 PushOutcome::Ignored => {}
-                PushOutcome::Clicked => self.tally.new_members += 1,
+                PushOutcome::Clicked => self.trial.new_members += 1,
                 PushOutcome::Bought | PushOutcome::BoughtAgain => {
-                    self.tally.new_members += 1;
-                    self.tally.outsider_orders += 1;
-                    self.tally.curated_orders += 1;
-                    self.tally.orders += 1;
+                    self.trial.new_members += 1;
+                    self.trial.outsider_orders += 1;
+                    self.trial.curated_orders += 1;
+                    self.trial.orders += 1;
                 }
             }
         }
     }
 }
 
-impl Mechanism for Plan {
-    type Config = OrderProofs;
-    type State = State;
-    const KEY: &'static str = "order_proofs";
-    const LABEL: &'static str = "order proofs (buyer photos for rewards)";
-    const STREAM: u64 = 4;
-    const KPIS: &'static [Kpi] = &[
-        Kpi::count("op_orders_seen"),
-        Kpi::share("op_participation"),
-        Kpi::share("op_rate_low"),
-        Kpi::share("op_rate_high"),
-        Kpi::share("op_fake_share").better(Better::Lower),
-        Kpi::cost_item("op_review_cost"),
-        Kpi::cost_item("op_rewards_paid"),
-        Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
-        Kpi::share("op_cost_share").better(Better::Lower),
-        Kpi::share("op_story_share"),
-        Kpi::share("op_story_ctr"),
-        Kpi::share("op_photo_ctr"),
-        Kpi::share("op_story_conversion"),
-        Kpi::gain("op_proof_orders"),
-        Kpi::share("op_curated_conversion"),
-        Kpi::share("op_plain_link_conversion").better(Better::Neither),
-        Kpi::gain("op_new_members"),
-        Kpi::share("op_new_member_share"),
-        Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
-        Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
-        Kpi::new(
-            "op_interactions_per_member_week",
-            Unit::Ratio,
-            Better::Higher,
-        ),
-    ];
-    const NEEDS: Needs = Needs {
-        order_log: true,
-        wallet: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &OrderProofs) -> Result<Self, String> {
-        let OrderProofs {
-            enabled: _,
-            tiers,
-            coupon_valid_days,
-            announce_rules,
-            verification,
-            manual_above,
-            check_minutes,
-            wage_per_hour,
-            auto_check_cost,
-            weekly_cap,
-            weekly_budget_share,
-            quality_bonus,
-            curation,
-            post_base,
-            reward_weight,
-            coupon_value_share,
-            unaware_share,
-            fake_rate,
-            fake_pass,
-            fake_order_value,
-            story_base,
-            story_bonus_weight,
-            proof_strength,
-            story_appeal,
-            story_strength,
-            open_base,
-            forward_open_base,
-            reaction,
-            reaction_engagement,
-            message_life_hours,
-            poster_satisfaction,
-        } = c;
-        Ok(Plan {
-            tiers: tiers.clone(),
-            coupon_valid_days: *coupon_valid_days,
-            announce_rules: *announce_rules,
-            verification: *verification,
-            manual_above: *manual_above,
-            manual_check_cost: check_minutes * wage_per_hour / 60.0,
-            auto_check_cost: *auto_check_cost,
-            weekly_cap: *weekly_cap,
-            weekly_budget_share: *weekly_budget_share,
-            quality_bonus: *quality_bonus,
-            curation: curation.as_ref().map(CurationPlan::of),
-            post_base: *post_base,
-            reward_weight: *reward_weight,
-            coupon_value_share: *coupon_value_share,
-            unaware_share: *unaware_share,
-            fake_rate: *fake_rate,
-            fake_pass: *fake_pass,
-            fake_order_value: *fake_order_value,
-            story_base: *story_base,
-            story_bonus_weight: *story_bonus_weight,
-            proof_strength: *proof_strength,
-            story_appeal: *story_appeal,
-            story_strength: *story_strength,
-            open_base: *open_base,
-            forward_open_base: *forward_open_base,
-            reaction: *reaction,
-            reaction_engagement: *reaction_engagement,
-            message_life_hours: *message_life_hours,
-            poster_satisfaction: *poster_satisfaction,
-            link_base: base.behaviour.channels.link,
-            push_base: base.behaviour.channels.push,
-        })
-    }
-
-    fn state(&self) -> State {
-        State::new(self)
-    }
+/// The plan: the validated settings, read as they are, the cost of a proof checked by hand
+/// and the channel bases.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: OrderProofs,
+    /// `check_minutes · wage_per_hour / 60`: one proof checked by hand.
+    manual_check_cost: f64,
+    channels: Channels,
 }
 
-impl TrialState for State {
-    fn reset(&mut self, world: &World, stream: u64) {
-        self.rng = mechanism_rng(world.key, stream);
-        self.forward_rng = stream_rng(mix(world.key, stream), FORWARD_STREAM);
-        self.weekly.clear();
-        self.weekly.resize(world.pop.len(), 0);
-        self.last_week_sales = 0.0;
-        self.week_sales = 0.0;
-        self.week_spent = 0.0;
-        self.today.clear();
-        self.recent.clear();
-        self.tally = Tally::default();
-    }
-
-    fn on_day(&mut self, world: &mut World) {
-        if world.day.is_multiple_of(7) {
-            self.new_week(world);
-        }
-        self.today.clear();
-        self.post_honest(world);
-        self.show(world);
-        if let Some(c) = self.plan.curation {
-            let every = (7 / c.per_week.clamp(1, 7)).max(1);
-            if c.per_week > 0
-                && (world.day % 7).is_multiple_of(every)
-                && world.day % 7 / every < c.per_week
-            {
-                self.curate(world, c);
+impl Plan {
+    fn tier_reward(&self, value: f64) -> (f64, f64) {
+        for t in &self.config.tiers {
+            match t.below {
+                Some(b) if value >= b => continue,
+                _ => return (t.cash, t.coupon),
             }
         }
-        self.recent.retain(|p| p.day + 7 > world.day);
-        self.recent.extend_from_slice(&self.today);
-    }
-
-    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        let t = &self.tally;
-        let coupons = world.ledger.coupon_value_redeemed[Plan::STREAM as usize];
-        let rewards = t.cash + coupons;
-        let proofs = (t.honest + t.fakes) as f64;
-        out.extend_from_slice(&[
-            t.orders_seen as f64,
-            ratio(t.honest as f64, t.orders_seen as f64),
-            ratio(t.low_proofs as f64, t.low_orders as f64),
-            ratio(t.high_proofs as f64, t.high_orders as f64),
-            ratio(t.fakes as f64, proofs),
-            t.review_cost,
-            rewards,
-            ratio(rewards, proofs),
-            ratio(rewards + t.review_cost, world.ledger.revenue),
-            ratio(t.stories as f64, t.honest as f64),
-            ratio(t.story_opened as f64, t.story_seen),
-            ratio(t.photo_opened as f64, t.photo_seen),
-            ratio(t.story_orders as f64, t.story_opened as f64),
-            t.orders as f64,
-            ratio(t.curated_orders as f64, t.curated_pushes as f64),
-            ratio(t.plain_expected, t.curated_pushes as f64),
-            t.new_members as f64,
-            ratio(t.outsider_orders as f64, t.curated_orders as f64),
-            ratio(t.pinned_hours, t.unpinned_hours),
-            ratio(t.pinned_looks, t.unpinned_looks),
-            ratio(t.interactions as f64, t.member_weeks),
-        ]);
+        (0.0, 0.0)
     }
 }
 
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    orders_seen: u64,
+    honest: u64,
+    low_orders: u64,
+    low_proofs: u64,
+    high_orders: u64,
+    high_proofs: u64,
+    fakes: u64,
+    review_cost: f64,
+    cash: f64,
+    stories: u64,
+    story_seen: f64,
+    story_opened: u64,
+    photo_seen: f64,
+    photo_opened: u64,
+    story_orders: u64,
+    orders: u64,
+    curated_pushes: u64,
+    curated_orders: u64,
+    plain_expected: f64,
+    new_members: u64,
+    outsider_orders: u64,
+    pinned_hours: f64,
+    unpinned_hours: f64,
+    pinned_looks: f64,
+    unpinned_looks: f64,
+    interactions: u64,
+    member_weeks: f64,
+    /// Forwards to friends outside the group draw from their own stream, so the forward
+    /// levers (`forward`, `reach_per_forward`, `forward_open_base`) leave every draw of
+    /// the group's members unchanged (common random numbers).
+    forward_rng: ForwardRng,
+    /// Rewarded proofs of each agent this week (group members only are touched).
+    weekly: Vec<u8>,
+    last_week_sales: f64,
+    week_sales: f64,
+    week_spent: f64,
+    /// Proofs posted today (found by members tonight).
+    today: Vec<Proof>,
+    /// Recent proofs, candidates for curation.
+    recent: Vec<Proof>,
+    /// Buyers who reacted to a proof this evening (their engagement rises after it).
+    reacted: Vec<u32>,
+}
+
+impl Trial {
+    /// Proofs paid or posted: honest ones and fakes that passed.
+    fn proofs(&self) -> f64 {
+        (self.honest + self.fakes) as f64
+    }
+
+    /// Rewards paid: cash, and the program's coupons redeemed.
+    fn rewards(&self, world: &World) -> f64 {
+        self.cash + world.ledger.coupon_value_redeemed[Plan::STREAM as usize]
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -841,5 +632,119 @@ mod tests {
         assert!(h > 24.0 && h < 24.2, "{h}");
         // More pins a week, shorter pins.
         assert!(hours_in_view(pin_span_hours(8), 6.0) < hours_in_view(pin_span_hours(6), 6.0));
+    }
+}
+
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("op_orders_seen"), |t, _| t.orders_seen as f64),
+        (Kpi::share("op_participation"), |t, _| {
+            per(t.honest, t.orders_seen)
+        }),
+        (Kpi::share("op_rate_low"), |t, _| {
+            per(t.low_proofs, t.low_orders)
+        }),
+        (Kpi::share("op_rate_high"), |t, _| {
+            per(t.high_proofs, t.high_orders)
+        }),
+        (Kpi::share("op_fake_share").better(Better::Lower), |t, _| {
+            per(t.fakes, t.proofs())
+        }),
+        (Kpi::cost_item("op_review_cost"), |t, _| t.review_cost),
+        (Kpi::cost_item("op_rewards_paid"), |t, world| {
+            t.rewards(world)
+        }),
+        (
+            Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
+            |t, world| per(t.rewards(world), t.proofs()),
+        ),
+        (
+            Kpi::share("op_cost_share").better(Better::Lower),
+            |t, world| per(t.rewards(world) + t.review_cost, world.ledger.revenue),
+        ),
+        (Kpi::share("op_story_share"), |t, _| {
+            per(t.stories, t.honest)
+        }),
+        (Kpi::share("op_story_ctr"), |t, _| {
+            per(t.story_opened, t.story_seen)
+        }),
+        (Kpi::share("op_photo_ctr"), |t, _| {
+            per(t.photo_opened, t.photo_seen)
+        }),
+        (Kpi::share("op_story_conversion"), |t, _| {
+            per(t.story_orders, t.story_opened)
+        }),
+        (Kpi::gain("op_proof_orders"), |t, _| t.orders as f64),
+        (Kpi::share("op_curated_conversion"), |t, _| {
+            per(t.curated_orders, t.curated_pushes)
+        }),
+        (
+            Kpi::share("op_plain_link_conversion").better(Better::Neither),
+            |t, _| per(t.plain_expected, t.curated_pushes),
+        ),
+        (Kpi::gain("op_new_members"), |t, _| t.new_members as f64),
+        (Kpi::share("op_new_member_share"), |t, _| {
+            per(t.outsider_orders, t.curated_orders)
+        }),
+        (
+            Kpi::new("op_pinned_exposure", Unit::Ratio, Better::Higher),
+            |t, _| per(t.pinned_hours, t.unpinned_hours),
+        ),
+        (
+            Kpi::new("op_pinned_looks", Unit::Ratio, Better::Higher),
+            |t, _| per(t.pinned_looks, t.unpinned_looks),
+        ),
+        (
+            Kpi::new(
+                "op_interactions_per_member_week",
+                Unit::Ratio,
+                Better::Higher,
+            ),
+            |t, _| per(t.interactions, t.member_weeks),
+        ),
+    ];
+}
+
+/// Sub-stream of the forwards, keyed under the mechanism's stream.
+const FORWARD_STREAM: u64 = 1;
+
+/// Minute of the day proofs are posted.
+const POST_MINUTE: u32 = 20 * 60;
+
+/// Orders below this value are "low-value" in `op_rate_low`.
+const LOW_ORDER_BELOW: f64 = 50.0;
+
+/// Orders above this value are "high-value" in `op_rate_high`.
+const HIGH_ORDER_ABOVE: f64 = 200.0;
+
+/// Hours a pinned proof holds the pin: one proof is pinned at a time, each replaced by the
+/// next, so `pinned_per_week` pins a week hold it `168 / pinned_per_week` hours each.
+fn pin_span_hours(pinned_per_week: u32) -> f64 {
+    24.0 * 7.0 / pinned_per_week.max(1) as f64
+}
+
+/// Exposure time of a proof pushed into the chat and pinned for `pinned_hours`: in view the
+/// whole time it is pinned, then (and from the start when `pinned_hours` is 0) sinking with
+/// the chat, in view at hour `h` with weight `exp(−h / life)`:
+/// `∫ = pinned_hours + life · exp(−pinned_hours / life)` hours (`life` for an unpinned one).
+fn hours_in_view(pinned_hours: f64, life: f64) -> f64 {
+    pinned_hours + life * (-pinned_hours / life).exp()
+}
+
+/// A proof in a group's chat.
+#[derive(Debug, Clone, Copy)]
+struct Proof {
+    group: u32,
+    story: bool,
+    day: u32,
+}
+
+/// The forwards' own random stream, seeded for each trial by [`Mechanism::begin`].
+#[derive(Debug, Clone)]
+struct ForwardRng(SimRng);
+
+impl Default for ForwardRng {
+    fn default() -> Self {
+        ForwardRng(stream_rng(0, 0))
     }
 }

@@ -41,61 +41,231 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{Push, PushOutcome, claim_seconds};
-use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
+use super::group_chat::{Push, PushOutcome, claim_seconds, each_scheduled_group};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
-use crate::results::ratio;
-use crate::rng::{SimRng, mechanism_rng, stream_rng};
-use crate::settings::{Base, Schedule};
+use crate::rng::SimRng;
+use crate::settings::{Base, Channels};
 use crate::thinning::Coins;
 use crate::world::World;
 use rand::RngExt;
+use std::sync::Arc;
 
-/// The settings the model reads, fixed for the run; built by destructuring the whole
-/// [`RedPackets`] table, so a setting the model does not read is a compile warning.
+impl Mechanism for Plan {
+    type Config = RedPackets;
+    type Trial = Trial;
+    const KEY: &'static str = "red_packets";
+    const LABEL: &'static str = "red packets in chat groups";
+    const STREAM: u64 = 1;
+
+    fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
+        let RedPackets {
+            enabled: _,
+            schedule: _,
+            total: _,
+            packets: _,
+            split: _,
+            scale_with_online: _,
+            total_per_online: _,
+            max_total: _,
+            claim_window_seconds: _,
+            claim_seconds_mean: _,
+            link: _,
+            task_completion: _,
+            announcement_click: _,
+            stage2: _,
+            followup: _,
+            claim_engagement: _,
+            task_engagement: _,
+            claim_intent: _,
+            claim_and_leave: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            nothing_follows: c.link != DropLink::Task && c.followup.is_none(),
+            channels: base.behaviour.channels.clone(),
+        })
+    }
+
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        each_scheduled_group(run, world, |p| &p.config.schedule, Run::drop_in_group);
+    }
+}
+
+impl Run<Plan> {
+    fn drop_in_group(&mut self, world: &mut World, g: usize) {
+        let plan = Arc::clone(&self.plan);
+        let p = &plan.config;
+        let minute = p.schedule.time.minute();
+        let pool = world.pop.pools[g];
+        self.trial.racers.clear();
+        let mut online = 0u32;
+        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(minute));
+        while let Some((i, u)) = walk.next(&mut self.rng) {
+            if world.has_left(i) || u >= world.online_probability(i, minute) {
+                continue;
+            }
+            online += 1;
+            if self.rng.random::<f64>() < world.notice_probability(i) {
+                let delay = claim_seconds(world, i, p.claim_seconds_mean, &mut self.rng);
+                self.trial.racers.push((delay, i));
+            }
+        }
+        self.trial.drops += 1;
+        let total = if p.scale_with_online {
+            (p.total_per_online * online as f64).min(p.max_total)
+        } else {
+            p.total
+        };
+        let n = p.packets as usize;
+        self.trial.offered += n as u64;
+        self.trial
+            .racers
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let window = p.claim_window_seconds;
+        let claimers = self
+            .trial
+            .racers
+            .iter()
+            .take(n)
+            .take_while(|r| r.0 <= window)
+            .count();
+        if claimers == n && n > 0 {
+            self.trial.emptied += 1;
+            self.trial.empty_seconds += self.trial.racers[n - 1].0;
+        }
+        self.trial.claimed += claimers as u64;
+        let amounts = split_amounts(p.split, total, n, claimers, &mut self.rng);
+        self.trial.cost += amounts;
+        world.book_cost(amounts);
+
+        let (link, nothing_follows) = (p.link, plan.nothing_follows);
+        let (claim_engagement, claim_intent, task_engagement) =
+            (p.claim_engagement, p.claim_intent, p.task_engagement);
+        let (task_completion, announcement_click, claim_and_leave) =
+            (p.task_completion, p.announcement_click, p.claim_and_leave);
+        self.trial.completers.clear();
+        for k in 0..claimers {
+            let (delay, i) = self.trial.racers[k];
+            self.trial.interactions += 1;
+            world.add_engagement(i, claim_engagement);
+            world.add_intent(i, claim_intent);
+            if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
+                self.trial.completions += 1;
+                self.trial.clicks += 1;
+                self.trial.interactions += 1;
+                world.add_engagement(i, task_engagement);
+                self.trial.completers.push((delay, i));
+                self.link_offer(world, i, minute + 1);
+            }
+            if nothing_follows && self.rng.random::<f64>() < claim_and_leave {
+                world.leave_group(i);
+            }
+        }
+        if link == DropLink::Announcement {
+            for k in 0..self.trial.racers.len() {
+                let i = self.trial.racers[k].1;
+                if !world.has_left(i) && self.rng.random::<f64>() < announcement_click {
+                    self.trial.clicks += 1;
+                    self.trial.interactions += 1;
+                    self.link_offer(world, i, minute + 1);
+                }
+            }
+        }
+        if let Some(st) = &p.stage2 {
+            self.stage2(world, st);
+        }
+        if let Some(f) = &p.followup {
+            self.followup(world, f, minute, claimers, g);
+        }
+    }
+
+    fn stage2(&mut self, world: &mut World, st: &Stage2) {
+        let t = &mut self.trial;
+        let n = (st.packets as usize).min(t.completers.len());
+        if n == 0 {
+            return;
+        }
+        t.claimed += n as u64;
+        t.offered += st.packets as u64;
+        let amount = st.total * n as f64 / st.packets as f64;
+        t.cost += amount;
+        world.book_cost(amount);
+        let p = &self.plan.config;
+        for &(_, i) in &t.completers[..n] {
+            t.interactions += 1;
+            world.add_engagement(i, p.claim_engagement);
+            world.add_intent(i, p.claim_intent);
+        }
+    }
+
+    fn followup(
+        &mut self,
+        world: &mut World,
+        f: &FollowUp,
+        minute: u32,
+        claimers: usize,
+        g: usize,
+    ) {
+        let at = (minute + f.delay_minutes).min(1439);
+        let k = (f.first_k as usize).min(claimers);
+        let push = Push::new(&self.plan.channels, f.coupon, f.valid_minutes as f64).prepare(world);
+        // The usual CTR this follow-up is judged by: the same coupon broadcast to the group.
+        let (sum, n) = push.broadcast_reference(world, g, at);
+        let t = &mut self.trial;
+        t.broadcast_ctr_sum += sum;
+        t.broadcast_n += n;
+        for &(delay, i) in &t.racers[..k] {
+            if world.has_left(i) {
+                continue;
+            }
+            t.followup_sent += 1;
+            let since = f.delay_minutes as f64 - delay / 60.0;
+            let looking = world.behaviour().attention_after(since);
+            let ordinary = world.online_probability(i, at) * world.notice_probability(i);
+            let sees = looking + (1.0 - looking) * ordinary;
+            match push.deliver(world, i, at, sees, &mut self.rng) {
+                PushOutcome::Ignored => continue,
+                PushOutcome::Clicked => {}
+                PushOutcome::Bought | PushOutcome::BoughtAgain => {
+                    t.redemptions += 1;
+                    t.orders += 1;
+                }
+            }
+            t.followup_clicks += 1;
+            t.interactions += 1;
+            world.add_engagement(i, self.plan.config.task_engagement);
+        }
+    }
+
+    fn link_offer(&mut self, world: &mut World, i: u32, minute: u32) {
+        let e = Exposure {
+            base: self.plan.channels.link,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        if world.offer(i, minute.min(1439), &e, &mut self.rng) {
+            self.trial.orders += 1;
+        }
+    }
+}
+
+/// The plan: the validated settings, read as they are, whether anything follows a claim,
+/// and the channel bases.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    schedule: Schedule,
-    total: f64,
-    packets: u32,
-    split: Split,
-    scale_with_online: bool,
-    total_per_online: f64,
-    max_total: f64,
-    claim_window_seconds: f64,
-    claim_seconds_mean: f64,
-    link: DropLink,
-    task_completion: f64,
-    announcement_click: f64,
-    stage2: Option<Stage2Plan>,
-    followup: Option<FollowUpPlan>,
-    claim_engagement: f64,
-    task_engagement: f64,
-    claim_intent: f64,
-    claim_and_leave: f64,
-    link_base: f64,
-    push_base: f64,
+    config: RedPackets,
+    /// No task and no follow-up: claimers may claim and leave.
+    nothing_follows: bool,
+    channels: Channels,
 }
 
-/// Stage 2 of a staged drop ([`Stage2`]).
-#[derive(Debug, Clone, Copy)]
-struct Stage2Plan {
-    total: f64,
-    packets: u32,
-}
-
-/// The follow-up push ([`FollowUp`]).
-#[derive(Debug, Clone, Copy)]
-struct FollowUpPlan {
-    delay_minutes: u32,
-    coupon: f64,
-    first_k: u32,
-    valid_minutes: u32,
-}
-
-/// Counters of one trial; reset to zero at the start of each.
+/// What a trial records.
 #[derive(Debug, Clone, Default)]
-struct Tally {
+pub struct Trial {
     drops: u32,
     offered: u64,
     claimed: u64,
@@ -111,192 +281,62 @@ struct Tally {
     orders: u64,
     interactions: u64,
     cost: f64,
-}
-
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    plan: Plan,
-    rng: SimRng,
     /// (claim delay seconds, member) of members who noticed the current drop.
     racers: Vec<(f64, u32)>,
     completers: Vec<(f64, u32)>,
-    /// Counters of the current trial.
-    tally: Tally,
 }
 
-impl State {
-    /// A fresh state.
-    pub fn new(plan: &Plan) -> Self {
-        State {
-            plan: plan.clone(),
-            rng: stream_rng(0, 0),
-            racers: Vec::new(),
-            completers: Vec::new(),
-            tally: Tally::default(),
-        }
-    }
-
-    fn drop_in_group(&mut self, world: &mut World, g: usize, minute: u32) {
-        let p = &self.plan;
-        let pool = world.pop.pools[g];
-        self.racers.clear();
-        let mut online = 0u32;
-        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(minute));
-        while let Some((i, u)) = walk.next(&mut self.rng) {
-            if world.has_left(i) || u >= world.online_probability(i, minute) {
-                continue;
-            }
-            online += 1;
-            if self.rng.random::<f64>() < world.notice_probability(i) {
-                let delay = claim_seconds(world, i, p.claim_seconds_mean, &mut self.rng);
-                self.racers.push((delay, i));
-            }
-        }
-        self.tally.drops += 1;
-        let total = if p.scale_with_online {
-            (p.total_per_online * online as f64).min(p.max_total)
-        } else {
-            p.total
-        };
-        let n = p.packets as usize;
-        self.tally.offered += n as u64;
-        self.racers
-            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let window = p.claim_window_seconds;
-        let claimers = self
-            .racers
-            .iter()
-            .take(n)
-            .take_while(|r| r.0 <= window)
-            .count();
-        if claimers == n && n > 0 {
-            self.tally.emptied += 1;
-            self.tally.empty_seconds += self.racers[n - 1].0;
-        }
-        self.tally.claimed += claimers as u64;
-        let amounts = split_amounts(p.split, total, n, claimers, &mut self.rng);
-        self.tally.cost += amounts;
-        world.book_cost(amounts);
-
-        let link = p.link;
-        let nothing_follows = link != DropLink::Task && p.followup.is_none();
-        let (claim_engagement, claim_intent, task_engagement) =
-            (p.claim_engagement, p.claim_intent, p.task_engagement);
-        let (task_completion, announcement_click, claim_and_leave) =
-            (p.task_completion, p.announcement_click, p.claim_and_leave);
-        self.completers.clear();
-        for k in 0..claimers {
-            let (delay, i) = self.racers[k];
-            self.tally.interactions += 1;
-            world.add_engagement(i, claim_engagement);
-            world.add_intent(i, claim_intent);
-            if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
-                self.tally.completions += 1;
-                self.tally.clicks += 1;
-                self.tally.interactions += 1;
-                world.add_engagement(i, task_engagement);
-                self.completers.push((delay, i));
-                self.link_offer(world, i, minute + 1);
-            }
-            if nothing_follows && self.rng.random::<f64>() < claim_and_leave {
-                world.leave_group(i);
-            }
-        }
-        if link == DropLink::Announcement {
-            for k in 0..self.racers.len() {
-                let i = self.racers[k].1;
-                if !world.has_left(i) && self.rng.random::<f64>() < announcement_click {
-                    self.tally.clicks += 1;
-                    self.tally.interactions += 1;
-                    self.link_offer(world, i, minute + 1);
-                }
-            }
-        }
-        if let Some(st) = self.plan.stage2 {
-            self.stage2(world, st);
-        }
-        if let Some(f) = self.plan.followup {
-            self.followup(world, f, minute, claimers, g);
-        }
-    }
-
-    fn stage2(&mut self, world: &mut World, st: Stage2Plan) {
-        let n = (st.packets as usize).min(self.completers.len());
-        if n == 0 {
-            return;
-        }
-        self.tally.claimed += n as u64;
-        self.tally.offered += st.packets as u64;
-        let amount = st.total * n as f64 / st.packets as f64;
-        self.tally.cost += amount;
-        world.book_cost(amount);
-        for k in 0..n {
-            let i = self.completers[k].1;
-            self.tally.interactions += 1;
-            world.add_engagement(i, self.plan.claim_engagement);
-            world.add_intent(i, self.plan.claim_intent);
-        }
-    }
-
-    fn followup(
-        &mut self,
-        world: &mut World,
-        f: FollowUpPlan,
-        minute: u32,
-        claimers: usize,
-        g: usize,
-    ) {
-        let at = (minute + f.delay_minutes).min(1439);
-        let k = (f.first_k as usize).min(claimers);
-        let push = Push {
-            coupon: f.coupon,
-            valid_minutes: f.valid_minutes as f64,
-            push_base: self.plan.push_base,
-            link_base: self.plan.link_base,
-            strength: 0.0,
-            buyers: false,
-        };
-        // The usual CTR this follow-up is judged by: the same coupon broadcast to the group.
-        let (sum, n) = push.broadcast_reference(world, g, at);
-        self.tally.broadcast_ctr_sum += sum;
-        self.tally.broadcast_n += n;
-        let push = push.prepare(world);
-        for r in 0..k {
-            let (delay, i) = self.racers[r];
-            if world.has_left(i) {
-                continue;
-            }
-            self.tally.followup_sent += 1;
-            let since = f.delay_minutes as f64 - delay / 60.0;
-            let looking = world.behaviour().attention_after(since);
-            let ordinary = world.online_probability(i, at) * world.notice_probability(i);
-            let sees = looking + (1.0 - looking) * ordinary;
-            match push.deliver(world, i, at, sees, &mut self.rng) {
-                PushOutcome::Ignored => continue,
-                PushOutcome::Clicked => {}
-                PushOutcome::Bought | PushOutcome::BoughtAgain => {
-                    self.tally.redemptions += 1;
-                    self.tally.orders += 1;
-                }
-            }
-            self.tally.followup_clicks += 1;
-            self.tally.interactions += 1;
-            world.add_engagement(i, self.plan.task_engagement);
-        }
-    }
-
-    fn link_offer(&mut self, world: &mut World, i: u32, minute: u32) {
-        let e = Exposure {
-            base: self.plan.link_base,
-            attention: 1.0,
-            strength: 0.0,
-            incentive: 0.0,
-        };
-        if world.offer(i, minute.min(1439), &e, &mut self.rng) {
-            self.tally.orders += 1;
-        }
-    }
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("rp_drops"), |t, _| t.drops as f64),
+        (Kpi::count("rp_packets_claimed"), |t, _| t.claimed as f64),
+        (Kpi::share("rp_claim_share"), |t, _| {
+            per(t.claimed, t.offered)
+        }),
+        (
+            Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),
+            |t, _| per(t.empty_seconds, t.emptied),
+        ),
+        (Kpi::gain("rp_link_clicks"), |t, _| t.clicks as f64),
+        (Kpi::gain("rp_task_completions"), |t, _| {
+            t.completions as f64
+        }),
+        (Kpi::count("rp_followup_sent"), |t, _| {
+            t.followup_sent as f64
+        }),
+        (Kpi::share("rp_followup_ctr"), |t, _| {
+            per(t.followup_clicks, t.followup_sent)
+        }),
+        (
+            Kpi::share("rp_broadcast_ctr").better(Better::Neither),
+            |t, _| per(t.broadcast_ctr_sum, t.broadcast_n),
+        ),
+        (Kpi::gain("rp_followup_redemptions"), |t, _| {
+            t.redemptions as f64
+        }),
+        (Kpi::gain("rp_orders"), |t, _| t.orders as f64),
+        (
+            Kpi::new(
+                "rp_interactions_per_member_week",
+                Unit::Ratio,
+                Better::Higher,
+            ),
+            |t, world| {
+                let members = world.pop.group_members() as f64;
+                let weeks = world.horizon as f64 / 7.0;
+                per(t.interactions, members * weeks)
+            },
+        ),
+        (
+            Kpi::share("rp_members_left").better(Better::Lower),
+            |_, world| per(world.group_attrition().0, world.pop.group_members()),
+        ),
+        (
+            Kpi::share("rp_members_silent").better(Better::Lower),
+            |_, world| per(world.group_attrition().1, world.pop.group_members()),
+        ),
+        (Kpi::cost_item("rp_cost"), |t, _| t.cost),
+    ];
 }
 
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
@@ -326,156 +366,10 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
     }
 }
 
-impl Mechanism for Plan {
-    type Config = RedPackets;
-    type State = State;
-    const KEY: &'static str = "red_packets";
-    const LABEL: &'static str = "red packets in chat groups";
-    const STREAM: u64 = 1;
-    const KPIS: &'static [Kpi] = &[
-        Kpi::count("rp_drops"),
-        Kpi::count("rp_packets_claimed"),
-        Kpi::share("rp_claim_share"),
-        Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),
-        Kpi::gain("rp_link_clicks"),
-        Kpi::gain("rp_task_completions"),
-        Kpi::count("rp_followup_sent"),
-        Kpi::share("rp_followup_ctr"),
-        Kpi::share("rp_broadcast_ctr").better(Better::Neither),
-        Kpi::gain("rp_followup_redemptions"),
-        Kpi::gain("rp_orders"),
-        Kpi::new(
-            "rp_interactions_per_member_week",
-            Unit::Ratio,
-            Better::Higher,
-        ),
-        Kpi::share("rp_members_left").better(Better::Lower),
-        Kpi::share("rp_members_silent").better(Better::Lower),
-        Kpi::cost_item("rp_cost"),
-    ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &RedPackets) -> Result<Self, String> {
-        let RedPackets {
-            enabled: _,
-            schedule,
-            total,
-            packets,
-            split,
-            scale_with_online,
-            total_per_online,
-            max_total,
-            claim_window_seconds,
-            claim_seconds_mean,
-            link,
-            task_completion,
-            announcement_click,
-            stage2,
-            followup,
-            claim_engagement,
-            task_engagement,
-            claim_intent,
-            claim_and_leave,
-        } = c;
-        let stage2 = stage2
-            .as_ref()
-            .map(|&Stage2 { total, packets }| Stage2Plan { total, packets });
-        let followup = followup.as_ref().map(
-            |&FollowUp {
-                 delay_minutes,
-                 coupon,
-                 first_k,
-                 valid_minutes,
-             }| FollowUpPlan {
-                delay_minutes,
-                coupon,
-                first_k,
-                valid_minutes,
-            },
-        );
-        Ok(Plan {
-            schedule: schedule.clone(),
-            total: *total,
-            packets: *packets,
-            split: *split,
-            scale_with_online: *scale_with_online,
-            total_per_online: *total_per_online,
-            max_total: *max_total,
-            claim_window_seconds: *claim_window_seconds,
-            claim_seconds_mean: *claim_seconds_mean,
-            link: *link,
-            task_completion: *task_completion,
-            announcement_click: *announcement_click,
-            stage2,
-            followup,
-            claim_engagement: *claim_engagement,
-            task_engagement: *task_engagement,
-            claim_intent: *claim_intent,
-            claim_and_leave: *claim_and_leave,
-            link_base: base.behaviour.channels.link,
-            push_base: base.behaviour.channels.push,
-        })
-    }
-
-    fn state(&self) -> State {
-        State::new(self)
-    }
-}
-
-impl TrialState for State {
-    fn reset(&mut self, world: &World, stream: u64) {
-        self.racers.clear();
-        self.completers.clear();
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
-
-    fn on_day(&mut self, world: &mut World) {
-        let sch = &self.plan.schedule;
-        if !sch.happens(world.day, world.weekday()) {
-            return;
-        }
-        let minute = sch.time.minute();
-        for g in 0..world.pop.pools.len() {
-            if world.pop.pools[g].group {
-                self.drop_in_group(world, g, minute);
-            }
-        }
-    }
-
-    fn kpis(&self, world: &World, out: &mut Vec<f64>) {
-        let members = world.pop.group_members() as f64;
-        let weeks = world.horizon as f64 / 7.0;
-        let (left, silent) = world.group_attrition();
-        out.extend_from_slice(&[
-            self.tally.drops as f64,
-            self.tally.claimed as f64,
-            ratio(self.tally.claimed as f64, self.tally.offered as f64),
-            ratio(self.tally.empty_seconds, self.tally.emptied as f64),
-            self.tally.clicks as f64,
-            self.tally.completions as f64,
-            self.tally.followup_sent as f64,
-            ratio(
-                self.tally.followup_clicks as f64,
-                self.tally.followup_sent as f64,
-            ),
-            ratio(self.tally.broadcast_ctr_sum, self.tally.broadcast_n as f64),
-            self.tally.redemptions as f64,
-            self.tally.orders as f64,
-            ratio(self.tally.interactions as f64, members * weeks),
-            ratio(left as f64, members),
-            ratio(silent as f64, members),
-            self.tally.cost,
-        ]);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::stream_rng;
 
     #[test]
     fn lucky_split_pays_the_total_when_all_claimed() {

@@ -25,77 +25,63 @@
 mod config;
 pub use config::*;
 
-use super::group_chat::{Finders, window_weight};
-use super::{Better, Kpi, Mechanism, Needs, TrialState, Unit};
+use super::group_chat::{Finders, each_scheduled_group, window_weight};
+use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::results::ratio;
-use crate::rng::{SimRng, mechanism_rng, poisson_count, stream_rng};
-use crate::settings::{Base, Schedule};
+use crate::rng::poisson_count;
+use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
-use std::sync::Arc;
 
-/// The settings the model reads, fixed for the run; built by destructuring the whole
-/// [`ShareDraw`] table, so a setting the model does not read is a compile warning.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    schedule: Schedule,
-    shares_required: u32,
-    gifts: u32,
-    gift_value: f64,
-    open_hours: f64,
-    participation_base: f64,
-    effort_weight: f64,
-    prize_weight: f64,
-    engagement_weight: f64,
-    reach_per_share: f64,
-    outsider_click_base: f64,
-    participation_engagement: f64,
-    link_base: f64,
-}
+impl Mechanism for Plan {
+    type Config = ShareDraw;
+    type Trial = Trial;
+    const KEY: &'static str = "share_draw";
+    const LABEL: &'static str = "share-to-groups draws";
+    const STREAM: u64 = 6;
 
-#[derive(Debug, Clone, Default)]
-struct Tally {
-    draws: u32,
-    present: u64,
-    participants: u64,
-    shares: u64,
-    reached: u64,
-    clicks: u64,
-    orders: u64,
-    cost: f64,
-}
-
-/// Per-trial state.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// Shared, so events borrow it without copying while drawing from the state.
-    plan: Arc<Plan>,
-    rng: SimRng,
-    tally: Tally,
-}
-
-impl State {
-    /// A fresh state.
-    pub fn new(plan: &Plan) -> Self {
-        State {
-            plan: Arc::new(plan.clone()),
-            rng: stream_rng(0, 0),
-            tally: Tally::default(),
-        }
+    fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
+        let ShareDraw {
+            enabled: _,
+            schedule: _,
+            shares_required: _,
+            gifts: _,
+            gift_value: _,
+            open_hours: _,
+            participation_base: _,
+            effort_weight: _,
+            prize_weight: _,
+            engagement_weight: _,
+            reach_per_share: _,
+            outsider_click_base: _,
+            participation_engagement: _,
+        } = c;
+        Ok(Plan {
+            config: c.clone(),
+            link_base: base.behaviour.channels.link,
+        })
     }
 
+    const NEEDS: Needs = Needs::of(&[Need::GroupLife]);
+
+    fn on_day(run: &mut Run<Self>, world: &mut World) {
+        each_scheduled_group(run, world, |p| &p.config.schedule, Run::draw);
+    }
+}
+
+impl Run<Plan> {
     fn draw(&mut self, world: &mut World, g: usize) {
-        let p = Arc::clone(&self.plan);
-        let minute = p.schedule.time.minute();
-        let w = window_weight(world, minute, p.open_hours, p.open_hours.max(1.0));
+        let plan = std::sync::Arc::clone(&self.plan);
+        let c = &plan.config;
+        let minute = c.schedule.time.minute();
+        let w = window_weight(world, minute, c.open_hours, c.open_hours.max(1.0));
         let pool = world.pop.pools[g];
-        let prize = p.gifts as f64 * p.gift_value / pool.len.max(1) as f64;
-        let base = p.participation_base - p.effort_weight * (p.shares_required.max(1) - 1) as f64
-            + p.prize_weight * prize.ln_1p();
-        let (ew, ew_half) = (p.engagement_weight, 0.5 * p.engagement_weight);
+        let prize = c.gifts as f64 * c.gift_value / pool.len.max(1) as f64;
+        let base = c.participation_base - c.effort_weight * (c.shares_required.max(1) - 1) as f64
+            + c.prize_weight * prize.ln_1p();
+        let (ew, ew_half) = (c.engagement_weight, 0.5 * c.engagement_weight);
         let mut participants = 0u64;
-        self.tally.present += world.members_in(g) as u64;
+        self.trial.present += world.members_in(g) as u64;
         let mut finders = Finders::new(world, g, w);
         while let Some(f) = finders.next(world, &mut self.rng) {
             let i = f.member;
@@ -105,15 +91,15 @@ impl State {
                 continue;
             }
             participants += 1;
-            world.add_engagement(i, p.participation_engagement);
+            world.add_engagement(i, c.participation_engagement);
         }
-        let shares = participants * p.shares_required as u64;
-        self.tally.shares += shares;
-        self.share(world, &p, minute, shares);
-        self.tally.draws += 1;
-        self.tally.participants += participants;
-        let gifts = (p.gifts as u64).min(participants) as f64 * p.gift_value;
-        self.tally.cost += gifts;
+        let shares = participants * c.shares_required as u64;
+        self.trial.shares += shares;
+        self.share(world, &plan, minute, shares);
+        self.trial.draws += 1;
+        self.trial.participants += participants;
+        let gifts = (c.gifts as u64).min(participants) as f64 * c.gift_value;
+        self.trial.cost += gifts;
         world.book_cost(gifts);
     }
 
@@ -125,14 +111,14 @@ impl State {
         if shares == 0 || world.pop.outsiders() == 0 {
             return;
         }
-        let mean = shares as f64 * p.reach_per_share;
-        let click = sigmoid(p.outsider_click_base);
+        let mean = shares as f64 * p.config.reach_per_share;
+        let click = sigmoid(p.config.outsider_click_base);
         let clicks = poisson_count(mean * click, &mut self.rng);
         let others = poisson_count(mean * (1.0 - click), &mut self.rng);
-        self.tally.reached += clicks + others;
-        self.tally.clicks += clicks;
+        self.trial.reached += clicks + others;
+        self.trial.clicks += clicks;
         let e = Exposure {
-            base: self.plan.link_base,
+            base: p.link_base,
             attention: 1.0,
             strength: 0.0,
             incentive: 0.0,
@@ -142,97 +128,46 @@ impl State {
                 return;
             };
             if world.offer(o, (minute + 60).min(1439), &e, &mut self.rng) {
-                self.tally.orders += 1;
+                self.trial.orders += 1;
             }
         }
     }
 }
 
-impl Mechanism for Plan {
-    type Config = ShareDraw;
-    type State = State;
-    const KEY: &'static str = "share_draw";
-    const LABEL: &'static str = "share-to-groups draws";
-    const STREAM: u64 = 6;
-    const KPIS: &'static [Kpi] = &[
-        Kpi::count("sd_draws"),
-        Kpi::share("sd_participation"),
-        Kpi::gain("sd_shares"),
-        Kpi::gain("sd_outsiders_reached"),
-        Kpi::gain("sd_outsider_clicks"),
-        Kpi::gain("sd_orders"),
-        Kpi::cost_item("sd_cost"),
-        Kpi::new("sd_cost_per_order", Unit::Money, Better::Lower),
-    ];
-    const NEEDS: Needs = Needs {
-        group_life: true,
-        ..Needs::NOTHING
-    };
-
-    fn plan(base: &Base<'_>, c: &ShareDraw) -> Result<Self, String> {
-        let ShareDraw {
-            enabled: _,
-            schedule,
-            shares_required,
-            gifts,
-            gift_value,
-            open_hours,
-            participation_base,
-            effort_weight,
-            prize_weight,
-            engagement_weight,
-            reach_per_share,
-            outsider_click_base,
-            participation_engagement,
-        } = c;
-        Ok(Plan {
-            schedule: schedule.clone(),
-            shares_required: *shares_required,
-            gifts: *gifts,
-            gift_value: *gift_value,
-            open_hours: *open_hours,
-            participation_base: *participation_base,
-            effort_weight: *effort_weight,
-            prize_weight: *prize_weight,
-            engagement_weight: *engagement_weight,
-            reach_per_share: *reach_per_share,
-            outsider_click_base: *outsider_click_base,
-            participation_engagement: *participation_engagement,
-            link_base: base.behaviour.channels.link,
-        })
-    }
-
-    fn state(&self) -> State {
-        State::new(self)
-    }
+/// The plan: the validated settings, read as they are, and the product link's base.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    config: ShareDraw,
+    link_base: f64,
 }
 
-impl TrialState for State {
-    fn reset(&mut self, world: &World, stream: u64) {
-        self.tally = Tally::default();
-        self.rng = mechanism_rng(world.key, stream);
-    }
+/// What a trial records.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    draws: u32,
+    present: u64,
+    participants: u64,
+    shares: u64,
+    reached: u64,
+    clicks: u64,
+    orders: u64,
+    cost: f64,
+}
 
-    fn on_day(&mut self, world: &mut World) {
-        if !self.plan.schedule.happens(world.day, world.weekday()) {
-            return;
-        }
-        for g in world.pop.group_pools() {
-            self.draw(world, g);
-        }
-    }
-
-    fn kpis(&self, _world: &World, out: &mut Vec<f64>) {
-        let t = &self.tally;
-        out.extend_from_slice(&[
-            t.draws as f64,
-            ratio(t.participants as f64, t.present as f64),
-            t.shares as f64,
-            t.reached as f64,
-            t.clicks as f64,
-            t.orders as f64,
-            t.cost,
-            ratio(t.cost, t.orders as f64),
-        ]);
-    }
+impl Record for Trial {
+    const METRICS: &'static [Metric<Self>] = &[
+        (Kpi::count("sd_draws"), |t, _| t.draws as f64),
+        (Kpi::share("sd_participation"), |t, _| {
+            per(t.participants, t.present)
+        }),
+        (Kpi::gain("sd_shares"), |t, _| t.shares as f64),
+        (Kpi::gain("sd_outsiders_reached"), |t, _| t.reached as f64),
+        (Kpi::gain("sd_outsider_clicks"), |t, _| t.clicks as f64),
+        (Kpi::gain("sd_orders"), |t, _| t.orders as f64),
+        (Kpi::cost_item("sd_cost"), |t, _| t.cost),
+        (
+            Kpi::new("sd_cost_per_order", Unit::Money, Better::Lower),
+            |t, _| per(t.cost, t.orders),
+        ),
+    ];
 }
