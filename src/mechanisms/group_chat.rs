@@ -455,8 +455,9 @@ impl Finders {
                         continue;
                     }
                     let rate = look_rate(world, i, self.w);
-                    let mut messages = 0u64;
-                    for j in 0..m {
+                    // Message 0, then the others (most events post one).
+                    let mut messages = look_coin(rng.random(), rate) as u64;
+                    for j in 1..m {
                         messages |= (look_coin(rng.random(), rate) as u64) << j;
                     }
                     (i, messages, rate)
@@ -470,13 +471,17 @@ impl Finders {
                     if e >= m as f64 * rate {
                         continue;
                     }
-                    let first = if m > 1 { rng.random_range(0..m) } else { 0 };
-                    let rest = rate - e / m as f64;
-                    let mut messages = 1u64 << first;
-                    for j in (0..m).filter(|&j| j != first) {
-                        messages |= (look_coin(rng.random(), rest) as u64) << j;
+                    if m == 1 {
+                        (i, 1, rate)
+                    } else {
+                        let first = rng.random_range(0..m);
+                        let rest = rate - e / m as f64;
+                        let mut messages = 1u64 << first;
+                        for j in (0..m).filter(|&j| j != first) {
+                            messages |= (look_coin(rng.random(), rest) as u64) << j;
+                        }
+                        (i, messages, rate)
                     }
-                    (i, messages, rate)
                 }
             };
             if messages != 0 {
