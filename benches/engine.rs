@@ -15,7 +15,7 @@
 //! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use promosim::engine::{Plan, RunOptions, Workspace, run, simulate_trial};
+use promosim::engine::{Arms, Plan, RunOptions, Workspace, run, simulate_trial};
 use promosim::scenario::load_file;
 use std::hint::black_box;
 use std::path::Path;
@@ -84,6 +84,7 @@ fn runs(c: &mut Criterion) {
                 trials: p.scenario.trials,
                 seed: p.scenario.seed,
                 threads: None,
+                arms: Arms::CAMPAIGN_ONLY,
             };
             black_box(run(&p, opts, &|| {}).expect("run"))
         })

@@ -13,7 +13,7 @@
 //! ("elem/s"). The machine's other load shows up as noise: compare best-of runs.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use promosim::engine::{Plan, RunOptions, Workspace, run, simulate_trial};
+use promosim::engine::{Arms, Plan, RunOptions, Workspace, run, simulate_trial};
 use promosim::scenario::load_file;
 use std::hint::black_box;
 use std::path::Path;
@@ -51,6 +51,7 @@ fn runs(c: &mut Criterion) {
                 trials: TRIALS,
                 seed: p.scenario.seed,
                 threads: Some(threads),
+                arms: Arms::CAMPAIGN_ONLY,
             };
             g.bench_function(format!("{id}/{threads}_threads"), |b| {
                 b.iter(|| black_box(run(&p, opts, &|| {}).expect("run")))

@@ -472,16 +472,21 @@ mod tests {
             .map(|(i, &c)| crate::results::TrialResult {
                 trial: i as u32,
                 population: 100,
-                first_buyers: 10,
-                repeat_buyers: 2,
-                orders: 12,
-                revenue: 1000.0,
-                gross_margin: 400.0,
-                cost: 10.0 * c,
+                campaign: crate::results::Outcome {
+                    first_buyers: 10,
+                    repeat_buyers: 2,
+                    orders: 12,
+                    revenue: 1000.0,
+                    gross_margin: 400.0,
+                    cost: 10.0 * c,
+                },
                 clv: 40.0,
                 kpis: vec![],
                 daily_first_buyers: vec![10],
                 daily_orders: vec![12],
+                attributed: vec![],
+                no_campaign: None,
+                contributions: None,
             })
             .collect();
         CandidateResult::new(name, [], &[], trials)

@@ -141,3 +141,19 @@ pub const CORE: &[Kpi] = &[
     Kpi::new("roi", Unit::Ratio, Better::Higher),
     Kpi::new("clv", Unit::Money, Better::Higher),
 ];
+
+/// The incremental metrics: the campaign against the same trial with every mechanism off
+/// (see `crate::results`), in output order. They are reported when the no-campaign world
+/// runs.
+pub const INCREMENTAL: &[Kpi] = &[
+    Kpi::gain("inc_first_buyers"),
+    Kpi::share("inc_conversion"),
+    Kpi::gain("inc_repeat_buyers"),
+    Kpi::gain("inc_orders"),
+    Kpi::new("inc_revenue", Unit::Money, Better::Higher),
+    Kpi::new("inc_gross_margin", Unit::Money, Better::Higher),
+    Kpi::new("icpa", Unit::Money, Better::Lower),
+    Kpi::new("iroas", Unit::Ratio, Better::Higher),
+    Kpi::new("inc_roi", Unit::Ratio, Better::Higher),
+    Kpi::share("payback"),
+];

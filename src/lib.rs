@@ -28,7 +28,12 @@
 //! use promosim::{engine, scenario};
 //! let s = scenario::load_file("scenarios/quickstart.toml".as_ref(), &[]).unwrap();
 //! let plan = engine::Plan::new(&s).unwrap();
-//! let opts = engine::RunOptions { trials: 100, seed: s.seed, threads: None };
+//! let opts = engine::RunOptions {
+//!     trials: 100,
+//!     seed: s.seed,
+//!     threads: None,
+//!     arms: engine::Arms::default(),
+//! };
 //! let results = engine::run(&plan, opts, &|| {}).unwrap();
 //! println!("{} trials", results.len());
 //! ```
@@ -50,5 +55,6 @@ pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod settings;
+pub mod shapley;
 pub mod thinning;
 pub mod world;

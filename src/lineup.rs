@@ -14,7 +14,7 @@
 //! prints or writes files.
 
 use crate::compare::{Constraints, Objective};
-use crate::engine::{Plan, PlanError, RunOptions, run};
+use crate::engine::{Arms, Plan, PlanError, RunOptions, run};
 use crate::output::RunInfo;
 use crate::results::CandidateResult;
 use crate::scenario::{ResolvedCandidate, Scenario, resolve_candidates};
@@ -256,17 +256,20 @@ impl Lineup {
         self.base.trials as u64 * self.entries.len() as u64
     }
 
-    /// Runs every candidate, in order, with the lineup's trials and seed on `threads`
-    /// workers; `on_trial_done` is called after each trial.
+    /// Runs every candidate, in order, with the lineup's trials and seed and the `arms`
+    /// beside each campaign on `threads` workers; `on_trial_done` is called after each
+    /// trial.
     pub fn run(
         &self,
         threads: Option<usize>,
+        arms: Arms,
         on_trial_done: &(dyn Fn() + Sync),
     ) -> Result<Vec<CandidateResult>, rayon::ThreadPoolBuildError> {
         let opts = RunOptions {
             trials: self.base.trials,
             seed: self.base.seed,
             threads,
+            arms,
         };
         let mut out = Vec::with_capacity(self.entries.len());
         for e in &self.entries {

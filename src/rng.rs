@@ -35,6 +35,11 @@ pub mod stream {
     /// Daily repeat orders counted per day over exchangeable buyers (binomial count and
     /// uniform picks; see `World::repeat_step`).
     pub const REPEAT_POOL: u64 = 7;
+    /// The random orders of a sampled Shapley decomposition (see `crate::shapley`); no
+    /// world draws from it, so decomposing a campaign leaves its worlds unchanged.
+    pub const SHAPLEY: u64 = 8;
+    /// Organic decisions of buyers with intent (see `World::organic_step`).
+    pub const INTENT: u64 = 9;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

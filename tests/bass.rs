@@ -59,7 +59,7 @@ fn heterogeneous_thinning_matches_per_agent_simulation() {
     let p = plan(text, &["horizon_days=60"]);
     let engine: Vec<f64> = run_trials(&p, 400, 11)
         .iter()
-        .map(|r| r.first_buyers as f64)
+        .map(|r| r.campaign.first_buyers as f64)
         .collect();
 
     let gamma: Gamma<f64> = Gamma::new(0.5, 2.0).unwrap();
@@ -119,13 +119,13 @@ fn repeat_orders_follow_bgnbd() {
                 prev = r.daily_first_buyers[d];
                 expected += new as f64 * expected_for(horizon as f64 - d as f64 - 0.5);
             }
-            (r.orders - r.first_buyers) as f64 - expected
+            (r.campaign.orders - r.campaign.first_buyers) as f64 - expected
         })
         .collect();
     let (m, se) = mean_se(&diffs);
     let total: f64 = results
         .iter()
-        .map(|r| (r.orders - r.first_buyers) as f64)
+        .map(|r| (r.campaign.orders - r.campaign.first_buyers) as f64)
         .sum::<f64>()
         / 300.0;
     assert!(total > 500.0, "enough repeat orders to test: {total}");

@@ -12,7 +12,7 @@ use promosim::results::TrialResult;
 
 fn conversion(rs: &[TrialResult]) -> Vec<f64> {
     rs.iter()
-        .map(|r| r.first_buyers as f64 / r.population as f64)
+        .map(|r| r.campaign.first_buyers as f64 / r.population as f64)
         .collect()
 }
 
@@ -174,7 +174,11 @@ fn costs_and_parcel_accounting() {
     let platform = plan(BASE, &[]);
     let rs = run_trials(&platform, 50, 8);
     for (r, sent) in rs.iter().zip(kpi(&platform, &rs, "reviews_products_sent")) {
-        assert_eq!(r.cost, sent * 40.0, "platform logistics: unit cost only");
+        assert_eq!(
+            r.campaign.cost,
+            sent * 40.0,
+            "platform logistics: unit cost only"
+        );
     }
     let untracked = plan(
         BASE,
@@ -190,7 +194,7 @@ fn costs_and_parcel_accounting() {
     let published = kpi(&untracked, &rs, "reviews_published");
     for k in 0..rs.len() {
         assert_eq!(
-            rs[k].cost,
+            rs[k].campaign.cost,
             sent[k] * (40.0 + 10.0),
             "own shipping costs 10 per parcel"
         );

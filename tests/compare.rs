@@ -6,7 +6,7 @@ mod common;
 use assert_cmd::Command;
 use common::shipped;
 use promosim::compare::{Objective, compare, paired};
-use promosim::engine::{Plan, RunOptions, run};
+use promosim::engine::{Arms, Plan, RunOptions, run};
 use promosim::results::CandidateResult;
 use promosim::scenario::{load_str, resolve_candidates};
 use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
@@ -41,6 +41,7 @@ fn run_candidates(
                     trials,
                     seed,
                     threads: None,
+                    arms: Arms::default(),
                 },
                 &|| {},
             )

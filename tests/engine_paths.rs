@@ -29,12 +29,12 @@ fn bits(r: &TrialResult) -> String {
         "{} {} {} {} {} {:x} {:x} {:x} {:x} {:?} {:?} {:?}",
         r.trial,
         r.population,
-        r.first_buyers,
-        r.repeat_buyers,
-        r.orders,
-        r.revenue.to_bits(),
-        r.gross_margin.to_bits(),
-        r.cost.to_bits(),
+        r.campaign.first_buyers,
+        r.campaign.repeat_buyers,
+        r.campaign.orders,
+        r.campaign.revenue.to_bits(),
+        r.campaign.gross_margin.to_bits(),
+        r.campaign.cost.to_bits(),
         r.clv.to_bits(),
         r.kpis.iter().map(|k| k.to_bits()).collect::<Vec<_>>(),
         r.daily_first_buyers,
@@ -87,16 +87,16 @@ fn assert_same_law(what: &str, a: &[f64], b: &[f64]) {
 fn outcomes(rs: &[TrialResult]) -> [(&'static str, Vec<f64>); 4] {
     let col = |f: &dyn Fn(&TrialResult) -> f64| rs.iter().map(f).collect::<Vec<_>>();
     [
-        ("first buyers", col(&|r| r.first_buyers as f64)),
+        ("first buyers", col(&|r| r.campaign.first_buyers as f64)),
         (
             "first buyers by day 30",
             col(&|r| r.daily_first_buyers[29] as f64),
         ),
         (
             "repeat orders",
-            col(&|r| (r.orders - r.first_buyers) as f64),
+            col(&|r| (r.campaign.orders - r.campaign.first_buyers) as f64),
         ),
-        ("repeat buyers", col(&|r| r.repeat_buyers as f64)),
+        ("repeat buyers", col(&|r| r.campaign.repeat_buyers as f64)),
     ]
 }
 

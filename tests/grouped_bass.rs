@@ -20,17 +20,23 @@ use rand_distr::{Distribution, Gamma};
 
 /// First purchases and repeat orders (all orders after each buyer's first) of each trial.
 fn outcomes(results: &[TrialResult]) -> (Vec<f64>, Vec<f64>) {
-    let first = results.iter().map(|r| r.first_buyers as f64).collect();
+    let first = results
+        .iter()
+        .map(|r| r.campaign.first_buyers as f64)
+        .collect();
     let repeat = results
         .iter()
-        .map(|r| (r.orders - r.first_buyers) as f64)
+        .map(|r| (r.campaign.orders - r.campaign.first_buyers) as f64)
         .collect();
     (first, repeat)
 }
 
 /// Repeat buyers (buyers with two or more orders) of each trial.
 fn repeat_buyers(results: &[TrialResult]) -> Vec<f64> {
-    results.iter().map(|r| r.repeat_buyers as f64).collect()
+    results
+        .iter()
+        .map(|r| r.campaign.repeat_buyers as f64)
+        .collect()
 }
 
 /// Over 20,000 trials the mean first purchases are 7840 ± 3 SE (sd ≈ 106) and the

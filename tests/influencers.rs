@@ -9,7 +9,7 @@
 
 mod common;
 use common::{mean_se, plan, run_trials, shipped, spearman};
-use promosim::engine::{Plan, RunOptions, Workspace, run, simulate_trial};
+use promosim::engine::{Arms, Plan, RunOptions, Workspace, run, simulate_trial};
 use promosim::mechanisms::MechanismState;
 use promosim::mechanisms::influencers::{self, MACRO, MICRO};
 use promosim::results::TrialResult;
@@ -124,9 +124,9 @@ fn spending_stops_at_the_budget() {
                 + k("inf_commissions")
                 + k("inf_giveaway_cost");
             assert!(
-                (r.cost - booked).abs() < 1e-6,
+                (r.campaign.cost - booked).abs() < 1e-6,
                 "cost {} vs {booked}",
-                r.cost
+                r.campaign.cost
             );
             assert_eq!(k("inf_cost"), booked);
             assert!(k("inf_budget_used") <= 1.0);
@@ -324,7 +324,7 @@ fn composes_with_other_mechanisms() {
         assert_eq!(kpi(&all, &a, key), kpi(&alone, &b, key), "{key}");
     }
     for r in &a {
-        assert!(r.cost > 0.0 && r.first_buyers > 0);
+        assert!(r.campaign.cost > 0.0 && r.campaign.first_buyers > 0);
     }
 }
 
@@ -339,6 +339,7 @@ fn results_do_not_depend_on_threads() {
                 trials: 6,
                 seed: 16,
                 threads: Some(threads),
+                arms: Arms::CAMPAIGN_ONLY,
             },
             &|| {},
         )

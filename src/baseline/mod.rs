@@ -28,7 +28,7 @@ pub mod junit;
 pub mod render;
 pub mod stats;
 
-use crate::engine::{Plan, RunOptions, run};
+use crate::engine::{Arms, Plan, RunOptions, run};
 use crate::output::write_atomic;
 use crate::results::{CandidateResult, MetricSummary, defined, summary_numbers};
 use crate::scenario::{Scenario, ScenarioError};
@@ -306,6 +306,7 @@ pub fn run_candidates(
         trials,
         seed,
         threads,
+        arms: Arms::default(),
     };
     let mut out = Vec::with_capacity(cands.len());
     for c in cands {

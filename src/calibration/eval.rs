@@ -6,7 +6,7 @@
 //! arms of a ratio or difference, are computed on the same draws (common random numbers).
 
 use super::facts::{Arm, Fact, Statistic};
-use crate::engine::{Plan, RunOptions, run};
+use crate::engine::{Arms, Plan, RunOptions, run};
 use crate::results::TrialResult;
 use crate::scenario::{Mechanisms, Problem, ScenarioError, load_file};
 use std::collections::HashMap;
@@ -90,6 +90,7 @@ impl Evaluator {
                 trials: self.trials,
                 seed: s.seed,
                 threads: None,
+                arms: Arms::CAMPAIGN_ONLY,
             };
             let results = run(&plan, opts, &|| {}).unwrap_or_default();
             self.cache.insert(key.clone(), (plan, results));
@@ -99,7 +100,7 @@ impl Evaluator {
 
     fn column(&mut self, a: &Arm, metric: &str) -> Result<Vec<f64>, ScenarioError> {
         let (plan, results) = self.arm(a)?;
-        let names = crate::results::metric_names(&plan.kpi_names());
+        let names = crate::results::metric_names(false, &plan.kpi_names());
         let k = names
             .iter()
             .position(|n| n == metric)

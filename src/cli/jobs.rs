@@ -36,7 +36,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
     let started = Instant::now();
     let candidates = lineup
-        .run(o.threads, &|| bar.inc(1))
+        .run(o.threads, o.arms(), &|| bar.inc(1))
         .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();

@@ -22,10 +22,13 @@ use crate::behaviour::BehaviourParams;
 use crate::dist::Support;
 use crate::mechanisms::{MechanismPlan, MechanismState, Needs};
 use crate::population::PopulationPlan;
-use crate::results::{CandidateResult, TrialResult};
+use crate::results::{Attributed, CandidateResult, Outcome, TrialResult};
 use crate::rng::trial_key;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
+
+mod arms;
+pub use arms::{Arms, Contribution};
 
 /// A scenario turned into samplers and constants, ready to simulate.
 #[derive(Debug, Clone)]
@@ -110,6 +113,8 @@ pub struct Workspace {
     pub world: World,
     /// One state per mechanism of the plan.
     pub mechanisms: Vec<MechanismState>,
+    /// What each mechanism's own events booked in the last campaign world.
+    attributed: Vec<Attributed>,
 }
 
 impl Workspace {
@@ -118,45 +123,108 @@ impl Workspace {
         Workspace {
             world: World::default(),
             mechanisms: plan.mechanisms.iter().map(|m| m.new_state()).collect(),
+            attributed: Vec::new(),
         }
     }
 }
 
-/// Simulates trial `trial` of `plan` under `seed`, reusing `ws`.
+/// Simulates trial `trial` of `plan` under `seed`, reusing `ws`: the campaign only (no
+/// other arm; see [`simulate_arms`]).
 pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) -> TrialResult {
     let key = trial_key(seed, trial as u64);
-    let world = &mut ws.world;
-    world.reset(&plan.world, key);
-    for m in ws.mechanisms.iter_mut() {
-        m.reset(world);
-    }
-    for day in 0..plan.world.horizon {
-        world.begin_day(day);
-        for m in ws.mechanisms.iter_mut() {
-            m.on_day(world);
-        }
-        world.organic_step();
-        world.repeat_step();
-        world.end_day();
-    }
+    simulate_world(plan, all_mechanisms(plan), key, ws, true);
+    let world = &ws.world;
     let mut kpis = Vec::new();
     for m in &ws.mechanisms {
         m.kpis(world, &mut kpis);
     }
-    let l = &world.ledger;
     TrialResult {
         trial,
         population: world.pop.len() as u32,
-        first_buyers: l.first_buyers,
-        repeat_buyers: l.repeat_buyers,
-        orders: l.orders,
-        revenue: l.revenue,
-        gross_margin: l.revenue - l.cogs,
-        cost: l.campaign_cost,
+        campaign: Outcome::of(&world.ledger),
         clv: world.lifetime_value(),
         kpis,
         daily_first_buyers: world.daily_first.clone(),
         daily_orders: world.daily_orders.clone(),
+        attributed: ws.attributed.clone(),
+        no_campaign: None,
+        contributions: None,
+    }
+}
+
+/// Simulates trial `trial` of `plan` under `seed` with the arms `arms` asks for, reusing
+/// `ws`: the campaign, then the no-campaign world, then the worlds with subsets of the
+/// mechanisms (see [`Arms`]).
+pub fn simulate_arms(
+    plan: &Plan,
+    arms: Arms,
+    seed: u64,
+    trial: u32,
+    ws: &mut Workspace,
+) -> TrialResult {
+    let mut r = simulate_trial(plan, seed, trial, ws);
+    if arms.no_campaign || arms.contributions.is_some() {
+        let key = trial_key(seed, trial as u64);
+        let campaign = r.campaign;
+        let none = if plan.mechanisms.is_empty() {
+            campaign
+        } else {
+            outcome_of(plan, 0, key, ws)
+        };
+        r.no_campaign = Some(none);
+        if let Some(method) = arms.contributions {
+            r.contributions = Some(arms::contributions(plan, method, key, ws, campaign, none));
+        }
+    }
+    r
+}
+
+/// The mask of every mechanism of `plan`.
+fn all_mechanisms(plan: &Plan) -> u64 {
+    (1u64 << plan.mechanisms.len()) - 1
+}
+
+/// The outcome of trial `key` with the mechanisms in `mask` on.
+fn outcome_of(plan: &Plan, mask: u64, key: u64, ws: &mut Workspace) -> Outcome {
+    simulate_world(plan, mask, key, ws, false);
+    Outcome::of(&ws.world.ledger)
+}
+
+/// Runs trial `key`'s days with the mechanisms in `mask` (bit `k`: the plan's `k`-th
+/// mechanism) and every other setting of `plan`, so each world of a trial draws from the
+/// same streams. With `attribute`, records in `ws.attributed` the first buyers and orders
+/// each mechanism's own events booked (the ledger's change while the mechanism runs).
+fn simulate_world(plan: &Plan, mask: u64, key: u64, ws: &mut Workspace, attribute: bool) {
+    let world = &mut ws.world;
+    world.reset(&plan.world, key);
+    let on = |k: usize| mask >> k & 1 == 1;
+    for (k, m) in ws.mechanisms.iter_mut().enumerate() {
+        if on(k) {
+            m.reset(world);
+        }
+    }
+    if attribute {
+        ws.attributed.clear();
+        ws.attributed
+            .resize(plan.mechanisms.len(), Attributed::default());
+    }
+    for day in 0..plan.world.horizon {
+        world.begin_day(day);
+        for (k, m) in ws.mechanisms.iter_mut().enumerate() {
+            if !on(k) {
+                continue;
+            }
+            let (fb, orders) = (world.ledger.first_buyers, world.ledger.orders);
+            m.on_day(world);
+            if attribute {
+                let a = &mut ws.attributed[k];
+                a.first_buyers += world.ledger.first_buyers - fb;
+                a.orders += world.ledger.orders - orders;
+            }
+        }
+        world.organic_step();
+        world.repeat_step();
+        world.end_day();
     }
 }
 
@@ -169,6 +237,8 @@ pub struct RunOptions {
     pub seed: u64,
     /// Worker threads (`None`: rayon's default, one per core).
     pub threads: Option<usize>,
+    /// The arms beside the campaign.
+    pub arms: Arms,
 }
 
 /// Runs trials `0..trials` in parallel and returns their results in trial order.
@@ -186,7 +256,7 @@ pub fn run(
             .map_init(
                 || Workspace::new(plan),
                 |ws, i| {
-                    let r = simulate_trial(plan, opts.seed, i, ws);
+                    let r = simulate_arms(plan, opts.arms, opts.seed, i, ws);
                     on_trial_done();
                     r
                 },

@@ -38,7 +38,8 @@ impl CandidateResult {
         kpi_names: &[String],
         trials: Vec<TrialResult>,
     ) -> Self {
-        let metrics = metric_names(kpi_names);
+        let incremental = trials.first().is_some_and(|t| t.no_campaign.is_some());
+        let metrics = metric_names(incremental, kpi_names);
         let values: Vec<Vec<f64>> = trials.iter().map(|t| t.values()).collect();
         CandidateResult {
             name: name.to_string(),
@@ -89,16 +90,19 @@ mod tests {
         TrialResult {
             trial: i,
             population: 10,
-            first_buyers,
-            repeat_buyers: 0,
-            orders: first_buyers,
-            revenue: 0.0,
-            gross_margin: 0.0,
-            cost: 0.0,
+            campaign: crate::results::Outcome {
+                first_buyers,
+                orders: first_buyers,
+                ..Default::default()
+            },
             clv: f64::NAN,
             kpis: vec![kpi],
             daily_first_buyers: vec![first_buyers],
             daily_orders: vec![first_buyers],
+
+            attributed: vec![],
+            no_campaign: None,
+            contributions: None,
         }
     }
 

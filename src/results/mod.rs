@@ -31,9 +31,16 @@
 //! - 95% CI of the mean: `mean ± t(0.975, n − 1) · sd / √n` (Student t).
 
 mod candidate;
+mod contributions;
+mod outcome;
 mod summary;
 
 pub use candidate::CandidateResult;
+pub use contributions::{
+    ContributionSummary, Contributions, Estimator, RatioEstimate, mechanism_icpa, ratio_of_means,
+    summarize_contributions,
+};
+pub use outcome::{Attributed, Outcome};
 pub(crate) use summary::summary_numbers;
 pub use summary::{
     BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, defined, quantile_sorted,
@@ -47,18 +54,8 @@ pub struct TrialResult {
     pub trial: u32,
     /// Buyers simulated.
     pub population: u32,
-    /// Buyers with at least one order.
-    pub first_buyers: u32,
-    /// Buyers with two or more orders.
-    pub repeat_buyers: u32,
-    /// All orders.
-    pub orders: u32,
-    /// Revenue.
-    pub revenue: f64,
-    /// Revenue less cost of goods.
-    pub gross_margin: f64,
-    /// Campaign cost.
-    pub cost: f64,
+    /// The campaign world's totals.
+    pub campaign: Outcome,
     /// Customer lifetime value (NaN without buyers).
     pub clv: f64,
     /// Mechanism KPIs in the plan's `kpi_names` order (NaN = undefined).
@@ -67,6 +64,12 @@ pub struct TrialResult {
     pub daily_first_buyers: Vec<u32>,
     /// Cumulative orders at the end of each day.
     pub daily_orders: Vec<u32>,
+    /// What each mechanism's own events booked, in plan order.
+    pub attributed: Vec<Attributed>,
+    /// The same trial with every mechanism off (when that arm ran).
+    pub no_campaign: Option<Outcome>,
+    /// Each mechanism's contribution (when asked for).
+    pub contributions: Option<Contributions>,
 }
 
 /// Names of the core metric columns, in output order (after `candidate,trial`).
@@ -90,34 +93,73 @@ pub fn ratio(a: f64, b: f64) -> f64 {
 }
 
 impl TrialResult {
-    /// Core metric values in [`CORE_METRICS`] order, then the KPIs (NaN = undefined).
+    /// Core metric values in [`CORE_METRICS`] order, the incremental metrics when the
+    /// no-campaign world ran, then the KPIs (NaN = undefined).
     pub fn values(&self) -> Vec<f64> {
-        let fb = self.first_buyers as f64;
+        let c = &self.campaign;
+        let fb = c.first_buyers as f64;
         let mut v = vec![
             self.population as f64,
             fb,
             ratio(fb, self.population as f64),
-            self.repeat_buyers as f64,
-            ratio(self.repeat_buyers as f64, fb),
-            self.orders as f64,
-            self.revenue,
-            self.cost,
-            ratio(self.cost, fb),
-            ratio(self.gross_margin - self.cost, self.cost),
+            c.repeat_buyers as f64,
+            ratio(c.repeat_buyers as f64, fb),
+            c.orders as f64,
+            c.revenue,
+            c.cost,
+            ratio(c.cost, fb),
+            ratio(c.gross_margin - c.cost, c.cost),
             self.clv,
         ];
+        if let Some(none) = &self.no_campaign {
+            v.extend(incremental(&self.campaign, none, self.population));
+        }
         v.extend_from_slice(&self.kpis);
         v
     }
 }
 
-/// All metric names of a run: core metrics then KPIs.
-pub fn metric_names(kpi_names: &[String]) -> Vec<String> {
+/// All metric names of a run: core metrics, the incremental metrics when the run has the
+/// no-campaign world, then KPIs.
+pub fn metric_names(incremental: bool, kpi_names: &[String]) -> Vec<String> {
+    let inc = crate::kpi::INCREMENTAL.iter().filter(|_| incremental);
     CORE_METRICS
         .iter()
-        .map(|s| s.to_string())
+        .copied()
+        .chain(inc.map(|k| k.name))
+        .map(str::to_string)
         .chain(kpi_names.iter().cloned())
         .collect()
+}
+
+/// The incremental metrics of a trial's campaign over its no-campaign world `none`, in
+/// [`crate::kpi::INCREMENTAL`] order.
+pub fn incremental(campaign: &Outcome, none: &Outcome, population: u32) -> [f64; 10] {
+    let d = |a: f64, b: f64| a - b;
+    let (c, n) = (campaign.to_array(), none.to_array());
+    let fb = d(c[0], n[0]);
+    let margin = d(c[4], n[4]);
+    let cost = campaign.cost;
+    [
+        fb,
+        ratio(fb, population as f64),
+        d(c[1], n[1]),
+        d(c[2], n[2]),
+        d(c[3], n[3]),
+        margin,
+        if fb > 0.0 && cost > 0.0 {
+            cost / fb
+        } else {
+            f64::NAN
+        },
+        ratio(d(c[3], n[3]), cost),
+        ratio(margin - cost, cost),
+        if cost > 0.0 {
+            (margin > cost) as u8 as f64
+        } else {
+            f64::NAN
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -129,16 +171,14 @@ mod tests {
         let r = TrialResult {
             trial: 0,
             population: 10,
-            first_buyers: 0,
-            repeat_buyers: 0,
-            orders: 0,
-            revenue: 0.0,
-            gross_margin: 0.0,
-            cost: 0.0,
+            campaign: Outcome::default(),
             clv: f64::NAN,
             kpis: vec![],
             daily_first_buyers: vec![],
             daily_orders: vec![],
+            attributed: vec![],
+            no_campaign: None,
+            contributions: None,
         };
         let v = r.values();
         assert!(v[4].is_nan() && v[8].is_nan() && v[9].is_nan());

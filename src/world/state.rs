@@ -171,6 +171,7 @@ pub struct World {
     /// Per pool: the unspent exponential budget of the organic step's walk, carried from
     /// day to day; [`UNDRAWN`] until first drawn in a trial.
     pub(super) walk_budget: Vec<f64>,
+
     pub(super) buyers: Vec<u32>,
     /// Buyers by the day their innovation coin first falls ([`OrganicPath::InnovationDays`]).
     pub(super) innovation_cal: Vec<Vec<u32>>,
@@ -179,6 +180,9 @@ pub struct World {
     /// The organic step's buyers of the day, with their pools, before booking.
     pub(super) accepted: Vec<(u32, u32)>,
     pub(super) organic_rng: Option<SimRng>,
+    /// The organic decisions of buyers with intent (their own stream, so that how many
+    /// buyers a campaign touches does not shift the pool walks' numbers).
+    pub(super) intent_rng: Option<SimRng>,
     pub(super) repeat_gamma: Option<Gamma<f64>>,
     pub(super) repeat_beta: Option<Beta<f64>>,
     /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
@@ -266,12 +270,14 @@ impl Default for World {
             pool_buyers_start: Vec::new(),
             jump_rate: JumpRates::default(),
             walk_budget: Vec::new(),
+
             buyers: Vec::new(),
             innovation_cal: Vec::new(),
             repeat_cal: Vec::new(),
             scratch: Vec::new(),
             accepted: Vec::new(),
             organic_rng: None,
+            intent_rng: None,
             repeat_gamma: None,
             repeat_beta: None,
             daily_c0: 0.0,
@@ -339,12 +345,14 @@ impl World {
         self.pop.build(&plan.population, key, &mut prng);
         self.aggregate = Aggregate::default();
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
+        self.intent_rng = Some(stream_rng(key, stream::INTENT));
         self.groups_rng = Some(stream_rng(key, stream::GROUPS));
         let n = self.pop.len();
         let pools = self.pop.pools.len();
         refill(&mut self.pool_buyers, pools, 0);
         refill(&mut self.pool_buyers_start, pools, 0);
         refill(&mut self.walk_budget, pools, UNDRAWN);
+
         self.touched.clear();
         self.buyers.clear();
         super::clear_days(&mut self.repeat_cal, plan.horizon as usize);

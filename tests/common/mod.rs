@@ -2,7 +2,7 @@
 //! through the public library API.
 #![allow(dead_code)]
 
-use promosim::engine::{Plan, RunOptions, run};
+use promosim::engine::{Arms, Plan, RunOptions, run};
 use promosim::results::TrialResult;
 use promosim::scenario::load_str;
 
@@ -21,6 +21,7 @@ pub fn run_trials(plan: &Plan, trials: u32, seed: u64) -> Vec<TrialResult> {
             trials,
             seed,
             threads: None,
+            arms: Arms::default(),
         },
         &|| {},
     )

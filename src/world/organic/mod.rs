@@ -4,7 +4,10 @@
 //! proof and intent.
 //!
 //! Buyers with intent (set by mechanisms) are evaluated one by one until their intent
-//! decays below the floor; everyone else is simulated by the scenario's
+//! decays below the floor, on a stream of their own (`rng::stream::INTENT`): how many
+//! buyers a campaign has touched then does not shift the numbers of the pool walks, so a
+//! campaign and its no-campaign world (`engine::Arms`) walk their pools alike until their
+//! pools differ; everyone else is simulated by the scenario's
 //! [`OrganicPath`](super::plan::OrganicPath):
 //! - [`walk`]: each pool's non-buyers walked by thinning against an upper bound of their
 //!   hazards (one segment per pool, or per rate class);
@@ -39,7 +42,9 @@ impl World {
         }
         let mut rng = self.organic_rng.take().expect("reset");
         let beh = self.beh.take().expect("reset");
-        self.intent_step(&beh, &mut rng);
+        let mut intent_rng = self.intent_rng.take().expect("reset");
+        self.intent_step(&beh, &mut intent_rng);
+        self.intent_rng = Some(intent_rng);
         match path {
             OrganicPath::PoolWalk => self.pool_walks(&beh, &mut rng),
             OrganicPath::ClassWalk => self.class_walks(&beh, &mut rng),

@@ -1,0 +1,69 @@
+//! What one world of a trial produced, and the per-trial records of the arms beside the
+//! campaign (see `engine::Arms`).
+
+use crate::world::Ledger;
+
+/// The totals of one world of a trial (the campaign, the no-campaign world, or a world
+/// with some of the campaign's mechanisms), over all simulated buyers.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Outcome {
+    /// Buyers with at least one order.
+    pub first_buyers: u32,
+    /// Buyers with two or more orders.
+    pub repeat_buyers: u32,
+    /// All orders.
+    pub orders: u32,
+    /// Revenue (order values less discounts).
+    pub revenue: f64,
+    /// Revenue less cost of goods.
+    pub gross_margin: f64,
+    /// Campaign cost.
+    pub cost: f64,
+}
+
+impl Outcome {
+    /// The names of [`Outcome::to_array`]'s values.
+    pub const FIELDS: [&'static str; 6] = [
+        "first_buyers",
+        "repeat_buyers",
+        "orders",
+        "revenue",
+        "gross_margin",
+        "cost",
+    ];
+
+    /// The totals a world's ledger holds.
+    pub fn of(l: &Ledger) -> Outcome {
+        Outcome {
+            first_buyers: l.first_buyers,
+            repeat_buyers: l.repeat_buyers,
+            orders: l.orders,
+            revenue: l.revenue,
+            gross_margin: l.revenue - l.cogs,
+            cost: l.campaign_cost,
+        }
+    }
+
+    /// The values in [`Outcome::FIELDS`] order.
+    pub fn to_array(&self) -> [f64; 6] {
+        [
+            self.first_buyers as f64,
+            self.repeat_buyers as f64,
+            self.orders as f64,
+            self.revenue,
+            self.gross_margin,
+            self.cost,
+        ]
+    }
+}
+
+/// What one mechanism's own events booked in the campaign world: first orders and all
+/// orders placed in its offers (direct, last-touch attribution). A buyer it converted who
+/// would have bought anyway counts here but not in the increment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attributed {
+    /// First orders placed in the mechanism's offers.
+    pub first_buyers: u32,
+    /// Orders placed in the mechanism's offers.
+    pub orders: u32,
+}
