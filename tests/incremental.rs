@@ -159,3 +159,26 @@ fn pairing_cuts_the_variance_of_the_increment() {
     let f = pairing_factor(&trials(&plain, 200, 301, Arms::default()));
     assert!(f >= 5.0, "plain red packets pairing factor {f}");
 }
+
+#[test]
+fn attribution_matches_the_mechanisms_own_funnels() {
+    // The engine attributes to a mechanism what the ledger books while the mechanism runs;
+    // flash sales and share draws count the same orders in their own KPIs.
+    let p = plan(&shipped("group_levers.toml"), &[]);
+    let names = promosim::results::metric_names(true, &p.kpi_names());
+    let col = |t: &TrialResult, n: &str| {
+        let at = names.iter().position(|m| m == n).expect(n);
+        t.values()[at]
+    };
+    for t in trials(&p, 5, 9, Arms::default()) {
+        assert_eq!(
+            col(&t, "flash_sale_attributed_first_buyers"),
+            col(&t, "fs_first_orders")
+        );
+        assert_eq!(
+            col(&t, "share_draw_attributed_orders"),
+            col(&t, "sd_orders")
+        );
+        assert!(col(&t, "flash_sale_attributed_first_buyers") > 0.0);
+    }
+}

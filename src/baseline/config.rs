@@ -212,16 +212,10 @@ impl Settings {
     }
 }
 
-/// Every metric name promosim can produce (core metrics and every mechanism's KPIs), plus
+/// Every metric name promosim can produce ([`crate::mechanisms::all_metrics`]), plus
 /// `extra`.
 pub fn known_metrics(extra: &BTreeSet<String>) -> BTreeSet<String> {
-    crate::kpi::CORE
-        .iter()
-        .chain(
-            crate::mechanisms::REGISTRY
-                .iter()
-                .flat_map(|m| m.kpis.iter()),
-        )
+    crate::mechanisms::all_metrics()
         .map(|k| k.name.to_string())
         .chain(extra.iter().cloned())
         .collect()

@@ -94,7 +94,7 @@ impl Plan {
     pub fn kpi_names(&self) -> Vec<String> {
         self.mechanisms
             .iter()
-            .flat_map(|m| m.kpis().iter().map(|k| k.name.to_string()))
+            .flat_map(|m| m.columns().map(|k| k.name.to_string()))
             .collect()
     }
 
@@ -135,7 +135,8 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
     simulate_world(plan, all_mechanisms(plan), key, ws, true);
     let world = &ws.world;
     let mut kpis = Vec::new();
-    for m in &ws.mechanisms {
+    for (m, a) in ws.mechanisms.iter().zip(&ws.attributed) {
+        kpis.extend([a.first_buyers as f64, a.orders as f64]);
         m.kpis(world, &mut kpis);
     }
     TrialResult {

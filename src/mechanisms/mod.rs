@@ -296,6 +296,9 @@ pub struct Entry {
     pub stream: u64,
     /// Its KPIs (the descriptors of its trial record's [`Record::METRICS`]).
     pub kpis: &'static [Kpi],
+    /// The first buyers and orders its own offers booked (`KEY_attributed_first_buyers`,
+    /// `KEY_attributed_orders`; direct, last-touch attribution), reported before its KPIs.
+    pub attributed: [Kpi; 2],
     /// Its needs ([`Mechanism::NEEDS`]).
     pub needs: Needs,
 }
@@ -321,12 +324,22 @@ registry! {
     influencers: Influencers,
 }
 
-/// The descriptor of a core metric or of any registered mechanism's KPI.
-pub fn describe(name: &str) -> Option<&'static Kpi> {
+/// Every metric promosim can report, in output order: the core metrics, the incremental
+/// ones, then each mechanism's attributed counts and KPIs.
+pub fn all_metrics() -> impl Iterator<Item = &'static Kpi> {
     crate::kpi::CORE
         .iter()
-        .chain(REGISTRY.iter().flat_map(|m| m.kpis.iter()))
-        .find(|k| k.name == name)
+        .chain(crate::kpi::INCREMENTAL)
+        .chain(
+            REGISTRY
+                .iter()
+                .flat_map(|m| m.attributed.iter().chain(m.kpis)),
+        )
+}
+
+/// The descriptor of any metric promosim reports.
+pub fn describe(name: &str) -> Option<&'static Kpi> {
+    all_metrics().find(|k| k.name == name)
 }
 
 /// The registered mechanism with key `key`.
@@ -345,11 +358,7 @@ mod tests {
         assert_eq!(streams.len(), REGISTRY.len());
         let keys: BTreeSet<&str> = REGISTRY.iter().map(|m| m.key).collect();
         assert_eq!(keys.len(), REGISTRY.len());
-        let names: Vec<&str> = crate::kpi::CORE
-            .iter()
-            .chain(REGISTRY.iter().flat_map(|m| m.kpis.iter()))
-            .map(|k| k.name)
-            .collect();
+        let names: Vec<&str> = all_metrics().map(|k| k.name).collect();
         let distinct: BTreeSet<&str> = names.iter().copied().collect();
         assert_eq!(distinct.len(), names.len());
     }

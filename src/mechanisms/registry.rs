@@ -129,9 +129,11 @@ macro_rules! registry {
                 self.entry().stream
             }
 
-            /// The descriptors of the KPIs it reports, in order.
-            pub fn kpis(&self) -> &'static [Kpi] {
-                self.entry().kpis
+            /// The descriptors of the columns it reports, in order: its attributed counts,
+            /// then its KPIs.
+            pub fn columns(&self) -> impl Iterator<Item = &'static Kpi> {
+                let e = self.entry();
+                e.attributed.iter().chain(e.kpis)
             }
 
             /// What it needs from the world.
@@ -182,6 +184,10 @@ macro_rules! registry {
                         <Trial<$key::Plan> as Record>::METRICS,
                     ),
                     needs: <$key::Plan as Mechanism>::NEEDS,
+                    attributed: [
+                        Kpi::gain(concat!(stringify!($key), "_attributed_first_buyers")),
+                        Kpi::gain(concat!(stringify!($key), "_attributed_orders")),
+                    ],
                 },
             )*
         ];

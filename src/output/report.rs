@@ -566,7 +566,10 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let names = union_metrics(cands);
     let kpis: Vec<&String> = names
         .iter()
-        .filter(|n| !CORE_METRICS.contains(&n.as_str()))
+        .filter(|n| {
+            !CORE_METRICS.contains(&n.as_str())
+                && !crate::kpi::INCREMENTAL.iter().any(|k| k.name == n.as_str())
+        })
         .collect();
     h.push_str("<h2 id=\"mechanisms\">Mechanisms: costs and KPIs</h2>\n");
     // Cost breakdown.
