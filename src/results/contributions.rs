@@ -131,7 +131,12 @@ pub fn mechanism_icpa(m: usize, trials: &[TrialResult]) -> RatioEstimate {
     let pairs: Vec<(f64, f64)> = trials
         .iter()
         .filter_map(|t| t.contributions.as_ref())
-        .map(|c| (c.shapley[m][5], c.shapley[m][0]))
+        .map(|c| {
+            (
+                c.shapley[m][Outcome::COST],
+                c.shapley[m][Outcome::FIRST_BUYERS],
+            )
+        })
         .collect();
     ratio_of_means(&pairs)
 }

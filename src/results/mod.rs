@@ -134,25 +134,28 @@ pub fn metric_names(incremental: bool, kpi_names: &[String]) -> Vec<String> {
 
 /// The incremental metrics of a trial's campaign over its no-campaign world `none`, in
 /// [`crate::kpi::INCREMENTAL`] order.
-pub fn incremental(campaign: &Outcome, none: &Outcome, population: u32) -> [f64; 10] {
-    let d = |a: f64, b: f64| a - b;
-    let (c, n) = (campaign.to_array(), none.to_array());
-    let fb = d(c[0], n[0]);
-    let margin = d(c[4], n[4]);
+pub fn incremental(
+    campaign: &Outcome,
+    none: &Outcome,
+    population: u32,
+) -> [f64; crate::kpi::INCREMENTAL.len()] {
+    let fb = campaign.first_buyers as f64 - none.first_buyers as f64;
+    let revenue = campaign.revenue - none.revenue;
+    let margin = campaign.gross_margin - none.gross_margin;
     let cost = campaign.cost;
     [
         fb,
         ratio(fb, population as f64),
-        d(c[1], n[1]),
-        d(c[2], n[2]),
-        d(c[3], n[3]),
+        campaign.repeat_buyers as f64 - none.repeat_buyers as f64,
+        campaign.orders as f64 - none.orders as f64,
+        revenue,
         margin,
         if fb > 0.0 && cost > 0.0 {
             cost / fb
         } else {
             f64::NAN
         },
-        ratio(d(c[3], n[3]), cost),
+        ratio(revenue, cost),
         ratio(margin - cost, cost),
         if cost > 0.0 {
             (margin > cost) as u8 as f64

@@ -32,6 +32,11 @@ impl Outcome {
         "cost",
     ];
 
+    /// Position of the first buyers in [`Outcome::to_array`].
+    pub const FIRST_BUYERS: usize = 0;
+    /// Position of the cost in [`Outcome::to_array`].
+    pub const COST: usize = 5;
+
     /// The totals a world's ledger holds.
     pub fn of(l: &Ledger) -> Outcome {
         Outcome {
