@@ -288,9 +288,6 @@ impl RunOpts {
         all.extend(self.seed.map(|s| format!("seed={s}")));
         all
     }
-}
-
-impl RunOpts {
     /// The constraints a candidate must meet to be ranked first.
     pub fn constraints(&self) -> Constraints {
         Constraints {
