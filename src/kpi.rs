@@ -11,6 +11,9 @@ pub enum Unit {
     Money,
     /// A share in [0, 1] (shown as a percentage).
     Share,
+    /// 1 when an event happened in the trial, 0 when not: its mean across trials is the
+    /// event's probability (shown as a percentage, with Wilson's interval).
+    Indicator,
     /// A count (people, events, orders).
     Count,
     /// A duration in minutes.
@@ -137,8 +140,8 @@ pub const CORE: &[Kpi] = &[
         better: Better::Lower,
         cost: Cost::Total,
     },
-    Kpi::new("cpa", Unit::Money, Better::Lower),
-    Kpi::new("roi", Unit::Ratio, Better::Higher),
+    Kpi::new("cost_per_buyer", Unit::Money, Better::Lower),
+    Kpi::new("total_roi", Unit::Ratio, Better::Higher),
     Kpi::new("clv", Unit::Money, Better::Higher),
 ];
 
@@ -155,5 +158,5 @@ pub const INCREMENTAL: &[Kpi] = &[
     Kpi::new("icpa", Unit::Money, Better::Lower),
     Kpi::new("iroas", Unit::Ratio, Better::Higher),
     Kpi::new("inc_roi", Unit::Ratio, Better::Higher),
-    Kpi::share("payback"),
+    Kpi::new("payback", Unit::Indicator, Better::Higher),
 ];

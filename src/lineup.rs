@@ -195,15 +195,16 @@ impl Lineup {
         self.verb == Verb::Compare || self.entries.len() > 1
     }
 
-    /// The command that reproduces the run, given the overrides applied to every file and
-    /// the ranking options (no thread count or output folder: they do not change results;
+    /// The command that reproduces the run, given the overrides applied to every file, the
+    /// ranking options and the flags that change what is written (`--report`,
+    /// `--totals-only`, …; no thread count or output folder: they do not change results;
     /// the objective only when the run ranks).
     pub fn command(
         &self,
         sets: &[String],
         objective: Objective,
         constraints: Constraints,
-        report: bool,
+        flags: &[String],
     ) -> String {
         let mut cmd = format!("promosim {}", self.verb.name());
         for f in &self.files {
@@ -225,8 +226,9 @@ impl Lineup {
         if let Some(c) = constraints.min_conversion {
             cmd.push_str(&format!(" --min-conversion {c}"));
         }
-        if report {
-            cmd.push_str(" --report");
+        for f in flags {
+            cmd.push(' ');
+            cmd.push_str(f);
         }
         cmd
     }
@@ -385,7 +387,7 @@ mod tests {
         assert_eq!(l.default_dir, Path::new("output").join("q"));
         assert_eq!(l.resolved[0].0, "scenario.resolved.toml");
         assert_eq!(
-            l.command(&[], Objective::Roi, Constraints::default(), false),
+            l.command(&[], Objective::TotalRoi, Constraints::default(), &[]),
             "promosim run q.toml --trials 7 --seed 3"
         );
     }
@@ -410,8 +412,8 @@ mod tests {
             min_conversion: Some(0.05),
         };
         assert_eq!(
-            l.command(&["x=1".into()], Objective::Cpa, c, true),
-            "promosim compare f0.toml f1.toml --trials 5 --seed 3 --set 'x=1' --objective cpa --budget 1500 --min-conversion 0.05 --report"
+            l.command(&["x=1".into()], Objective::IncRoi, c, &["--report".into()]),
+            "promosim compare f0.toml f1.toml --trials 5 --seed 3 --set 'x=1' --objective inc-roi --budget 1500 --min-conversion 0.05 --report"
         );
         assert_eq!(l.info(String::new()).scenario_file, "f0.toml f1.toml");
     }

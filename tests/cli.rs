@@ -18,7 +18,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     p.display().to_string()
 }
 
-const REQUIRED_COLUMNS: &str = "candidate,trial,population,first_buyers,conversion_rate,repeat_buyers,repurchase_rate,orders,revenue,cost,cpa,roi";
+const REQUIRED_COLUMNS: &str = "candidate,trial,population,first_buyers,conversion_rate,repeat_buyers,repurchase_rate,orders,revenue,cost,cost_per_buyer,total_roi";
 
 #[test]
 fn quickstart_prints_the_table_and_writes_the_files() {
@@ -70,7 +70,7 @@ fn quickstart_prints_the_table_and_writes_the_files() {
     assert!(
         metrics
             .iter()
-            .any(|m| m["metric"] == "cpa" && m["ci95_low"].is_number())
+            .any(|m| m["metric"] == "cost_per_buyer" && m["ci95_low"].is_number())
     );
 }
 
@@ -369,7 +369,7 @@ fn all_mechanisms_compose_in_one_scenario() {
         ),
     );
     promosim()
-        .args(["run", &f, "--trials", "4", "-q", "--out"])
+        .args(["run", &f, "--trials", "4", "-q", "--all", "--out"])
         .arg(dir.path().join("o"))
         .assert()
         .success()

@@ -9,7 +9,7 @@ use promosim::compare::{Objective, compare, paired};
 use promosim::engine::{Arms, Plan, RunOptions, run};
 use promosim::results::CandidateResult;
 use promosim::scenario::{load_str, resolve_candidates};
-use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 use std::path::Path;
 
 fn promosim() -> Command {
@@ -87,7 +87,12 @@ fn common_random_numbers_reduce_the_variance_of_paired_differences() {
     // ratios of about 0.3, i.e. intervals about 1.8 times narrower.)
     let f = FisherSnedecor::new((n - 1) as f64, (n - 1) as f64).unwrap();
     let bound = f.inverse_cdf(0.001);
-    for metric in ["first_buyers", "conversion_rate", "cpa", "revenue"] {
+    for metric in [
+        "first_buyers",
+        "conversion_rate",
+        "cost_per_buyer",
+        "revenue",
+    ] {
         let v_crn = sample_var(&diffs(&crn[1], &crn[0], metric));
         let v_ind = sample_var(&diffs(&ind[1], &ind[0], metric));
         let ratio = v_crn / v_ind;
@@ -98,11 +103,13 @@ fn common_random_numbers_reduce_the_variance_of_paired_differences() {
     }
     // The library's paired estimator agrees with the hand computation.
     let p = paired(
-        "cpa",
-        &crn[1].column("cpa").unwrap(),
-        &crn[0].column("cpa").unwrap(),
+        "cost_per_buyer",
+        &crn[1].column("cost_per_buyer").unwrap(),
+        &crn[0].column("cost_per_buyer").unwrap(),
     );
-    assert!((p.diff.sd.powi(2) - sample_var(&diffs(&crn[1], &crn[0], "cpa"))).abs() < 1e-9);
+    assert!(
+        (p.diff.sd.powi(2) - sample_var(&diffs(&crn[1], &crn[0], "cost_per_buyer"))).abs() < 1e-9
+    );
 }
 
 const BASE: &str = r#"
@@ -125,7 +132,7 @@ fn a_candidate_identical_to_the_base_gives_exactly_zero_difference() {
         "{BASE}\n[[candidate]]\nname = \"base\"\n\n[[candidate]]\nname = \"copy\"\nset = {{ \"mechanisms.red_packets.total\" = 30.0 }}\n\n[[candidate]]\nname = \"bigger\"\nset = {{ \"mechanisms.red_packets.total\" = 60.0 }}\n"
     );
     let c = run_candidates(&text, &[], 12, &[5, 5, 5]);
-    let cmp = compare(&c, Objective::Cpa, Default::default());
+    let cmp = compare(&c, Objective::Icpa, Default::default());
     let (pair, swapped) = cmp.pair("base", "copy").unwrap();
     assert!(!swapped);
     assert!(!pair.metrics.is_empty());
@@ -295,7 +302,9 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
         .arg(out.path())
         .assert()
         .success()
-        .stdout(predicates::str::contains("ranking by cost per acquisition"));
+        .stdout(predicates::str::contains(
+            "ranking by incremental cost per acquisition",
+        ));
     let o = out.path();
     for f in [
         "plot_distributions",
@@ -312,7 +321,7 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
     let svg = std::fs::read_to_string(o.join("plot_distributions.svg")).unwrap();
     for needle in [
         "designed_push",
-        "cost per acquisition (CNY per first buyer)",
+        "incremental gross margin (CNY)",
         "trials (%)",
     ] {
         assert!(
@@ -322,6 +331,9 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
     }
     let html = std::fs::read_to_string(o.join("report.html")).unwrap();
     assert!(html.contains("Recommendation") && html.contains("--seed 301"));
+    // The report ranks by the incremental cost per acquisition and says so.
+    assert!(html.contains("It has the lowest incremental cost per acquisition"));
+    assert!(html.contains("<p>By incremental cost per acquisition (<code>icpa</code>"));
     assert_eq!(html.matches("<img src=\"data:image/png;base64,").count(), 4);
     for external in ["http://", "https://", "<script", "<link", "src=\"/", "url("] {
         assert!(!html.contains(external), "report refers to {external:?}");
@@ -331,12 +343,29 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
     let (header, rows) = read_csv(&o.join("trials.csv"));
     assert_eq!(rows.len(), 3 * trials as usize);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (cand, cpa) = (col("candidate"), col("cpa"));
-    let series = |name: &str| -> Vec<f64> {
+    let cand = col("candidate");
+    let series = |name: &str, metric: &str| -> Vec<f64> {
+        let k = col(metric);
         rows.iter()
             .filter(|r| r[cand] == name)
-            .map(|r| r[cpa].parse::<f64>().unwrap())
+            .map(|r| r[k].parse::<f64>().unwrap())
             .collect()
+    };
+    // The incremental cost per acquisition of a candidate, recomputed from trials.csv:
+    // R = mean cost / mean incremental first buyers, and the delta method's linearised
+    // values u_i = (cost_i − R · inc_i) / mean inc.
+    let linearised = |name: &str| -> (f64, Vec<f64>) {
+        let (cost, inc) = (series(name, "cost"), series(name, "inc_first_buyers"));
+        let n = cost.len() as f64;
+        let (mc, mi) = (cost.iter().sum::<f64>() / n, inc.iter().sum::<f64>() / n);
+        let r = mc / mi;
+        (
+            r,
+            cost.iter()
+                .zip(&inc)
+                .map(|(c, i)| (c - r * i) / mi)
+                .collect(),
+        )
     };
 
     // The ranking in summary.json, checked against paired intervals recomputed here from
@@ -344,7 +373,7 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(o.join("summary.json")).unwrap()).unwrap();
     let cmp = &json["comparison"];
-    assert_eq!(cmp["objective"], "cpa");
+    assert_eq!(cmp["objective"], "icpa");
     assert_eq!(cmp["ranking_agrees_with_intervals"], true);
     let ranked: Vec<String> = cmp["ranking"]
         .as_array()
@@ -353,27 +382,28 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
         .map(|r| r["candidate"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ranked.len(), 3);
-    let t = StudentsT::new(0.0, 1.0, (trials - 1) as f64)
-        .unwrap()
-        .inverse_cdf(0.975);
+    // The normal quantile of the delta method's interval.
+    let z = 1.959_963_984_540_054;
     for i in 0..ranked.len() {
+        let (ri, ui) = linearised(&ranked[i]);
+        let objective = &cmp["ranking"][i]["objective"];
+        assert!((objective["value"].as_f64().unwrap() - ri).abs() < 1e-9 * ri);
         for j in i + 1..ranked.len() {
-            let (a, b) = (series(&ranked[i]), series(&ranked[j]));
-            let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
-            let n = d.len() as f64;
-            let m = d.iter().sum::<f64>() / n;
-            let half = t * (sample_var(&d) / n).sqrt();
-            // Lower CPA is better: a lower-ranked candidate would be clearly better if the
+            let (rj, uj) = linearised(&ranked[j]);
+            let d: Vec<f64> = ui.iter().zip(&uj).map(|(x, y)| x - y).collect();
+            let m = ri - rj;
+            let half = z * (sample_var(&d) / d.len() as f64).sqrt();
+            // Lower iCPA is better: a lower-ranked candidate would be clearly better if the
             // whole interval of (higher-ranked − lower-ranked) were above zero.
             assert!(
                 m - half <= 0.0,
-                "{} ranked above {} but the paired CPA difference is {m:.3} ± {half:.3}",
+                "{} ranked above {} but the paired iCPA difference is {m:.3} ± {half:.3}",
                 ranked[i],
                 ranked[j]
             );
             if j == i + 1 {
                 let vs = &cmp["ranking"][i]["vs_next"];
-                assert!((vs["mean"].as_f64().unwrap() - m).abs() < 1e-9 * (1.0 + m.abs()));
+                assert!((vs["value"].as_f64().unwrap() - m).abs() < 1e-9 * (1.0 + m.abs()));
                 assert!(
                     (vs["ci95_high"].as_f64().unwrap() - (m + half)).abs() < 1e-6 * (1.0 + m.abs())
                 );
@@ -387,7 +417,11 @@ fn compare_red_packets_runs_with_a_report_and_the_ranking_agrees_with_the_paired
         "plain - designed_push",
         "designed - designed_push",
     ] {
-        assert!(rows.iter().any(|r| r[0] == pair && r[1] == "cpa"), "{pair}");
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == pair && r[1] == "cost_per_buyer"),
+            "{pair}"
+        );
     }
 }
 

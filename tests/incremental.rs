@@ -182,3 +182,175 @@ fn attribution_matches_the_mechanisms_own_funnels() {
         assert!(col(&t, "flash_sale_attributed_first_buyers") > 0.0);
     }
 }
+
+fn promosim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("promosim").expect("binary")
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `summary.csv` of a run as (candidate, metric) → mean.
+fn means(dir: &std::path::Path) -> Vec<(String, String, f64)> {
+    let text = std::fs::read_to_string(dir.join("summary.csv")).expect("summary.csv");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((f[0].to_string(), f[1].to_string(), f[3].parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_reports_incremental_roi_and_payback_with_wilson_intervals() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let a = promosim()
+        .args([
+            "run",
+            &scenario("red_packets_designed.toml"),
+            "--trials",
+            "40",
+            "--no-plots",
+            "--report",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(a.get_output().stdout.clone()).expect("utf-8");
+    for needle in [
+        "what the campaign buys over doing nothing",
+        "inc_roi",
+        "payback",
+        "icpa (ratio of means)",
+        "more KPIs with --all",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{stdout}"
+        );
+    }
+    // Mechanism KPIs are grouped and hidden without --all.
+    assert!(!stdout.contains("rp_claim_rate"), "{stdout}");
+    let text = std::fs::read_to_string(out.path().join("summary.csv")).expect("summary.csv");
+    let payback: Vec<f64> = text
+        .lines()
+        .find(|l| l.starts_with("base,payback,"))
+        .expect("payback row")
+        .split(',')
+        .skip(3)
+        .map(|x| x.parse().unwrap_or(f64::NAN))
+        .collect();
+    // mean, sd, p05, p50, p95, ci95_low, ci95_high: Wilson's bounds stay in [0, 1] and
+    // enclose the share.
+    let (p, lo, hi) = (payback[0], payback[5], payback[6]);
+    assert!(
+        (0.0..=p).contains(&lo) && (p..=1.0).contains(&hi) && hi > lo,
+        "{payback:?}"
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report");
+    assert!(html.contains("What the campaign buys over doing nothing"));
+    assert!(html.contains("pays back in"));
+}
+
+#[test]
+fn contributions_are_written_plotted_and_add_up() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let a = promosim()
+        .args([
+            "run",
+            &scenario("group_levers.toml"),
+            "--trials",
+            "6",
+            "--contributions",
+            "--report",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(a.get_output().stdout.clone()).expect("utf-8");
+    assert!(
+        stdout.contains("exact Shapley values, 16 worlds per trial"),
+        "{stdout}"
+    );
+    assert!(out.path().join("plot_contributions.png").is_file());
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report");
+    assert!(
+        html.contains("What each mechanism adds") && html.contains("id=\"plot_contributions\"")
+    );
+    // The mechanisms' Shapley first buyers add up to the campaign's incremental first
+    // buyers (means of sums equal sums of means up to rounding).
+    let text = std::fs::read_to_string(out.path().join("contributions.csv")).expect("csv");
+    let shapley: f64 = text
+        .lines()
+        .filter(|l| l.contains(",shapley,first_buyers,"))
+        .map(|l| {
+            l.split(',')
+                .nth(5)
+                .and_then(|x| x.parse::<f64>().ok())
+                .expect("mean")
+        })
+        .sum();
+    let inc = means(out.path())
+        .into_iter()
+        .find(|(c, m, _)| c == "base" && m == "inc_first_buyers")
+        .expect("inc_first_buyers")
+        .2;
+    assert!(
+        (shapley - inc).abs() < 1e-9 * inc.abs().max(1.0),
+        "{shapley} vs {inc}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains(",shapley,icpa,"))
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn options_that_need_the_no_campaign_world_refuse_totals_only() {
+    for args in [
+        vec!["--totals-only"],
+        vec![
+            "--totals-only",
+            "--contributions",
+            "--objective",
+            "conversion",
+        ],
+        vec!["--contributions", "--contribution-pairs", "1"],
+    ] {
+        let a = promosim()
+            .args([
+                "run",
+                &scenario("quickstart.toml"),
+                "--trials",
+                "2",
+                "--quiet",
+            ])
+            .args(&args)
+            .assert()
+            .code(2);
+        let err = String::from_utf8(a.get_output().stderr.clone()).expect("utf-8");
+        assert!(err.contains("--"), "{args:?}: {err}");
+    }
+    // A total objective runs without the no-campaign world.
+    promosim()
+        .args([
+            "run",
+            &scenario("quickstart.toml"),
+            "--trials",
+            "2",
+            "--quiet",
+            "--no-plots",
+        ])
+        .args(["--totals-only", "--objective", "cost-per-buyer", "--out"])
+        .arg(tempfile::tempdir().expect("tempdir").path())
+        .assert()
+        .success();
+}

@@ -242,7 +242,7 @@ mod tests {
         let p = dir.path().join("s.toml");
         std::fs::write(
             &p,
-            "alpha = 0.05\n[min_effect]\ndefault = \"1%\"\nrevenue = 500\ncpa = 2.5\n",
+            "alpha = 0.05\n[min_effect]\ndefault = \"1%\"\nrevenue = 500\ncost_per_buyer = 2.5\n",
         )
         .unwrap();
         let mut s = Settings::load(&p).unwrap();

@@ -3,7 +3,7 @@
 
 use crate::baseline::check::Mode;
 use crate::compare::{Constraints, Objective};
-use crate::engine::Arms;
+use crate::engine::{Arms, Contribution};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -203,23 +203,32 @@ pub struct CompareArgs {
 /// What candidates are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ObjectiveArg {
-    /// Lowest cost per acquisition.
-    Cpa,
-    /// Highest conversion rate.
+    /// Lowest incremental cost per acquisition (mean cost / mean incremental first buyers).
+    Icpa,
+    /// Highest incremental return on investment.
+    IncRoi,
+    /// Highest probability that the campaign pays back its cost.
+    Payback,
+    /// Highest conversion rate (a total).
     Conversion,
-    /// Highest return on investment.
-    Roi,
-    /// Highest repurchase rate.
+    /// Highest repurchase rate (a total).
     Repurchase,
+    /// Lowest cost per first buyer, organic buyers included (a total).
+    CostPerBuyer,
+    /// Highest ROI crediting the campaign with all gross margin (a total).
+    TotalRoi,
 }
 
 impl From<ObjectiveArg> for Objective {
     fn from(o: ObjectiveArg) -> Self {
         match o {
-            ObjectiveArg::Cpa => Objective::Cpa,
+            ObjectiveArg::Icpa => Objective::Icpa,
+            ObjectiveArg::IncRoi => Objective::IncRoi,
+            ObjectiveArg::Payback => Objective::Payback,
             ObjectiveArg::Conversion => Objective::Conversion,
-            ObjectiveArg::Roi => Objective::Roi,
             ObjectiveArg::Repurchase => Objective::Repurchase,
+            ObjectiveArg::CostPerBuyer => Objective::CostPerBuyer,
+            ObjectiveArg::TotalRoi => Objective::TotalRoi,
         }
     }
 }
@@ -247,7 +256,7 @@ pub struct RunOpts {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// What candidates are ranked by.
-    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cpa)]
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Icpa)]
     pub objective: ObjectiveArg,
     /// Budget cap: a candidate qualifies if its campaign cost stays within it in at least
     /// 95% of trials (money, in the scenario's currency).
@@ -262,6 +271,19 @@ pub struct RunOpts {
     /// Do not write the plot files (PNG and SVG).
     #[arg(long)]
     pub no_plots: bool,
+    /// Print every mechanism KPI in the terminal table, grouped by mechanism (all of them
+    /// are written to summary.csv either way).
+    #[arg(long)]
+    pub all: bool,
+    /// Estimate each mechanism's contribution to the increment: leave-one-out differences
+    /// and Shapley values (exact up to 6 mechanisms: 2^n worlds per trial; sampled orders
+    /// beyond). Writes contributions.csv and the waterfall plot; multiplies run time.
+    #[arg(long)]
+    pub contributions: bool,
+    /// Antithetic pairs of random mechanism orders per trial when Shapley values are
+    /// sampled (more than 6 mechanisms); at least 2, so that their error can be estimated.
+    #[arg(long, value_name = "PAIRS", default_value_t = 2)]
+    pub contribution_pairs: u32,
     /// Run the campaign only: no no-campaign world beside each trial, so no incremental
     /// metrics (that world adds 2% to 20% to the shipped scenarios' run time).
     #[arg(long)]
@@ -274,7 +296,12 @@ impl RunOpts {
         if self.totals_only {
             Arms::CAMPAIGN_ONLY
         } else {
-            Arms::default()
+            Arms {
+                no_campaign: true,
+                contributions: self.contributions.then_some(Contribution {
+                    pairs: self.contribution_pairs,
+                }),
+            }
         }
     }
 
@@ -288,6 +315,24 @@ impl RunOpts {
         all.extend(self.seed.map(|s| format!("seed={s}")));
         all
     }
+    /// The flags that change what a run writes, as the reproducing command gives them.
+    pub fn output_flags(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        if self.report {
+            f.push("--report".to_string());
+        }
+        if self.totals_only {
+            f.push("--totals-only".to_string());
+        }
+        if self.contributions {
+            f.push("--contributions".to_string());
+            if self.contribution_pairs != 2 {
+                f.push(format!("--contribution-pairs {}", self.contribution_pairs));
+            }
+        }
+        f
+    }
+
     /// The constraints a candidate must meet to be ranked first.
     pub fn constraints(&self) -> Constraints {
         Constraints {

@@ -5,7 +5,7 @@ use super::CliError;
 use super::args::RunOpts;
 use crate::compare::{ConstraintError, comparison};
 use crate::lineup::Lineup;
-use crate::output::{RunOutputs, render_comparison, render_table, write_run};
+use crate::output::{RunOutputs, render_comparison, render_contributions, render_table, write_run};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -16,6 +16,24 @@ use std::time::Instant;
 pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
     if o.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()));
+    }
+    if !(2..=1000).contains(&o.contribution_pairs) {
+        return Err(CliError::Usage(format!(
+            "--contribution-pairs {}: allowed 2 to 1000 (the sampling error needs two pairs)",
+            o.contribution_pairs
+        )));
+    }
+    if o.totals_only && o.contributions {
+        return Err(CliError::Usage(
+            "--contributions needs the no-campaign world that --totals-only leaves out; drop one of them".into(),
+        ));
+    }
+    let objective = crate::compare::Objective::from(o.objective);
+    if o.totals_only && objective.is_incremental() {
+        return Err(CliError::Usage(format!(
+            "--objective {} needs the no-campaign world that --totals-only leaves out; drop --totals-only or rank by a total (conversion, repurchase, cost-per-buyer, total-roi)",
+            objective.key()
+        )));
     }
     o.constraints().check().map_err(|e| {
         CliError::Usage(match e {
@@ -29,7 +47,12 @@ pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
 
 /// Runs every candidate with the same seed and trials, compares them and writes outputs.
 pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
-    let command = lineup.command(&o.set, o.objective.into(), o.constraints(), o.report);
+    let command = lineup.command(
+        &o.set,
+        o.objective.into(),
+        o.constraints(),
+        &o.output_flags(),
+    );
     let info = lineup.info(command);
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
     let total = lineup.total_trials();
@@ -58,7 +81,8 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
         info.scenario, info.trials, info.seed, info.horizon_days, info.currency
     );
-    print!("{}", render_table(&candidates));
+    print!("{}", render_table(&candidates, o.all));
+    print!("{}", render_contributions(&candidates));
     if let Some(c) = &comparison {
         println!();
         print!("{}", render_comparison(c));

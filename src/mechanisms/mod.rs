@@ -392,7 +392,7 @@ mod tests {
             Some(true)
         );
         assert_eq!(
-            describe("cpa").and_then(|k| k.higher_is_better()),
+            describe("cost_per_buyer").and_then(|k| k.higher_is_better()),
             Some(false)
         );
         assert!(describe("no_such_metric").is_none());

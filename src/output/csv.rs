@@ -2,7 +2,9 @@
 
 use super::{OutputError, num, union_metrics};
 use crate::compare::Comparison;
-use crate::results::{CandidateResult, DailyBand, MetricSummary};
+use crate::results::{
+    CandidateResult, DailyBand, Estimator, MetricSummary, mechanism_icpa, summarize_contributions,
+};
 
 fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
     w.into_inner().map_err(|e| OutputError::Serialise {
@@ -111,4 +113,68 @@ pub fn daily(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
         }
     }
     finish(w, "daily.csv")
+}
+
+/// `contributions.csv` (only for runs with contributions): one row per (candidate,
+/// mechanism, estimator, outcome) with the summary of the per-trial contributions and
+/// `order_se`, the standard error the sampled orders add to the mean (0 when exact); then
+/// per mechanism a row with outcome `icpa`: the ratio of means of its Shapley cost and
+/// first buyers in `mean` with its delta-method interval (no spread or quantiles).
+pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, OutputError> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let e = ser("contributions.csv");
+    let mut any = false;
+    for c in cands {
+        let rows = summarize_contributions(&c.mechanisms, &c.trials);
+        if rows.is_empty() {
+            continue;
+        }
+        if !any {
+            let mut h = vec!["candidate", "mechanism", "estimator", "outcome", "n"];
+            h.extend(MetricSummary::NUMBERS);
+            h.push("order_se");
+            w.write_record(h).map_err(&e)?;
+            any = true;
+        }
+        for r in rows {
+            let mut row = vec![
+                c.name.clone(),
+                r.mechanism.clone(),
+                r.estimator.key().to_string(),
+                r.outcome.to_string(),
+                r.summary.n.to_string(),
+            ];
+            row.extend(r.summary.numbers().map(num));
+            row.push(num(r.order_se));
+            w.write_record(&row).map_err(&e)?;
+        }
+        for (m, key) in c.mechanisms.iter().enumerate() {
+            let r = mechanism_icpa(m, &c.trials);
+            let mut row = vec![
+                c.name.clone(),
+                key.clone(),
+                Estimator::Shapley.key().to_string(),
+                "icpa".to_string(),
+                r.n.to_string(),
+            ];
+            row.extend(
+                [
+                    r.value,
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    r.low,
+                    r.high,
+                    f64::NAN,
+                ]
+                .map(num),
+            );
+            w.write_record(&row).map_err(&e)?;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    finish(w, "contributions.csv").map(Some)
 }

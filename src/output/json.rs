@@ -2,7 +2,7 @@
 
 use super::{OutputError, RunInfo};
 use crate::compare::{Comparison, PairedMetric};
-use crate::results::{CandidateResult, MetricSummary, defined};
+use crate::results::{CandidateResult, Estimate, MetricSummary, defined};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
@@ -57,19 +57,51 @@ struct PairDoc<'a> {
     metrics: Vec<Paired<'a>>,
 }
 
+/// An estimate and its 95% interval, undefined numbers as `null`.
+#[derive(Serialize)]
+struct EstimateDoc {
+    estimator: &'static str,
+    n: usize,
+    value: Option<f64>,
+    ci95_low: Option<f64>,
+    ci95_high: Option<f64>,
+}
+
+impl From<&Estimate> for EstimateDoc {
+    fn from(e: &Estimate) -> Self {
+        EstimateDoc {
+            estimator: e.method.words(),
+            n: e.n,
+            value: defined(e.value),
+            ci95_low: defined(e.low),
+            ci95_high: defined(e.high),
+        }
+    }
+}
+
+/// The paired difference of the objective, this − next.
+#[derive(Serialize)]
+struct GapDoc {
+    #[serde(flatten)]
+    difference: EstimateDoc,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_better: Option<f64>,
+}
+
 #[derive(Serialize)]
 struct RankDoc<'a> {
     rank: usize,
     candidate: &'a str,
-    objective: Metric<'a>,
+    objective: EstimateDoc,
     feasible: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     violations: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<&'a str>,
-    /// Paired difference of the objective, this − next.
     #[serde(skip_serializing_if = "Option::is_none")]
-    vs_next: Option<Paired<'a>>,
+    vs_next: Option<GapDoc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     clearly_better_than_next: Option<bool>,
 }
@@ -97,19 +129,23 @@ impl<'a> From<&'a Comparison> for ComparisonDoc<'a> {
             higher_is_better: c.higher_is_better(),
             max_cost: c.constraints.max_cost,
             min_conversion: c.constraints.min_conversion,
-            estimators: "paired differences d_i = a_i - b_i over trials where both are defined (common random numbers); mean, sd with n-1, type-7 quantiles, ci95 = mean ± t(0.975, n-1)·sd/√n; a_greater/b_greater/equal = share of those trials; p_a_beats_b = share where a is better; ranking by the objective's mean, candidates meeting the constraints first",
-            ranking_agrees_with_intervals: c.ranking_agrees_with_intervals(),
+            estimators: "paired differences d_i = a_i - b_i over trials where both are defined (common random numbers); mean, sd with n-1, type-7 quantiles, ci95 = mean ± t(0.975, n-1)·sd/√n; a_greater/b_greater/equal = share of those trials; p_a_beats_b = share where a is better; ranking by the objective's estimate (its estimator named in each rank), candidates meeting the constraints first, then those with a defined figure and, for icpa, a clear increment (95% CI of inc_first_buyers above 0)",
+            ranking_agrees_with_intervals: c.agrees_with_intervals,
             ranking: c
                 .ranking
                 .iter()
                 .map(|r| RankDoc {
                     rank: r.rank,
                     candidate: &r.candidate,
-                    objective: Metric::from(&r.objective),
+                    objective: EstimateDoc::from(&r.objective),
                     feasible: r.feasible,
                     violations: &r.violations,
+                    notes: &r.notes,
                     next: r.next.as_deref(),
-                    vs_next: r.vs_next.as_ref().map(Paired::from),
+                    vs_next: r.vs_next.as_ref().map(|g| GapDoc {
+                        difference: EstimateDoc::from(&g.difference),
+                        p_better: g.p_better.and_then(defined),
+                    }),
                     clearly_better_than_next: r.clearly_better_than_next(c.higher_is_better()),
                 })
                 .collect(),
@@ -166,7 +202,7 @@ pub fn summary(
 ) -> Result<Vec<u8>, OutputError> {
     let doc = Doc {
         run: info,
-        estimators: "mean; sd with n-1; p05/p50/p95 type-7 quantiles; ci95 = mean ± t(0.975, n-1)·sd/√n",
+        estimators: "mean; sd with n-1; p05/p50/p95 type-7 quantiles; ci95 = mean ± t(0.975, n-1)·sd/√n, except for indicator metrics (payback: Wilson score interval)",
         candidates: cands
             .iter()
             .map(|c| Candidate {

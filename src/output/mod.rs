@@ -1,5 +1,5 @@
 //! Outputs of a run: `trials.csv`, `summary.csv`, `summary.json`, `daily.csv`,
-//! `scenario.resolved.toml`, the plots (`plot_*.png` and `.svg`), the optional
+//! `contributions.csv` (with `--contributions`), `scenario.resolved.toml`, the plots (`plot_*.png` and `.svg`), the optional
 //! `report.html`, and the tables printed to the terminal.
 //!
 //! Every file is written atomically (a temporary file in the same folder, synced, then
@@ -14,7 +14,7 @@ pub mod plots;
 pub mod report;
 mod table;
 
-pub use table::{render_comparison, render_table};
+pub use table::{render_comparison, render_contributions, render_table};
 
 use crate::compare::Comparison;
 use crate::engine::Plan;
@@ -150,6 +150,9 @@ pub fn write_run(dir: &Path, out: &RunOutputs<'_>) -> Result<Vec<PathBuf>, Outpu
         ),
         ("daily.csv".into(), csv::daily(cands)?),
     ];
+    if let Some(bytes) = csv::contributions(cands)? {
+        files.push(("contributions.csv".into(), bytes));
+    }
     for (name, text) in out.resolved {
         files.push((name.clone(), text.clone().into_bytes()));
     }

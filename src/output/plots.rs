@@ -7,7 +7,9 @@
 //! - `plot_fan`: fan chart of cumulative first buyers and orders over the horizon (median,
 //!   50% and 90% bands per candidate across trials);
 //! - `plot_paired` (two or more candidates): the distribution of the paired differences of
-//!   the objective metric, one panel per pair, with zero marked.
+//!   the objective's per-trial metric, one panel per pair, with zero marked;
+//! - `plot_contributions` (with contributions): each candidate's waterfall of the
+//!   mechanisms' Shapley shares of the incremental first buyers, with 95% intervals.
 //!
 //! Text is drawn with DejaVu Sans embedded in the binary (`assets/fonts`), so nothing
 //! depends on the fonts installed on the machine. Drawing is deterministic: the same run
@@ -17,7 +19,7 @@ use super::RunInfo;
 use super::format::{by_magnitude, percent};
 use crate::compare::{Comparison, defined_pairs, paired};
 use crate::kpi::Unit;
-use crate::results::{CandidateResult, DailyBand, band};
+use crate::results::{CandidateResult, DailyBand, Waterfall, band, waterfall};
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -45,8 +47,34 @@ pub struct Plot {
     pub height: u32,
 }
 
-/// Headline metrics drawn in the distribution and box plots.
-pub const PLOTTED: &[&str] = &["conversion_rate", "cpa", "roi", "repurchase_rate"];
+/// Headline metrics drawn in the distribution and box plots when the run has the
+/// no-campaign world: effects over it, and the repurchase rate.
+pub const PLOTTED: &[&str] = &[
+    "inc_first_buyers",
+    "inc_gross_margin",
+    "inc_roi",
+    "repurchase_rate",
+];
+
+/// Headline metrics drawn without the no-campaign world: the campaign world's totals.
+pub const PLOTTED_TOTALS: &[&str] = &[
+    "conversion_rate",
+    "cost_per_buyer",
+    "total_roi",
+    "repurchase_rate",
+];
+
+/// The metrics drawn for these candidates.
+fn plotted(cands: &[CandidateResult]) -> &'static [&'static str] {
+    if cands
+        .iter()
+        .all(|c| c.summary_of("inc_first_buyers").is_some())
+    {
+        PLOTTED
+    } else {
+        PLOTTED_TOTALS
+    }
+}
 
 /// Tableau 10: distinguishable, colour-blind-aware colours, one per candidate.
 const PALETTE: [RGBColor; 10] = [
@@ -87,18 +115,34 @@ pub fn display(metric: &str, currency: &str) -> (String, f64) {
     match metric {
         "conversion_rate" => ("conversion rate (% of buyers simulated)".into(), 100.0),
         "repurchase_rate" => ("repurchase rate (% of first buyers)".into(), 100.0),
-        "cpa" => (
-            format!("cost per acquisition ({currency} per first buyer)"),
+        "cost_per_buyer" => (
+            format!("cost per first buyer, organic included ({currency})"),
             1.0,
         ),
-        "roi" => ("ROI ((gross margin − cost) / cost, %)".into(), 100.0),
+        "total_roi" => (
+            "ROI on all gross margin ((margin − cost) / cost, %)".into(),
+            100.0,
+        ),
+        "inc_first_buyers" => ("incremental first buyers (over no campaign)".into(), 1.0),
+        "inc_conversion" => ("incremental conversion (points, %)".into(), 100.0),
+        "inc_repeat_buyers" => ("incremental repeat buyers".into(), 1.0),
+        "inc_gross_margin" => (format!("incremental gross margin ({currency})"), 1.0),
+        "icpa" => (
+            format!("cost per incremental first buyer ({currency})"),
+            1.0,
+        ),
+        "inc_roi" => (
+            "incremental ROI ((inc. margin − cost) / cost, %)".into(),
+            100.0,
+        ),
+        "payback" => ("probability of paying back (%)".into(), 100.0),
         "cost" => (format!("campaign cost ({currency})"), 1.0),
         "revenue" => (format!("revenue ({currency})"), 1.0),
         "clv" => (format!("lifetime value ({currency} per first buyer)"), 1.0),
         "first_buyers" => ("first buyers".into(), 1.0),
         "orders" => ("orders".into(), 1.0),
         m => match crate::mechanisms::describe(m).map(|k| k.unit) {
-            Some(Unit::Share) => (format!("{} (%)", m.replace('_', " ")), 100.0),
+            Some(Unit::Share | Unit::Indicator) => (format!("{} (%)", m.replace('_', " ")), 100.0),
             Some(Unit::Money) => (format!("{} ({currency})", m.replace('_', " ")), 1.0),
             _ => (m.replace('_', " "), 1.0),
         },
@@ -110,8 +154,13 @@ pub fn metric_title(metric: &str) -> String {
     match metric {
         "conversion_rate" => "Conversion rate".into(),
         "repurchase_rate" => "Repurchase rate".into(),
-        "cpa" => "Cost per acquisition".into(),
-        "roi" => "Return on investment".into(),
+        "cost_per_buyer" => "Cost per first buyer (organic included)".into(),
+        "total_roi" => "ROI on all gross margin".into(),
+        "inc_first_buyers" => "Incremental first buyers".into(),
+        "inc_gross_margin" => "Incremental gross margin".into(),
+        "icpa" => "Incremental cost per acquisition".into(),
+        "inc_roi" => "Incremental ROI".into(),
+        "payback" => "Probability of paying back".into(),
         m => {
             let s = m.replace('_', " ");
             let mut c = s.chars();
@@ -135,6 +184,14 @@ pub fn render_all(
         && cands.len() > 1
     {
         figures.push(Figure::Paired(paired_panels(cands, c)));
+    }
+    let waterfalls: Vec<(usize, Waterfall)> = cands
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((i, waterfall(&c.mechanisms, &c.trials)?)))
+        .collect();
+    if !waterfalls.is_empty() {
+        figures.push(Figure::Waterfall(waterfalls));
     }
     figures
         .into_iter()
@@ -216,7 +273,7 @@ fn paired_panels(cands: &[CandidateResult], cmp: &Comparison) -> Vec<PairPanel> 
             pairs.push((w[0], w[1]));
         }
     }
-    let metric = cmp.objective_metric();
+    let metric = cmp.objective.per_trial_metric();
     pairs
         .into_iter()
         .filter_map(|(a, b)| {
@@ -241,6 +298,8 @@ enum Figure {
     Boxes,
     Fan,
     Paired(Vec<PairPanel>),
+    /// Each candidate's contribution waterfall (candidate index and its waterfall).
+    Waterfall(Vec<(usize, Waterfall)>),
 }
 
 const TITLE_SIZE: u32 = 30;
@@ -261,6 +320,7 @@ impl Figure {
                 };
                 (1400, 90 + 430 * rows.max(1) as u32)
             }
+            Figure::Waterfall(w) => (1400, 90 + 520 * w.len().max(1) as u32),
         }
     }
 
@@ -289,8 +349,20 @@ impl Figure {
                 "Cumulative first buyers and orders over the horizon".into(),
                 "Line: median across trials; dark band: middle 50% of trials; light band: middle 90%.".into(),
             ),
+            Figure::Waterfall(w) => (
+                "plot_contributions",
+                "Each mechanism's contribution".into(),
+                format!(
+                    "Bars: each mechanism's Shapley share of the incremental first buyers (mean over the {trials} trials; the shares add up to the campaign's increment, the last bar); whiskers: 95% interval of the mean{}.",
+                    if w.iter().all(|(_, w)| w.exact) {
+                        ""
+                    } else {
+                        ", the sampled orders' error included"
+                    }
+                ),
+            ),
             Figure::Paired(_) => {
-                let m = cmp.map(|c| c.objective_metric()).unwrap_or("cpa");
+                let m = cmp.map_or("inc_first_buyers", |c| c.objective.per_trial_metric());
                 (
                     "plot_paired",
                     format!("Paired differences in {}", metric_title(m).to_lowercase()),
@@ -318,6 +390,10 @@ impl Figure {
                 true,
             ),
             Figure::Paired(_) => ("Paired differences between candidates (same trials)", false),
+            Figure::Waterfall(_) => (
+                "What each mechanism adds: incremental first buyers (Shapley values)",
+                false,
+            ),
         };
         let area = root.titled(title, (FONT, TITLE_SIZE)).map_err(err)?;
         let body = if legend {
@@ -328,12 +404,12 @@ impl Figure {
         };
         match self {
             Figure::Distributions => {
-                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(PLOTTED) {
+                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(plotted(cands)) {
                     Panel::new(panel, cands, cur).histogram(metric)?;
                 }
             }
             Figure::Boxes => {
-                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(PLOTTED) {
+                for (panel, metric) in body.split_evenly((2, 2)).iter().zip(plotted(cands)) {
                     Panel::new(panel, cands, cur).boxes(metric)?;
                 }
             }
@@ -355,6 +431,11 @@ impl Figure {
                 let rows = pairs.len().div_ceil(cols);
                 for (panel, p) in body.split_evenly((rows, cols)).iter().zip(pairs) {
                     Panel::new(panel, cands, cur).paired(p)?;
+                }
+            }
+            Figure::Waterfall(w) => {
+                for (panel, (i, w)) in body.split_evenly((w.len(), 1)).iter().zip(w) {
+                    Panel::new(panel, cands, cur).waterfall(*i, w)?;
                 }
             }
         }
@@ -607,6 +688,106 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
             metric_title(metric)
         ))
     }
+    /// Candidate `i`'s contribution waterfall: one floating bar per mechanism from the
+    /// running total to the running total plus its Shapley share, then the total, each
+    /// with its 95% interval.
+    fn waterfall(&self, i: usize, w: &Waterfall) -> Result<(), String> {
+        let Panel { area, cands, .. } = self;
+        let mut bars = Vec::with_capacity(w.steps.len() + 1);
+        let mut run = 0.0;
+        for s in &w.steps {
+            let m = &s.first_buyers;
+            bars.push((run, run + m.mean, m.ci95_high - m.mean, s.mechanism.clone()));
+            run += m.mean;
+        }
+        let t = &w.total;
+        bars.push((0.0, t.mean, t.ci95_high - t.mean, "total".to_string()));
+        let ends = bars.iter().flat_map(|&(a, b, h, _)| {
+            let h = if h.is_finite() { h } else { 0.0 };
+            [a, b - h, b + h]
+        });
+        let (lo, hi) = span(ends.chain([0.0]), 0.08);
+        let k = bars.len();
+        let yd = decimals(lo, hi, 6);
+        let mut chart = panel_chart(
+            area,
+            &cands[i].name,
+            (40, 80, 15),
+            -0.5..(k as f64 - 0.5),
+            lo..hi,
+        )?;
+        mesh(&mut chart)
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc("incremental first buyers")
+            .y_labels(6)
+            .y_label_formatter(&|y| tick_d(*y, yd))
+            .draw()
+            .map_err(err)?;
+        polyline(
+            &mut chart,
+            vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
+            BLACK.stroke_width(1),
+        )?;
+        let half = 0.32;
+        for (j, (a, b, h, _)) in bars.iter().enumerate() {
+            let x = j as f64;
+            let c = if j + 1 == k {
+                color(i)
+            } else if b >= a {
+                color(2)
+            } else {
+                color(3)
+            };
+            chart
+                .draw_series([
+                    Rectangle::new([(x - half, *a), (x + half, *b)], c.mix(0.55).filled()),
+                    Rectangle::new([(x - half, *a), (x + half, *b)], c.stroke_width(2)),
+                ])
+                .map_err(err)?;
+            if h.is_finite() && *h > 0.0 {
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, b - h), (x, b + h)], BLACK.stroke_width(2)),
+                        PathElement::new(
+                            vec![(x - half / 3.0, b + h), (x + half / 3.0, b + h)],
+                            BLACK.stroke_width(2),
+                        ),
+                        PathElement::new(
+                            vec![(x - half / 3.0, b - h), (x + half / 3.0, b - h)],
+                            BLACK.stroke_width(2),
+                        ),
+                    ])
+                    .map_err(err)?;
+            }
+            if j + 1 < k {
+                // The connector to the next bar's start.
+                polyline(
+                    &mut chart,
+                    vec![(x + half, *b), (x + 1.0 - half, *b)],
+                    BLACK.mix(0.5).stroke_width(1),
+                )?;
+            }
+        }
+        let base = area.get_base_pixel();
+        let style = TextStyle::from((FONT, LABEL).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (j, (_, b, _, name)) in bars.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(j as f64, lo));
+            area.draw_text(name, &style, (px - base.0, py - base.1 + 10))
+                .map_err(err)?;
+            let v = TextStyle::from((FONT, TICK).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            let (qx, qy) = chart.backend_coord(&(j as f64 + half + 0.02, *b));
+            let d = if j + 1 == k { *b } else { b - bars[j].0 };
+            area.draw_text(&tick(d), &v, (qx - base.0, qy - base.1))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
     /// The distribution of `metric` across trials, one outlined histogram per candidate.
     fn histogram(&self, metric: &str) -> Result<(), String> {
         let Panel { area, cands, cur } = self;

@@ -6,14 +6,14 @@
 //! version and seed that reproduce it. It loads nothing from the network and runs no
 //! script. It carries no timestamp, so the same run gives the same bytes.
 
-use super::format::{Markup, by_magnitude, escape, percent_or_dash};
+use super::format::{Markup, by_magnitude, escape, percent, percent_or_dash};
 use super::plots::{Plot, display, metric_title};
-use super::table::HEADLINE;
+use super::table::{INCREMENTAL_HEADLINE, paired_headline};
 use super::{RunOutputs, union_metrics};
-use crate::compare::{Comparison, PairedMetric};
+use crate::compare::{Comparison, Objective, PairedMetric};
 use crate::dist::DistSpec;
 use crate::kpi::{Cost, Unit};
-use crate::results::{CORE_METRICS, CandidateResult, MetricSummary};
+use crate::results::{CORE_METRICS, CandidateResult, MetricSummary, Waterfall, waterfall, wilson};
 use std::fmt::Write;
 
 /// Escapes text for HTML.
@@ -65,7 +65,7 @@ fn scaled(metric: &str, x: f64, cur: &str) -> (String, String) {
     let unit = if scale == 100.0 {
         "%".to_string()
     } else if crate::mechanisms::describe(metric).is_some_and(|k| k.unit == Unit::Money) {
-        format!(" {cur}")
+        format!(" {}", esc(cur))
     } else {
         String::new()
     };
@@ -171,10 +171,12 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     let p = &base.product;
     let pop = &base.population;
     let mut market = format!(
-        "The product is <b>{}</b> at {} {cur} per order (cost of goods {} {cur}, category “{}”). ",
+        "The product is <b>{}</b> at {} {} per order (cost of goods {} {}, category “{}”). ",
         esc(&p.name),
         num(p.price),
+        esc(cur),
         num(p.unit_cost),
+        esc(cur),
         esc(&p.category)
     );
     let mut who = Vec::new();
@@ -265,6 +267,10 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     }
     h.push_str("</table></div>\n");
 
+    // What each candidate buys over doing nothing, and what each mechanism adds.
+    buys(&mut h, cands, cur);
+    contributions(&mut h, cands, cur);
+
     // Ranking.
     if let Some(cmp) = out.comparison {
         ranking(&mut h, cmp, cands, cur);
@@ -338,34 +344,39 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             esc(&best.violations.join("; "))
         );
     } else {
+        let o = &best.objective;
         text = format!(
-            "Run <b>{}</b>. It has the {dir} {}: {} (95% CI {}).",
+            "Run <b>{}</b>. It has the {dir} {}: {} (95% CI {}; {}).",
             esc(&best.candidate),
-            metric_title(metric).to_lowercase(),
-            value(metric, best.objective.mean, cur),
-            interval(
-                metric,
-                best.objective.ci95_low,
-                best.objective.ci95_high,
-                cur
-            )
+            esc(cmp.objective.label()),
+            value(metric, o.value, cur),
+            interval(metric, o.low, o.high, cur),
+            o.method.words()
         );
-        if let (Some(m), Some(next)) = (&best.vs_next, &best.next) {
-            let clear = best
-                .clearly_better_than_next(cmp.higher_is_better())
-                .unwrap_or(false);
-            let d = m.diff.mean;
-            let word = if d < 0.0 { "lower" } else { "higher" };
+        if !best.notes.is_empty() {
+            sure = false;
+            let _ = write!(text, " Note: {}.", esc(&best.notes.join("; ")));
+        }
+        if let (Some(g), Some(next)) = (&best.vs_next, &best.next) {
+            let d = g.difference;
+            let word = if d.value < 0.0 { "lower" } else { "higher" };
             let _ = write!(
                 text,
-                " Against the runner-up, <b>{}</b>, it is {} {word} per trial on average (95% CI of the paired difference {}) and better in {} of the {} paired trials.",
+                " Against the runner-up, <b>{}</b>, it is {} {word} (95% CI of the paired difference {}",
                 esc(next),
-                value(metric, d.abs(), cur),
-                interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
-                percent_or_dash(m.p_a_beats_b()),
-                m.diff.n
+                value(metric, d.value.abs(), cur),
+                interval(metric, d.low, d.high, cur),
             );
-            if clear {
+            if let Some(p) = g.p_better {
+                let _ = write!(
+                    text,
+                    "; better in {} of the {} paired trials",
+                    percent_or_dash(Some(p)),
+                    d.n
+                );
+            }
+            text.push_str(").");
+            if g.clearly_better(cmp.higher_is_better()) {
                 text.push_str(" The interval excludes zero: the ranking is not an accident of the trials drawn.");
             } else {
                 sure = false;
@@ -373,17 +384,10 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             }
         }
         if let Some(c) = cands.iter().find(|c| c.name == best.candidate) {
-            let conv = c.summary_of("conversion_rate");
-            let cost = c.summary_of("cost");
-            if let (Some(conv), Some(cost)) = (conv, cost) {
-                let _ = write!(
-                    text,
-                    " Expect a conversion of {} of the market (5%–95% of trials: {}) for a campaign cost of {}.",
-                    value("conversion_rate", conv.mean, cur),
-                    interval("conversion_rate", conv.p05, conv.p95, cur),
-                    value("cost", cost.mean, cur)
-                );
-            }
+            let (words, pays) = buys_words(c, cur);
+            text.push(' ');
+            text.push_str(&words);
+            sure &= pays;
         }
     }
     let _ = writeln!(
@@ -391,6 +395,147 @@ fn verdict(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
         "<h2 id=\"recommendation\">Recommendation</h2>\n<p class=\"verdict{}\">{text}</p>",
         if sure { "" } else { " unsure" }
     );
+}
+
+/// What candidate `c` buys over doing nothing, in words, and whether it pays back in most
+/// trials (without the no-campaign world: its totals, and `true`).
+fn buys_words(c: &CandidateResult, cur: &str) -> (String, bool) {
+    let s = |m: &str| c.summary_of(m);
+    let (Some(fb), Some(conv), Some(gm), Some(cost), Some(roi)) = (
+        s("inc_first_buyers"),
+        s("inc_conversion"),
+        s("inc_gross_margin"),
+        s("cost"),
+        s("inc_roi"),
+    ) else {
+        return match (s("conversion_rate"), s("cost")) {
+            (Some(conv), Some(cost)) => (
+                format!(
+                    "Expect a conversion of {} of the market (5%–95% of trials: {}), organic buyers included, for a campaign cost of {}.",
+                    value("conversion_rate", conv.mean, cur),
+                    interval("conversion_rate", conv.p05, conv.p95, cur),
+                    value("cost", cost.mean, cur)
+                ),
+                true,
+            ),
+            _ => (String::new(), true),
+        };
+    };
+    let payback = c.column("payback").map(|v| wilson(&v));
+    let mut t = format!(
+        "Over doing nothing, on the same markets, it adds {} first buyers (95% CI {}), {} percentage points of conversion, and {} of gross margin (95% CI {}) for a campaign cost of {}: an incremental ROI of {} (95% CI {})",
+        num(fb.mean),
+        interval("inc_first_buyers", fb.ci95_low, fb.ci95_high, cur),
+        num(100.0 * conv.mean),
+        value("inc_gross_margin", gm.mean, cur),
+        interval("inc_gross_margin", gm.ci95_low, gm.ci95_high, cur),
+        value("cost", cost.mean, cur),
+        value("inc_roi", roi.mean, cur),
+        interval("inc_roi", roi.ci95_low, roi.ci95_high, cur),
+    );
+    let mut pays = true;
+    match payback {
+        Some(p) if p.is_defined() => {
+            let _ = write!(
+                t,
+                ", and it pays back in {} of trials (95% CI {}).",
+                percent(p.value),
+                interval("payback", p.low, p.high, cur)
+            );
+            if p.value < 0.5 {
+                pays = false;
+                t.push_str(" <b>It loses money in most trials</b>: the margin it adds is worth less than it costs.");
+            }
+        }
+        _ => t.push_str(" (it costs nothing, so it cannot fail to pay back)."),
+    }
+    (t, pays)
+}
+
+/// The section every report with the no-campaign world has: what each candidate buys
+/// over doing nothing, with intervals and the range of trials.
+fn buys(h: &mut String, cands: &[CandidateResult], cur: &str) {
+    if !cands
+        .iter()
+        .any(|c| c.summary_of("inc_first_buyers").is_some())
+    {
+        return;
+    }
+    h.push_str("<h2 id=\"buys\">What the campaign buys over doing nothing</h2>\n<p>Each trial is run twice on the same random numbers: with the campaign, and with every mechanism off. The figures below are the differences (effects over the no-campaign world), for the whole market simulated (group members and outsiders). The incremental cost per acquisition is the mean cost over the mean incremental first buyers; the payback probability is the share of trials whose incremental gross margin exceeds the cost (Wilson interval).</p>\n");
+    if let [c] = cands {
+        let _ = writeln!(h, "<p class=\"verdict\">{}</p>", buys_words(c, cur).0);
+    }
+    h.push_str("<div class=\"wide\"><table>\n<tr><th>effect over doing nothing</th>");
+    for (i, c) in cands.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&c.name));
+    }
+    h.push_str("</tr>\n");
+    for m in INCREMENTAL_HEADLINE {
+        let _ = write!(h, "<tr><td class=\"text\">{}</td>", esc(&display(m, cur).0));
+        for c in cands {
+            match c.summary_of(m) {
+                Some(_) if *m == "icpa" => {
+                    let e = Objective::Icpa.estimate(c);
+                    let _ = write!(
+                        h,
+                        "<td><b>{}</b><br><span class=\"small\">CI {}<br>ratio of means</span></td>",
+                        value(m, e.value, cur),
+                        interval(m, e.low, e.high, cur)
+                    );
+                }
+                Some(s) => {
+                    let _ = write!(h, "<td>{}</td>", cell(m, s, cur));
+                }
+                None => h.push_str("<td>–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+}
+
+/// Each mechanism's contribution to the increment (runs with contributions).
+fn contributions(h: &mut String, cands: &[CandidateResult], cur: &str) {
+    let all: Vec<(&CandidateResult, Waterfall)> = cands
+        .iter()
+        .filter_map(|c| Some((c, waterfall(&c.mechanisms, &c.trials)?)))
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    h.push_str("<h2 id=\"contributions\">What each mechanism adds</h2>\n<p>Each trial was also run with subsets of the mechanisms on. A mechanism's <b>Shapley value</b> is its increment averaged over every order in which the mechanisms could be added; the values add up to the campaign's increment in every trial, so they split it without double counting. <b>Leave one out</b> is what the campaign loses without the mechanism; these need not add up (they exceed the Shapley values where mechanisms reinforce each other). A mechanism's incremental cost per acquisition is its cost over its Shapley share of the incremental first buyers (ratio of means, delta-method interval). The plot <i>Each mechanism's contribution</i> shows the same as a waterfall.</p>\n");
+    for (c, w) in all {
+        let _ = write!(
+            h,
+            "<p><b>{}</b>: {} Shapley values, {:.0} worlds simulated per trial.</p>\n<div class=\"wide\"><table>\n<tr><th class=\"text\">mechanism</th><th>incremental first buyers (Shapley)</th><th>leave one out</th><th>cost</th><th>incremental cost per acquisition</th></tr>\n",
+            esc(&c.name),
+            if w.exact { "exact" } else { "sampled" },
+            w.worlds
+        );
+        for s in &w.steps {
+            let fb = &s.first_buyers;
+            let lo = &s.leave_one_out;
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"text\">{}</td><td>{}<br><span class=\"small\">CI {}</span></td><td>{}<br><span class=\"small\">CI {}</span></td><td>{}</td><td>{}<br><span class=\"small\">CI {}</span></td></tr>",
+                esc(mechanism_words(&s.mechanism)),
+                num(fb.mean),
+                interval("inc_first_buyers", fb.ci95_low, fb.ci95_high, cur),
+                num(lo.mean),
+                interval("inc_first_buyers", lo.ci95_low, lo.ci95_high, cur),
+                value("cost", s.cost.mean, cur),
+                value("icpa", s.icpa.value, cur),
+                interval("icpa", s.icpa.low, s.icpa.high, cur),
+            );
+        }
+        let t = &w.total;
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"text\"><b>the campaign</b></td><td><b>{}</b><br><span class=\"small\">CI {}</span></td><td></td><td></td><td></td></tr>\n</table></div>",
+            num(t.mean),
+            interval("inc_first_buyers", t.ci95_low, t.ci95_high, cur),
+        );
+    }
 }
 
 fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &str) {
@@ -410,9 +555,10 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
     }
     let _ = write!(
         h,
-        "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {} is better){}. Each row compares the candidate with the next one down, trial by trial: the mean paired difference (this − next), its 95% interval, the share of trials in which this one did better, and whether the interval excludes zero (“clearly better”) or not (“within noise”).</p>\n",
-        cmp.objective.label(),
+        "<h2 id=\"ranking\">Ranking</h2>\n<p>By {} (<code>{}</code>, {}; {} is better){}. Each row compares the candidate with the next one down on the same trials: the paired difference (this − next), its 95% interval, the share of trials in which this one did better (for figures defined per trial), and whether the interval excludes zero (“clearly better”) or not (“within noise”).</p>\n",
+        esc(cmp.objective.label()),
         esc(metric),
+        cmp.objective.method().words(),
         if cmp.higher_is_better() {
             "higher"
         } else {
@@ -424,21 +570,21 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
             format!("; constraints: {}", cons.join(", "))
         }
     );
-    h.push_str("<div class=\"wide\"><table>\n<tr><th>rank</th><th class=\"text\">candidate</th><th>mean</th><th>95% CI</th><th>vs next</th><th>95% CI</th><th>better in</th><th class=\"text\">verdict</th></tr>\n");
+    h.push_str("<div class=\"wide\"><table>\n<tr><th>rank</th><th class=\"text\">candidate</th><th>estimate</th><th>95% CI</th><th>vs next</th><th>95% CI</th><th>better in</th><th class=\"text\">verdict</th></tr>\n");
     for r in &cmp.ranking {
         let i = cands
             .iter()
             .position(|c| c.name == r.candidate)
             .unwrap_or(0);
         let (d, ci, p) = match &r.vs_next {
-            Some(m) => (
-                signed(metric, m.diff.mean, cur),
-                interval(metric, m.diff.ci95_low, m.diff.ci95_high, cur),
-                percent_or_dash(m.p_a_beats_b()),
+            Some(g) => (
+                signed(metric, g.difference.value, cur),
+                interval(metric, g.difference.low, g.difference.high, cur),
+                percent_or_dash(g.p_better),
             ),
             None => (String::new(), String::new(), String::new()),
         };
-        let verdict = if !r.feasible {
+        let mut verdict = if !r.feasible {
             format!(
                 "<span class=\"bad\">fails: {}</span>",
                 esc(&r.violations.join("; "))
@@ -450,14 +596,17 @@ fn ranking(h: &mut String, cmp: &Comparison, cands: &[CandidateResult], cur: &st
                 _ => String::new(),
             }
         };
+        for n in &r.notes {
+            let _ = write!(verdict, "<br><span class=\"small\">{}</span>", esc(n));
+        }
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"name\">{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
             r.rank,
             swatch(i),
             esc(&r.candidate),
-            value(metric, r.objective.mean, cur),
-            interval(metric, r.objective.ci95_low, r.objective.ci95_high, cur),
+            value(metric, r.objective.value, cur),
+            interval(metric, r.objective.low, r.objective.high, cur),
             d,
             ci,
             p,
@@ -527,8 +676,12 @@ fn cell(m: &str, s: &MetricSummary, cur: &str) -> String {
 
 fn pairs_table(h: &mut String, cmp: &Comparison, cur: &str) {
     h.push_str("<h2 id=\"pairs\">Paired differences</h2>\n<p>For each pair A − B: the mean difference per trial on the same market, its 95% confidence interval, and the share of trials in which each did better.</p>\n<div class=\"wide\"><table>\n<tr><th>A − B</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th><th>A better in</th><th>B better in</th><th>equal in</th></tr>\n");
+    let incremental = cmp
+        .pairs
+        .first()
+        .is_some_and(|p| p.metric("inc_first_buyers").is_some());
     for p in &cmp.pairs {
-        for m in HEADLINE {
+        for m in paired_headline(incremental) {
             let Some(pm) = p.metric(m) else { continue };
             pair_row(h, &p.a, &p.b, pm, cur);
         }
@@ -634,7 +787,10 @@ fn mechanisms(h: &mut String, cands: &[CandidateResult], cur: &str) {
     }
     for (label, m) in [
         ("total campaign cost", "cost"),
-        ("cost per first buyer (CPA)", "cpa"),
+        (
+            "cost per first buyer, organic buyers included",
+            "cost_per_buyer",
+        ),
         ("revenue", "revenue"),
     ] {
         let _ = write!(h, "<tr><td><b>{label}</b></td>");

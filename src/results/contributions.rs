@@ -10,12 +10,12 @@
 //!   orders alone add to the mean: `sqrt(Σ var_i) / n` over the trials' estimated
 //!   variances `var_i`.
 //! - A mechanism's incremental cost per acquisition is a ratio of means, `Σ cost / Σ
-//!   first buyers` of its Shapley values (undefined when the buyers' sum is not positive
-//!   or the cost's is 0), with a delta-method 95% interval: `R ± 1.96 · sqrt(s²_c − 2R
-//!   s_cb + R² s²_b) / (√n · b̄)`, `s` the sample (co)variances of the per-trial costs
-//!   and buyers.
+//!   first buyers` of its Shapley values (undefined when the buyers' sum is not positive),
+//!   with the delta-method 95% interval of
+//!   [`super::estimate::ratio_of_means`].
 
 use super::TrialResult;
+use super::estimate::{Estimate, ratio_of_means};
 use super::outcome::Outcome;
 use super::summary::{MetricSummary, summarize};
 
@@ -70,18 +70,6 @@ pub struct ContributionSummary {
     pub order_se: f64,
 }
 
-/// A mechanism's incremental cost per acquisition from its Shapley values: estimate and
-/// 95% interval (NaN when undefined).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RatioEstimate {
-    /// `Σ cost / Σ first buyers`.
-    pub estimate: f64,
-    /// Lower bound of the delta-method 95% interval.
-    pub low: f64,
-    /// Upper bound.
-    pub high: f64,
-}
-
 /// The summaries of every mechanism's contributions in `trials` (mechanism keys in plan
 /// order), Shapley first, then leave-one-out; empty when the trials have none.
 pub fn summarize_contributions(
@@ -127,7 +115,7 @@ pub fn summarize_contributions(
 }
 
 /// Mechanism `m`'s incremental cost per acquisition from its per-trial Shapley values.
-pub fn mechanism_icpa(m: usize, trials: &[TrialResult]) -> RatioEstimate {
+pub fn mechanism_icpa(m: usize, trials: &[TrialResult]) -> Estimate {
     let pairs: Vec<(f64, f64)> = trials
         .iter()
         .filter_map(|t| t.contributions.as_ref())
@@ -141,63 +129,76 @@ pub fn mechanism_icpa(m: usize, trials: &[TrialResult]) -> RatioEstimate {
     ratio_of_means(&pairs)
 }
 
-/// `Σ x / Σ y` over `(x, y)` pairs with its delta-method 95% interval.
-pub fn ratio_of_means(pairs: &[(f64, f64)]) -> RatioEstimate {
-    let undefined = RatioEstimate {
-        estimate: f64::NAN,
-        low: f64::NAN,
-        high: f64::NAN,
-    };
-    let n = pairs.len() as f64;
-    if pairs.len() < 2 {
-        return undefined;
-    }
-    let (mx, my) = (
-        pairs.iter().map(|p| p.0).sum::<f64>() / n,
-        pairs.iter().map(|p| p.1).sum::<f64>() / n,
-    );
-    if my <= 0.0 || mx == 0.0 {
-        return undefined;
-    }
-    let r = mx / my;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pairs {
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-        sxy += (x - mx) * (y - my);
-    }
-    let var = (sxx - 2.0 * r * sxy + r * r * syy) / (n - 1.0);
-    let half = 1.96 * var.max(0.0).sqrt() / (n.sqrt() * my);
-    RatioEstimate {
-        estimate: r,
-        low: r - half,
-        high: r + half,
-    }
+/// One mechanism's line in a contribution waterfall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterfallStep {
+    /// The mechanism's key.
+    pub mechanism: String,
+    /// Its Shapley share of the incremental first buyers.
+    pub first_buyers: MetricSummary,
+    /// The standard error the random orders alone add to `first_buyers`' mean (0 when
+    /// exact).
+    pub order_se: f64,
+    /// Its leave-one-out increment in first buyers.
+    pub leave_one_out: MetricSummary,
+    /// Its Shapley share of the cost (its own cost, as mechanisms' costs add up).
+    pub cost: MetricSummary,
+    /// Its incremental cost per acquisition ([`mechanism_icpa`]).
+    pub icpa: Estimate,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Each mechanism's share of a candidate's incremental first buyers, in plan order, and
+/// the total they add up to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waterfall {
+    /// One step per mechanism.
+    pub steps: Vec<WaterfallStep>,
+    /// The campaign's incremental first buyers (the steps' Shapley values add up to it,
+    /// trial by trial).
+    pub total: MetricSummary,
+    /// Whether every trial's Shapley values are exact.
+    pub exact: bool,
+    /// Worlds simulated per trial, on average (the campaign and the no-campaign world
+    /// included).
+    pub worlds: f64,
+}
 
-    #[test]
-    fn a_ratio_of_means_and_its_interval() {
-        // Cost proportional to buyers: the ratio is exact and the interval has no width.
-        let exact: Vec<(f64, f64)> = (1..=5).map(|k| (3.0 * k as f64, k as f64)).collect();
-        let r = ratio_of_means(&exact);
-        assert_eq!(r.estimate, 3.0);
-        assert!((r.high - r.low).abs() < 1e-12);
-        // A fixed cost over varying buyers: the interval widens with the buyers' spread.
-        let fixed = [(10.0, 4.0), (10.0, 6.0), (10.0, 5.0), (10.0, 5.0)];
-        let r = ratio_of_means(&fixed);
-        assert_eq!(r.estimate, 2.0);
-        // s²_b = 2/3, R = 2: half = 1.96 · sqrt(4 · 2/3) / (2 · 5).
-        let half = 1.96 * (4.0f64 * 2.0 / 3.0).sqrt() / 10.0;
-        assert!((r.high - 2.0 - half).abs() < 1e-12);
-        // No buyers bought by the mechanism: undefined.
-        assert!(
-            ratio_of_means(&[(10.0, 0.0), (10.0, -1.0)])
-                .estimate
-                .is_nan()
-        );
+/// The contribution waterfall of `trials` (mechanism keys in plan order), or `None` when
+/// the trials have no contributions.
+pub fn waterfall(mechanisms: &[String], trials: &[TrialResult]) -> Option<Waterfall> {
+    let per: Vec<&Contributions> = trials
+        .iter()
+        .filter_map(|t| t.contributions.as_ref())
+        .collect();
+    if per.is_empty() {
+        return None;
     }
+    let n = per.len() as f64;
+    let fb = Outcome::FIRST_BUYERS;
+    let column = |f: &dyn Fn(&Contributions) -> f64| per.iter().map(|c| f(c)).collect::<Vec<_>>();
+    let steps = mechanisms
+        .iter()
+        .enumerate()
+        .map(|(m, key)| WaterfallStep {
+            mechanism: key.clone(),
+            first_buyers: summarize("shapley_first_buyers", &column(&|c| c.shapley[m][fb])),
+            order_se: per.iter().map(|c| c.shapley_var[m][fb]).sum::<f64>().sqrt() / n,
+            leave_one_out: summarize(
+                "leave_one_out_first_buyers",
+                &column(&|c| c.leave_one_out[m][fb]),
+            ),
+            cost: summarize("shapley_cost", &column(&|c| c.shapley[m][Outcome::COST])),
+            icpa: mechanism_icpa(m, trials),
+        })
+        .collect();
+    let total = summarize(
+        "inc_first_buyers",
+        &column(&|c| c.shapley.iter().map(|v| v[fb]).sum()),
+    );
+    Some(Waterfall {
+        steps,
+        total,
+        exact: per.iter().all(|c| c.exact),
+        worlds: per.iter().map(|c| f64::from(c.worlds)).sum::<f64>() / n,
+    })
 }

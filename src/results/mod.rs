@@ -20,8 +20,8 @@
 //! | `orders` | all orders |
 //! | `revenue` | order values less discounts |
 //! | `cost` | campaign cost: everything mechanisms booked (free products, shipping, …) |
-//! | `cpa` | `cost / first_buyers` (empty when no one was acquired) |
-//! | `roi` | `(gross margin − cost) / cost`, gross margin = revenue − unit cost × orders (empty when cost is 0) |
+//! | `cost_per_buyer` | `cost / first_buyers` (empty when no one was acquired) |
+//! | `total_roi` | `(gross margin − cost) / cost`, gross margin = revenue − unit cost × orders (empty when cost is 0) |
 //! | `clv` | gross margin per first buyer over the horizon plus the expected margin of the next `clv_days` (buyers still active continue at their rates) |
 //!
 //! ## Summary estimators (across trials, undefined values left out, `n` = values kept)
@@ -32,14 +32,16 @@
 
 mod candidate;
 mod contributions;
+mod estimate;
 mod outcome;
 mod summary;
 
 pub use candidate::CandidateResult;
 pub use contributions::{
-    ContributionSummary, Contributions, Estimator, RatioEstimate, mechanism_icpa, ratio_of_means,
-    summarize_contributions,
+    ContributionSummary, Contributions, Estimator, Waterfall, WaterfallStep, mechanism_icpa,
+    summarize_contributions, waterfall,
 };
+pub use estimate::{Estimate, Method, paired_ratio_difference, ratio_of_means, wilson};
 pub use outcome::{Attributed, Outcome};
 pub(crate) use summary::summary_numbers;
 pub use summary::{
@@ -82,8 +84,8 @@ pub const CORE_METRICS: &[&str] = &[
     "orders",
     "revenue",
     "cost",
-    "cpa",
-    "roi",
+    "cost_per_buyer",
+    "total_roi",
     "clv",
 ];
 

@@ -130,16 +130,31 @@ pub fn summarize(metric: &str, values: &[f64]) -> MetricSummary {
     }
 }
 
-/// Summaries of every metric (`names`, in order) across the per-trial value `rows`.
+/// Summaries of every metric (`names`, in order) across the per-trial value `rows`. An
+/// indicator metric's interval is Wilson's ([`super::wilson`]): the Student-t interval of
+/// a 0/1 column collapses when every trial agrees and can leave [0, 1].
 pub fn summarize_all(names: &[String], rows: &[Vec<f64>]) -> Vec<MetricSummary> {
     names
         .iter()
         .enumerate()
         .map(|(k, name)| {
             let col: Vec<f64> = rows.iter().map(|r| r[k]).collect();
-            summarize(name, &col)
+            let mut s = summarize(name, &col);
+            if is_indicator(name) {
+                let w = super::wilson(&col);
+                (s.ci95_low, s.ci95_high) = (w.low, w.high);
+            }
+            s
         })
         .collect()
+}
+
+/// Whether a core or incremental metric is an indicator (mechanism KPIs are not).
+fn is_indicator(name: &str) -> bool {
+    crate::kpi::CORE
+        .iter()
+        .chain(crate::kpi::INCREMENTAL)
+        .any(|k| k.name == name && k.unit == crate::kpi::Unit::Indicator)
 }
 
 /// Quantiles of a cumulative daily series across trials.
