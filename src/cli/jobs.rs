@@ -4,8 +4,9 @@
 use super::CliError;
 use super::args::RunOpts;
 use crate::compare::{ConstraintError, comparison};
+use crate::limits::MAX_THREADS;
 use crate::lineup::Lineup;
-use crate::output::{RunOutputs, render_comparison, render_table, write_run};
+use crate::output::{RunOutputs, probe_dir, render_comparison, render_table, write_run};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -14,8 +15,10 @@ use std::time::Instant;
 /// validation checks (`--trials` and `--seed` are validated as scenario overrides, see
 /// [`RunOpts::overrides`]).
 pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
-    if o.threads == Some(0) {
-        return Err(CliError::Usage("--threads must be at least 1".into()));
+    if let Some(t) = o.threads.filter(|t| *t == 0 || *t > MAX_THREADS) {
+        return Err(CliError::Usage(format!(
+            "--threads {t}: allowed 1 to {MAX_THREADS} threads"
+        )));
     }
     o.constraints().check().map_err(|e| {
         CliError::Usage(match e {
@@ -32,6 +35,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     let command = lineup.command(&o.set, o.objective.into(), o.constraints(), o.report);
     let info = lineup.info(command);
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
+    probe_dir(&dir)?;
     let total = lineup.total_trials();
     let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
     let started = Instant::now();
@@ -52,8 +56,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             plots: !o.no_plots,
             report: o.report,
         },
-    )
-    .map_err(anyhow::Error::from)?;
+    )?;
     println!(
         "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
         info.scenario, info.trials, info.seed, info.horizon_days, info.currency
