@@ -596,40 +596,41 @@ fn malformed_baselines_are_bad_input_naming_the_file() {
     let (file, path) = recorded(tmp.path());
     let good = std::fs::read_to_string(&path).unwrap();
     let json: Value = serde_json::from_str(&good).unwrap();
-    let edit = |f: &dyn Fn(&mut Value)| {
+    let edit = |f: &Edit| {
         let mut v = json.clone();
         f(&mut v);
         std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = fn(&mut Value);
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "no candidates",
-            Box::new(|v| v["candidates"] = Value::Array(vec![])),
+            |v| v["candidates"] = Value::Array(vec![]),
             "`candidates`: empty",
         ),
         (
             "no metrics",
-            Box::new(|v| v["candidates"][0]["metrics"] = Value::Array(vec![])),
+            |v| v["candidates"][0]["metrics"] = Value::Array(vec![]),
             "`candidates[0].metrics`: empty",
         ),
         (
             "null mean",
-            Box::new(|v| v["candidates"][0]["metrics"][1]["mean"] = Value::Null),
+            |v| v["candidates"][0]["metrics"][1]["mean"] = Value::Null,
             "`candidates[0].metrics[1].mean`: missing",
         ),
         (
             "no trials",
-            Box::new(|v| v["trials"] = 0.into()),
+            |v| v["trials"] = 0.into(),
             "`trials`: 0 is out of range",
         ),
         (
             "too many trials",
-            Box::new(|v| v["trials"] = 4_000_000_000u64.into()),
+            |v| v["trials"] = 4_000_000_000u64.into(),
             "`trials`: 4000000000 is out of range",
         ),
     ];
     for (what, f, needle) in &cases {
-        edit(f.as_ref());
+        edit(f);
         let (code, _, err) = check(&file, &path);
         assert_eq!(code, Some(2), "{what}: {err}");
         assert!(

@@ -58,7 +58,7 @@ settings! {
                 DistSpec::Uniform { max, .. } => max,
                 _ => mean,
             };
-            if !(largest.round() <= f64::from(MAX_GROUP_SIZE)) {
+            if largest.is_nan() || largest.round() > f64::from(MAX_GROUP_SIZE) {
                 c.push(
                     "size",
                     format!(

@@ -58,7 +58,7 @@ settings! {
         }
         if let Some(Ok(d)) = self.order_value.as_ref().map(|d| d.build(Support::Positive)) {
             let mean = d.mean();
-            if !(mean <= MAX_MONEY) {
+            if mean.is_nan() || mean > MAX_MONEY {
                 c.push(
                     "order_value",
                     format!("mean order value {mean} is out of range: allowed at most {MAX_MONEY}"),
