@@ -440,7 +440,7 @@ fn a_tiny_gamma_shape_is_refused_by_validate_at_its_line() {
         &[
             "g.toml:11:1",
             "`population.traits.organic_shape`",
-            "5e-324 is out of range: allowed 0.001 to 10000",
+            "5e-324 is out of range: allowed 0.001 to 1000000000000",
         ],
     );
     let daily = write(

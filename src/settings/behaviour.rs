@@ -197,7 +197,7 @@ settings! {
         /// `model = "daily"`, rejected otherwise).
         #[serde(skip_serializing_if = "Option::is_none")]
         daily_probability: Option<f64> = None => custom,
-        /// Gamma shape of the buyers' daily probabilities, 0.001 to 10,000 (daily model;
+        /// Gamma shape of the buyers' daily probabilities, 0.001 to 10¹² (daily model;
         /// absent: everyone has `daily_probability`).
         #[serde(skip_serializing_if = "Option::is_none")]
         daily_probability_shape: Option<f64> = None => custom,
@@ -235,7 +235,7 @@ settings! {
                     ),
                 }
                 if let Some(k) = self.daily_probability_shape {
-                    c.range("daily_probability_shape", k, 0.001, 10_000.0);
+                    c.range("daily_probability_shape", k, 0.001, 1e12);
                 }
                 if let Some(d) = self.daily_dropout {
                     c.prob("daily_dropout", d);

@@ -123,10 +123,10 @@ settings! {
         /// Activity level in [0, 1], scaling the hourly online profile (default beta 0.5, 4).
         activity: DistSpec = DistSpec::beta(0.5, 4.0) => dist(Support::UnitInterval),
         /// Heterogeneity of organic demand: when set, buyer `i`'s innovation rate is
-        /// `bass_p · Gamma(shape, 1/shape)` (mean `bass_p`), shape 0.001 to 10,000 (near 0
-        /// almost every buyer's rate is 0 and the scale `1/shape` overflows; above 10,000
-        /// every rate is `bass_p` to within 1%). Absent: everyone has `bass_p`.
+        /// `bass_p · Gamma(shape, 1/shape)` (mean `bass_p`), shape 0.001 to 10¹² (near 0
+        /// almost every buyer's rate is 0 and the scale `1/shape` overflows; a huge shape
+        /// gives every buyer `bass_p`). Absent: everyone has `bass_p`.
         #[serde(skip_serializing_if = "Option::is_none")]
-        organic_shape: Option<f64> = None => range(0.001, 10_000.0),
+        organic_shape: Option<f64> = None => range(0.001, 1e12),
     }
 }
