@@ -22,6 +22,7 @@
 //! - [`lineup`]: the candidates a run or comparison puts on one market (shared trials
 //!   and seed, one horizon and currency, names, reproduce command);
 //! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
+//! - [`limits`]: the caps on every size, count and thread setting, with their reasons;
 //! - [`cli`]: the command line.
 //!
 //! ```no_run
@@ -47,6 +48,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod kpi;
+pub mod limits;
 pub mod lineup;
 pub mod mechanisms;
 pub mod output;

@@ -100,7 +100,7 @@ impl Lineup {
         Ok(Lineup {
             verb: Verb::Run,
             files: vec![file.to_path_buf()],
-            default_dir: Path::new("output").join(&scenario.name),
+            default_dir: Path::new("output").join(file_safe(&scenario.name)),
             resolved: vec![("scenario.resolved.toml".to_string(), scenario.to_toml())],
             notes: Vec::new(),
             entries,
@@ -198,7 +198,8 @@ impl Lineup {
     /// The command that reproduces the run, given the overrides applied to every file, the
     /// ranking options and the flags that change what is written (`--report`,
     /// `--totals-only`, …; no thread count or output folder: they do not change results;
-    /// the objective only when the run ranks).
+    /// the objective only when the run ranks). Each file and override is one POSIX shell
+    /// word ([`shell_quote`]), so the command can be pasted into a shell as it is.
     pub fn command(
         &self,
         sets: &[String],
@@ -208,14 +209,14 @@ impl Lineup {
     ) -> String {
         let mut cmd = format!("promosim {}", self.verb.name());
         for f in &self.files {
-            cmd.push_str(&format!(" {}", f.display()));
+            cmd.push_str(&format!(" {}", shell_quote(&f.display().to_string())));
         }
         cmd.push_str(&format!(
             " --trials {} --seed {}",
             self.base.trials, self.base.seed
         ));
         for set in sets {
-            cmd.push_str(&format!(" --set '{set}'"));
+            cmd.push_str(&format!(" --set {}", shell_quote(set)));
         }
         if self.ranked() {
             cmd.push_str(&format!(" --objective {}", objective.key()));
@@ -330,17 +331,37 @@ fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> 
     None
 }
 
-/// A name usable in a file name: letters, digits, `-`, `_`, `.`; anything else becomes `_`.
+/// A name usable as one file or folder name: letters, digits, `-`, `_`, `.`; anything else
+/// (a path separator, a space, a non-ASCII letter) becomes `_`, and so do leading dots, so
+/// the name is never `.`, `..` or hidden, and never leaves the folder it is joined to. An
+/// empty name becomes `_`.
 pub fn file_safe(name: &str) -> String {
-    name.chars()
+    let mut leading = true;
+    let safe: String = name
+        .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            leading &= c == '.';
+            if !leading && (c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
                 c
             } else {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if safe.is_empty() { "_".into() } else { safe }
+}
+
+/// One argument as a POSIX shell word: as it is when it holds only characters no shell
+/// treats specially (letters, digits and `@%+=:,./-_`, not starting with `=`, which zsh
+/// expands), otherwise in single quotes, each embedded `'` written `'\''`. Pasted into
+/// `sh`, `bash` or `zsh`, the word is the argument again, whatever it holds.
+pub fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if !arg.is_empty() && !arg.starts_with('=') && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 #[cfg(test)]
@@ -368,6 +389,85 @@ mod tests {
         assert_eq!(file_safe("gift box/v2.1"), "gift_box_v2.1");
         assert_eq!(file_safe("a-b_c"), "a-b_c");
         assert_eq!(file_safe("红包"), "__");
+    }
+
+    #[test]
+    fn file_safe_names_never_leave_their_folder() {
+        for (name, safe) in [
+            ("..", "__"),
+            (".", "_"),
+            ("", "_"),
+            ("../../x", "___.._x"),
+            ("/etc/cron.d/x", "_etc_cron.d_x"),
+            ("..hidden", "__hidden"),
+            ("a..b", "a..b"),
+            ("C:\\x", "C__x"),
+        ] {
+            assert_eq!(file_safe(name), safe, "{name}");
+            let dir = Path::new("output").join(file_safe(name));
+            assert_eq!(dir.parent(), Some(Path::new("output")), "{name}");
+            assert_eq!(dir.components().count(), 2, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_run_names_its_default_folder_safely() {
+        let l = Lineup::single(Path::new("q.toml"), scenario("../../x", &[]), None, None)
+            .expect("lineup");
+        assert_eq!(l.default_dir, Path::new("output").join("___.._x"));
+        let l = Lineup::single(Path::new("q.toml"), scenario("/tmp/evil", &[]), None, None)
+            .expect("lineup");
+        assert_eq!(l.default_dir, Path::new("output").join("_tmp_evil"));
+    }
+
+    #[test]
+    fn shell_quote_keeps_every_argument_one_word() {
+        assert_eq!(shell_quote("scenarios/q.toml"), "scenarios/q.toml");
+        assert_eq!(shell_quote("a.b=0.5"), "a.b=0.5");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("my file.toml"), "'my file.toml'");
+        assert_eq!(shell_quote("x=$(rm -rf ~)"), "'x=$(rm -rf ~)'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("=ls"), "'=ls'");
+        assert_eq!(
+            shell_quote("k={ dist = \"fixed\", value = 3 }"),
+            "'k={ dist = \"fixed\", value = 3 }'"
+        );
+    }
+
+    #[test]
+    fn the_reproduce_command_survives_a_shell() {
+        // Every word of the command, split by a real POSIX shell, is the argument given.
+        let hostile = [
+            "name=\"it's $(touch /tmp/promosim-pwned) `id` ; x\"",
+            "a.b='c'",
+            "x=\\ \n y",
+        ];
+        let sets: Vec<String> = hostile.iter().map(|s| s.to_string()).collect();
+        let l = Lineup::single(Path::new("my dir/q's.toml"), scenario("q", &[]), None, None)
+            .expect("lineup");
+        let cmd = l.command(&sets, Objective::Icpa, Constraints::default(), &[]);
+        let Ok(out) = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "printf '%s\\0' {}",
+                cmd.trim_start_matches("promosim ")
+            ))
+            .output()
+        else {
+            return; // no POSIX shell on this machine
+        };
+        let words: Vec<String> = String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .split('\0')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut expected = vec!["run", "my dir/q's.toml", "--trials", "5", "--seed", "3"];
+        for s in &hostile {
+            expected.extend(["--set", s]);
+        }
+        assert_eq!(words, expected);
     }
 
     #[test]
@@ -413,7 +513,7 @@ mod tests {
         };
         assert_eq!(
             l.command(&["x=1".into()], Objective::IncRoi, c, &["--report".into()]),
-            "promosim compare f0.toml f1.toml --trials 5 --seed 3 --set 'x=1' --objective inc-roi --budget 1500 --min-conversion 0.05 --report"
+            "promosim compare f0.toml f1.toml --trials 5 --seed 3 --set x=1 --objective inc-roi --budget 1500 --min-conversion 0.05 --report"
         );
         assert_eq!(l.info(String::new()).scenario_file, "f0.toml f1.toml");
     }

@@ -17,6 +17,7 @@
 //! stream, so skipping them moves no other draw).
 
 use crate::dist::{Dist, DistSpec, GammaSampler, Support};
+use crate::limits::MAX_GROUP_SIZE;
 use crate::rng::{SimRng, agent_rng, stream};
 use crate::settings::{Base, RepurchaseModel};
 use rand::RngExt;
@@ -254,7 +255,12 @@ impl Population {
         self.pools.clear();
         let mut start = 0u32;
         for _ in 0..plan.group_count {
-            let len = plan.group_size.sample(rng).round().max(1.0) as u32;
+            // Capped at the largest group validation allows for a bounded distribution.
+            let len = plan
+                .group_size
+                .sample(rng)
+                .round()
+                .clamp(1.0, f64::from(MAX_GROUP_SIZE)) as u32;
             self.pools.push(Pool {
                 start,
                 len,

@@ -315,42 +315,51 @@ fn contributions_are_written_plotted_and_add_up() {
 
 #[test]
 fn options_that_need_the_no_campaign_world_refuse_totals_only() {
-    for args in [
-        vec!["--totals-only"],
-        vec![
-            "--totals-only",
-            "--contributions",
-            "--objective",
-            "conversion",
-        ],
-        vec!["--contributions", "--contribution-pairs", "1"],
-    ] {
+    // Ranking candidates by an incremental objective needs that world; so do
+    // contributions, and their sampling error needs two pairs of orders.
+    let refused: [(&str, &[&str]); 3] = [
+        ("compare_red_packets.toml", &["--totals-only"]),
+        (
+            "quickstart.toml",
+            &[
+                "--totals-only",
+                "--contributions",
+                "--objective",
+                "conversion",
+            ],
+        ),
+        (
+            "quickstart.toml",
+            &["--contributions", "--contribution-pairs", "1"],
+        ),
+    ];
+    for (file, args) in refused {
         let a = promosim()
-            .args([
-                "run",
-                &scenario("quickstart.toml"),
-                "--trials",
-                "2",
-                "--quiet",
-            ])
-            .args(&args)
+            .args(["run", &scenario(file), "--trials", "2", "--quiet"])
+            .args(args)
             .assert()
             .code(2);
         let err = String::from_utf8(a.get_output().stderr.clone()).expect("utf-8");
         assert!(err.contains("--"), "{args:?}: {err}");
     }
-    // A total objective runs without the no-campaign world.
-    promosim()
-        .args([
-            "run",
-            &scenario("quickstart.toml"),
-            "--trials",
-            "2",
-            "--quiet",
-            "--no-plots",
-        ])
-        .args(["--totals-only", "--objective", "cost-per-buyer", "--out"])
-        .arg(tempfile::tempdir().expect("tempdir").path())
-        .assert()
-        .success();
+    // A total objective ranks without the no-campaign world, and a single campaign
+    // (nothing to rank) runs with the default objective.
+    for (file, objective) in [
+        ("compare_red_packets.toml", "cost-per-buyer"),
+        ("quickstart.toml", "icpa"),
+    ] {
+        promosim()
+            .args([
+                "run",
+                &scenario(file),
+                "--trials",
+                "2",
+                "--quiet",
+                "--no-plots",
+            ])
+            .args(["--totals-only", "--objective", objective, "--out"])
+            .arg(tempfile::tempdir().expect("tempdir").path())
+            .assert()
+            .success();
+    }
 }

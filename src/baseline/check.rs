@@ -20,6 +20,11 @@
 //!    `|baseline mean|`; absolute: in the metric's unit); significant but smaller shifts are
 //!    `below min effect` (holds).
 //!
+//! A metric (or candidate) the baseline has and the new run does not, or the new run has
+//! and the baseline does not, fails in either mode: there is nothing to compare it with.
+//! So does a tested metric whose mean or sd is not finite in one run (`untestable`); a
+//! baseline file whose summaries are incomplete is refused when it is read.
+//!
 //! Bonferroni bounds the probability of one or more false alarms per scenario by `α`
 //! whatever the correlation between metrics (many are correlated: orders, revenue, first
 //! buyers); the bound is then conservative. Welch assumes independent runs: with the same
@@ -87,6 +92,8 @@ pub enum Verdict {
     Missing,
     /// In the new run, not in the baseline.
     New,
+    /// Defined in both runs, but a mean or sd is not finite: cannot be tested (fails).
+    Untestable,
 }
 
 impl Verdict {
@@ -105,6 +112,7 @@ impl Verdict {
             Verdict::TooFewTrials => "too_few_trials",
             Verdict::Missing => "missing",
             Verdict::New => "new",
+            Verdict::Untestable => "untestable",
         }
     }
 
@@ -122,7 +130,8 @@ impl Verdict {
             Verdict::DefinednessChanged => "DEFINEDNESS CHANGED",
             Verdict::TooFewTrials => "too few trials",
             Verdict::Missing => "MISSING",
-            Verdict::New => "new",
+            Verdict::New => "NEW",
+            Verdict::Untestable => "UNTESTABLE",
         }
     }
 }
@@ -468,8 +477,8 @@ fn candidate_rows(
                 cand,
                 &n.metric,
                 Verdict::New,
-                opts.mode == Mode::Exact,
-                "not in the baseline".into(),
+                true,
+                "not in the baseline: nothing to compare it with; `promosim baseline update` records it".into(),
             );
             r.now = Some(n.into());
             rows.push(r);
@@ -519,8 +528,8 @@ pub fn compare(base: &Baseline, now: &Baseline, opts: &CheckOptions) -> Scenario
                 &c.name,
                 "(candidate)",
                 Verdict::New,
-                opts.mode == Mode::Exact,
-                "candidate not in the baseline".into(),
+                true,
+                "candidate not in the baseline: nothing to compare it with; `promosim baseline update` records it".into(),
             ));
         }
     }
@@ -539,8 +548,9 @@ pub fn compare(base: &Baseline, now: &Baseline, opts: &CheckOptions) -> Scenario
             let n = &now.candidates[nc].metrics[ni];
             let row = &mut rows[r];
             let Some(w) = welch(sample(b), sample(n)) else {
-                row.verdict = Verdict::TooFewTrials;
-                row.message = "no finite summary: not tested".into();
+                row.verdict = Verdict::Untestable;
+                row.failed = true;
+                row.message = "no finite mean and sd in one of the runs: cannot be tested".into();
                 continue;
             };
             let (lo, hi) = w.interval(level);
@@ -662,7 +672,8 @@ probability of any false alarm per scenario is at most alpha whatever the correl
 metrics; intervals are the (1 - alpha/m) Welch intervals of the difference; a metric regresses \
 when its interval excludes 0 (p < alpha/m) and |difference| >= its minimum effect (relative to \
 |baseline mean| or absolute); metrics constant in both runs fail when they differ by at least \
-the minimum effect";
+the minimum effect; a metric or candidate in only one of the runs fails, and so does a metric \
+whose mean or sd is not finite";
 
 /// The rule of the exact mode, as stated in reports.
 pub const EXACT_RULE: &str = "same seed and trials as the baseline; a metric differs when \
@@ -752,7 +763,7 @@ mod tests {
         assert_eq!(v("f"), Verdict::ConstantChanged);
         assert_eq!(v("g"), Verdict::Missing);
         assert_eq!(v("h"), Verdict::New);
-        assert!(!r.row("base", "h").unwrap().failed);
+        assert!(r.row("base", "h").unwrap().failed);
         assert_eq!(r.tests, 2);
         assert_eq!(r.per_test_alpha, Some(0.005));
         assert_eq!(r.status, Status::Regression);
@@ -760,7 +771,7 @@ mod tests {
         let [lo, hi] = b.interval.unwrap();
         assert!(lo > 0.0 && hi > lo && lo < 1.0 && hi > 1.0, "{lo} {hi}");
         let failed: Vec<&str> = r.failures().map(|x| x.metric.as_str()).collect();
-        assert_eq!(failed, ["b", "e", "f", "g"]);
+        assert_eq!(failed, ["b", "e", "f", "g", "h"]);
         let text = super::super::render::render(&r, false);
         assert!(
             text.contains("REGRESSION") && text.contains("99.5% interval"),

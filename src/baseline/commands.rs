@@ -10,6 +10,7 @@ use super::{
     Baseline, BaselineError, CONFIG_FILE, Recipe, baseline_files, baseline_path,
     check_distinct_stems, load, record, save,
 };
+use crate::limits::{MAX_THREADS, MAX_TRIALS};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -83,14 +84,24 @@ impl Recorded {
     }
 }
 
+/// `--trials` and `--threads` within their limits ([`crate::limits`]).
 fn validate_counts(trials: Option<u32>, threads: Option<usize>) -> Result<(), BaselineError> {
-    if trials == Some(0) {
-        return Err(BaselineError::Usage("--trials must be at least 1".into()));
+    if let Some(t) = trials.filter(|t| *t == 0 || *t > MAX_TRIALS) {
+        return Err(BaselineError::Usage(format!(
+            "--trials {t}: allowed 1 to {MAX_TRIALS} trials"
+        )));
     }
-    if threads == Some(0) {
-        return Err(BaselineError::Usage("--threads must be at least 1".into()));
+    if let Some(t) = threads.filter(|t| *t == 0 || *t > MAX_THREADS) {
+        return Err(BaselineError::Usage(format!(
+            "--threads {t}: allowed 1 to {MAX_THREADS} threads"
+        )));
     }
     Ok(())
+}
+
+/// Checks that baselines can be written into `dir` before anything runs.
+fn probe(dir: &Path) -> Result<(), BaselineError> {
+    crate::output::probe_dir(dir).map_err(|e| BaselineError::Failed(e.to_string()))
 }
 
 /// Runs a recipe for `record`, `update` or `check`, saying first on `progress` what it is
@@ -132,6 +143,7 @@ pub fn record_new(
         }
         jobs.push((path, Recipe::load(f, &req.overrides, req.trials, req.seed)?));
     }
+    probe(&req.dir)?;
     let mut out = Vec::new();
     for (path, recipe) in jobs {
         let baseline = run(&recipe, "recording", req.threads, progress)?;
@@ -214,6 +226,7 @@ pub fn update(
         )?;
         jobs.push((path, recipe, old));
     }
+    probe(&req.dir)?;
     let mut out = Vec::new();
     for (path, recipe, old) in jobs {
         let baseline = run(&recipe, "re-recording", req.threads, progress)?;

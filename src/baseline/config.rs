@@ -119,7 +119,8 @@ impl Settings {
     /// Reads a settings file (see the module docs); errors name the file and the key.
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
         let bad = |m: String| BaselineError::file(path, m);
-        let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let text = crate::limits::read_input(path, crate::limits::MAX_SCENARIO_BYTES)
+            .map_err(|e| bad(format!("cannot read: {e}")))?;
         let de = toml::Deserializer::parse(&text)
             .map_err(|e| bad(format!("malformed TOML: {}", e.message().trim())))?;
         let raw: RawSettings = serde_path_to_error::deserialize(de).map_err(|e| {

@@ -29,6 +29,7 @@ pub mod render;
 pub mod stats;
 
 use crate::engine::{Arms, Plan, RunOptions, run};
+use crate::limits::MAX_TRIALS;
 use crate::output::write_atomic;
 use crate::results::{CandidateResult, MetricSummary, defined, summary_numbers};
 use crate::scenario::{Scenario, ScenarioError};
@@ -449,7 +450,7 @@ pub fn save(path: &Path, b: &Baseline) -> Result<(), BaselineError> {
 /// Reads a baseline file; a missing or malformed file is bad input naming the file, the
 /// key path and the line.
 pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::limits::read_input(path, crate::limits::MAX_BASELINE_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(BaselineError::file(
@@ -462,7 +463,8 @@ pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
     parse(&text, path)
 }
 
-/// Parses baseline text; `path` names it in errors.
+/// Parses baseline text; `path` names it in errors. The text must be one JSON object with
+/// nothing but white space after it, and its trial count within 1 to [`MAX_TRIALS`].
 pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let b: Baseline = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -480,6 +482,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
         };
         BaselineError::file(path, format!("{at}{key}malformed baseline: {inner}"))
     })?;
+    de.end().map_err(|e| {
+        BaselineError::file(
+            path,
+            format!(
+                "{}:{}: malformed baseline: {e}: allowed one JSON object and nothing after it",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
     if b.format != FORMAT {
         return Err(BaselineError::file(
             path,
@@ -487,6 +499,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
                 "`format`: found \"{}\", this promosim reads \"{FORMAT}\"; re-record with `promosim baseline update`",
                 b.format
             ),
+        ));
+    }
+    if b.trials == 0 || b.trials > MAX_TRIALS {
+        return Err(BaselineError::file(
+            path,
+            format!(
+                "`trials`: {} is out of range: allowed 1 to {MAX_TRIALS} trials; re-record with `promosim baseline update`",
+                b.trials
+            ),
+        ));
+    }
+    if let Err((key, message)) = check_contents(&b) {
+        return Err(BaselineError::file(
+            path,
+            format!("`{key}`: {message}; re-record with `promosim baseline update`"),
         ));
     }
     let computed = fingerprint(&b.resolved);
@@ -500,6 +527,78 @@ pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
         ));
     }
     Ok(b)
+}
+
+/// Checks that a parsed baseline has something to compare and that every summary is
+/// complete: at least one candidate, each with at least one metric, names not repeated, and
+/// every metric defined in `n` trials (at most the baseline's) with a finite mean when
+/// `n >= 1` and a finite sd when `n >= 2`. Returns the key path and what is wrong.
+fn check_contents(b: &Baseline) -> Result<(), (String, String)> {
+    if b.candidates.is_empty() {
+        return Err((
+            "candidates".into(),
+            "empty: allowed a baseline of at least one candidate".into(),
+        ));
+    }
+    for (i, c) in b.candidates.iter().enumerate() {
+        let at = |rest: &str| format!("candidates[{i}]{rest}");
+        if b.candidates[..i].iter().any(|o| o.name == c.name) {
+            return Err((
+                at(".name"),
+                format!(
+                    "candidate \"{}\" appears twice: allowed distinct names",
+                    c.name
+                ),
+            ));
+        }
+        if c.metrics.is_empty() {
+            return Err((
+                at(".metrics"),
+                "empty: allowed a candidate of at least one metric".into(),
+            ));
+        }
+        for (j, m) in c.metrics.iter().enumerate() {
+            let key = |field: &str| at(&format!(".metrics[{j}]{field}"));
+            if c.metrics[..j].iter().any(|o| o.metric == m.metric) {
+                return Err((
+                    key(".metric"),
+                    format!(
+                        "metric `{}` appears twice: allowed distinct names",
+                        m.metric
+                    ),
+                ));
+            }
+            if m.n > b.trials as usize {
+                return Err((
+                    key(".n"),
+                    format!(
+                        "{} is out of range: allowed 0 to the {} trials",
+                        m.n, b.trials
+                    ),
+                ));
+            }
+            let finite = |x: Option<f64>| x.is_some_and(f64::is_finite);
+            if m.n >= 1 && !finite(m.mean) {
+                return Err((
+                    key(".mean"),
+                    format!(
+                        "missing for a metric defined in {} trials: allowed a finite number",
+                        m.n
+                    ),
+                ));
+            }
+            if m.n >= 2 && !finite(m.sd) {
+                return Err((
+                    key(".sd"),
+                    format!(
+                        "missing for a metric defined in {} trials: allowed a finite number",
+                        m.n
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -200,13 +200,15 @@ pub fn field_facts(scenarios: &Path) -> Result<FieldFacts, ScenarioError> {
 /// Reads and checks a facts file; with `scenarios`, every arm's scenario must exist there.
 pub fn load_facts(path: &Path, scenarios: Option<&Path>) -> Result<FieldFacts, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: label.clone(),
-        problems: vec![problem(
-            String::new(),
-            None,
-            format!("cannot read the facts file: {e}"),
-        )],
+    let text = crate::limits::read_input(path, crate::limits::MAX_SCENARIO_BYTES).map_err(|e| {
+        ScenarioError {
+            file: label.clone(),
+            problems: vec![problem(
+                String::new(),
+                None,
+                format!("cannot read the facts file: {e}"),
+            )],
+        }
     })?;
     let mut facts = parse_facts(&text, &label, scenarios)?;
     facts.path = path.to_path_buf();

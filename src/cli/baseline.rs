@@ -6,7 +6,7 @@ use crate::baseline::check::{Mode, Status};
 use crate::baseline::commands::{self, CheckRequest, RecordRequest};
 use crate::baseline::junit;
 use crate::baseline::render::render;
-use crate::output::write_atomic;
+use crate::output::{probe_file, write_atomic};
 use std::path::{Path, PathBuf};
 
 /// The library's request, and whether to be quiet.
@@ -55,6 +55,9 @@ pub(super) fn baseline(cmd: BaselineCommand) -> Result<(), CliError> {
 /// `baseline check`: re-runs, compares, writes the JSON and JUnit reports, and fails on
 /// any regression or changed scenario.
 fn check(a: CheckArgs) -> Result<(), CliError> {
+    for path in a.json.iter().chain(&a.junit) {
+        probe_file(path)?;
+    }
     let req = CheckRequest {
         scenarios: a.scenarios,
         dir: a.dir,
@@ -79,9 +82,7 @@ fn check(a: CheckArgs) -> Result<(), CliError> {
         },
         &mut |r| print!("{}", render(r, failures_only)),
     )?;
-    let write = |path: &Path, bytes: &[u8]| {
-        write_atomic(path, bytes).map_err(|e| CliError::Other(e.into()))
-    };
+    let write = |path: &Path, bytes: &[u8]| write_atomic(path, bytes).map_err(CliError::from);
     if let Some(p) = &a.json {
         let bytes = report
             .to_json()

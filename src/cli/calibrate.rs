@@ -4,7 +4,8 @@
 use super::CliError;
 use super::args::CalibrateArgs;
 use crate::calibration::{self, Evaluator, KNOBS, Knob, Step, field_facts, loss, markdown_table};
-use crate::output::write_atomic;
+use crate::limits::{MAX_CALIBRATION_ROUNDS, MAX_TRIALS};
+use crate::output::{probe_file, write_atomic};
 
 /// Current default values of the calibrated parameters.
 fn knob_defaults() -> Vec<f64> {
@@ -14,9 +15,31 @@ fn knob_defaults() -> Vec<f64> {
         .collect()
 }
 
+/// `--trials`, `--search-trials` and `--rounds` within their limits ([`crate::limits`]).
+fn check_counts(a: &CalibrateArgs) -> Result<(), CliError> {
+    for (option, t) in [("--trials", a.trials), ("--search-trials", a.search_trials)] {
+        if t == 0 || t > MAX_TRIALS {
+            return Err(CliError::Usage(format!(
+                "{option} {t}: allowed 1 to {MAX_TRIALS} trials"
+            )));
+        }
+    }
+    if a.rounds == 0 || a.rounds > MAX_CALIBRATION_ROUNDS {
+        return Err(CliError::Usage(format!(
+            "--rounds {}: allowed 1 to {MAX_CALIBRATION_ROUNDS} rounds",
+            a.rounds
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the facts, after a search of new defaults with `--search`, and prints (or
 /// writes) the fact table.
 pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
+    check_counts(a)?;
+    if let Some(path) = &a.write {
+        probe_file(path)?;
+    }
     let (facts, reported) = field_facts(&a.scenarios)?.select(&a.facts);
     if facts.is_empty() && reported.is_empty() {
         return Err(CliError::Usage(format!(
@@ -76,7 +99,7 @@ pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         loss(&results)
     );
     if let Some(path) = &a.write {
-        write_atomic(path, table.as_bytes()).map_err(anyhow::Error::from)?;
+        write_atomic(path, table.as_bytes())?;
     }
     Ok(())
 }

@@ -4,8 +4,11 @@
 use super::CliError;
 use super::args::RunOpts;
 use crate::compare::{ConstraintError, comparison};
+use crate::limits::MAX_THREADS;
 use crate::lineup::Lineup;
-use crate::output::{RunOutputs, render_comparison, render_contributions, render_table, write_run};
+use crate::output::{
+    RunOutputs, probe_dir, render_comparison, render_contributions, render_table, write_run,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -14,8 +17,10 @@ use std::time::Instant;
 /// validation checks (`--trials` and `--seed` are validated as scenario overrides, see
 /// [`RunOpts::overrides`]).
 pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
-    if o.threads == Some(0) {
-        return Err(CliError::Usage("--threads must be at least 1".into()));
+    if let Some(t) = o.threads.filter(|t| *t == 0 || *t > MAX_THREADS) {
+        return Err(CliError::Usage(format!(
+            "--threads {t}: allowed 1 to {MAX_THREADS} threads"
+        )));
     }
     if !(2..=1000).contains(&o.contribution_pairs) {
         return Err(CliError::Usage(format!(
@@ -27,13 +32,6 @@ pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
         return Err(CliError::Usage(
             "--contributions needs the no-campaign world that --totals-only leaves out; drop one of them".into(),
         ));
-    }
-    let objective = crate::compare::Objective::from(o.objective);
-    if o.totals_only && objective.is_incremental() {
-        return Err(CliError::Usage(format!(
-            "--objective {} needs the no-campaign world that --totals-only leaves out; drop --totals-only or rank by a total (conversion, repurchase, cost-per-buyer, total-roi)",
-            objective.key()
-        )));
     }
     o.constraints().check().map_err(|e| {
         CliError::Usage(match e {
@@ -47,6 +45,13 @@ pub(super) fn check_opts(o: &RunOpts) -> Result<(), CliError> {
 
 /// Runs every candidate with the same seed and trials, compares them and writes outputs.
 pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
+    let objective = crate::compare::Objective::from(o.objective);
+    if o.totals_only && lineup.ranked() && objective.is_incremental() {
+        return Err(CliError::Usage(format!(
+            "--objective {} needs the no-campaign world that --totals-only leaves out; drop --totals-only or rank by a total (conversion, repurchase, cost-per-buyer, total-roi)",
+            objective.key()
+        )));
+    }
     let command = lineup.command(
         &o.set,
         o.objective.into(),
@@ -55,6 +60,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     );
     let info = lineup.info(command);
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
+    probe_dir(&dir)?;
     let total = lineup.total_trials();
     let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
     let started = Instant::now();
@@ -75,8 +81,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             plots: !o.no_plots,
             report: o.report,
         },
-    )
-    .map_err(anyhow::Error::from)?;
+    )?;
     println!(
         "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
         info.scenario, info.trials, info.seed, info.horizon_days, info.currency

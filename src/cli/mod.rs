@@ -22,6 +22,7 @@ pub use args::{
 
 use crate::baseline::BaselineError;
 use crate::lineup::LineupError;
+use crate::output::OutputError;
 use crate::scenario::ScenarioError;
 
 /// Why a command failed, with its exit code.
@@ -55,6 +56,14 @@ impl CliError {
             CliError::Baseline(e) if e.is_bad_input() => 2,
             CliError::Baseline(_) | CliError::CheckFailed(_) | CliError::Other(_) => 1,
         }
+    }
+}
+
+impl From<OutputError> for CliError {
+    /// A file that cannot be written is a failure (exit 1); its message already names the
+    /// path and the cause, so the cause is not repeated.
+    fn from(e: OutputError) -> Self {
+        CliError::Other(anyhow::anyhow!("{e}"))
     }
 }
 

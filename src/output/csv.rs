@@ -1,10 +1,26 @@
 //! CSV exporters.
+//!
+//! Text cells (candidate names, which come from scenario files) are neutralised against
+//! spreadsheet formula injection, following the OWASP advice on CSV injection: a cell that
+//! starts with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a single
+//! quote in front (`'=HYPERLINK(…)`), so a spreadsheet shows it as text instead of running
+//! it. Numbers are written as they are (a negative number stays a number).
 
 use super::{OutputError, num, union_metrics};
 use crate::compare::Comparison;
 use crate::results::{
     CandidateResult, DailyBand, Estimator, MetricSummary, mechanism_icpa, summarize_contributions,
 };
+
+/// A text cell as written: with a `'` in front when a spreadsheet would read it as a
+/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return).
+pub(crate) fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
 
 fn finish(w: ::csv::Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, OutputError> {
     w.into_inner().map_err(|e| OutputError::Serialise {
@@ -37,7 +53,7 @@ pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
             .map(|n| c.metrics.iter().position(|m| m == n))
             .collect();
         for (t, values) in c.trials.iter().zip(&c.values) {
-            let mut row = vec![c.name.clone(), t.trial.to_string()];
+            let mut row = vec![text_cell(&c.name), t.trial.to_string()];
             row.extend(
                 idx.iter()
                     .map(|k| k.map(|k| num(values[k])).unwrap_or_default()),
@@ -63,7 +79,7 @@ fn header<const N: usize>(
 
 fn summary_row(candidate: &str, s: &MetricSummary) -> Vec<String> {
     record(
-        [candidate.to_string(), s.metric.clone(), s.n.to_string()],
+        [text_cell(candidate), text_cell(&s.metric), s.n.to_string()],
         s.numbers(),
     )
 }
@@ -107,7 +123,7 @@ pub fn daily(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
             ("orders", &c.daily_orders),
         ] {
             for b in bands.iter() {
-                let lead = [c.name.clone(), series.to_string(), b.day.to_string()];
+                let lead = [text_cell(&c.name), series.to_string(), b.day.to_string()];
                 w.write_record(record(lead, b.numbers())).map_err(&e)?;
             }
         }
@@ -138,7 +154,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
         }
         for r in rows {
             let mut row = vec![
-                c.name.clone(),
+                text_cell(&c.name),
                 r.mechanism.clone(),
                 r.estimator.key().to_string(),
                 r.outcome.to_string(),
@@ -151,7 +167,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
         for (m, key) in c.mechanisms.iter().enumerate() {
             let r = mechanism_icpa(m, &c.trials);
             let mut row = vec![
-                c.name.clone(),
+                text_cell(&c.name),
                 key.clone(),
                 Estimator::Shapley.key().to_string(),
                 "icpa".to_string(),
@@ -177,4 +193,26 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
         return Ok(None);
     }
     finish(w, "contributions.csv").map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_cells_are_neutralised() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("plain", "plain"),
+            ("a - b", "a - b"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(raw), written, "{raw:?}");
+        }
+    }
 }

@@ -112,6 +112,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Checks, before anything runs, that files can be written into `dir`: creates the folder
+/// (and its parents) when absent and writes, then removes, a temporary file in it. A run
+/// into a folder that cannot be written then fails before simulating, not after.
+pub fn probe_dir(dir: &Path) -> Result<(), OutputError> {
+    let io = |source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut probe = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    probe.write_all(b"probe").map_err(io)?;
+    probe.close().map_err(io)
+}
+
+/// Checks, before anything runs, that `path` can be written as a file: not a folder, and
+/// its folder writable ([`probe_dir`]).
+pub fn probe_file(path: &Path) -> Result<(), OutputError> {
+    if path.is_dir() {
+        return Err(OutputError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "a folder: allowed a file name",
+            ),
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    probe_dir(dir)
+}
+
 /// Writes every output file of a single-candidate run into `dir` (no plots or report);
 /// returns the paths written.
 pub fn write_all(

@@ -1,6 +1,7 @@
 //! Reading scenario files: TOML parsing, `key.path = value` overrides, errors with locations.
 
 use super::{Scenario, validate};
+use crate::limits::{MAX_SCENARIO_BYTES, read_input};
 use std::fmt;
 use std::path::Path;
 
@@ -61,12 +62,15 @@ impl ScenarioError {
 
 /// Reads, overrides, parses and validates a scenario file.
 ///
+/// The file must be a regular file of at most [`MAX_SCENARIO_BYTES`]: a folder, a FIFO or a
+/// device is refused before it is opened, and a larger file before it is read.
+///
 /// `overrides` are `key.path=value` strings whose value is TOML (`0.5`, `"text"`, `true`,
 /// `{ dist = "fixed", value = 3 }`); an override naming a key the format does not have is
 /// rejected with the key named. When the scenario has no `name`, the file's stem is used.
 pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_input(path, MAX_SCENARIO_BYTES).map_err(|e| {
         ScenarioError::single(
             &label,
             String::new(),

@@ -62,16 +62,17 @@ pub struct Scenario {
     /// Free text shown in reports.
     #[serde(default)]
     pub description: String,
-    /// Simulated days (default 90).
+    /// Simulated days, 1 to 3650 (default 90).
     #[serde(default = "d_horizon")]
     pub horizon_days: u32,
-    /// Monte Carlo trials (default 1000).
+    /// Monte Carlo trials, 1 to 10,000,000 (default 1000).
     #[serde(default = "d_trials")]
     pub trials: u32,
     /// Master seed (default 1). Trial `i` depends on `(seed, i)` only.
     #[serde(default = "d_seed")]
     pub seed: u64,
-    /// Currency label for money columns (default "CNY").
+    /// Currency label for money columns (default "CNY"): 1 to 8 letters, digits or
+    /// currency signs, e.g. "EUR", "€", "US$".
     #[serde(default = "d_currency")]
     pub currency: String,
     /// Weekday of day 0 (default monday).

@@ -5,7 +5,44 @@
 //! [`crate::mechanisms::check_enabled`]) and returns every problem with its key path.
 
 use super::Scenario;
+use crate::limits::{MAX_HORIZON_DAYS, MAX_TRIALS};
 use crate::settings::{Check, Checker};
+
+/// Most characters of a currency label.
+const MAX_CURRENCY_CHARS: usize = 8;
+
+/// Whether `c` is a currency sign: `$`, `¢`, `£`, `¤`, `¥`, the Unicode block of currency
+/// symbols (`€`, `₩`, `₹`, `₽`, …) and the signs outside it (`֏`, `؋`, `৲`, `৳`, `฿`, `៛`,
+/// `﷼`).
+fn is_currency_sign(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '¢' | '£' | '¤' | '¥' | '֏' | '؋' | '৲' | '৳' | '฿' | '៛' | '﷼'
+    ) || ('\u{20A0}'..='\u{20CF}').contains(&c)
+}
+
+/// A currency label: 1 to 8 letters, digits or currency signs (`CNY`, `€`, `US$`, `元`).
+///
+/// The label heads money columns and is written into the outputs and the report, so it
+/// holds no spaces, punctuation or markup.
+fn currency_code(currency: &str) -> Result<(), String> {
+    let n = currency.chars().count();
+    if n == 0 {
+        return Err(format!(
+            "empty: allowed 1 to {MAX_CURRENCY_CHARS} letters, digits or currency signs, e.g. \"CNY\""
+        ));
+    }
+    if n > MAX_CURRENCY_CHARS
+        || !currency
+            .chars()
+            .all(|c| c.is_alphanumeric() || is_currency_sign(c))
+    {
+        return Err(format!(
+            "{currency:?} is not a currency label: allowed 1 to {MAX_CURRENCY_CHARS} letters, digits or currency signs, e.g. \"CNY\", \"EUR\", \"€\", \"US$\""
+        ));
+    }
+    Ok(())
+}
 
 /// Returns every problem as `(key path, message)`; empty when the scenario is valid.
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
@@ -26,17 +63,20 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         mechanisms,
         candidates: _,
     } = s;
-    if *horizon_days == 0 || *horizon_days > 3650 {
+    if *horizon_days == 0 || *horizon_days > MAX_HORIZON_DAYS {
         c.push(
             "horizon_days",
-            format!("{horizon_days} is out of range: allowed 1 to 3650 days"),
+            format!("{horizon_days} is out of range: allowed 1 to {MAX_HORIZON_DAYS} days"),
         );
     }
-    if *trials == 0 {
-        c.push("trials", "0 is out of range: allowed at least 1 trial");
+    if *trials == 0 || *trials > MAX_TRIALS {
+        c.push(
+            "trials",
+            format!("{trials} is out of range: allowed 1 to {MAX_TRIALS} trials"),
+        );
     }
-    if currency.trim().is_empty() {
-        c.push("currency", "empty: name a currency, e.g. \"CNY\"");
+    if let Err(m) = currency_code(currency) {
+        c.push("currency", m);
     }
     c.check("product", product, &base);
     c.check("seller", seller, &base);

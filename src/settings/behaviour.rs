@@ -89,7 +89,7 @@ settings! {
         w_incentive: f64 = 3.0 => range(-50.0, 50.0),
         /// Reference price of the category (default: the product's price, index 1).
         #[serde(skip_serializing_if = "Option::is_none")]
-        reference_price: Option<f64> = None => positive,
+        reference_price: Option<f64> = None => positive_money,
         /// Intent (log-odds) a coupon in hand adds, per unit of `w_incentive · value / price`
         /// (default 0.25): holding a coupon pulls toward a first order while the intent lasts.
         coupon_pull: f64 = 0.25 => range(0.0, 10.0),
@@ -197,8 +197,8 @@ settings! {
         /// `model = "daily"`, rejected otherwise).
         #[serde(skip_serializing_if = "Option::is_none")]
         daily_probability: Option<f64> = None => custom,
-        /// Gamma shape of the buyers' daily probabilities (daily model; absent: everyone has
-        /// `daily_probability`).
+        /// Gamma shape of the buyers' daily probabilities, 0.001 to 10¹² (daily model;
+        /// absent: everyone has `daily_probability`).
         #[serde(skip_serializing_if = "Option::is_none")]
         daily_probability_shape: Option<f64> = None => custom,
         /// Probability of dropping out for good after each repeat order (daily model; default 0).
@@ -235,7 +235,7 @@ settings! {
                     ),
                 }
                 if let Some(k) = self.daily_probability_shape {
-                    c.positive("daily_probability_shape", k);
+                    c.range("daily_probability_shape", k, 0.001, 1e12);
                 }
                 if let Some(d) = self.daily_dropout {
                     c.prob("daily_dropout", d);

@@ -16,6 +16,16 @@
 use super::Base;
 use crate::dist::{DistSpec, Support};
 
+/// A number as messages show it: as written for everyday magnitudes, in scientific
+/// notation (`1e308`, `5e-324`) for very large and very small ones.
+pub fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && (x.abs() >= 1e15 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// A configuration value that can say what is wrong with it.
 pub trait Check {
     /// Pushes every problem of `self` into `c`, with key paths relative to `c`'s prefix.
@@ -75,7 +85,10 @@ impl Checker {
         if !(0.0..=1.0).contains(&v) {
             self.push(
                 key,
-                format!("{v} is out of range: allowed a probability in [0, 1]"),
+                format!(
+                    "{} is out of range: allowed a probability in [0, 1]",
+                    show(v)
+                ),
             );
         }
     }
@@ -85,7 +98,7 @@ impl Checker {
         if !(v > 0.0 && v.is_finite()) {
             self.push(
                 key,
-                format!("{v} is out of range: allowed a finite value > 0"),
+                format!("{} is out of range: allowed a finite value > 0", show(v)),
             );
         }
     }
@@ -95,7 +108,7 @@ impl Checker {
         if !(v >= 0.0 && v.is_finite()) {
             self.push(
                 key,
-                format!("{v} is out of range: allowed a finite value >= 0"),
+                format!("{} is out of range: allowed a finite value >= 0", show(v)),
             );
         }
     }
@@ -103,7 +116,15 @@ impl Checker {
     /// A value in `[lo, hi]` (NaN is out of range).
     pub fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(v >= lo && v <= hi) {
-            self.push(key, format!("{v} is out of range: allowed {lo} to {hi}"));
+            self.push(
+                key,
+                format!(
+                    "{} is out of range: allowed {} to {}",
+                    show(v),
+                    show(lo),
+                    show(hi)
+                ),
+            );
         }
     }
 

@@ -2,9 +2,7 @@
 
 use super::settings;
 use crate::dist::{DistSpec, Support};
-
-/// Most agents a scenario may ask for (buyers outside groups plus expected members).
-const MAX_AGENTS: u64 = 50_000_000;
+use crate::limits::{MAX_AGENTS, MAX_BLOGGERS, MAX_GROUP_SIZE, MAX_GROUPS};
 
 settings! {
     /// Who is simulated: buyers outside groups, chat groups and their members, bloggers.
@@ -41,23 +39,32 @@ settings! {
 settings! {
     /// Chat groups.
     pub struct GroupsSpec {
-        /// Number of groups (default 0).
-        count: u32 = 0 => custom,
-        /// Members per group, drawn per group and trial and rounded (default uniform 200–500).
+        /// Number of groups, 0 to 1,000,000 (default 0).
+        count: u32 = 0 => between(0, MAX_GROUPS, "groups"),
+        /// Members per group, drawn per group and trial and rounded, 1 to 500 (default
+        /// uniform 200–500). A distribution whose mean or largest value exceeds 500 is
+        /// refused; draws of an unbounded one are capped at 500.
         size: DistSpec = DistSpec::Uniform { min: 200.0, max: 500.0 } => dist(Support::Positive),
     }
     check(self, _, c) {
         let count = self.count;
-        if count > 1_000_000 {
-            c.push(
-                "count",
-                format!("{count} is out of range: allowed 0 to 1,000,000 groups"),
-            );
-        }
         if let Ok(d) = self.size.build(Support::Positive) {
             let mean = d.mean();
             if count > 0 && mean < 1.0 {
                 c.push("size", format!("mean group size {mean} is below 1 member"));
+            }
+            let largest = match self.size {
+                DistSpec::Fixed { value } => value,
+                DistSpec::Uniform { max, .. } => max,
+                _ => mean,
+            };
+            if largest.is_nan() || largest.round() > f64::from(MAX_GROUP_SIZE) {
+                c.push(
+                    "size",
+                    format!(
+                        "groups of up to {largest} members: allowed at most {MAX_GROUP_SIZE} members per group (the group-chat model's range; a platform's group limit)"
+                    ),
+                );
             }
         }
     }
@@ -73,8 +80,9 @@ settings! {
     /// feeds. Both fall with size, as field data report for large accounts, which is why follower
     /// count alone does not predict sales.
     pub struct BloggersSpec {
-        /// Bloggers in the category who could answer an application (default 200).
-        count: u32 = 200 => any,
+        /// Bloggers in the category who could answer an application, 0 to 1,000,000
+        /// (default 200).
+        count: u32 = 200 => between(0, MAX_BLOGGERS, "bloggers"),
         /// Follower counts (default lognormal, median 8,000, sigma 1.5: heavy-tailed).
         followers: DistSpec = DistSpec::LogNormal { median: 8000.0, sigma: 1.5 }
             => dist(Support::Positive),
@@ -115,8 +123,10 @@ settings! {
         /// Activity level in [0, 1], scaling the hourly online profile (default beta 0.5, 4).
         activity: DistSpec = DistSpec::beta(0.5, 4.0) => dist(Support::UnitInterval),
         /// Heterogeneity of organic demand: when set, buyer `i`'s innovation rate is
-        /// `bass_p · Gamma(shape, 1/shape)` (mean `bass_p`). Absent: everyone has `bass_p`.
+        /// `bass_p · Gamma(shape, 1/shape)` (mean `bass_p`), shape 0.001 to 10¹² (near 0
+        /// almost every buyer's rate is 0 and the scale `1/shape` overflows; a huge shape
+        /// gives every buyer `bass_p`). Absent: everyone has `bass_p`.
         #[serde(skip_serializing_if = "Option::is_none")]
-        organic_shape: Option<f64> = None => positive,
+        organic_shape: Option<f64> = None => range(0.001, 1e12),
     }
 }

@@ -5,6 +5,7 @@
 
 use super::settings;
 use crate::dist::{DistSpec, Support};
+use crate::limits::MAX_MONEY;
 
 settings! {
     /// The product on sale.
@@ -13,9 +14,9 @@ settings! {
         #[serde(default = "d_product_name")]
         name: String => any,
         /// Price per order, in the scenario's currency (> 0). Required.
-        price: f64 => positive,
+        price: f64 => positive_money,
         /// Cost of goods per unit (>= 0). Required; gross margin = price − unit cost.
-        unit_cost: f64 => non_negative,
+        unit_cost: f64 => money,
         /// Order value (basket size) distribution, e.g.
         /// `{ dist = "lognormal", median = 100, sigma = 0.6 }`, mean ≈ 120 (default: every order
         /// is worth `price`). Revenue is the order value less any discount; cost of goods scales
@@ -54,6 +55,15 @@ settings! {
                 "quality",
                 format!("{quality} is out of range: allowed 0 < quality < 1"),
             );
+        }
+        if let Some(Ok(d)) = self.order_value.as_ref().map(|d| d.build(Support::Positive)) {
+            let mean = d.mean();
+            if mean.is_nan() || mean > MAX_MONEY {
+                c.push(
+                    "order_value",
+                    format!("mean order value {mean} is out of range: allowed at most {MAX_MONEY}"),
+                );
+            }
         }
         if self.category.trim().is_empty() {
             c.push("category", "empty: name the marketplace category");

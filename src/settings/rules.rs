@@ -18,8 +18,10 @@
 //! and [`custom`] (the table's `check` hook checks it, usually against other fields or the
 //! base settings).
 
+use super::check::show;
 use super::{Base, Check, Checker};
 use crate::dist::{DistSpec, Support};
+use crate::limits::MAX_MONEY;
 
 /// The values of type `T` a setting holds, each with its key path relative to the key of
 /// the whole setting.
@@ -101,6 +103,29 @@ pub fn non_negative<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key:
     v.each(key, &mut |k, x| c.non_negative(k, *x));
 }
 
+/// Amounts of money (costs, coupons, rewards, budgets): 0 to [`MAX_MONEY`], so that sums
+/// over agents, orders and days stay finite.
+pub fn money<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
+    v.each(key, &mut |k, x| c.range(k, *x, 0.0, MAX_MONEY));
+}
+
+/// Amounts of money that must be positive (a price, a budget): above 0, at most
+/// [`MAX_MONEY`].
+pub fn positive_money<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
+    v.each(key, &mut |k, x| {
+        if !(*x > 0.0 && *x <= MAX_MONEY) {
+            c.push(
+                k,
+                format!(
+                    "{} is out of range: allowed more than 0, up to {}",
+                    show(*x),
+                    show(MAX_MONEY)
+                ),
+            );
+        }
+    });
+}
+
 /// Log-odds parameters: within ±20.
 pub fn log_odds<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
     v.each(key, &mut |k, x| c.log_odds(k, *x));
@@ -132,7 +157,10 @@ pub fn at_least<V: Leaves<f64> + ?Sized>(
         if *x < f64::from(min) {
             c.push(
                 k,
-                format!("{x} is out of range: allowed at least {min} {unit}"),
+                format!(
+                    "{} is out of range: allowed at least {min} {unit}",
+                    show(*x)
+                ),
             );
         }
     });
@@ -152,7 +180,7 @@ pub fn between<V: Leaves<f64> + ?Sized>(
         if *x < f64::from(lo) || *x > f64::from(hi) {
             c.push(
                 k,
-                format!("{x} is out of range: allowed {lo} to {hi} {unit}"),
+                format!("{} is out of range: allowed {lo} to {hi} {unit}", show(*x)),
             );
         }
     });

@@ -68,7 +68,7 @@ settings! {
         /// Shipping (default platform).
         logistics: Logistics = Logistics::Platform => any,
         /// Shipping cost per parcel when not on platform logistics (default 10).
-        shipping_cost: f64 = 10.0 => non_negative,
+        shipping_cost: f64 = 10.0 => money,
         /// Probability that an untracked parcel is lost (default 0.08).
         untracked_loss_rate: f64 = 0.08 => prob,
         /// Delivery time in days (default uniform 2–6).

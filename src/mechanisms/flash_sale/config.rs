@@ -12,7 +12,7 @@ settings! {
         /// Units on sale per group (default 10; 0 = unlimited).
         stock: u32 = 10 => any,
         /// Discount per unit (default 15).
-        discount: f64 = 15.0 => non_negative,
+        discount: f64 = 15.0 => money,
         /// Minutes before opening that the sale is announced (default 120).
         announce_minutes: u32 = 120 => custom,
         /// Log-odds of visiting the sale for a member who saw the announcement (default −1.5).

@@ -54,7 +54,7 @@ settings! {
     /// A giveaway run with each paid post: followers enter (like, follow, comment) to win prizes.
     pub struct Giveaway {
         /// Value of one prize, booked as cost for every winner (default 100).
-        prize: f64 = 100.0 => non_negative,
+        prize: f64 = 100.0 => money,
         /// Prizes per post (default 3); fewer when fewer followers entered.
         winners: u32 = 3 => at_least(1, "winner"),
         /// Multiplier of the post's engaged audience: giveaway posts are liked, commented and
@@ -79,14 +79,14 @@ settings! {
         enabled: bool = true => any,
         /// Total budget for post fees and giveaway prizes (default 50,000). Affiliate
         /// commissions are paid on top, out of the attributed sales.
-        budget: f64 = 50_000.0 => positive,
+        budget: f64 = 50_000.0 => positive_money,
         /// Share of the budget per tier, summing to 1 (default micro 0.7, macro 0.3).
         split: Tiers = Tiers::new(0.7, 0.3) => prob,
         /// Fixed part of a post's fee, per tier (default micro 300, macro 8,000).
-        fee: Tiers = Tiers::new(300.0, 8000.0) => positive,
+        fee: Tiers = Tiers::new(300.0, 8000.0) => positive_money,
         /// Part of a post's fee per 1,000 followers, per tier (default micro 50, macro 40): a
         /// blogger with `f` followers charges `fee + fee_per_1000_followers · f / 1000`.
-        fee_per_1000_followers: Tiers = Tiers::new(50.0, 40.0) => non_negative,
+        fee_per_1000_followers: Tiers = Tiers::new(50.0, 40.0) => money,
         /// Smallest follower count the seller buys posts from (default 1,000: nano accounts are
         /// not bought). Micro bloggers have `min_followers ≤ f < population.bloggers.macro_threshold`.
         min_followers: f64 = 1000.0 => non_negative,

@@ -8,9 +8,9 @@ settings! {
         #[serde(skip_serializing_if = "Option::is_none")]
         below: Option<f64> = None => custom, // by `OrderProofs`: it depends on the tier's place
         /// Cash reward (default 0).
-        cash: f64 = 0.0 => non_negative,
+        cash: f64 = 0.0 => money,
         /// Coupon reward (default 0).
-        coupon: f64 = 0.0 => non_negative,
+        coupon: f64 = 0.0 => money,
     }
 }
 
@@ -50,7 +50,7 @@ settings! {
         /// Proofs pushed per group and week (the best of the previous days; default 3).
         per_week: u32 = 3 => between(0, 7, "pushes a week"),
         /// Coupon of the exclusive link (default 5).
-        coupon: f64 = 5.0 => non_negative,
+        coupon: f64 = 5.0 => money,
         /// Minutes the link's coupon stays valid (default 120).
         valid_minutes: u32 = 120 => at_least(1, "minute"),
         /// Time of the push (default "20:00"); proofs are pushed the day after they were posted,
@@ -88,9 +88,9 @@ settings! {
         /// Staff minutes per proof checked by hand (default 3).
         check_minutes: f64 = 3.0 => non_negative,
         /// Staff wage per hour (default 40).
-        wage_per_hour: f64 = 40.0 => non_negative,
+        wage_per_hour: f64 = 40.0 => money,
         /// Cost of one automatic check (default 0.1).
-        auto_check_cost: f64 = 0.1 => non_negative,
+        auto_check_cost: f64 = 0.1 => money,
         /// Rewarded proofs per member and week (default 2; 0 = no cap).
         weekly_cap: u32 = 2 => any,
         /// Weekly reward budget as a share of the previous week's sales to group members
@@ -98,7 +98,7 @@ settings! {
         #[serde(skip_serializing_if = "Option::is_none")]
         weekly_budget_share: Option<f64> = None => prob,
         /// Extra reward for a proof with a usage story (≥ 20 characters + 3 photos; default 0).
-        quality_bonus: f64 = 0.0 => non_negative,
+        quality_bonus: f64 = 0.0 => money,
         /// Curated proofs pushed with a coupon link and pinned (absent: no curation).
         #[serde(skip_serializing_if = "Option::is_none")]
         curation: Option<Curation> = None => nested,
@@ -121,7 +121,7 @@ settings! {
         fake_pass: f64 = 0.45 => prob,
         /// Order value a fake proof claims (default 100): under verification it is checked by
         /// hand only at or above `manual_above`.
-        fake_order_value: f64 = 100.0 => non_negative,
+        fake_order_value: f64 = 100.0 => money,
         /// Base log-odds that a proof tells a usage story (default −1.6).
         story_base: f64 = -1.6 => log_odds,
         /// Log-odds per unit of quality bonus (default 0.2, calibrated).

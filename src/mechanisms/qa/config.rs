@@ -33,7 +33,7 @@ settings! {
         /// Probability that a member submits a question the day before (default 0.03).
         rate: f64 = 0.03 => prob,
         /// Coupon for submitting, usable on the answer (default 3).
-        coupon: f64 = 3.0 => non_negative,
+        coupon: f64 = 3.0 => money,
     }
 }
 
@@ -49,8 +49,9 @@ settings! {
             => custom,
         /// Session length in minutes (default 40).
         session_minutes: u32 = 40 => custom,
-        /// Online members per answering agent (default 150).
-        members_per_agent: f64 = 150.0 => positive,
+        /// Online members per answering agent, 1 to 10,000 (default 150): a session is
+        /// staffed with `ceil(online / members_per_agent)` agents, at least one.
+        members_per_agent: f64 = 150.0 => range(1.0, 10_000.0),
         /// Mean minutes an agent needs per question (default 2).
         answer_minutes: f64 = 2.0 => positive,
         /// Questions per online member per hour during a session (default 0.1).
@@ -92,7 +93,7 @@ settings! {
         #[serde(skip_serializing_if = "Option::is_none")]
         precollect: Option<PreCollection> = None => nested,
         /// Warm-up red packet 5 minutes before each session, total amount (default 0: none).
-        warmup_total: f64 = 0.0 => non_negative,
+        warmup_total: f64 = 0.0 => money,
         /// Warm-up packets (default 10).
         warmup_packets: u32 = 10 => custom,
         /// Engagement a warm-up claimer gains (default 0.05).
@@ -106,7 +107,7 @@ settings! {
         /// Same-day discount pushed in the closing phase (default 0: none).
         closing_discount: f64 = 0.0 => below_price,
         /// Agent wage per hour, paid for the session plus 15 minutes of preparation (default 40).
-        wage_per_hour: f64 = 40.0 => non_negative,
+        wage_per_hour: f64 = 40.0 => money,
     }
     check(self, base, c) {
         c.needs_groups(base);

@@ -34,7 +34,7 @@ settings! {
     /// Stage 2 of a staged drop: larger packets only for members who completed the task.
     pub struct Stage2 {
         /// Total amount of stage 2 (default 25).
-        total: f64 = 25.0 => positive,
+        total: f64 = 25.0 => positive_money,
         /// Packets of stage 2 (default 10).
         packets: u32 = 10 => custom,
     }
@@ -58,7 +58,7 @@ settings! {
         /// Minutes after the drop (default 2).
         delay_minutes: u32 = 2 => custom,
         /// Coupon value off the price (default 10).
-        coupon: f64 = 10.0 => non_negative,
+        coupon: f64 = 10.0 => money,
         /// Only the first K claimers receive it (default 30).
         first_k: u32 = 30 => custom,
         /// Minutes the coupon stays valid (default 60).
@@ -98,7 +98,7 @@ settings! {
         /// When drops happen (default 20:30 on Tuesdays and Fridays).
         schedule: Schedule = Schedule::default() => nested,
         /// Total amount per drop and group (default 30).
-        total: f64 = 30.0 => positive,
+        total: f64 = 30.0 => positive_money,
         /// Packets per drop and group (default 15).
         packets: u32 = 15 => custom,
         /// Split rule (default equal).
@@ -107,9 +107,9 @@ settings! {
         /// `max_total` (default false).
         scale_with_online: bool = false => any,
         /// Amount per online member when scaling (default 0.2: 150 online → 30).
-        total_per_online: f64 = 0.2 => positive,
+        total_per_online: f64 = 0.2 => positive_money,
         /// Cap of a scaled total (default 50).
-        max_total: f64 = 50.0 => positive,
+        max_total: f64 = 50.0 => positive_money,
         /// Seconds after which unclaimed packets are refunded (default 60).
         claim_window_seconds: f64 = 60.0 => positive,
         /// Time scale of the claim race, seconds (default 5): a member of engagement `e` needs

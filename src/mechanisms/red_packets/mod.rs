@@ -14,7 +14,9 @@
 //!    Unclaimed packets are refunded; `rp_claim_seconds` is the time the last packet went
 //!    (empty when packets were left over).
 //! 3. **Amounts.** Equal split, or a "lucky" split where each packet draws uniformly up to
-//!    twice the remaining mean (the last takes the rest). Every claimed packet is a cost.
+//!    twice the remaining mean (the last takes the rest), at least one cent each. A fixed
+//!    total must give every packet a cent (validation); a scaled total too small for that
+//!    (few members online) is split equally. Every claimed packet is a cost.
 //! 4. **After the claim.** A claimer gains engagement `claim_engagement` and intent
 //!    `claim_intent`. With a *task link*, a claimer opens the link and comments "done" with
 //!    probability `task_completion` (a product-page exposure, base `channels.link`, plus
@@ -339,7 +341,18 @@ impl Record for Trial {
     ];
 }
 
+/// The smallest packet: one cent of the scenario's currency.
+const CENT: f64 = 0.01;
+
 /// Total amount paid out for `claimed` of `n` packets splitting `total`.
+///
+/// The lucky split draws packet `k` (of `left` still in the drop) uniformly up to twice the
+/// remaining mean, kept between the floor and what leaves the floor for every later packet;
+/// the last packet takes the rest, so the `n` packets always add up to `total`. The floor
+/// is one cent, or `total / n` when the total cannot give every packet a cent (a scaled
+/// total with few members online): such a drop is split equally. Amounts are not rounded
+/// to cents. Rounding of the running remainder can leave the upper bound a hair below the
+/// floor; the bound is then the floor, so any positive total splits without failing.
 fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut SimRng) -> f64 {
     if claimed == 0 || n == 0 {
         return 0.0;
@@ -347,16 +360,17 @@ fn split_amounts(split: Split, total: f64, n: usize, claimed: usize, rng: &mut S
     match split {
         Split::Equal => total * claimed as f64 / n as f64,
         Split::Lucky => {
-            // Sequential "double mean" draw, at least 0.01 each; the last packet takes the rest.
+            let floor = CENT.min(total / n as f64);
             let mut remaining = total;
             let mut paid = 0.0;
             for k in 0..claimed {
                 let left = n - k;
                 let amount = if left == 1 {
-                    remaining
+                    remaining.max(0.0)
                 } else {
-                    let max = (2.0 * remaining / left as f64).max(0.01);
-                    (rng.random::<f64>() * max).clamp(0.01, remaining - 0.01 * (left - 1) as f64)
+                    let max = (2.0 * remaining / left as f64).max(floor);
+                    let upper = (remaining - floor * (left - 1) as f64).max(floor);
+                    (rng.random::<f64>() * max).clamp(floor, upper)
                 };
                 remaining -= amount;
                 paid += amount;
@@ -380,5 +394,37 @@ mod tests {
             assert!(split_amounts(Split::Lucky, 30.0, 15, 7, &mut rng) < 30.0);
         }
         assert_eq!(split_amounts(Split::Equal, 30.0, 15, 5, &mut rng), 10.0);
+    }
+
+    #[test]
+    fn lucky_split_of_small_totals_pays_the_total_without_failing() {
+        let mut rng = stream_rng(7, 2);
+        // Totals at and just above 15 cents, totals rounding makes awkward, and totals
+        // below a cent a packet (a scaled drop with few members online).
+        for total in [0.15, 0.16, 0.25, 0.3, 0.5, 0.07, 1e-9, 0.149_999_999] {
+            for n in [1usize, 2, 3, 7, 15, 30] {
+                for _ in 0..200 {
+                    let paid = split_amounts(Split::Lucky, total, n, n, &mut rng);
+                    assert!(
+                        (paid - total).abs() <= 1e-12 * total.max(1.0),
+                        "total {total}, {n} packets: paid {paid}"
+                    );
+                    let some = split_amounts(Split::Lucky, total, n, n / 2, &mut rng);
+                    assert!((0.0..=total + 1e-12).contains(&some), "{some} of {total}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lucky_split_gives_every_packet_the_floor() {
+        // With 15 packets, 0.15 leaves exactly one cent each: the split is equal.
+        let mut rng = stream_rng(3, 2);
+        for _ in 0..100 {
+            for k in 1..=15 {
+                let paid = split_amounts(Split::Lucky, 0.15, 15, k, &mut rng);
+                assert!((paid - 0.01 * k as f64).abs() < 1e-12, "{k}: {paid}");
+            }
+        }
     }
 }

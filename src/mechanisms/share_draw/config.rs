@@ -12,7 +12,7 @@ settings! {
         /// Gifts drawn per group (default 3).
         gifts: u32 = 3 => any,
         /// Cost of one gift (default 50).
-        gift_value: f64 = 50.0 => non_negative,
+        gift_value: f64 = 50.0 => money,
         /// Hours the draw stays open (default 24).
         open_hours: f64 = 24.0 => range(0.25, 168.0),
         /// Base log-odds of taking part for a member who saw it (default 1.4, calibrated).

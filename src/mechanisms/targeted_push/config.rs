@@ -11,7 +11,7 @@ settings! {
         /// order (default 4).
         visits_to_tag: u32 = 4 => at_least(1, "visit"),
         /// Exclusive code value (default 8).
-        coupon: f64 = 8.0 => non_negative,
+        coupon: f64 = 8.0 => money,
         /// Minutes the code stays valid (default 1440).
         valid_minutes: u32 = 1440 => at_least(1, "minute"),
         /// Send the same push to every member instead (the broadcast it is compared with;

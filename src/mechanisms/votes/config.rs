@@ -98,9 +98,9 @@ settings! {
         /// 1 / choices.
         choices: u32 = 3 => at_least(2, "choices"),
         /// Coupon for every participant (default 0: none).
-        participation_coupon: f64 = 0.0 => non_negative,
+        participation_coupon: f64 = 0.0 => money,
         /// Extra coupon for participants who picked the winning choice (default 0: none).
-        winner_bonus: f64 = 0.0 => non_negative,
+        winner_bonus: f64 = 0.0 => money,
         /// Days reward coupons stay valid (default 7).
         coupon_valid_days: u32 = 7 => at_least(1, "day"),
         /// What follows the result (default: the topic's natural link; `none` for general topics).
@@ -109,7 +109,7 @@ settings! {
         /// Minutes between the result and its linked push (default 30).
         result_delay_minutes: u32 = 30 => range(0.0, 1440.0),
         /// Coupon (or flash-sale discount) of the linked push (default 5).
-        result_coupon: f64 = 5.0 => non_negative,
+        result_coupon: f64 = 5.0 => money,
         /// Minutes the linked offer stays valid (default 60).
         result_valid_minutes: u32 = 60 => at_least(1, "minute"),
     }
