@@ -440,6 +440,13 @@ impl Population {
         Some(start + rng.random_range(0..len as usize) as u32)
     }
 
+    /// The `k`-th buyer outside the chat groups (`k` below [`Population::outsiders`]).
+    #[inline]
+    pub fn outsider(&self, k: u32) -> Option<u32> {
+        let (start, len) = self.market?;
+        (k < len).then_some(start + k)
+    }
+
     /// Members of chat groups.
     pub fn group_members(&self) -> usize {
         self.pools

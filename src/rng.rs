@@ -84,6 +84,16 @@ pub fn poisson_count(mean: f64, rng: &mut SimRng) -> u64 {
     Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(0.0) as u64
 }
 
+/// A Binomial(`n`, `p`) count; 0 when `p` is not in (0, 1], `n` when `p ≥ 1`.
+#[inline]
+pub fn binomial_count(n: u64, p: f64, rng: &mut SimRng) -> u64 {
+    use rand_distr::{Binomial, Distribution};
+    if p >= 1.0 {
+        return n;
+    }
+    Binomial::new(n, p).map(|d| d.sample(rng)).unwrap_or(0)
+}
+
 /// A per-agent stream: the `k`-th draw batch of `agent` in `stream`.
 #[inline]
 pub fn agent_rng(trial_key: u64, stream: u64, agent: u32, k: u32) -> SimRng {

@@ -147,11 +147,24 @@ settings! {
         reaction_engagement: f64 = 0.02 => prob,
         /// Hours an unpinned message stays in view before it scrolls away (default 6).
         message_life_hours: f64 = 6.0 => positive,
+        /// When the day's proofs appear in the group, by 23:29 (default "20:00": buyers post
+        /// after the evening's unboxing, at the groups' activity peak; rewards and the first
+        /// opens follow within the half hour).
+        post_time: TimeOfDay = TimeOfDay(20 * 60) => custom,
         /// Satisfaction a rewarded poster reaches (feeds repurchase; default 0.8).
         poster_satisfaction: f64 = 0.8 => prob,
     }
     check(self, base, c) {
         c.needs_groups(base);
+        if self.post_time.minute() > LAST_POST_MINUTE {
+            c.push(
+                "post_time",
+                format!(
+                    "{}: allowed 00:00 to 23:29 (a proof's opens follow within 30 minutes, on the same day)",
+                    String::from(self.post_time)
+                ),
+            );
+        }
         let mut last = 0.0;
         for (k, t) in self.tiers.iter().enumerate() {
             let final_tier = k + 1 == self.tiers.len();
@@ -174,3 +187,6 @@ settings! {
         }
     }
 }
+
+/// The latest minute of the day proofs can be posted: opens follow within 30 minutes.
+pub const LAST_POST_MINUTE: u32 = 23 * 60 + 29;

@@ -135,6 +135,7 @@ impl Mechanism for Plan {
             reaction: _,
             reaction_engagement: _,
             message_life_hours: _,
+            post_time: _,
             poster_satisfaction: _,
         } = c;
         Ok(Plan {
@@ -278,6 +279,7 @@ impl Run<Plan> {
             let story = self.rng.random::<f64>()
                 < sigmoid(p.story_base + p.story_bonus_weight * p.quality_bonus);
             let (bonus, valid, sat) = (p.quality_bonus, p.coupon_valid_days, p.poster_satisfaction);
+            let posted = p.post_time.minute();
             self.trial.honest += 1;
             self.trial.low_proofs += low as u64;
             self.trial.high_proofs += high as u64;
@@ -294,7 +296,7 @@ impl Run<Plan> {
                 }
                 let w = &mut self.trial.weekly[o.agent as usize];
                 *w = w.saturating_add(1);
-                world.raise_satisfaction(o.agent, sat, POST_MINUTE);
+                world.raise_satisfaction(o.agent, sat, posted);
             }
             self.trial.today.push(Proof {
                 group: g as u32,
@@ -312,7 +314,7 @@ impl Run<Plan> {
         self.trial.today.sort_by_key(|p| p.group);
         let p = &self.plan.config;
         let life = p.message_life_hours;
-        let w = window_weight(world, POST_MINUTE, (4.0 * life).min(24.0), life);
+        let w = window_weight(world, p.post_time.minute(), (4.0 * life).min(24.0), life);
         let gain = world.behaviour().intent_gain * p.proof_strength;
         // Photo (0) and story (1): opening probability and the product-page exposure.
         let open = [sigmoid(p.open_base), sigmoid(p.open_base + p.story_appeal)];
@@ -416,7 +418,7 @@ impl Run<Plan> {
         }
         let bought = world.offer_any(
             i,
-            POST_MINUTE + 30,
+            self.plan.config.post_time.minute() + 30,
             &exposure[story as usize],
             &mut self.rng,
         );
@@ -707,9 +709,6 @@ impl Record for Trial {
 
 /// Sub-stream of the forwards, keyed under the mechanism's stream.
 const FORWARD_STREAM: u64 = 1;
-
-/// Minute of the day proofs are posted.
-const POST_MINUTE: u32 = 20 * 60;
 
 /// Orders below this value are "low-value" in `op_rate_low`.
 const LOW_ORDER_BELOW: f64 = 50.0;

@@ -67,6 +67,10 @@ settings! {
         adhoc_response_minutes: f64 = 150.0 => positive,
         /// Mean minutes an ad-hoc asker keeps waiting (default 100).
         adhoc_patience_minutes: f64 = 100.0 => positive,
+        /// Staff minutes spent on each ad-hoc question (reading it, looking up the answer,
+        /// typing it), paid at `wage_per_hour` (default 3; a judgement: the check of an
+        /// order proof by hand, `order_proofs.check_minutes`, is also 3).
+        adhoc_answer_minutes: f64 = 3.0 => range(0.0, 600.0),
         /// Share of questions about usage, price or quality, i.e. close to a purchase (default 0.6).
         purchase_questions: f64 = 0.6 => prob,
         /// Answer style (default plain).
@@ -106,7 +110,8 @@ settings! {
         core_coupon_minutes: f64 = 30.0 => positive,
         /// Same-day discount pushed in the closing phase (default 0: none).
         closing_discount: f64 = 0.0 => below_price,
-        /// Agent wage per hour, paid for the session plus 15 minutes of preparation (default 40).
+        /// Agent wage per hour, paid for the session plus 15 minutes of preparation, and for
+        /// the minutes spent on ad-hoc answers (default 40).
         wage_per_hour: f64 = 40.0 => money,
     }
     check(self, base, c) {

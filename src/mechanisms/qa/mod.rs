@@ -40,7 +40,8 @@
 //! engagement `unresolved_engagement` (default −0.1): unanswered members drift away.
 //!
 //! ## Costs and KPIs
-//! Costs: agent hours (session plus 15 minutes of preparation) at `wage_per_hour`,
+//! Costs: agent hours (session plus 15 minutes of preparation) at `wage_per_hour`, the
+//! staff minutes of every ad-hoc answer (`adhoc_answer_minutes` each, at the same wage),
 //! warm-up packets, and coupons redeemed. KPIs: `qa_sessions` (over all groups),
 //! `qa_online_per_session`, `qa_online_share` (online / members still in the group), `qa_questions_per_session`, `qa_response_minutes`,
 //! `qa_resolution`, `qa_satisfaction`, `qa_precollected_same_day`, `qa_adhoc_questions`,
@@ -82,6 +83,7 @@ impl Mechanism for Plan {
             ordinary_question_rate: _,
             adhoc_response_minutes: _,
             adhoc_patience_minutes: _,
+            adhoc_answer_minutes: _,
             purchase_questions: _,
             answer_style: _,
             answer_discount: _,
@@ -137,12 +139,15 @@ impl Run<Plan> {
         let n = Binomial::new(pool.len as u64, rate)
             .map(|b| b.sample(&mut self.rng))
             .unwrap_or(0);
+        let per_answer = p.adhoc_answer_minutes / 60.0 * p.wage_per_hour;
         for _ in 0..n {
             let i = pool.start + self.rng.random_range(0..pool.len);
             if world.has_left(i) {
                 continue;
             }
             self.trial.adhoc_questions += 1;
+            self.trial.cost += per_answer;
+            world.book_cost(per_answer);
             let e1: f64 = Exp1.sample(&mut self.rng);
             let e2: f64 = Exp1.sample(&mut self.rng);
             let (response, patience) = (e1 * resp_mean, e2 * pat_mean);

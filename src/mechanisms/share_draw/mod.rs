@@ -8,18 +8,31 @@
 //!    engagement_weight · (e − 0.5))` (`engagement_weight` default 1): more shares asked is
 //!    more effort, a richer prize per member more pull. A participant gains
 //!    `participation_engagement`.
-//! 3. Each participant shares to `shares_required` friend groups, each seen by
-//!    Poisson(`reach_per_share`) outsiders drawn from the open market (when the scenario has
-//!    one). An outsider opens the link with `σ(outsider_click_base)` and then decides on the
-//!    product page (`channels.link`). Gifts are drawn among participants and booked as cost.
+//! 3. Each participant shares to `shares_required` friend groups, each share bringing
+//!    Poisson(`reach_per_share`) views from the scenario's outsiders (the open market, when
+//!    it has one), spread uniformly over them. An outsider opens the link of a draw at
+//!    most once, whatever the number of shares they saw, and then decides on the product
+//!    page (`channels.link`). Gifts are drawn among participants and booked as cost.
 //!
-//! Finders are drawn with [`super::group_chat::Finders`] (no coin per member), and a group's
-//! outsiders who open and who do not are two Poisson counts (a Poisson total split by the
-//! click probability), not one draw per share and outsider.
+//! Reach counts people of a finite market. With `S` shares of one draw among `N`
+//! outsiders, each outsider's views are independent Poisson(`λ`), `λ = S ·
+//! reach_per_share / N` (a Poisson total spread uniformly splits into independent Poisson
+//! counts), and each view is opened with `c = σ(outsider_click_base)`. Hence, exactly and
+//! with O(1) draws per draw event:
+//! - the outsiders reached for the first time in the trial are Binomial(`U`, `1 − e^{−λ}`)
+//!   of the `U` not reached before (`sd_outsiders_reached` counts distinct people, never
+//!   more than the outsiders who exist);
+//! - the outsiders who open the link are `K ~ Binomial(N, 1 − e^{−λc})` distinct
+//!   outsiders, drawn uniformly without replacement (Floyd's algorithm), each deciding
+//!   once. They are buyers of the simulated population, so they are in every denominator.
+//!
+//! Finders are drawn with [`super::group_chat::Finders`] (no coin per member).
 //!
 //! ## KPIs
 //! `sd_draws`, `sd_participation` (participants / members present), `sd_shares`,
-//! `sd_outsiders_reached`, `sd_outsider_clicks`, `sd_orders` (first orders by outsiders),
+//! `sd_outsiders_reached` (distinct outsiders who saw at least one share),
+//! `sd_outsider_clicks` (link openings: one per outsider and draw at most), `sd_orders`
+//! (first orders by outsiders),
 //! `sd_cost` (gifts), `sd_cost_per_order`.
 
 mod config;
@@ -28,7 +41,7 @@ pub use config::*;
 use super::group_chat::{Finders, each_scheduled_group, window_weight};
 use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::{Exposure, sigmoid, sigmoid_coin};
-use crate::rng::poisson_count;
+use crate::rng::binomial_count;
 use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
@@ -103,34 +116,49 @@ impl Run<Plan> {
         world.book_cost(gifts);
     }
 
-    /// The group's `shares` shares, each seen by Poisson(`reach_per_share`) outsiders who
-    /// open the link with `σ(outsider_click_base)`. Outsiders who open and those who do not
-    /// are independent Poisson counts (splitting the total), so one draw each serves the
-    /// whole group; each opener is a random outsider deciding on the product page.
+    /// The group's `shares` shares among the market's outsiders: the newly reached ones
+    /// counted, and the distinct outsiders who open the link deciding on the product page
+    /// (see the module doc).
     fn share(&mut self, world: &mut World, p: &Plan, minute: u32, shares: u64) {
-        if shares == 0 || world.pop.outsiders() == 0 {
+        let n = world.pop.outsiders() as u64;
+        if shares == 0 || n == 0 {
             return;
         }
-        let mean = shares as f64 * p.config.reach_per_share;
+        let lambda = shares as f64 * p.config.reach_per_share / n as f64;
         let click = sigmoid(p.config.outsider_click_base);
-        let clicks = poisson_count(mean * click, &mut self.rng);
-        let others = poisson_count(mean * (1.0 - click), &mut self.rng);
-        self.trial.reached += clicks + others;
-        self.trial.clicks += clicks;
+        let unreached = n - self.trial.reached.min(n);
+        self.trial.reached += binomial_count(unreached, -(-lambda).exp_m1(), &mut self.rng);
+        let openers = binomial_count(n, -(-lambda * click).exp_m1(), &mut self.rng);
+        self.trial.clicks += openers;
         let e = Exposure {
             base: p.link_base,
             attention: 1.0,
             strength: 0.0,
             incentive: 0.0,
         };
-        for _ in 0..clicks {
-            let Some(o) = world.pop.random_outsider(&mut self.rng) else {
+        let trial = &mut self.trial;
+        distinct_sample(n, openers, &mut trial.picked, &mut self.rng);
+        for &k in &trial.picked {
+            let Some(o) = world.pop.outsider(k as u32) else {
                 return;
             };
             if world.offer(o, (minute + 60).min(1439), &e, &mut self.rng) {
-                self.trial.orders += 1;
+                trial.orders += 1;
             }
         }
+    }
+}
+
+/// `k` distinct values of `0..n`, uniformly without replacement (Floyd's algorithm, O(k)
+/// draws), into `out` in the order drawn (deterministic for a given stream).
+fn distinct_sample(n: u64, k: u64, out: &mut Vec<u64>, rng: &mut crate::rng::SimRng) {
+    out.clear();
+    let mut seen = std::collections::HashSet::with_capacity(k as usize);
+    for j in n - k.min(n)..n {
+        let t = rng.random_range(0..=j);
+        let v = if seen.insert(t) { t } else { j };
+        seen.insert(v);
+        out.push(v);
     }
 }
 
@@ -152,6 +180,8 @@ pub struct Trial {
     clicks: u64,
     orders: u64,
     cost: f64,
+    /// Scratch: the outsiders who open the link of the current draw.
+    picked: Vec<u64>,
 }
 
 impl Record for Trial {
