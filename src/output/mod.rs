@@ -3,7 +3,9 @@
 //! `report.html`, and the tables printed to the terminal.
 //!
 //! Every file is written atomically (a temporary file in the same folder, synced, then
-//! renamed over the target), so a finished result is never half-written. `trials.csv` is written row by row, never held whole in memory. Nothing here
+//! renamed over the target), so a finished result is never half-written; `run` and
+//! `compare` write them into a staging folder that replaces the output folder as a whole
+//! ([`unit`]). `trials.csv` is written row by row, never held whole in memory. Nothing here
 //! depends on the thread count or the clock: the same scenario and seed give
 //! byte-identical files.
 
@@ -13,6 +15,7 @@ mod json;
 pub mod plots;
 pub mod report;
 mod table;
+pub mod unit;
 
 pub use table::{render_comparison, render_contributions, render_table};
 
