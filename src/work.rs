@@ -412,7 +412,7 @@ pub fn assemble(lineup: &Lineup, work: &Work) -> Result<Vec<CandidateResult>, Wo
             values.push(t.values());
             contributions.extend(t.contributions);
         })?;
-        let bands = daily_bands(work, c, trials, days)?;
+        let bands = daily_bands(work, c, trials, days, DAILY_VALUES)?;
         let cand = &e.candidate;
         out.push(
             CandidateResult::from_parts(
@@ -430,15 +430,16 @@ pub fn assemble(lineup: &Lineup, work: &Work) -> Result<Vec<CandidateResult>, Wo
 }
 
 /// The daily bands of candidate `c`'s cumulative first buyers and orders over `days`
-/// days, read in blocks of days of at most [`DAILY_VALUES`] values.
+/// days, read in blocks of days of at most `budget` values (at least one day).
 fn daily_bands(
     work: &Work,
     c: usize,
     trials: usize,
     days: usize,
+    budget: usize,
 ) -> Result<[Vec<DailyBand>; 2], WorkError> {
     let mut bands = [Vec::with_capacity(days), Vec::with_capacity(days)];
-    let block = (DAILY_VALUES / (2 * trials.max(1))).max(1);
+    let block = (budget / (2 * trials.max(1))).max(1);
     let mut col = Vec::with_capacity(trials);
     let mut start = 0;
     while start < days {
@@ -758,6 +759,44 @@ mod tests {
         huge.extend_from_slice(&[0; 8]);
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode_chunk(&huge).is_err());
+    }
+
+    #[test]
+    fn daily_bands_read_in_blocks_equal_those_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let trials: Vec<TrialResult> = (0..5)
+            .map(|i| TrialResult {
+                daily_first_buyers: vec![i, 2 * i, 7, 9 - i],
+                daily_orders: vec![3 * i, 1, 4 + i, 20],
+                ..trial(i, false)
+            })
+            .collect();
+        let manifest = Manifest {
+            format: FORMAT,
+            version: String::new(),
+            fingerprint: String::new(),
+            seed: 0,
+            trials: 5,
+            chunk_trials: 2,
+            candidates: vec!["a".into()],
+            done: vec![Vec::new()],
+        };
+        let mut work = Work {
+            dir: dir.path().to_path_buf(),
+            manifest,
+        };
+        for k in 0..3u32 {
+            let r = work.manifest.range(k);
+            work.save_chunk(0, k, &trials[r.start as usize..r.end as usize])
+                .unwrap();
+        }
+        let first = crate::results::daily_bands(&trials, |t| &t.daily_first_buyers);
+        let orders = crate::results::daily_bands(&trials, |t| &t.daily_orders);
+        for budget in [1, 10, 25, 1000] {
+            let [a, b] = daily_bands(&work, 0, 5, 4, budget).unwrap();
+            assert_eq!((&a, &b), (&first, &orders), "budget {budget}");
+        }
+        assert_eq!(work.manifest.done, [vec![0, 1, 2]]);
     }
 
     #[test]
