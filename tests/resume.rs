@@ -268,6 +268,8 @@ fn a_folder_of_other_files_is_not_replaced() {
     assert_eq!(names(root.path()), ["notes.txt"]);
 }
 
+/// The memory available is read from `/proc/meminfo`.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_run_that_cannot_fit_is_refused_with_its_estimate() {
     let root = tempfile::tempdir().unwrap();

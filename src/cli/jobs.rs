@@ -83,6 +83,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     let total = lineup.total_trials();
     let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
     let started = Instant::now();
+    let resumed = work.manifest().trials_done();
     let signals = Signals::install()?;
     let progress = crate::work::run(
         lineup,
@@ -143,11 +144,17 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
+        let ran = total - resumed;
         eprintln!(
-            "{} trials in {:.2} s ({:.1} trials/s); wrote {}: {}",
-            total,
+            "{} trials in {:.2} s ({:.1} trials/s{}); wrote {}: {}",
+            ran,
             elapsed,
-            total as f64 / elapsed.max(1e-9),
+            ran as f64 / elapsed.max(1e-9),
+            if resumed > 0 {
+                format!("; {resumed} done before")
+            } else {
+                String::new()
+            },
             dir.display(),
             files.join(", ")
         );

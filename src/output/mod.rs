@@ -5,7 +5,7 @@
 //! Every file is written atomically (a temporary file in the same folder, synced, then
 //! renamed over the target), so a finished result is never half-written; `run` and
 //! `compare` write them into a staging folder that replaces the output folder as a whole
-//! ([`unit`]). `trials.csv` is written row by row, never held whole in memory. Nothing here
+//! ([`mod@unit`]). `trials.csv` is written row by row, never held whole in memory. Nothing here
 //! depends on the thread count or the clock: the same scenario and seed give
 //! byte-identical files.
 
