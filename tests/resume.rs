@@ -1,7 +1,7 @@
 //! A run's output folder as a unit, and interrupted runs: a run stopped by SIGTERM or
 //! SIGINT and resumed writes the bytes of an uninterrupted run; a second run into the
 //! same folder is refused; an earlier run's files do not survive a new run; a run killed
-//! before its outputs are swapped in leaves the old result whole.
+//! before its outputs are swapped in leaves the old result whole, and resumes.
 //!
 //! The runs are child processes of the built binary. Waits are for the manifest to list
 //! finished chunks, with generous upper bounds (never timing assertions).
@@ -252,6 +252,14 @@ fn the_old_result_stays_whole_when_a_new_run_is_killed_before_the_swap() {
     child.kill().expect("kills");
     child.wait().expect("waits");
     assert!(files(&out) == before, "the old result changed");
+    // What the killed run saved resumes to the bytes of an uninterrupted run.
+    args.push("--resume");
+    let o = run(&out, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let whole = root.path().join("whole");
+    let o = run(&whole, &args[..args.len() - 1]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(files(&out) == files(&whole), "the resumed result differs");
 }
 
 #[test]
