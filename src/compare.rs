@@ -659,8 +659,12 @@ mod tests {
     /// A candidate whose trial `i` costs `cost[i]` and adds `inc[i]` first buyers to the
     /// 10 of its no-campaign world.
     fn with_increment(name: &str, cost: &[f64], inc: &[u32]) -> CandidateResult {
-        let trials = cost
-            .iter()
+        CandidateResult::new(name, [], &[], increment_trials(cost, inc))
+    }
+
+    /// The trials of [`with_increment`].
+    fn increment_trials(cost: &[f64], inc: &[u32]) -> Vec<crate::results::TrialResult> {
+        cost.iter()
             .zip(inc)
             .enumerate()
             .map(|(i, (&c, &d))| {
@@ -687,8 +691,7 @@ mod tests {
                     contributions: None,
                 }
             })
-            .collect();
-        CandidateResult::new(name, [], &[], trials)
+            .collect()
     }
 
     /// A candidate whose trial `i` costs `10 · per_buyer[i]` for 10 first buyers, without
@@ -696,7 +699,7 @@ mod tests {
     fn candidate(name: &str, per_buyer: &[f64]) -> CandidateResult {
         let trials = per_buyer
             .iter()
-            .map(|c| with_increment(name, &[10.0 * c], &[0]).trials[0].clone())
+            .flat_map(|c| increment_trials(&[10.0 * c], &[0]))
             .enumerate()
             .map(|(i, t)| crate::results::TrialResult {
                 trial: i as u32,
@@ -751,11 +754,11 @@ mod tests {
     #[test]
     fn payback_ranks_on_wilson_shares() {
         // Margin: 0 per order; cost 0.5 pays back never. Give `a` margin by hand.
-        let mut a = with_increment("a", &[1.0, 1.0, 1.0, 1.0], &[1, 1, 1, 1]);
-        for t in &mut a.trials[..3] {
+        let mut trials = increment_trials(&[1.0, 1.0, 1.0, 1.0], &[1, 1, 1, 1]);
+        for t in &mut trials[..3] {
             t.campaign.gross_margin = 2.0;
         }
-        let a = CandidateResult::new("a", [], &[], a.trials);
+        let a = CandidateResult::new("a", [], &[], trials);
         let b = with_increment("b", &[1.0, 1.0, 1.0, 1.0], &[1, 1, 1, 1]);
         let c = compare(&[b, a], Objective::Payback, Constraints::default());
         assert_eq!(c.ranking[0].candidate, "a");

@@ -23,6 +23,7 @@
 //!   and seed, one horizon and currency, names, reproduce command);
 //! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
 //! - [`limits`]: the caps on every size, count and thread setting, with their reasons;
+//! - [`work`]: the work folder: finished trials spilled in chunks, the manifest, resume;
 //! - [`cli`]: the command line.
 //!
 //! ```no_run
@@ -59,4 +60,5 @@ pub mod scenario;
 pub mod settings;
 pub mod shapley;
 pub mod thinning;
+pub mod work;
 pub mod world;

@@ -22,18 +22,41 @@
 //! Input files must also be regular files: a FIFO, a device (`/dev/zero`) or a folder is
 //! refused before it is opened ([`read_input`]), so reading can neither block nor grow
 //! without end.
+//!
+//! ## The estimate of a run
+//! Within the limits a run can still ask for more than the machine has (50 million agents
+//! on 1,024 threads). [`estimate`] gives a run's peak memory and time from its
+//! [`Workload`] before anything is simulated; `run` and `compare` refuse a run whose memory
+//! estimate exceeds the memory available (`MemAvailable` of `/proc/meminfo` on Linux),
+//! naming the estimate and the keys to change, unless `--force` is given, and print the
+//! time estimate when it is over a minute. The model is deliberately simple:
+//!
+//! ```text
+//! memory = BASE + threads · agents · BYTES_PER_AGENT
+//!          + candidates · trials · (ROW_BYTES + 8 · metrics [+ contribution record])
+//! time   = candidates · trials · worlds · agents · days / (rate · min(threads, cores))
+//! ```
+//!
+//! where `worlds` is the worlds simulated per trial (1 for the campaign, +1 for the
+//! no-campaign world, and with `--contributions` 2^m worlds for m ≤ 6 mechanisms or
+//! 2 + 2·pairs·m sampled ones) and `rate` is [`RATE_LEAN`] without mechanisms,
+//! [`RATE_MECHANISMS`] with any. The constants were measured on a 2-core Linux machine
+//! shared with other work (one thread, peak RSS by `/usr/bin/time`): `bass.toml` with
+//! 1,000,000 and 4,000,000 buyers (4 trials: 47.8 MB and 166 MB, 39 bytes per agent,
+//! 220–227 M agent-days/s; 10,000 buyers: 850 M/s), and `full_campaign.toml` (2 trials
+//! in 1.47 s: 39 M agent-days/s). Time is only an order of magnitude: it varies with
+//! the scenario's dynamics and the machine's load.
 
 use std::io::Read;
 use std::path::Path;
 
 /// Most trials of one run (per candidate).
 ///
-/// Every finished trial is held in memory until the outputs are written: about 1 KB per
-/// trial for a small scenario (measured: 100,000 trials of `bass.toml` over 30 days peak
-/// at 91 MB), more with a longer horizon and more mechanisms' KPIs. Ten million trials is
-/// beyond any forecast's need (the intervals of 10,000 trials are already narrow) and, at
-/// a few kilobytes each, still fits a workstation; a mistyped count far above it (`1e9`
-/// would need 128 GB for the result slots alone) is refused instead of aborting.
+/// Finished trials are spilled to disk (`crate::work`); memory holds one `f64` per metric
+/// per trial (about 230 bytes a trial for a scenario without mechanisms, more with
+/// mechanisms' KPIs and contributions). Ten million trials is beyond any forecast's need
+/// (the intervals of 10,000 trials are already narrow) and still fits a workstation; a
+/// mistyped count far above it (`1e9`) is refused instead of aborting.
 pub const MAX_TRIALS: u32 = 10_000_000;
 
 /// Most worker threads. Results never depend on the thread count; more threads than
@@ -91,6 +114,118 @@ pub const MAX_BASELINE_BYTES: u64 = 16 * 1024 * 1024;
 /// it is a billionth of the first.
 pub const MAX_CALIBRATION_ROUNDS: u32 = 30;
 
+/// Memory of the process before any agent or trial: the binary, the plans, the thread
+/// stacks (measured: about 8 MB).
+pub const BASE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// Memory of one simulated agent in a worker's world (measured 39 bytes).
+pub const BYTES_PER_AGENT: f64 = 40.0;
+
+/// Memory held per trial and candidate besides its metric values: the row's vector and
+/// its allocation.
+pub const ROW_BYTES: f64 = 48.0;
+
+/// Agent-days simulated per second on one core without mechanisms (measured 220 M to
+/// 850 M; the lower end, for large populations).
+pub const RATE_LEAN: f64 = 200e6;
+
+/// Agent-days simulated per second on one core with mechanisms (measured 39 M for every
+/// mechanism at once).
+pub const RATE_MECHANISMS: f64 = 30e6;
+
+/// What a run asks of the machine: the input of [`estimate`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Workload {
+    /// Simulated agents per world (buyers plus expected group members), the largest of
+    /// the candidates'.
+    pub agents: f64,
+    /// Days simulated.
+    pub days: u32,
+    /// Mechanisms of the largest candidate.
+    pub mechanisms: usize,
+    /// Worlds simulated per trial (see the module documentation).
+    pub worlds: f64,
+    /// Trials per candidate.
+    pub trials: u32,
+    /// Candidates.
+    pub candidates: usize,
+    /// Metrics per trial (core, incremental and KPIs).
+    pub metrics: usize,
+    /// Whether each trial keeps its mechanisms' contributions.
+    pub contributions: bool,
+    /// Worker threads.
+    pub threads: usize,
+    /// Cores of the machine.
+    pub cores: usize,
+}
+
+/// A run's estimated peak memory and time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Footprint {
+    /// Peak memory, bytes.
+    pub memory: f64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// The estimated peak memory and time of a run (see the module documentation).
+pub fn estimate(w: &Workload) -> Footprint {
+    let per_trial = ROW_BYTES
+        + 8.0 * w.metrics as f64
+        + if w.contributions {
+            // Three rows of six values per mechanism and the record's own fields.
+            (3 * 6 * 8 * w.mechanisms) as f64 + 3.0 * ROW_BYTES
+        } else {
+            0.0
+        };
+    let trials = w.candidates as f64 * f64::from(w.trials);
+    let memory = BASE_BYTES + w.threads as f64 * w.agents * BYTES_PER_AGENT + trials * per_trial;
+    let rate = if w.mechanisms == 0 {
+        RATE_LEAN
+    } else {
+        RATE_MECHANISMS
+    };
+    let cores = w.threads.min(w.cores).max(1) as f64;
+    let seconds = trials * w.worlds * w.agents * f64::from(w.days) / (rate * cores);
+    Footprint { memory, seconds }
+}
+
+/// The memory available to a new process in bytes: `MemAvailable` of `/proc/meminfo`
+/// (Linux); `None` where it cannot be read.
+pub fn memory_available() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    parse_mem_available(&text)
+}
+
+/// `MemAvailable` of a `/proc/meminfo` text, in bytes.
+fn parse_mem_available(text: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+/// Bytes in words: `12.3 MB`, `4.5 GB` (decimal units).
+pub fn bytes_text(b: f64) -> String {
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else {
+        format!("{:.0} MB", (b / 1e6).max(1.0))
+    }
+}
+
+/// A duration in words: seconds, minutes, hours or days.
+pub fn duration_text(s: f64) -> String {
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 5400.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.0} days", s / 86_400.0)
+    }
+}
+
 /// Reads a text input file of at most `max_bytes`.
 ///
 /// The file must be a regular file (symbolic links are followed): a folder, a FIFO or a
@@ -146,6 +281,56 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<String, std::io::Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bass(trials: u32, agents: f64, threads: usize) -> Workload {
+        Workload {
+            agents,
+            days: 90,
+            mechanisms: 0,
+            worlds: 2.0,
+            trials,
+            candidates: 1,
+            metrics: 21,
+            contributions: false,
+            threads,
+            cores: 2,
+        }
+    }
+
+    #[test]
+    fn the_estimate_matches_its_measurements() {
+        // bass.toml with 4,000,000 buyers, 4 trials, one thread: 166 MB, 12.7 s measured.
+        let f = estimate(&bass(4, 4e6, 1));
+        assert!((150e6..200e6).contains(&f.memory), "{f:?}");
+        assert!((5.0..30.0).contains(&f.seconds), "{f:?}");
+        // Memory grows with threads (one world each) and trials; time falls with cores
+        // only up to the machine's.
+        assert!(estimate(&bass(4, 4e6, 2)).memory > f.memory);
+        assert!(estimate(&bass(4_000, 4e6, 1)).memory > f.memory);
+        let two = estimate(&bass(4, 4e6, 2)).seconds;
+        assert_eq!(estimate(&bass(4, 4e6, 64)).seconds, two);
+        // 50 million agents on 1,024 threads: terabytes.
+        assert!(estimate(&bass(1, 5e7, 1024)).memory > 1e12);
+        let c = Workload {
+            contributions: true,
+            mechanisms: 3,
+            worlds: 8.0,
+            ..bass(1000, 1e4, 1)
+        };
+        assert!(estimate(&c).memory > estimate(&bass(1000, 1e4, 1)).memory);
+        assert!(estimate(&c).seconds > 4.0 * estimate(&bass(1000, 1e4, 1)).seconds);
+    }
+
+    #[test]
+    fn mem_available_is_read_in_bytes() {
+        let text = "MemTotal:       24683520 kB\nMemFree:  1 kB\nMemAvailable:   22266880 kB\n";
+        assert_eq!(parse_mem_available(text), Some(22_266_880.0 * 1024.0));
+        assert_eq!(parse_mem_available("MemTotal: 1 kB\n"), None);
+        assert_eq!(bytes_text(166e6), "166 MB");
+        assert_eq!(bytes_text(2.5e12), "2500.0 GB");
+        assert_eq!(duration_text(12.0), "12 s");
+        assert_eq!(duration_text(600.0), "10 min");
+    }
 
     #[test]
     fn read_input_refuses_folders_devices_and_large_files() {

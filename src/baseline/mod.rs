@@ -219,8 +219,8 @@ impl Fnv64 {
 /// value (f64 bits, LE), in trial order.
 pub fn column_digest(c: &CandidateResult, k: usize) -> String {
     let mut h = Fnv64::default();
-    for (t, row) in c.trials.iter().zip(&c.values) {
-        h.write(&t.trial.to_le_bytes());
+    for (t, row) in (0u32..).zip(&c.values) {
+        h.write(&t.to_le_bytes());
         h.write_f64(row.get(k).copied().unwrap_or(f64::NAN));
     }
     h.label()
@@ -234,8 +234,8 @@ pub fn trials_digest(c: &CandidateResult) -> String {
         h.write(m.as_bytes());
         h.write(&[0]);
     }
-    for (t, row) in c.trials.iter().zip(&c.values) {
-        h.write(&t.trial.to_le_bytes());
+    for (t, row) in (0u32..).zip(&c.values) {
+        h.write(&t.to_le_bytes());
         for &v in row {
             h.write_f64(v);
         }

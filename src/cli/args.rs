@@ -288,6 +288,13 @@ pub struct RunOpts {
     /// metrics (that world adds 2% to 20% to the shipped scenarios' run time).
     #[arg(long)]
     pub totals_only: bool,
+    /// Continue an interrupted run of the same command into the same output folder,
+    /// skipping the trials already done (the outputs are those of an uninterrupted run).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run even when the estimated memory exceeds what the machine has available.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl RunOpts {

@@ -1,16 +1,28 @@
-//! What `run` and `compare` share: checking the options, and running a lineup with a
-//! progress bar, comparing, writing the outputs and printing the tables.
+//! What `run` and `compare` share: checking the options, estimating what the run needs,
+//! and running a lineup with a progress bar, comparing, writing the outputs and printing
+//! the tables.
+//!
+//! A run claims its output folder as a unit (`output::unit`: a lock, a staging folder
+//! swapped in whole), spills finished trials into its work folder (`crate::work`) and,
+//! on SIGINT or SIGTERM, stops starting trials, keeps what is complete and says how to
+//! continue (`--resume`). A second signal ends the process at once.
 
 use super::CliError;
 use super::args::RunOpts;
 use crate::compare::{ConstraintError, comparison};
+use crate::dist::Support;
 use crate::limits::MAX_THREADS;
-use crate::lineup::Lineup;
+use crate::limits::{Footprint, Workload, bytes_text, duration_text, estimate, memory_available};
+use crate::lineup::{Lineup, shell_quote};
+use crate::output::unit::{OutputUnit, UnitError};
 use crate::output::{
     RunOutputs, probe_dir, render_comparison, render_contributions, render_table, write_run,
 };
+use crate::work::{Manifest, Progress, Work, WorkError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Checks the options of `run` and `compare` that neither clap nor the scenario's
@@ -60,18 +72,50 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     );
     let info = lineup.info(command);
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
+    check_fits(lineup, o)?;
     probe_dir(&dir)?;
+    let unit = OutputUnit::claim(&dir).map_err(unit_error)?;
+    let manifest = Manifest::fresh(lineup, o.arms());
+    let (mut work, note) = Work::open(unit.work_dir(), manifest, o.resume).map_err(work_error)?;
+    if !note.is_empty() && !o.quiet {
+        eprintln!("{note}");
+    }
     let total = lineup.total_trials();
     let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
     let started = Instant::now();
-    let candidates = lineup
-        .run(o.threads, o.arms(), &|| bar.inc(1))
-        .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
+    let resumed = work.manifest().trials_done();
+    let signals = Signals::install()?;
+    let progress = crate::work::run(
+        lineup,
+        &mut work,
+        o.threads,
+        o.arms(),
+        &signals.stop,
+        &|n| bar.inc(n),
+    )
+    .map_err(work_error)?;
     bar.finish_and_clear();
+    if progress == Progress::Stopped {
+        let done = work.manifest().trials_done();
+        let message = format!(
+            "interrupted by {}: {done} of {total} trials saved in {}; the output folder {} is unchanged. Continue with:\n  {} --resume --out {}",
+            signals.name(),
+            work.dir().display(),
+            dir.display(),
+            info.command,
+            shell_quote(&dir.display().to_string()),
+        );
+        unit.abandon();
+        return Err(CliError::Interrupted {
+            signal: signals.number(),
+            message,
+        });
+    }
     let elapsed = started.elapsed().as_secs_f64();
+    let candidates = crate::work::assemble(lineup, &work).map_err(work_error)?;
     let comparison = comparison(&candidates, o.objective.into(), o.constraints());
     let written = write_run(
-        &dir,
+        unit.staging(),
         &RunOutputs {
             info: &info,
             base: &lineup.base,
@@ -82,6 +126,9 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             report: o.report,
         },
     )?;
+    unit.commit()?;
+    work.remove()?;
+    drop(unit);
     println!(
         "scenario {} | {} trials | seed {} | horizon {} days | money in {}",
         info.scenario, info.trials, info.seed, info.horizon_days, info.currency
@@ -97,16 +144,159 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
+        let ran = total - resumed;
         eprintln!(
-            "{} trials in {:.2} s ({:.1} trials/s); wrote {}: {}",
-            total,
+            "{} trials in {:.2} s ({:.1} trials/s{}); wrote {}: {}",
+            ran,
             elapsed,
-            total as f64 / elapsed.max(1e-9),
+            ran as f64 / elapsed.max(1e-9),
+            if resumed > 0 {
+                format!("; {resumed} done before")
+            } else {
+                String::new()
+            },
             dir.display(),
             files.join(", ")
         );
     }
     Ok(())
+}
+
+/// A claim on the output folder that failed: another run holds it (a failure, exit 1) or
+/// the folder cannot be replaced (bad input, exit 2).
+fn unit_error(e: UnitError) -> CliError {
+    match e {
+        UnitError::Foreign { .. } | UnitError::Unnamed(_) => CliError::Usage(e.to_string()),
+        UnitError::Busy { .. } | UnitError::Io(_) => CliError::Other(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// A work folder that cannot be used: a resume of a different run is bad input (exit 2),
+/// anything else a failure (exit 1).
+fn work_error(e: WorkError) -> CliError {
+    match e {
+        WorkError::Mismatch { .. } | WorkError::Corrupt { .. } => CliError::Usage(e.to_string()),
+        WorkError::Io(_) | WorkError::Threads(_) => CliError::Other(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// The workload of running `lineup` with the options `o` (see [`crate::limits::estimate`]).
+pub(super) fn workload(lineup: &Lineup, o: &RunOpts) -> Workload {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let arms = o.arms();
+    let mut w = Workload {
+        agents: 0.0,
+        days: lineup.base.horizon_days,
+        mechanisms: 0,
+        worlds: 1.0,
+        trials: lineup.base.trials,
+        candidates: lineup.entries.len(),
+        metrics: 0,
+        contributions: arms.contributions.is_some(),
+        threads: o.threads.unwrap_or(cores),
+        cores,
+    };
+    for e in &lineup.entries {
+        let p = &e.plan.scenario.population;
+        let members = p
+            .groups
+            .size
+            .build(Support::Positive)
+            .map_or(0.0, |d| d.mean());
+        let agents = f64::from(p.buyers) + f64::from(p.groups.count) * members;
+        let m = e.plan.mechanisms.len();
+        let worlds = 1.0
+            + f64::from(u8::from(arms.no_campaign || arms.contributions.is_some()))
+            + match arms.contributions {
+                None => 0.0,
+                Some(_) if m <= crate::shapley::EXACT_MAX => (1u64 << m) as f64 - 2.0,
+                Some(c) => 2.0 * f64::from(c.pairs) * m as f64,
+            };
+        let metrics = crate::results::CORE_METRICS.len()
+            + crate::kpi::INCREMENTAL.len()
+            + e.plan.kpi_names().len();
+        w.agents = w.agents.max(agents);
+        w.mechanisms = w.mechanisms.max(m);
+        w.worlds = w.worlds.max(worlds);
+        w.metrics = w.metrics.max(metrics);
+    }
+    w
+}
+
+/// Refuses a run whose estimated memory exceeds what the machine has available (unless
+/// `--force`), and prints the estimate of a run expected to take over a minute.
+fn check_fits(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
+    let Footprint { memory, seconds } = estimate(&workload(lineup, o));
+    if let Some(available) = memory_available().filter(|&a| memory > a && !o.force) {
+        return Err(CliError::Usage(format!(
+            "this run needs about {} of memory (estimate, about {} of simulation) but {} is available: lower `trials` (--trials), --threads or the population (`population.buyers`, `population.groups.count`), or give --force to run anyway",
+            bytes_text(memory),
+            duration_text(seconds),
+            bytes_text(available),
+        )));
+    }
+    if seconds > 60.0 && !o.quiet {
+        eprintln!(
+            "estimate: about {} of simulation and {} of memory",
+            duration_text(seconds),
+            bytes_text(memory)
+        );
+    }
+    Ok(())
+}
+
+/// SIGINT and SIGTERM, caught for the duration of a run: the first sets `stop` (the run
+/// saves what is complete), a second ends the process at once with 128 + its number.
+struct Signals {
+    /// Set by either signal.
+    stop: Arc<AtomicBool>,
+    /// Set by SIGTERM.
+    term: Arc<AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl Signals {
+    fn install() -> Result<Self, CliError> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::flag;
+        let stop = Arc::new(AtomicBool::new(false));
+        let term = Arc::new(AtomicBool::new(false));
+        let mut ids = Vec::new();
+        let fail = |e: std::io::Error| anyhow::anyhow!("cannot catch signals: {e}");
+        for sig in [SIGINT, SIGTERM] {
+            // Registered first, so it sees `stop` before this signal sets it.
+            ids.push(
+                flag::register_conditional_shutdown(sig, 128 + sig, stop.clone()).map_err(fail)?,
+            );
+            ids.push(flag::register(sig, stop.clone()).map_err(fail)?);
+        }
+        ids.push(flag::register(SIGTERM, term.clone()).map_err(fail)?);
+        Ok(Signals { stop, term, ids })
+    }
+
+    fn number(&self) -> i32 {
+        if self.term.load(Ordering::Relaxed) {
+            signal_hook::consts::SIGTERM
+        } else {
+            signal_hook::consts::SIGINT
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        if self.term.load(Ordering::Relaxed) {
+            "SIGTERM"
+        } else {
+            "SIGINT"
+        }
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// A progress bar of `total` trials on stderr, or a hidden one.

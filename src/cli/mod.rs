@@ -4,7 +4,9 @@
 //! is a short pipeline in its own file: resolve the scenario, call the library, write
 //! outputs and print. `main` maps errors to exit codes: 0 success, 1 a run or write
 //! failure (or, for `baseline check`, a regression or a changed scenario), 2 bad input
-//! (invalid scenario, baseline or settings file, bad arguments).
+//! (invalid scenario, baseline or settings file, bad arguments, a run that does not fit
+//! the machine), 130 a run stopped by SIGINT and 143 one stopped by SIGTERM (128 plus the
+//! signal's number, the shells' convention) after saving its finished trials.
 
 pub mod args;
 mod baseline;
@@ -43,6 +45,15 @@ pub enum CliError {
     /// `baseline check` found regressions or changed scenarios (exit 1).
     #[error("{0}")]
     CheckFailed(String),
+    /// A run stopped by a signal after saving its finished trials (exit 128 + the
+    /// signal's number: 130 for SIGINT, 143 for SIGTERM).
+    #[error("{message}")]
+    Interrupted {
+        /// The signal's number.
+        signal: i32,
+        /// What was saved and how to continue.
+        message: String,
+    },
     /// Anything else (exit 1).
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -55,6 +66,7 @@ impl CliError {
             CliError::Scenario(_) | CliError::Invalid(_) | CliError::Usage(_) => 2,
             CliError::Baseline(e) if e.is_bad_input() => 2,
             CliError::Baseline(_) | CliError::CheckFailed(_) | CliError::Other(_) => 1,
+            CliError::Interrupted { signal, .. } => (128 + signal).clamp(129, 255) as u8,
         }
     }
 }

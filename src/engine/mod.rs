@@ -251,24 +251,43 @@ pub fn run(
     opts: RunOptions,
     on_trial_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<TrialResult>, rayon::ThreadPoolBuildError> {
-    let work = || {
-        (0..opts.trials)
-            .into_par_iter()
-            .map_init(
-                || Workspace::new(plan),
-                |ws, i| {
-                    let r = simulate_arms(plan, opts.arms, opts.seed, i, ws);
-                    on_trial_done();
-                    r
-                },
-            )
-            .collect::<Vec<_>>()
-    };
-    match opts.threads {
-        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let work = || run_range(plan, opts, 0..opts.trials, &never, on_trial_done);
+    let done = match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()?
-            .install(work)),
-        None => Ok(work()),
-    }
+            .install(work),
+        None => work(),
+    };
+    Ok(done.unwrap_or_default())
+}
+
+/// Runs trials `range` of `opts` in parallel on the current rayon pool and returns their
+/// results in trial order, or `None` when `stop` was set before every trial had run: the
+/// trials not yet started are skipped, those running finish, and the range's results are
+/// dropped (trial `i` depends on `(seed, i)` only, so running the range again gives the
+/// same results).
+pub fn run_range(
+    plan: &Plan,
+    opts: RunOptions,
+    range: std::ops::Range<u32>,
+    stop: &std::sync::atomic::AtomicBool,
+    on_trial_done: &(dyn Fn() + Sync),
+) -> Option<Vec<TrialResult>> {
+    use std::sync::atomic::Ordering;
+    range
+        .into_par_iter()
+        .map_init(
+            || Workspace::new(plan),
+            |ws, i| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let r = simulate_arms(plan, opts.arms, opts.seed, i, ws);
+                on_trial_done();
+                Some(r)
+            },
+        )
+        .collect::<Option<Vec<_>>>()
 }

@@ -36,10 +36,11 @@ fn ser(what: &'static str) -> impl Fn(::csv::Error) -> OutputError {
     }
 }
 
-/// `trials.csv`: one row per (candidate, trial). The columns are the union of every
-/// candidate's metrics; a metric a candidate does not report is left empty.
-pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+/// `trials.csv`: one row per (candidate, trial), written to `to` row by row. The columns
+/// are the union of every candidate's metrics; a metric a candidate does not report is
+/// left empty.
+pub fn trials(cands: &[CandidateResult], to: &mut dyn std::io::Write) -> Result<(), OutputError> {
+    let mut w = ::csv::Writer::from_writer(to);
     let e = ser("trials.csv");
     let names = union_metrics(cands);
     if !cands.is_empty() {
@@ -52,8 +53,8 @@ pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
             .iter()
             .map(|n| c.metrics.iter().position(|m| m == n))
             .collect();
-        for (t, values) in c.trials.iter().zip(&c.values) {
-            let mut row = vec![text_cell(&c.name), t.trial.to_string()];
+        for (t, values) in c.values.iter().enumerate() {
+            let mut row = vec![text_cell(&c.name), t.to_string()];
             row.extend(
                 idx.iter()
                     .map(|k| k.map(|k| num(values[k])).unwrap_or_default()),
@@ -61,7 +62,10 @@ pub fn trials(cands: &[CandidateResult]) -> Result<Vec<u8>, OutputError> {
             w.write_record(&row).map_err(&e)?;
         }
     }
-    finish(w, "trials.csv")
+    w.flush().map_err(|e| OutputError::Serialise {
+        what: "trials.csv",
+        message: e.to_string(),
+    })
 }
 
 /// A record: the leading text fields, then the numbers (empty when undefined).
@@ -141,7 +145,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
     let e = ser("contributions.csv");
     let mut any = false;
     for c in cands {
-        let rows = summarize_contributions(&c.mechanisms, &c.trials);
+        let rows = summarize_contributions(&c.mechanisms, &c.contributions);
         if rows.is_empty() {
             continue;
         }
@@ -165,7 +169,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
             w.write_record(&row).map_err(&e)?;
         }
         for (m, key) in c.mechanisms.iter().enumerate() {
-            let r = mechanism_icpa(m, &c.trials);
+            let r = mechanism_icpa(m, &c.contributions);
             let mut row = vec![
                 text_cell(&c.name),
                 key.clone(),

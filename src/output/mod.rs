@@ -3,7 +3,9 @@
 //! `report.html`, and the tables printed to the terminal.
 //!
 //! Every file is written atomically (a temporary file in the same folder, synced, then
-//! renamed over the target), so a finished result is never half-written. Nothing here
+//! renamed over the target), so a finished result is never half-written; `run` and
+//! `compare` write them into a staging folder that replaces the output folder as a whole
+//! ([`mod@unit`]). `trials.csv` is written row by row, never held whole in memory. Nothing here
 //! depends on the thread count or the clock: the same scenario and seed give
 //! byte-identical files.
 
@@ -13,6 +15,7 @@ mod json;
 pub mod plots;
 pub mod report;
 mod table;
+pub mod unit;
 
 pub use table::{render_comparison, render_contributions, render_table};
 
@@ -88,6 +91,19 @@ pub struct RunOutputs<'a> {
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    write_atomic_with(path, &mut |w| {
+        w.write_all(bytes).map_err(|source| OutputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Writes to `path` atomically what `fill` writes (through a buffer).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
     let io = |source| OutputError::Io {
         path: path.to_path_buf(),
         source,
@@ -98,7 +114,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush().map_err(io)?;
+    }
     // Temporary files are created private (0600); results are ordinary files.
     #[cfg(unix)]
     {
@@ -174,8 +194,10 @@ pub fn write_all(
 /// Writes every output file of a run into `dir`; returns the paths written.
 pub fn write_run(dir: &Path, out: &RunOutputs<'_>) -> Result<Vec<PathBuf>, OutputError> {
     let cands = out.candidates;
+    let trials = dir.join("trials.csv");
+    write_atomic_with(&trials, &mut |w| csv::trials(cands, w))?;
+    let mut written = vec![trials];
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("trials.csv".into(), csv::trials(cands)?),
         ("summary.csv".into(), csv::summary(cands, out.comparison)?),
         (
             "summary.json".into(),
@@ -209,7 +231,6 @@ pub fn write_run(dir: &Path, out: &RunOutputs<'_>) -> Result<Vec<PathBuf>, Outpu
             report::render(out, &rendered).into_bytes(),
         ));
     }
-    let mut written = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
         write_atomic(&path, &bytes)?;

@@ -188,7 +188,7 @@ pub fn render_all(
     let waterfalls: Vec<(usize, Waterfall)> = cands
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| Some((i, waterfall(&c.mechanisms, &c.trials)?)))
+        .filter_map(|(i, c)| Some((i, waterfall(&c.mechanisms, &c.contributions)?)))
         .collect();
     if !waterfalls.is_empty() {
         figures.push(Figure::Waterfall(waterfalls));
@@ -330,7 +330,7 @@ impl Figure {
         cmp: Option<&Comparison>,
         cur: &str,
     ) -> (&'static str, String, String) {
-        let trials = cands.first().map(|c| c.trials.len()).unwrap_or(0);
+        let trials = cands.first().map(|c| c.trial_count()).unwrap_or(0);
         match self {
             Figure::Distributions => (
                 "plot_distributions",

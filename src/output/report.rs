@@ -498,7 +498,7 @@ fn buys(h: &mut String, cands: &[CandidateResult], cur: &str) {
 fn contributions(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let all: Vec<(&CandidateResult, Waterfall)> = cands
         .iter()
-        .filter_map(|c| Some((c, waterfall(&c.mechanisms, &c.trials)?)))
+        .filter_map(|c| Some((c, waterfall(&c.mechanisms, &c.contributions)?)))
         .collect();
     if all.is_empty() {
         return;

@@ -332,7 +332,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
 pub fn render_contributions(cands: &[CandidateResult]) -> String {
     let mut out = String::new();
     for c in cands {
-        let Some(w) = waterfall(&c.mechanisms, &c.trials) else {
+        let Some(w) = waterfall(&c.mechanisms, &c.contributions) else {
             continue;
         };
         out.push_str(&format!(

@@ -1,6 +1,17 @@
-//! One candidate's results: its trials, their metric values and summaries.
+//! One candidate's results: its trials' metric values and summaries.
+//!
+//! What is held per trial is what the summaries, the comparisons and the plots read back
+//! in trial order: one `f64` per metric (the core and incremental metrics and the KPIs:
+//! 23 values, about 230 bytes a trial with its row's allocation, for a scenario without
+//! mechanisms) and, with `--contributions`, each mechanism's contributions. The rest of a
+//! trial's record (its daily series, the mechanisms' attributions) is reduced to the daily
+//! bands and dropped: [`CandidateResult::from_parts`] takes those bands computed elsewhere
+//! (from trials spilled to disk, see `crate::work`), [`CandidateResult::new`] computes them
+//! from trials in memory.
 
-use super::{DailyBand, MetricSummary, TrialResult, daily_bands, metric_names, summarize_all};
+use super::{
+    Contributions, DailyBand, MetricSummary, TrialResult, daily_bands, metric_names, summarize_all,
+};
 
 /// A candidate's results and their summaries.
 #[derive(Debug, Clone)]
@@ -15,11 +26,13 @@ pub struct CandidateResult {
     pub extends: Option<String>,
     /// Keys of the mechanisms it runs (`red_packets`, …).
     pub mechanisms: Vec<String>,
-    /// Per-trial results, in trial order.
-    pub trials: Vec<TrialResult>,
+    /// Each trial's contributions of the mechanisms, in trial order (empty unless the
+    /// run asked for contributions).
+    pub contributions: Vec<Contributions>,
     /// Metric names (core, then KPIs).
     pub metrics: Vec<String>,
-    /// Per-trial metric values in `metrics` order (NaN = undefined), in trial order.
+    /// Per-trial metric values in `metrics` order (NaN = undefined), in trial order: row
+    /// `i` is trial `i`.
     pub values: Vec<Vec<f64>>,
     /// Per-metric summaries.
     pub summary: Vec<MetricSummary>,
@@ -39,8 +52,32 @@ impl CandidateResult {
         trials: Vec<TrialResult>,
     ) -> Self {
         let incremental = trials.first().is_some_and(|t| t.no_campaign.is_some());
-        let metrics = metric_names(incremental, kpi_names);
         let values: Vec<Vec<f64>> = trials.iter().map(|t| t.values()).collect();
+        let daily_first_buyers = daily_bands(&trials, |r| &r.daily_first_buyers);
+        let daily_orders = daily_bands(&trials, |r| &r.daily_orders);
+        let contributions = trials.into_iter().filter_map(|t| t.contributions).collect();
+        Self::from_parts(
+            name,
+            mechanisms,
+            metric_names(incremental, kpi_names),
+            values,
+            contributions,
+            [daily_first_buyers, daily_orders],
+        )
+    }
+
+    /// A candidate's results from its parts: the `metrics` (see
+    /// [`super::metric_names`]), each trial's `values` in that order and its
+    /// `contributions` (both in trial order), and the daily bands of the cumulative first
+    /// buyers and orders.
+    pub fn from_parts<'a>(
+        name: &str,
+        mechanisms: impl IntoIterator<Item = &'a str>,
+        metrics: Vec<String>,
+        values: Vec<Vec<f64>>,
+        contributions: Vec<Contributions>,
+        [daily_first_buyers, daily_orders]: [Vec<DailyBand>; 2],
+    ) -> Self {
         CandidateResult {
             name: name.to_string(),
             description: String::new(),
@@ -50,10 +87,15 @@ impl CandidateResult {
             summary: summarize_all(&metrics, &values),
             metrics,
             values,
-            daily_first_buyers: daily_bands(&trials, |r| &r.daily_first_buyers),
-            daily_orders: daily_bands(&trials, |r| &r.daily_orders),
-            trials,
+            contributions,
+            daily_first_buyers,
+            daily_orders,
         }
+    }
+
+    /// Trials of the candidate.
+    pub fn trial_count(&self) -> usize {
+        self.values.len()
     }
 
     /// Sets the description, the overrides and the candidate it extends, shown in reports.

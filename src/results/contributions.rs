@@ -14,7 +14,6 @@
 //!   with the delta-method 95% interval of
 //!   [`super::estimate::ratio_of_means`].
 
-use super::TrialResult;
 use super::estimate::{Estimate, ratio_of_means};
 use super::outcome::Outcome;
 use super::summary::{MetricSummary, summarize};
@@ -70,16 +69,13 @@ pub struct ContributionSummary {
     pub order_se: f64,
 }
 
-/// The summaries of every mechanism's contributions in `trials` (mechanism keys in plan
-/// order), Shapley first, then leave-one-out; empty when the trials have none.
+/// The summaries of every mechanism's per-trial contributions `per` (in trial order;
+/// mechanism keys in plan order), Shapley first, then leave-one-out; empty when there are
+/// none.
 pub fn summarize_contributions(
     mechanisms: &[String],
-    trials: &[TrialResult],
+    per: &[Contributions],
 ) -> Vec<ContributionSummary> {
-    let per: Vec<&Contributions> = trials
-        .iter()
-        .filter_map(|t| t.contributions.as_ref())
-        .collect();
     if per.is_empty() {
         return Vec::new();
     }
@@ -114,11 +110,11 @@ pub fn summarize_contributions(
     out
 }
 
-/// Mechanism `m`'s incremental cost per acquisition from its per-trial Shapley values.
-pub fn mechanism_icpa(m: usize, trials: &[TrialResult]) -> Estimate {
-    let pairs: Vec<(f64, f64)> = trials
+/// Mechanism `m`'s incremental cost per acquisition from its per-trial Shapley values
+/// (`per`, in trial order).
+pub fn mechanism_icpa(m: usize, per: &[Contributions]) -> Estimate {
+    let pairs: Vec<(f64, f64)> = per
         .iter()
-        .filter_map(|t| t.contributions.as_ref())
         .map(|c| {
             (
                 c.shapley[m][Outcome::COST],
@@ -163,19 +159,15 @@ pub struct Waterfall {
     pub worlds: f64,
 }
 
-/// The contribution waterfall of `trials` (mechanism keys in plan order), or `None` when
-/// the trials have no contributions.
-pub fn waterfall(mechanisms: &[String], trials: &[TrialResult]) -> Option<Waterfall> {
-    let per: Vec<&Contributions> = trials
-        .iter()
-        .filter_map(|t| t.contributions.as_ref())
-        .collect();
+/// The contribution waterfall of the per-trial contributions `per` (in trial order;
+/// mechanism keys in plan order), or `None` when there are none.
+pub fn waterfall(mechanisms: &[String], per: &[Contributions]) -> Option<Waterfall> {
     if per.is_empty() {
         return None;
     }
     let n = per.len() as f64;
     let fb = Outcome::FIRST_BUYERS;
-    let column = |f: &dyn Fn(&Contributions) -> f64| per.iter().map(|c| f(c)).collect::<Vec<_>>();
+    let column = |f: &dyn Fn(&Contributions) -> f64| per.iter().map(f).collect::<Vec<_>>();
     let steps = mechanisms
         .iter()
         .enumerate()
@@ -188,7 +180,7 @@ pub fn waterfall(mechanisms: &[String], trials: &[TrialResult]) -> Option<Waterf
                 &column(&|c| c.leave_one_out[m][fb]),
             ),
             cost: summarize("shapley_cost", &column(&|c| c.shapley[m][Outcome::COST])),
-            icpa: mechanism_icpa(m, trials),
+            icpa: mechanism_icpa(m, per),
         })
         .collect();
     let total = summarize(

@@ -45,8 +45,8 @@ pub use estimate::{Estimate, Method, paired_ratio_difference, ratio_of_means, wi
 pub use outcome::{Attributed, Outcome};
 pub(crate) use summary::summary_numbers;
 pub use summary::{
-    BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, defined, quantile_sorted,
-    summarize, summarize_all,
+    BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, day_band, defined,
+    quantile_sorted, summarize, summarize_all,
 };
 
 /// Everything recorded about one trial.

@@ -197,18 +197,23 @@ pub fn daily_bands(
         .map(|d| {
             col.clear();
             col.extend(results.iter().map(|r| pick(r)[d] as f64));
-            let (mean, [p05, p25, p50, p75, p95]) = band(&mut col);
-            DailyBand {
-                day: d as u32,
-                mean,
-                p05,
-                p25,
-                p50,
-                p75,
-                p95,
-            }
+            day_band(d as u32, &mut col)
         })
         .collect()
+}
+
+/// The band of day `day` from its values across trials (in trial order; sorted in place).
+pub fn day_band(day: u32, values: &mut [f64]) -> DailyBand {
+    let (mean, [p05, p25, p50, p75, p95]) = band(values);
+    DailyBand {
+        day,
+        mean,
+        p05,
+        p25,
+        p50,
+        p75,
+        p95,
+    }
 }
 
 #[cfg(test)]
