@@ -431,6 +431,14 @@ impl Comparison {
         self.objective.higher_is_better()
     }
 
+    /// Whether the candidates were run with the no-campaign world (their pairs compare
+    /// the incremental metrics).
+    pub fn has_increment(&self) -> bool {
+        self.pairs
+            .first()
+            .is_some_and(|p| p.metric("inc_first_buyers").is_some())
+    }
+
     /// The pair (a, b) in either order, and whether it is stored as (b, a).
     pub fn pair(&self, a: &str, b: &str) -> Option<(&Pair, bool)> {
         self.pairs.iter().find_map(|p| {

@@ -66,10 +66,7 @@ pub const PLOTTED_TOTALS: &[&str] = &[
 
 /// The metrics drawn for these candidates.
 fn plotted(cands: &[CandidateResult]) -> &'static [&'static str] {
-    if cands
-        .iter()
-        .all(|c| c.summary_of("inc_first_buyers").is_some())
-    {
+    if cands.iter().all(|c| c.has_increment()) {
         PLOTTED
     } else {
         PLOTTED_TOTALS
@@ -602,6 +599,48 @@ fn share_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A chart of `k` categories side by side on the x axis (no x ticks: [`names_under`]
+/// labels them) and `y_desc` on `lo..hi`, its mesh drawn.
+fn category_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    y_desc: &str,
+    k: usize,
+    (lo, hi): (f64, f64),
+) -> Result<Chart<'a, DB>, String> {
+    let yd = decimals(lo, hi, 6);
+    let mut chart = panel_chart(area, caption, (40, 80, 15), -0.5..(k as f64 - 0.5), lo..hi)?;
+    mesh(&mut chart)
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(y_desc)
+        .y_labels(6)
+        .y_label_formatter(&|y| tick_d(*y, yd))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// Writes `names` under categories 0, 1, … of a [`category_chart`], outside the plotting
+/// area.
+fn names_under<'n, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart<'_, DB>,
+    names: impl Iterator<Item = &'n str>,
+    lo: f64,
+) -> Result<(), String> {
+    let base = area.get_base_pixel();
+    let style = TextStyle::from((FONT, LABEL).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, name) in names.enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, lo));
+        area.draw_text(name, &style, (px - base.0, py - base.1 + 10))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Equal-width histogram bins over `lo..hi`: about `2√n` of them for `n` values, 8 to 40.
 struct Bins {
     lo: f64,
@@ -708,22 +747,13 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
         });
         let (lo, hi) = span(ends.chain([0.0]), 0.08);
         let k = bars.len();
-        let yd = decimals(lo, hi, 6);
-        let mut chart = panel_chart(
+        let mut chart = category_chart(
             area,
             &cands[i].name,
-            (40, 80, 15),
-            -0.5..(k as f64 - 0.5),
-            lo..hi,
+            "incremental first buyers",
+            k,
+            (lo, hi),
         )?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_desc("incremental first buyers")
-            .y_labels(6)
-            .y_label_formatter(&|y| tick_d(*y, yd))
-            .draw()
-            .map_err(err)?;
         polyline(
             &mut chart,
             vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
@@ -769,14 +799,9 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
                 )?;
             }
         }
+        names_under(area, &chart, bars.iter().map(|b| b.3.as_str()), lo)?;
         let base = area.get_base_pixel();
-        let style = TextStyle::from((FONT, LABEL).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        for (j, (_, b, _, name)) in bars.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(j as f64, lo));
-            area.draw_text(name, &style, (px - base.0, py - base.1 + 10))
-                .map_err(err)?;
+        for (j, (_, b, _, _)) in bars.iter().enumerate() {
             let v = TextStyle::from((FONT, TICK).into_font())
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Left, VPos::Center));
@@ -850,22 +875,7 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
         }
         let (lo, hi) = span(stats.iter().flatten().flat_map(|s| s.iter().copied()), 0.08);
         let k = cands.len();
-        let yd = decimals(lo, hi, 6);
-        let mut chart = panel_chart(
-            area,
-            &metric_title(metric),
-            (40, 80, 15),
-            -0.5..(k as f64 - 0.5),
-            lo..hi,
-        )?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_desc(label)
-            .y_labels(6)
-            .y_label_formatter(&|y| tick_d(*y, yd))
-            .draw()
-            .map_err(err)?;
+        let mut chart = category_chart(area, &metric_title(metric), &label, k, (lo, hi))?;
         let half = 0.28;
         for (i, s) in stats.iter().enumerate() {
             let Some([p05, p25, p50, p75, p95, mean]) = *s else {
@@ -904,17 +914,7 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
                 ])
                 .map_err(err)?;
         }
-        // Candidate names under the boxes, drawn outside the plotting area.
-        let base = area.get_base_pixel();
-        let style = TextStyle::from((FONT, LABEL).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        for (i, c) in cands.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(i as f64, lo));
-            area.draw_text(&c.name, &style, (px - base.0, py - base.1 + 10))
-                .map_err(err)?;
-        }
-        Ok(())
+        names_under(area, &chart, cands.iter().map(|c| c.name.as_str()), lo)
     }
 
     /// A fan chart of the daily series `pick` selects: bands of every candidate, then the

@@ -455,10 +455,7 @@ fn buys_words(c: &CandidateResult, cur: &str) -> (String, bool) {
 /// The section every report with the no-campaign world has: what each candidate buys
 /// over doing nothing, with intervals and the range of trials.
 fn buys(h: &mut String, cands: &[CandidateResult], cur: &str) {
-    if !cands
-        .iter()
-        .any(|c| c.summary_of("inc_first_buyers").is_some())
-    {
+    if !cands.iter().any(|c| c.has_increment()) {
         return;
     }
     h.push_str("<h2 id=\"buys\">What the campaign buys over doing nothing</h2>\n<p>Each trial is run twice on the same random numbers: with the campaign, and with every mechanism off. The figures below are the differences (effects over the no-campaign world), for the whole market simulated (group members and outsiders). The incremental cost per acquisition is the mean cost over the mean incremental first buyers; the payback probability is the share of trials whose incremental gross margin exceeds the cost (Wilson interval).</p>\n");
@@ -676,10 +673,7 @@ fn cell(m: &str, s: &MetricSummary, cur: &str) -> String {
 
 fn pairs_table(h: &mut String, cmp: &Comparison, cur: &str) {
     h.push_str("<h2 id=\"pairs\">Paired differences</h2>\n<p>For each pair A − B: the mean difference per trial on the same market, its 95% confidence interval, and the share of trials in which each did better.</p>\n<div class=\"wide\"><table>\n<tr><th>A − B</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th><th>A better in</th><th>B better in</th><th>equal in</th></tr>\n");
-    let incremental = cmp
-        .pairs
-        .first()
-        .is_some_and(|p| p.metric("inc_first_buyers").is_some());
+    let incremental = cmp.has_increment();
     for p in &cmp.pairs {
         for m in paired_headline(incremental) {
             let Some(pm) = p.metric(m) else { continue };

@@ -85,7 +85,7 @@ pub fn render_table(cands: &[CandidateResult], all: bool) -> String {
             out.push_str(&format!("candidate: {}\n", c.name));
         }
         let mut rows: Vec<Vec<String>> = vec![header.map(String::from).to_vec()];
-        let incremental = c.summary_of("inc_first_buyers").is_some();
+        let incremental = c.has_increment();
         if incremental {
             section(
                 &mut rows,
@@ -303,10 +303,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
         .map(String::from)
         .to_vec(),
     ];
-    let incremental = cmp
-        .pairs
-        .first()
-        .is_some_and(|p| p.metric("inc_first_buyers").is_some());
+    let incremental = cmp.has_increment();
     for p in &cmp.pairs {
         for m in paired_headline(incremental) {
             if let Some(pm) = p.metric(m) {

@@ -118,6 +118,11 @@ impl CandidateResult {
         Some(self.values.iter().map(|v| v[k]).collect())
     }
 
+    /// Whether the run had the no-campaign world (so the incremental metrics).
+    pub fn has_increment(&self) -> bool {
+        self.summary_of("inc_first_buyers").is_some()
+    }
+
     /// The summary of one metric, if reported.
     pub fn summary_of(&self, metric: &str) -> Option<&MetricSummary> {
         self.summary.iter().find(|s| s.metric == metric)
