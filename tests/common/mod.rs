@@ -2,6 +2,8 @@
 //! through the public library API.
 #![allow(dead_code)]
 
+pub mod invariants;
+
 use promosim::engine::{Arms, Plan, RunOptions, run};
 use promosim::results::TrialResult;
 use promosim::scenario::load_str;
