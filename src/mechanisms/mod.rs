@@ -399,6 +399,16 @@ mod tests {
     }
 
     #[test]
+    fn ratios_that_can_exceed_one_are_not_declared_shares() {
+        // Cost over revenue exceeds 1 when a program costs more than all sales, and curated
+        // orders count forwarded friends who are not among the members pushed: the fuzzer
+        // found all three above 1 where they were declared shares in [0, 1].
+        for name in ["op_cost_share", "vote_cost_share", "op_curated_conversion"] {
+            assert_eq!(describe(name).map(|k| k.unit), Some(Unit::Ratio), "{name}");
+        }
+    }
+
+    #[test]
     fn cost_parts_name_a_cost_of_the_same_mechanism() {
         for m in REGISTRY {
             for k in m.kpis {

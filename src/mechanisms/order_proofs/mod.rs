@@ -64,9 +64,12 @@
 //! `op_orders_seen` (orders by group members), `op_participation` (honest proofs /
 //! orders), `op_rate_low` / `op_rate_high` (proof rate of orders under 50 / over 200),
 //! `op_fake_share`, `op_review_cost`, `op_rewards_paid` (cash + coupons redeemed),
-//! `op_reward_per_proof`, `op_cost_share` (rewards + review / revenue), `op_story_share`,
+//! `op_reward_per_proof`, `op_cost_share` (rewards + review / revenue: a ratio, above 1 when
+//! the program costs more than all sales), `op_story_share`,
 //! `op_story_ctr`, `op_photo_ctr`, `op_story_conversion` (orders per opened story proof),
-//! `op_proof_orders`, `op_curated_conversion`, `op_plain_link_conversion`,
+//! `op_proof_orders`, `op_curated_conversion` (curated orders, forwarded friends' included,
+//! per member pushed: a ratio, above 1 when forwards bring more orders than members),
+//! `op_plain_link_conversion` (a share),
 //! `op_new_members` (openings of a forwarded proof by friends outside the group),
 //! `op_new_member_share` (their orders / curated orders, theirs included),
 //! `op_pinned_exposure` (hours in view of a pinned proof / of an unpinned one),
@@ -660,8 +663,10 @@ impl Record for Trial {
             Kpi::new("op_reward_per_proof", Unit::Money, Better::Lower),
             |t, world| per(t.rewards(world), t.proofs()),
         ),
+        // Cost over revenue: above 1 when the program costs more than all sales, so a
+        // ratio, not a share.
         (
-            Kpi::share("op_cost_share").better(Better::Lower),
+            Kpi::new("op_cost_share", Unit::Ratio, Better::Lower),
             |t, world| per(t.rewards(world) + t.review_cost, world.ledger.revenue),
         ),
         (Kpi::share("op_story_share"), |t, _| {
@@ -677,9 +682,12 @@ impl Record for Trial {
             per(t.story_orders, t.story_opened)
         }),
         (Kpi::gain("op_proof_orders"), |t, _| t.orders as f64),
-        (Kpi::share("op_curated_conversion"), |t, _| {
-            per(t.curated_orders, t.curated_pushes)
-        }),
+        // Orders per member pushed, the orders of friends reached by forwards included: a
+        // ratio that exceeds 1 when forwards bring more orders than the group has members.
+        (
+            Kpi::new("op_curated_conversion", Unit::Ratio, Better::Higher),
+            |t, _| per(t.curated_orders, t.curated_pushes),
+        ),
         (
             Kpi::share("op_plain_link_conversion").better(Better::Neither),
             |t, _| per(t.plain_expected, t.curated_pushes),

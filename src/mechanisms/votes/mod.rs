@@ -33,7 +33,8 @@
 //! the group at the vote), `vote_coupons_issued`, `vote_coupon_use` (wallet coupons redeemed /
 //! issued), `vote_result_ctr`, `vote_broadcast_ctr`, `vote_orders` (orders from the linked
 //! offers, first and extra), `vote_first_orders`, `vote_reward_cost` (coupons redeemed and
-//! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue).
+//! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue: a ratio,
+//! above 1 when rewards cost more than all sales).
 
 mod config;
 pub use config::*;
@@ -372,7 +373,8 @@ impl Record for Trial {
             |t, world| per(t.reward_cost(world), t.participants),
         ),
         (
-            Kpi::share("vote_cost_share").better(Better::Lower),
+            // Cost over revenue: above 1 when rewards cost more than all sales, so a ratio.
+            Kpi::new("vote_cost_share", Unit::Ratio, Better::Lower),
             |t, world| per(t.reward_cost(world), world.ledger.revenue),
         ),
     ];
