@@ -15,6 +15,7 @@
 //! | [`MAX_BLOGGERS`] | 1,000,000 | `population.bloggers.count` |
 //! | [`MAX_HORIZON_DAYS`] | 3,650 | `horizon_days` |
 //! | [`MAX_MONEY`] | 10¹² | every amount of money (prices, costs, coupons, budgets, fees) |
+//! | [`MIN_MONEY`] | 10⁻⁶ | every amount of money that is not 0 (the smallest allowed) |
 //! | [`MAX_SCENARIO_BYTES`] | 4 MiB | scenario and baseline settings files |
 //! | [`MAX_BASELINE_BYTES`] | 16 MiB | baseline files |
 //! | [`MAX_CALIBRATION_ROUNDS`] | 30 | `calibrate --rounds` |
@@ -102,6 +103,14 @@ pub const MAX_HORIZON_DAYS: u32 = 3650;
 /// is about 2·10²³, far from the largest finite number; a price of 10³⁰⁸ would make it
 /// infinite.
 pub const MAX_MONEY: f64 = 1e12;
+
+/// Smallest amount of money other than 0 a setting may hold, in the scenario's currency.
+///
+/// A millionth of a currency unit is below the smallest unit of any currency (a dong or a
+/// rupiah is worth about 4·10⁻⁵ US dollars), so no real price, cost or reward is refused.
+/// Smaller amounts underflow: a unit cost of 5·10⁻³²⁴ (the smallest subnormal number)
+/// makes a campaign cost so small that the return on it, margin over cost, is infinite.
+pub const MIN_MONEY: f64 = 1e-6;
 
 /// Largest scenario or settings file read: the shipped scenarios are a few kilobytes.
 pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;

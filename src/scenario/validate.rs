@@ -100,6 +100,31 @@ mod tests {
     }
 
     #[test]
+    fn amounts_of_money_are_zero_or_at_least_min_money() {
+        // A unit cost of 5e-324 made the campaign's cost subnormal and its ROI infinite.
+        for (key, text) in [
+            ("product.unit_cost", BASE.replace("4.0", "5e-324")),
+            ("product.price", BASE.replace("10.0", "1e-300")),
+        ] {
+            let e = load_str(&text, "x.toml", &[]).unwrap_err().to_string();
+            assert!(e.contains(&format!("`{key}`")), "{e}");
+            assert!(
+                e.contains("allowed") && e.contains("0.000001 to 1000000000000"),
+                "{e}"
+            );
+        }
+        let e = errs("[population.groups]\ncount = 2\n[mechanisms.flash_sale]\ndiscount = 1e-9\n");
+        assert!(
+            e.contains(
+                "`mechanisms.flash_sale.discount`: 1e-9 is out of range: allowed 0 or 0.000001"
+            ),
+            "{e}"
+        );
+        assert!(load_str(&BASE.replace("4.0", "0.0"), "x.toml", &[]).is_ok());
+        assert!(load_str(&BASE.replace("4.0", "1e-6"), "x.toml", &[]).is_ok());
+    }
+
+    #[test]
     fn excluded_category_is_rejected() {
         let text = BASE.replace("unit_cost = 4.0", "unit_cost = 4.0\ncategory = \"adult\"");
         let e = load_str(

@@ -21,7 +21,7 @@
 use super::check::show;
 use super::{Base, Check, Checker};
 use crate::dist::{DistSpec, Support};
-use crate::limits::MAX_MONEY;
+use crate::limits::{MAX_MONEY, MIN_MONEY};
 
 /// The values of type `T` a setting holds, each with its key path relative to the key of
 /// the whole setting.
@@ -103,22 +103,36 @@ pub fn non_negative<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key:
     v.each(key, &mut |k, x| c.non_negative(k, *x));
 }
 
-/// Amounts of money (costs, coupons, rewards, budgets): 0 to [`MAX_MONEY`], so that sums
-/// over agents, orders and days stay finite.
+/// Amounts of money (costs, coupons, rewards, budgets): 0, or [`MIN_MONEY`] to
+/// [`MAX_MONEY`], so that sums over agents, orders and days stay finite and a cost is never
+/// so small that dividing by it overflows.
 pub fn money<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
-    v.each(key, &mut |k, x| c.range(k, *x, 0.0, MAX_MONEY));
-}
-
-/// Amounts of money that must be positive (a price, a budget): above 0, at most
-/// [`MAX_MONEY`].
-pub fn positive_money<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
     v.each(key, &mut |k, x| {
-        if !(*x > 0.0 && *x <= MAX_MONEY) {
+        if !(*x == 0.0 || (MIN_MONEY..=MAX_MONEY).contains(x)) {
             c.push(
                 k,
                 format!(
-                    "{} is out of range: allowed more than 0, up to {}",
+                    "{} is out of range: allowed 0 or {} to {}",
                     show(*x),
+                    show(MIN_MONEY),
+                    show(MAX_MONEY)
+                ),
+            );
+        }
+    });
+}
+
+/// Amounts of money that must be positive (a price, a budget): [`MIN_MONEY`] to
+/// [`MAX_MONEY`].
+pub fn positive_money<V: Leaves<f64> + ?Sized>(c: &mut Checker, _: &Base<'_>, key: &str, v: &V) {
+    v.each(key, &mut |k, x| {
+        if !(MIN_MONEY..=MAX_MONEY).contains(x) {
+            c.push(
+                k,
+                format!(
+                    "{} is out of range: allowed {} to {}",
+                    show(*x),
+                    show(MIN_MONEY),
                     show(MAX_MONEY)
                 ),
             );
@@ -201,11 +215,22 @@ pub fn day<V: Leaves<f64> + ?Sized>(c: &mut Checker, base: &Base<'_>, key: &str,
     });
 }
 
-/// Amounts taken off the price (discounts, coupons): >= 0 and below the product's price.
+/// Amounts taken off the price (discounts, coupons): 0, or [`MIN_MONEY`] to below the
+/// product's price.
 pub fn below_price<V: Leaves<f64> + ?Sized>(c: &mut Checker, base: &Base<'_>, key: &str, v: &V) {
     let price = base.product.price;
     v.each(key, &mut |k, x| {
         c.non_negative(k, *x);
+        if *x > 0.0 && *x < MIN_MONEY {
+            c.push(
+                k,
+                format!(
+                    "{} is out of range: allowed 0 or {} to less than the price",
+                    show(*x),
+                    show(MIN_MONEY)
+                ),
+            );
+        }
         if *x >= price {
             c.push(
                 k,
