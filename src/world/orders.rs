@@ -10,12 +10,15 @@
 //! path's by construction: it is the same function.
 //!
 //! An order's value and experience draw from the buyer's own order stream
-//! (`stream::ORDER`, keyed by its order count), so they do not shift any other draw. When
+//! (`stream::ORDER`, keyed by its order count), so they do not shift any other draw. A
+//! drawn basket value is kept within a cent and [`MAX_MONEY`], so sums over orders stay
+//! finite whatever the distribution's tail. When
 //! nothing is drawn or logged ([`Booking::Plain`]), every order is worth the price and
 //! [`World::book_plain_money`] does the arithmetic the full booking does for such an order.
 
 use super::plan::{Booking, FirstOrders, RepeatPath};
 use super::state::{BUYER, Order, TOUCHED, World};
+use crate::limits::MAX_MONEY;
 use crate::rng::{EventRng, agent_rng_in};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -207,7 +210,9 @@ impl World {
             self.ledger.repeat_buyers += 1;
         }
         let value = match (&self.order_value, rng.as_mut()) {
-            (Some(d), Some(rng)) => d.sample(rng).max(0.01),
+            // A basket is worth a cent to `MAX_MONEY`: a heavy-tailed distribution whose
+            // mean is allowed can still draw values far above it, whose sums overflow.
+            (Some(d), Some(rng)) => d.sample(rng).max(0.01).min(MAX_MONEY),
             _ => prod.price,
         };
         let mut discount = discount.clamp(0.0, value);
@@ -258,5 +263,47 @@ impl World {
         } else {
             *s = s.max(0.5);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::behaviour::Exposure;
+    use crate::limits::MAX_MONEY;
+    use crate::rng::{stream_rng, trial_key};
+
+    #[test]
+    fn basket_values_are_capped_at_max_money() {
+        // Pareto with minimum 10^11 and tail index 1.2: its mean (6·10^11) is allowed, and
+        // one basket in sixteen is drawn above 10^12.
+        let s = crate::scenario::load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n\
+             order_value = { dist = \"pareto\", scale = 1e11, shape = 1.2 }\n\
+             [population]\nbuyers = 0\n[population.groups]\ncount = 1\n\
+             size = { dist = \"fixed\", value = 400 }\n[mechanisms.votes]\n",
+            "t",
+            &[],
+        )
+        .expect("scenario");
+        let plan = crate::engine::Plan::new(&s).expect("plan");
+        let mut w = crate::engine::World::default();
+        w.reset(&plan.world, trial_key(1, 2));
+        w.begin_day(0);
+        let sure = Exposure {
+            base: 40.0,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        };
+        let mut rng = stream_rng(3, 3);
+        let mut capped = 0;
+        for i in 0..400 {
+            if w.offer(i, 600, &sure, &mut rng) {
+                assert!(w.last_order_value <= MAX_MONEY, "{}", w.last_order_value);
+                capped += usize::from(w.last_order_value == MAX_MONEY);
+            }
+        }
+        assert!(capped > 5, "{capped} baskets at the cap");
+        assert!(w.ledger.revenue <= w.ledger.orders as f64 * MAX_MONEY);
     }
 }
