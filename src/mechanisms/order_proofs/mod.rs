@@ -26,7 +26,7 @@
 //!    `reaction` (an interaction, raising the member's engagement by `reaction_engagement`,
 //!    default 0.02) and opens it with `σ(open_base + story_appeal·story)`,
 //!    which is a product-page visit with the proof's strength (`+ story_strength` for a
-//!    story). Rewarded posters reach satisfaction `poster_satisfaction` (repurchase).
+//!    story); a member orders from the evening's proofs at most once. Rewarded posters reach satisfaction `poster_satisfaction` (repurchase).
 //! 6. **Curation.** `per_week` times a week the best recent proof (a story first) is
 //!    pushed to the group with an exclusive coupon link. The same-day conversion of the push
 //!    is compared with a plain product link pushed to the same members at the same minute
@@ -154,6 +154,8 @@ impl Mechanism for Plan {
         let t = &mut run.trial;
         t.forward_rng = ForwardRng(stream_rng(mix(world.key, Plan::STREAM), FORWARD_STREAM));
         t.weekly.resize(world.pop.len(), 0);
+        t.proof_order_day.clear();
+        t.proof_order_day.resize(world.pop.len(), 0);
     }
 
     fn on_day(run: &mut Run<Self>, world: &mut World) {
@@ -419,6 +421,19 @@ impl Run<Plan> {
         if !opens {
             return;
         }
+        // One order from the evening's proofs at most: a member who opens a second proof
+        // after ordering from one visits the page but does not order again. Without the
+        // cap, each proof opened was one more order, each order one more proof the next
+        // evening, and a group's orders grew without bound.
+        let tonight = (world.day + 1).min(u32::from(u16::MAX)) as u16;
+        if self.trial.proof_order_day[i as usize] == tonight {
+            if story {
+                self.trial.story_opened += 1;
+            } else {
+                self.trial.photo_opened += 1;
+            }
+            return;
+        }
         let bought = world.offer_any(
             i,
             self.plan.config.post_time.minute() + 30,
@@ -433,6 +448,7 @@ impl Run<Plan> {
         if bought != Offered::Nothing {
             self.trial.orders += 1;
             self.trial.story_orders += story as u64;
+            self.trial.proof_order_day[i as usize] = tonight;
         }
     }
 
@@ -600,6 +616,9 @@ pub struct Trial {
     forward_rng: ForwardRng,
     /// Rewarded proofs of each agent this week (group members only are touched).
     weekly: Vec<u8>,
+    /// Per agent: 1 + the last day it ordered from a proof (0: never), so that a member
+    /// orders from the evening's proofs at most once.
+    proof_order_day: Vec<u16>,
     last_week_sales: f64,
     week_sales: f64,
     week_spent: f64,
