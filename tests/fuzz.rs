@@ -2,8 +2,10 @@
 //!
 //! ## Design
 //! The inputs are every shipped scenario (`scenarios/*.toml`) and every file of the
-//! regression corpus (`tests/fuzz-corpus/*.toml`), in file-name order, shrunk once to a
-//! small market (few buyers, groups and bloggers) so that a mutant runs in milliseconds.
+//! regression corpus (`tests/fuzz-corpus/*.toml`), in file-name order, each as written and
+//! resolved (every default spelled out, so that mutations reach the settings a file leaves
+//! out), and every mechanism with its defaults; each is shrunk once to a small market (few
+//! buyers, groups and bloggers) so that a mutant runs in milliseconds.
 //! Mutant `i` of seed `s` is drawn from its own generator, seeded by `(s, i)` alone, so
 //! any mutant can be regenerated without the ones before it (`replay_mutant`). A mutant
 //! stacks one to four mutations of the scenario's TOML tree (numbers set to boundaries:
@@ -63,7 +65,7 @@ use toml::{Table, Value};
 /// The seed of the CI run.
 const CI_SEED: u64 = 20_240_601;
 /// Mutants of the CI run (about a minute on one core in release; see `HANDOFF.md`).
-const CI_MUTANTS: u64 = 12_000;
+const CI_MUTANTS: u64 = 20_000;
 /// Longest a mutant may run (parse to tables). Shrunk mutants take milliseconds; the
 /// deadline leaves room for a loaded machine.
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -132,22 +134,53 @@ fn inputs() -> Vec<Input> {
         fs.sort();
         files.extend(fs);
     }
-    files
-        .iter()
-        .filter_map(|f| {
-            let text = std::fs::read_to_string(f).ok()?;
-            let table: Table = text.parse().ok()?;
-            let name = format!(
-                "{}/{}",
-                f.parent()?.file_name()?.to_string_lossy(),
-                f.file_name()?.to_string_lossy()
-            );
-            Some(Input {
-                name,
-                table: shrink(table),
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let Ok(table) = text.parse::<Table>() else {
+            continue;
+        };
+        let name = format!(
+            "{}/{}",
+            f.parent()
+                .and_then(Path::file_name)
+                .unwrap_or_default()
+                .to_string_lossy(),
+            f.file_name().unwrap_or_default().to_string_lossy()
+        );
+        // The resolved scenario spells out every default, so that mutations reach the
+        // settings a file leaves out.
+        if let Some(resolved) = load_str(&text, LABEL, &[])
+            .ok()
+            .and_then(|s| s.to_toml().parse::<Table>().ok())
+        {
+            out.push(Input {
+                name: format!("{name} (resolved)"),
+                table: shrink(resolved),
+            });
+        }
+        out.push(Input {
+            name,
+            table: shrink(table),
+        });
+    }
+    // Every mechanism with its default settings, in a market with groups and bloggers.
+    let base = "[product]\nprice = 99.0\nunit_cost = 40.0\n[population]\nbuyers = 300\n\
+                [population.groups]\ncount = 2\n[seller]\ntop_store = true\n";
+    if let Ok(mut s) = load_str(base, LABEL, &[]) {
+        s.mechanisms = promosim::mechanisms::Mechanisms::all_default();
+        if let Ok(t) = s.to_toml().parse::<Table>()
+            && valid(&t)
+        {
+            out.push(Input {
+                name: "every mechanism's defaults".into(),
+                table: shrink(t),
+            });
+        }
+    }
+    out
 }
 
 /// The overrides that shrink a market: few buyers, groups and bloggers, a short horizon.
@@ -1058,4 +1091,25 @@ fn mutants_are_regenerable_alone() {
     }
     assert_eq!(mutant(&pools, 7, 1234).text, alone);
     assert_ne!(mutant(&pools, 7, 1235).text, alone);
+}
+
+/// Order proofs give a member at most one order an evening: with generous rewards each
+/// proof opened was one more order and each order one more proof, and a trial of two
+/// groups ran for minutes.
+#[test]
+fn order_proofs_give_a_member_one_order_per_evening() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-corpus/proofs_one_order_per_member_per_evening.toml");
+    let text = std::fs::read_to_string(path).expect("corpus file");
+    let plan = common::plan(&text, &[]);
+    let started = Instant::now();
+    let t = &common::run_trials(&plan, 1, 1)[0];
+    let k = plan
+        .kpi_names()
+        .iter()
+        .position(|n| n == "op_proof_orders")
+        .expect("op_proof_orders");
+    let evenings = f64::from(t.population) * f64::from(plan.scenario.horizon_days);
+    assert!(t.kpis[k] <= evenings, "{} orders from proofs", t.kpis[k]);
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
