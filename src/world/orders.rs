@@ -211,8 +211,9 @@ impl World {
         }
         let value = match (&self.order_value, rng.as_mut()) {
             // A basket is worth a cent to `MAX_MONEY`: a heavy-tailed distribution whose
-            // mean is allowed can still draw values far above it, whose sums overflow.
-            (Some(d), Some(rng)) => d.sample(rng).max(0.01).min(MAX_MONEY),
+            // mean is allowed can still draw values far above it, whose sums overflow
+            // (`max` first: a NaN draw becomes a cent).
+            (Some(d), Some(rng)) => d.sample(rng).max(0.01).clamp(0.01, MAX_MONEY),
             _ => prod.price,
         };
         let mut discount = discount.clamp(0.0, value);
