@@ -62,13 +62,16 @@ pub fn fit_score(b: &Bloggers, k: usize, judgement_sd: f64, rng: &mut SimRng) ->
 }
 
 /// Discovery-tab views today of a post by blogger `k`:
-/// `Poisson(views_per_day · engagement_k)`, 0 without a draw when the mean is 0.
+/// `Poisson(views_per_day · engagement_k)`, at most the population (one view per buyer and
+/// day on average, as [`engaged_followers`] caps a post's feed views), 0 without a draw
+/// when the mean is 0. Without the cap a large `discovery_views_per_day` meant billions of
+/// views a day, one loop iteration each.
 pub fn discovery_count(world: &World, k: usize, views_per_day: f64, rng: &mut SimRng) -> u64 {
     let mean = views_per_day * world.pop.bloggers.engagement[k];
     if mean <= 0.0 {
         return 0;
     }
-    poisson_count(mean, rng)
+    poisson_count(mean, rng).min(world.pop.len() as u64)
 }
 
 /// The blogger-feed settings a plan keeps: the feed's delay, the discovery tab, and the
