@@ -125,6 +125,25 @@ mod tests {
     }
 
     #[test]
+    fn message_life_hours_is_a_minute_to_a_year() {
+        for v in ["5e-324", "0.001", "8761.0", "1e308"] {
+            let e = errs(&format!(
+                "[population.groups]\ncount = 2\n[mechanisms.order_proofs]\nmessage_life_hours = {v}\n"
+            ));
+            assert!(
+                e.contains("`mechanisms.order_proofs.message_life_hours`") && e.contains("allowed"),
+                "{v}: {e}"
+            );
+        }
+        assert_eq!(
+            errs(
+                "[population.groups]\ncount = 2\n[mechanisms.order_proofs]\nmessage_life_hours = 0.5\n"
+            ),
+            ""
+        );
+    }
+
+    #[test]
     fn excluded_category_is_rejected() {
         let text = BASE.replace("unit_cost = 4.0", "unit_cost = 4.0\ncategory = \"adult\"");
         let e = load_str(

@@ -145,8 +145,10 @@ settings! {
         reaction: f64 = 0.05 => prob,
         /// Engagement a member gains by reacting to a proof (default 0.02).
         reaction_engagement: f64 = 0.02 => prob,
-        /// Hours an unpinned message stays in view before it scrolls away (default 6).
-        message_life_hours: f64 = 6.0 => positive,
+        /// Hours an unpinned message stays in view before it scrolls away, a minute to a
+        /// year (default 6): the evening's finds are summed hour by hour over it, so a
+        /// subnormal or astronomic life is no message's.
+        message_life_hours: f64 = 6.0 => range(1.0 / 60.0, 8760.0),
         /// When the day's proofs appear in the group, by 23:29 (default "20:00": buyers post
         /// after the evening's unboxing, at the groups' activity peak; rewards and the first
         /// opens follow within the half hour).
