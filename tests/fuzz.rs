@@ -1113,3 +1113,17 @@ fn order_proofs_give_a_member_one_order_per_evening() {
     assert!(t.kpis[k] <= evenings, "{} orders from proofs", t.kpis[k]);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A post's discovery-tab views are at most the population a day, so a huge
+/// `discovery_views_per_day` runs in milliseconds instead of looping over billions of
+/// views.
+#[test]
+fn discovery_views_are_at_most_the_population_a_day() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/discovery_views_1e12.toml");
+    let text = std::fs::read_to_string(path).expect("corpus file");
+    let plan = common::plan(&text, &["population.buyers=2000", "horizon_days=30"]);
+    let started = Instant::now();
+    common::run_trials(&plan, 1, 1);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
