@@ -684,6 +684,7 @@ mod tests {
                 crate::results::TrialResult {
                     trial: i as u32,
                     population: 100,
+                    members: 0,
                     campaign: crate::results::Outcome {
                         first_buyers: 10 + d,
                         orders: 10 + d,

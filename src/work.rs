@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Version of the manifest and chunk formats.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Most values of the daily series held at once while the daily bands are computed
 /// (4 bytes each): a million, 4 MB.
@@ -502,7 +502,7 @@ impl Fnv {
 }
 
 /// Magic bytes opening a chunk file.
-const MAGIC: &[u8; 4] = b"PSC1";
+const MAGIC: &[u8; 4] = b"PSC2";
 
 /// Encodes `trials` as a chunk file's bytes.
 pub fn encode_chunk(trials: &[TrialResult], out: &mut Vec<u8>) {
@@ -511,6 +511,7 @@ pub fn encode_chunk(trials: &[TrialResult], out: &mut Vec<u8>) {
     for t in trials {
         put_u32(out, t.trial);
         put_u32(out, t.population);
+        put_u32(out, t.members);
         put_outcome(out, &t.campaign);
         put_f64(out, t.clv);
         put_u32(out, t.kpis.len() as u32);
@@ -559,6 +560,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<TrialResult>, String> {
     for _ in 0..n {
         let trial = r.u32()?;
         let population = r.u32()?;
+        let members = r.u32()?;
         let campaign = r.outcome()?;
         let clv = r.f64()?;
         let kpis = r.vec(|r| r.f64())?;
@@ -604,6 +606,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<TrialResult>, String> {
         trials.push(TrialResult {
             trial,
             population,
+            members,
             campaign,
             clv,
             kpis,
@@ -635,6 +638,9 @@ fn put_outcome(out: &mut Vec<u8>, o: &Outcome) {
     put_f64(out, o.revenue);
     put_f64(out, o.gross_margin);
     put_f64(out, o.cost);
+    put_u32(out, o.member_first_buyers);
+    put_u32(out, o.buyers_3plus);
+    put_f64(out, o.days_to_second);
 }
 
 /// Reads a chunk's bytes front to back.
@@ -674,6 +680,9 @@ impl Reader<'_> {
             revenue: self.f64()?,
             gross_margin: self.f64()?,
             cost: self.f64()?,
+            member_first_buyers: self.u32()?,
+            buyers_3plus: self.u32()?,
+            days_to_second: self.f64()?,
         })
     }
 
@@ -701,10 +710,14 @@ mod tests {
             revenue: 0.1 + f64::from(i),
             gross_margin: -2.5,
             cost: f64::NAN,
+            member_first_buyers: 2,
+            buyers_3plus: 1,
+            days_to_second: 7.0,
         };
         TrialResult {
             trial: i,
             population: 100,
+            members: 40,
             campaign: o,
             clv: f64::NAN,
             kpis: vec![1.5, f64::NAN, -0.0],

@@ -137,6 +137,7 @@ mod tests {
         TrialResult {
             trial: i,
             population: 10,
+            members: 0,
             campaign: crate::results::Outcome {
                 first_buyers,
                 orders: first_buyers,

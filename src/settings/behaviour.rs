@@ -24,6 +24,31 @@ settings! {
         activity: Activity = Activity::default() => nested,
         /// Chat-group members' engagement, attention and leaving.
         group_life: GroupLife = GroupLife::default() => nested,
+        /// How the purchase opportunities reaching one person share their attention.
+        attention: Attention = Attention::default() => nested,
+    }
+}
+
+settings! {
+    /// Attention shared by the purchase opportunities that reach one person.
+    ///
+    /// Every product-page decision (a link opened, a push clicked, a proof or review
+    /// followed) adds one unit to the person's load `L`, which decays with a half-life of
+    /// `half_life_hours`. A new opportunity gets the share `min(1, capacity / (1 + L))` of
+    /// the attention its channel would get alone: up to `capacity` opportunities close
+    /// together are attended in full, more share the same attention (a hyperbolic share of
+    /// attention, as a fixed budget split between competing messages). An opportunity that
+    /// arrives over capacity also costs a chat-group member
+    /// `overload_engagement · (1 − share)` of engagement (muting, skimming, and in the end
+    /// leaving: engagement is what keeps members in their group).
+    pub struct Attention {
+        /// Opportunities within about one half-life attended in full (default 2).
+        capacity: f64 = 2.0 => range(0.001, 1e6),
+        /// Half-life of an opportunity's claim on attention, hours (default 6).
+        half_life_hours: f64 = 6.0 => range(0.01, 8760.0),
+        /// Engagement a chat-group member loses per opportunity over capacity, times the share
+        /// of attention it could not get (default 0.05).
+        overload_engagement: f64 = 0.05 => prob,
     }
 }
 
@@ -248,11 +273,17 @@ settings! {
 settings! {
     /// Satisfaction `s` in [0, 1] (0.5 after a good order, 0 after a defective one) scales
     /// repurchase: `λ' = λ·exp(rate_effect·(2s − 1))`, `p' = min(1, p·exp(−dropout_effect·(2s − 1)))`.
+    /// A buyer's engagement with a chat group raises it (`from_engagement`): the group keeps
+    /// its buyers buying.
     pub struct Satisfaction {
         /// Effect of satisfaction on the purchase rate (default 0.7).
         rate_effect: f64 = 0.7 => range(-10.0, 10.0),
         /// Effect of satisfaction on the dropout probability (default 0.7).
         dropout_effect: f64 = 0.7 => range(-10.0, 10.0),
+        /// Satisfaction a buyer gains per unit of chat-group engagement gained (a packet
+        /// claimed, a vote cast, a reaction, an answer): `s += from_engagement · Δe · (1 − s)`
+        /// (default 0.5; a judgement, see docs/field-figures.md "Retention").
+        from_engagement: f64 = 0.5 => range(0.0, 10.0),
     }
 }
 

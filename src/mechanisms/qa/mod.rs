@@ -158,7 +158,8 @@ impl Run<Plan> {
                 self.trial.adhoc_resolved += 1;
                 self.resolved(world, i, at, 0.0, false);
             } else {
-                self.unresolved(world, i);
+                let gave_up = (minute as f64 + patience).min(1439.0) as u32;
+                self.unresolved(world, i, gave_up);
             }
         }
     }
@@ -221,7 +222,7 @@ impl Run<Plan> {
             world.book_cost(paid);
             for k in 0..n {
                 let i = self.trial.racers[k].1;
-                world.add_engagement(i, p.warmup_engagement);
+                world.add_engagement(i, p.warmup_engagement, start);
                 world.add_intent(i, p.warmup_intent);
             }
         }
@@ -270,7 +271,8 @@ impl Run<Plan> {
                 .unwrap_or((0, 0.0));
             let begin = free.max(question.arrival);
             if begin - question.arrival > question.patience || begin >= len {
-                self.unresolved(world, question.member);
+                let gave_up = start as f64 + (question.arrival + question.patience).min(len);
+                self.unresolved(world, question.member, (gave_up as u32).min(1439));
                 continue;
             }
             let e: f64 = Exp1.sample(&mut self.rng);
@@ -328,7 +330,7 @@ impl Run<Plan> {
     #[inline]
     fn resolved(&mut self, world: &mut World, i: u32, minute: u32, coupon: f64, in_session: bool) {
         let p = &self.plan.config;
-        world.add_engagement(i, p.answer_engagement);
+        world.add_engagement(i, p.answer_engagement, minute);
         world.raise_satisfaction(i, p.answer_satisfaction, minute);
         if self.rng.random::<f64>() >= p.purchase_questions || world.is_buyer(i) {
             return;
@@ -355,10 +357,11 @@ impl Run<Plan> {
         }
     }
 
-    fn unresolved(&mut self, world: &mut World, i: u32) {
+    /// A question of member `i` left without an answer, given up at `minute`.
+    fn unresolved(&mut self, world: &mut World, i: u32, minute: u32) {
         let p = &self.plan.config;
         world.add_intent(i, p.unresolved_intent);
-        world.add_engagement(i, p.unresolved_engagement);
+        world.add_engagement(i, p.unresolved_engagement, minute);
     }
 }
 

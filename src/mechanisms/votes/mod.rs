@@ -149,7 +149,7 @@ impl Run<Plan> {
                 continue;
             }
             self.trial.participants += 1;
-            world.add_engagement(i, eng_gain);
+            world.add_engagement(i, eng_gain, minute);
             world.add_intent(i, intent_gain);
             if give {
                 world.give_coupon(i, coupon, valid, Plan::STREAM);
