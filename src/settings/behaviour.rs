@@ -198,6 +198,8 @@ settings! {
     ///
     /// `model = "bgnbd"` (default): BG/NBD (Fader, Hardie & Lee 2005), purchase rate
     /// `λ ~ Gamma(r, α)` per day, dropout after each repeat purchase with `p ~ Beta(a, b)`.
+    /// `r`, `alpha`, `a` and `b` default to the values of the product's purchase cycle
+    /// (`product.repurchase_class`); each one set here overrides its class value.
     ///
     /// `model = "daily"`: a discrete daily process. A buyer whose first order fell on day `t`
     /// orders again on each day `t+1, t+2, …` with probability `r_i`; `r_i = daily_probability`
@@ -208,14 +210,17 @@ settings! {
     pub struct Repurchase {
         /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
         model: RepurchaseModel = RepurchaseModel::Bgnbd => any,
-        /// BG/NBD Gamma shape `r` (default 0.5).
-        r: f64 = 0.5 => positive,
-        /// BG/NBD Gamma rate `α` in days (default 30; mean rate `r/α` = one order per 60 days).
-        alpha: f64 = 30.0 => positive,
-        /// BG/NBD Beta `a` of the dropout probability (default 1.2).
-        a: f64 = 1.2 => positive,
-        /// BG/NBD Beta `b` of the dropout probability (default 3.5).
-        b: f64 = 3.5 => positive,
+        /// BG/NBD Gamma shape `r` (default: from `product.repurchase_class`; "cdnow" 0.243).
+        r: f64 = super::RepurchaseClass::Cdnow.bgnbd().r => positive,
+        /// BG/NBD Gamma rate `α` in days (default: from `product.repurchase_class`; "cdnow"
+        /// 30.898, i.e. 4.414 weeks; mean rate `r/α`).
+        alpha: f64 = super::RepurchaseClass::Cdnow.bgnbd().alpha => positive,
+        /// BG/NBD Beta `a` of the dropout probability (default: from
+        /// `product.repurchase_class`; "cdnow" 0.793).
+        a: f64 = super::RepurchaseClass::Cdnow.bgnbd().a => positive,
+        /// BG/NBD Beta `b` of the dropout probability (default: from
+        /// `product.repurchase_class`; "cdnow" 2.426).
+        b: f64 = super::RepurchaseClass::Cdnow.bgnbd().b => positive,
         /// Days past the horizon counted in customer lifetime value (default 365).
         clv_days: f64 = 365.0 => non_negative,
         /// Daily repeat-order probability `r` of the daily model, in [0, 1] (required when
