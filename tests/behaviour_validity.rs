@@ -172,3 +172,71 @@ fn members_out_of_the_market_engage_but_never_buy() {
     let base = claimed(&everyone, &run_trials(&everyone, 20, 9));
     assert!(claimed(&p, &t) > 0.8 * base, "claims fall with buying");
 }
+
+#[test]
+fn staff_and_asking_hours_are_levers_the_model_reads() {
+    // Ad-hoc questions asked only in the small hours are answered at other minutes: a
+    // buyer's satisfaction, and with it the time of its next repeat order, moves then (a
+    // consumable, so that repeat orders fall inside the horizon).
+    let qa = |sets: &[&str]| {
+        let mut sets = sets.to_vec();
+        sets.push("product.repurchase_class=\"consumable\"");
+        let p = plan(&shipped("qa_adhoc.toml"), &sets);
+        let t = run_trials(&p, 6, 5);
+        t.iter()
+            .map(|r| format!("{:?}", r.campaign))
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(
+        qa(&[]),
+        qa(&[
+            "mechanisms.qa.adhoc_from=\"01:00\"",
+            "mechanisms.qa.adhoc_until=\"04:00\""
+        ])
+    );
+    // A vote closing at 02:30 has its result announced when staff hours start, and its
+    // linked flash sale follows: from 12:00 instead of 09:00, other members are online.
+    let votes = |sets: &[&str]| {
+        let mut sets = sets.to_vec();
+        sets.extend([
+            "mechanisms.votes.program[0].topic=\"discount_format\"",
+            "mechanisms.votes.program[0].link=\"flash_sale\"",
+        ]);
+        let p = plan(&shipped("votes_designed.toml"), &sets);
+        let t = run_trials(&p, 6, 5);
+        kpi(&p, &t, "vote_orders")
+    };
+    assert_ne!(
+        votes(&[]),
+        votes(&["mechanisms.votes.staff_from=\"12:00\""])
+    );
+    for (scenario, key, a, b) in [
+        (
+            "qa_adhoc.toml",
+            "qa.adhoc_until",
+            "adhoc_from",
+            "adhoc_until",
+        ),
+        (
+            "votes_designed.toml",
+            "votes.staff_until",
+            "staff_from",
+            "staff_until",
+        ),
+    ] {
+        let section = key.split('.').next().expect("section");
+        let bad = promosim::scenario::load_str(
+            &shipped(scenario),
+            "s.toml",
+            &[
+                format!("mechanisms.{section}.{a}=\"20:00\""),
+                format!("mechanisms.{section}.{b}=\"08:00\""),
+            ],
+        )
+        .expect_err("hours that end before they start");
+        assert!(
+            bad.to_string().contains(&format!("mechanisms.{key}")),
+            "{bad}"
+        );
+    }
+}

@@ -82,6 +82,8 @@ impl Mechanism for Plan {
             satisfied_within_minutes: _,
             ordinary_question_rate: _,
             adhoc_response_minutes: _,
+            adhoc_from: _,
+            adhoc_until: _,
             adhoc_patience_minutes: _,
             adhoc_answer_minutes: _,
             purchase_questions: _,
@@ -140,6 +142,7 @@ impl Run<Plan> {
             .map(|b| b.sample(&mut self.rng))
             .unwrap_or(0);
         let per_answer = p.adhoc_answer_minutes / 60.0 * p.wage_per_hour;
+        let (from, until) = (p.adhoc_from.minute(), p.adhoc_until.minute());
         for _ in 0..n {
             let i = pool.start + self.rng.random_range(0..pool.len);
             if world.has_left(i) {
@@ -152,7 +155,7 @@ impl Run<Plan> {
             let e2: f64 = Exp1.sample(&mut self.rng);
             let (response, patience) = (e1 * resp_mean, e2 * pat_mean);
             self.trial.adhoc_response_sum += response;
-            let minute = 9 * 60 + self.rng.random_range(0..14 * 60u32);
+            let minute = from + self.rng.random_range(0..until - from);
             let at = (minute as f64 + response).min(1439.0) as u32;
             if response <= patience {
                 self.trial.adhoc_resolved += 1;
