@@ -15,7 +15,7 @@
 //! built by reading one column at a time. Everything else reads columns on demand:
 //! [`CandidateResult::column`] (one metric's values, 8 bytes per trial) for the paired
 //! comparisons, the ratio-of-means and Wilson estimates and the plots, and
-//! [`CandidateResult::try_for_each_row`] (blocks of [`ROW_BLOCK`] trials) for
+//! [`CandidateResult::try_for_each_row`] (blocks of `ROW_BLOCK`, 1,024, trials) for
 //! `trials.csv` and the baselines' digests. Every reduction runs in trial order, so the
 //! figures are the same bits whichever store holds the values.
 
@@ -237,7 +237,7 @@ impl CandidateResult {
     }
 
     /// Calls `f` with each trial's index and its metric values (in
-    /// [`CandidateResult::metrics`] order), in trial order, reading [`ROW_BLOCK`] trials at
+    /// [`CandidateResult::metrics`] order), in trial order, reading `ROW_BLOCK` (1,024) trials at
     /// a time; stops at the first error `f` returns.
     pub fn try_for_each_row<E: From<ColumnError>>(
         &self,
