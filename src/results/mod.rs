@@ -7,7 +7,8 @@
 //! - [`TrialResult`]: everything recorded about one trial, and its metric values;
 //! - [`MetricSummary`] and [`DailyBand`]: a metric's mean, sd, quantiles and 95% interval
 //!   across trials, and the per-day quantiles of a cumulative series;
-//! - [`CandidateResult`]: one candidate's trials, per-trial values and summaries.
+//! - [`CandidateResult`]: one candidate's summaries and its per-trial values, read a
+//!   column at a time from memory or from a [`ColumnFile`].
 //!
 //! ## Metrics (one value per trial)
 //! | metric | definition |
@@ -31,22 +32,24 @@
 //! - 95% CI of the mean: `mean ± t(0.975, n − 1) · sd / √n` (Student t).
 
 mod candidate;
+mod columns;
 mod contributions;
 mod estimate;
 mod outcome;
 mod summary;
 
 pub use candidate::CandidateResult;
+pub use columns::{Cell, ColumnError, ColumnFile};
 pub use contributions::{
-    ContributionSummary, Contributions, Estimator, Waterfall, WaterfallStep, mechanism_icpa,
-    summarize_contributions, waterfall,
+    ContributionColumn, ContributionResults, ContributionSummary, Contributions, Estimator,
+    Waterfall, WaterfallStep,
 };
 pub use estimate::{Estimate, Method, paired_ratio_difference, ratio_of_means, wilson};
 pub use outcome::{Attributed, Outcome};
 pub(crate) use summary::summary_numbers;
 pub use summary::{
     BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, day_band, defined,
-    quantile_sorted, summarize, summarize_all,
+    quantile_sorted, summarize, summarize_metric,
 };
 
 /// Everything recorded about one trial.
@@ -143,6 +146,17 @@ impl TrialResult {
     pub fn populations(&self) -> (f64, f64) {
         let members = self.members as f64;
         (members, self.population as f64 - members)
+    }
+
+    /// What a candidate's store keeps of the trial, in its column order: the metric values
+    /// ([`TrialResult::values`]), then the columns of its contributions
+    /// ([`Contributions::push_columns`]) when it has them.
+    pub fn stored_values(&self) -> Vec<f64> {
+        let mut v = self.values();
+        if let Some(c) = &self.contributions {
+            c.push_columns(&mut v);
+        }
+        v
     }
 }
 
