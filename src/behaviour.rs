@@ -30,6 +30,38 @@
 //! organic step (its hazard includes the intent), and otherwise joins the pool's fast path.
 //! With several sources on one day, `P(no purchase)` multiplies across them.
 //!
+//! ## Attention: opportunities compete
+//! `attention` above is what the channel gives an exposure on its own. A person met by
+//! many opportunities close together cannot give each the same attention: every
+//! product-page decision adds one unit to the person's load `L`, which decays
+//! exponentially (half-life `behaviour.attention.half_life_hours`, default 6 h), and a new
+//! opportunity gets the share
+//!
+//! ```text
+//! a = min(1, C / (1 + L))          C = behaviour.attention.capacity (default 2)
+//! ```
+//!
+//! of its channel's attention. Up to `C` opportunities within a few hours are attended in
+//! full; beyond, a fixed budget is split between them, so the k-th of a burst has roughly
+//! `C / k` and a burst's total attention grows like `C · ln k`, not `k`: combined
+//! mechanisms have diminishing returns (a hyperbolic share of attention, the form of a
+//! fixed budget divided among competing messages; Simon 1971 on attention as the scarce
+//! resource, and the diminishing returns of repeated exposures in advertising response,
+//! Little 1979). Overload has a price: a chat-group member reached over capacity loses
+//! `overload_engagement · (1 − a)` engagement, and lower engagement means noticing less and
+//! leaving sooner. Opportunities within one mechanism's ordinary rhythm (a drop a day, an
+//! evening's proofs) stay under capacity, so each mechanism's own calibration is kept; the
+//! share bites where mechanisms pile up.
+//!
+//! ## Retention: engagement keeps buyers buying
+//! A buyer's engagement with a chat group (a packet claimed, a vote cast, a reaction, an
+//! answer) raises satisfaction: `s ← s + k·Δe·(1 − s)` with `k =
+//! behaviour.satisfaction.from_engagement` (default 0.5, a judgement: the field states that
+//! groups and social proof work at retention without a figure for the size). Satisfaction
+//! scales the repeat-purchase rate and dropout (below), so a group that keeps its buyers
+//! engaged keeps them buying. Coupons in a wallet are redeemed on repeat orders too, and
+//! pushes marked for buyers offer them an extra order ([`crate::world::World::offer_any`]).
+//!
 //! ## Social proof
 //! The product card shows `n` reviews with mean sentiment `m ∈ [−1, 1]`:
 //! `SP = m·(1 − exp(−n / saturation_reviews))`. It is concave in `n`, so the first reviews
@@ -176,6 +208,14 @@ pub struct BehaviourParams {
     pub attention_minutes: f64,
     /// Red-packet claim speed at engagement 0 (speed `claim_speed_floor + e`).
     pub claim_speed_floor: f64,
+    /// Satisfaction a buyer gains per unit of engagement gained.
+    pub sat_from_engagement: f64,
+    /// Purchase opportunities attended in full within about one half-life.
+    pub attention_capacity: f64,
+    /// Decay rate of the attention load per minute, `ln 2 / (60 · half_life_hours)`.
+    pub load_decay_per_minute: f64,
+    /// Engagement lost per opportunity over capacity, times the share it missed.
+    pub overload_engagement: f64,
     /// `intent_decay^d` for whole days `d = 0..=horizon` (no `powi` in hot loops).
     intent_pow: Vec<f64>,
     /// `engagement_decay^d` for whole days `d = 0..=horizon`.
@@ -234,6 +274,10 @@ impl BehaviourParams {
             notice_base: b.group_life.notice_base,
             attention_minutes: b.group_life.attention_minutes,
             claim_speed_floor: b.group_life.claim_speed_floor,
+            sat_from_engagement: b.satisfaction.from_engagement,
+            attention_capacity: b.attention.capacity,
+            load_decay_per_minute: std::f64::consts::LN_2 / (60.0 * b.attention.half_life_hours),
+            overload_engagement: b.attention.overload_engagement,
             intent_pow: table(intent_decay),
             engagement_pow: table(engagement_decay),
             ln_engagement_decay: engagement_decay.ln(),
@@ -266,6 +310,30 @@ impl BehaviourParams {
     #[inline]
     pub fn coupon_attention(&self, valid_minutes: f64) -> f64 {
         1.0 - (-valid_minutes / self.decision_minutes).exp()
+    }
+
+    /// The share of its attention a purchase opportunity gets when the person's attention
+    /// load (decayed count of earlier opportunities) is `load`:
+    /// `min(1, capacity / (1 + load))` (see the module docs).
+    #[inline]
+    pub fn attention_share(&self, load: f64) -> f64 {
+        (self.attention_capacity / (1.0 + load)).min(1.0)
+    }
+
+    /// The attention load `minutes` after it was `load`: `load · exp(−decay · minutes)`.
+    #[inline]
+    pub fn load_after(&self, load: f64, minutes: f64) -> f64 {
+        if load == 0.0 {
+            0.0
+        } else {
+            load * (-self.load_decay_per_minute * minutes).exp()
+        }
+    }
+
+    /// Satisfaction after a buyer at `s` gains `engagement`: `s + k · Δe · (1 − s)`, at most 1.
+    #[inline]
+    pub fn satisfaction_after_engagement(&self, s: f64, engagement: f64) -> f64 {
+        (s + self.sat_from_engagement * engagement * (1.0 - s)).clamp(s, 1.0)
     }
 
     /// Probability that a member still looks at the chat `minutes` after an interaction.

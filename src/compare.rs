@@ -476,7 +476,7 @@ enum Standing {
 /// The standing of a candidate's figure, and the notes that explain it.
 fn standing(objective: Objective, c: &CandidateResult, e: &Estimate) -> (Standing, Vec<String>) {
     let mut notes = Vec::new();
-    if objective.is_incremental() && c.column("inc_first_buyers").is_none() {
+    if objective.is_incremental() && !c.has_metric("inc_first_buyers") {
         notes.push("no no-campaign world was run, so no incremental figure".to_string());
         return (Standing::Undefined, notes);
     }
@@ -684,6 +684,7 @@ mod tests {
                 crate::results::TrialResult {
                     trial: i as u32,
                     population: 100,
+                    members: 0,
                     campaign: crate::results::Outcome {
                         first_buyers: 10 + d,
                         orders: 10 + d,

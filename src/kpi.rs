@@ -20,6 +20,8 @@ pub enum Unit {
     Minutes,
     /// A duration in seconds.
     Seconds,
+    /// A duration in days.
+    Days,
     /// A dimensionless ratio or rate (e.g. ROI, interactions per member and week).
     Ratio,
     /// A score on the metric's own scale (e.g. review sentiment in [−1, 1]).
@@ -130,8 +132,13 @@ pub const CORE: &[Kpi] = &[
     Kpi::count("population"),
     Kpi::gain("first_buyers"),
     Kpi::share("conversion_rate"),
+    Kpi::share("member_conversion"),
+    Kpi::share("outsider_conversion"),
     Kpi::gain("repeat_buyers"),
     Kpi::share("repurchase_rate"),
+    Kpi::share("repurchase3_rate"),
+    Kpi::new("orders_per_buyer", Unit::Ratio, Better::Higher),
+    Kpi::new("days_to_second", Unit::Days, Better::Lower),
     Kpi::gain("orders"),
     Kpi::new("revenue", Unit::Money, Better::Higher),
     Kpi {
@@ -151,7 +158,9 @@ pub const CORE: &[Kpi] = &[
 pub const INCREMENTAL: &[Kpi] = &[
     Kpi::gain("inc_first_buyers"),
     Kpi::share("inc_conversion"),
+    Kpi::share("inc_member_conversion"),
     Kpi::gain("inc_repeat_buyers"),
+    Kpi::share("inc_repurchase_rate"),
     Kpi::gain("inc_orders"),
     Kpi::new("inc_revenue", Unit::Money, Better::Higher),
     Kpi::new("inc_gross_margin", Unit::Money, Better::Higher),

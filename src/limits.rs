@@ -34,11 +34,21 @@
 //!
 //! ```text
 //! memory = BASE + threads · agents · BYTES_PER_AGENT
-//!          + candidates · trials · (ROW_BYTES + 8 · metrics [+ contribution record])
+//!          + chunk · (RECORD_BYTES + 8 · days + 8 · metrics [+ 144 · mechanisms])
+//!          + 8 · trials · (candidates + COLUMN_COPIES)
 //! time   = candidates · trials · worlds · agents · days / (rate · min(threads, cores))
 //! ```
 //!
-//! where `worlds` is the worlds simulated per trial (1 for the campaign, +1 for the
+//! The trials' terms follow the work folder's design (`crate::work`): memory holds one
+//! chunk of full trial records at a time (`chunk` trials, see `crate::work::chunk_trials`:
+//! at most 1,000; a record holds its two daily series, its metric values and, with
+//! `--contributions`, three rows of six values per mechanism) and, per trial, only the
+//! few columns of one value per trial (8 bytes) a reader holds at once: a histogram of a
+//! metric holds one column per candidate, a summary or a paired comparison a few working
+//! copies. Nothing else grows with the trials, so a long run's memory is flat: 100,000
+//! trials of one candidate add about 3 MB to a run of 1,000.
+//!
+//! `worlds` is the worlds simulated per trial (1 for the campaign, +1 for the
 //! no-campaign world, and with `--contributions` 2^m worlds for m ≤ 6 mechanisms or
 //! 2 + 2·pairs·m sampled ones) and `rate` is [`RATE_LEAN`] without mechanisms,
 //! [`RATE_MECHANISMS`] with any. The constants were measured on a 2-core Linux machine
@@ -53,11 +63,12 @@ use std::path::Path;
 
 /// Most trials of one run (per candidate).
 ///
-/// Finished trials are spilled to disk (`crate::work`); memory holds one `f64` per metric
-/// per trial (about 230 bytes a trial for a scenario without mechanisms, more with
-/// mechanisms' KPIs and contributions). Ten million trials is beyond any forecast's need
-/// (the intervals of 10,000 trials are already narrow) and still fits a workstation; a
-/// mistyped count far above it (`1e9`) is refused instead of aborting.
+/// Finished trials are spilled to disk (`crate::work`) and read back a column at a time;
+/// memory holds a few columns of one `f64` per trial (8 bytes each, see [`estimate`]),
+/// the work folder every trial's record. Ten million trials is beyond any forecast's need
+/// (the intervals of 10,000 trials are already narrow) and still fits a workstation (a
+/// few hundred MB of memory, gigabytes of work folder); a mistyped count far above it
+/// (`1e9`) is refused instead of aborting.
 pub const MAX_TRIALS: u32 = 10_000_000;
 
 /// Most worker threads. Results never depend on the thread count; more threads than
@@ -130,9 +141,14 @@ pub const BASE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
 /// Memory of one simulated agent in a worker's world (measured 39 bytes).
 pub const BYTES_PER_AGENT: f64 = 40.0;
 
-/// Memory held per trial and candidate besides its metric values: the row's vector and
-/// its allocation.
-pub const ROW_BYTES: f64 = 48.0;
+/// Memory of one trial's record in a chunk besides its values: its vectors and their
+/// allocations.
+pub const RECORD_BYTES: f64 = 256.0;
+
+/// Columns of one value per trial held at once besides one per candidate: the working
+/// copies of a summary (the column and its sorted defined values) or of a paired
+/// comparison (two columns and their differences).
+pub const COLUMN_COPIES: f64 = 3.0;
 
 /// Agent-days simulated per second on one core without mechanisms (measured 220 M to
 /// 850 M; the lower end, for large populations).
@@ -179,16 +195,20 @@ pub struct Footprint {
 
 /// The estimated peak memory and time of a run (see the module documentation).
 pub fn estimate(w: &Workload) -> Footprint {
-    let per_trial = ROW_BYTES
+    let record = RECORD_BYTES
+        + 8.0 * f64::from(w.days)
         + 8.0 * w.metrics as f64
         + if w.contributions {
-            // Three rows of six values per mechanism and the record's own fields.
-            (3 * 6 * 8 * w.mechanisms) as f64 + 3.0 * ROW_BYTES
+            // Three rows of six values per mechanism.
+            (3 * 6 * 8 * w.mechanisms) as f64
         } else {
             0.0
         };
+    let chunk = f64::from(crate::work::chunk_trials(w.trials));
+    let columns = 8.0 * f64::from(w.trials) * (w.candidates as f64 + COLUMN_COPIES);
     let trials = w.candidates as f64 * f64::from(w.trials);
-    let memory = BASE_BYTES + w.threads as f64 * w.agents * BYTES_PER_AGENT + trials * per_trial;
+    let memory =
+        BASE_BYTES + w.threads as f64 * w.agents * BYTES_PER_AGENT + chunk * record + columns;
     let rate = if w.mechanisms == 0 {
         RATE_LEAN
     } else {
@@ -328,6 +348,28 @@ mod tests {
         };
         assert!(estimate(&c).memory > estimate(&bass(1000, 1e4, 1)).memory);
         assert!(estimate(&c).seconds > 4.0 * estimate(&bass(1000, 1e4, 1)).seconds);
+    }
+
+    #[test]
+    fn memory_stays_flat_as_trials_grow() {
+        // quickstart.toml: about 20,000 agents, one candidate; measured peak RSS of
+        // 1,000 and 100,000 trials within a few MB of each other.
+        let small = estimate(&bass(1_000, 2e4, 2)).memory;
+        let large = estimate(&bass(100_000, 2e4, 2)).memory;
+        assert!(large > small);
+        assert!(large - small < 5e6, "{small} {large}");
+        // Beyond the largest chunk only the columns grow: 8 bytes per trial and column held.
+        let per_trial = (estimate(&bass(200_000, 2e4, 2)).memory - large) / 100_000.0;
+        assert!(
+            (per_trial - 8.0 * (1.0 + COLUMN_COPIES)).abs() < 1e-6,
+            "{per_trial}"
+        );
+        // Ten million trials of ten candidates fit a workstation.
+        let most = Workload {
+            candidates: 10,
+            ..bass(MAX_TRIALS, 2e4, 2)
+        };
+        assert!(estimate(&most).memory < 2e9, "{:?}", estimate(&most));
     }
 
     #[test]

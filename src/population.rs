@@ -68,12 +68,18 @@ pub enum Trait {
 
 const TRAITS: usize = 3;
 
+/// The event of a member's population stream that decides whether it is in the market
+/// (after the traits' events `0..TRAITS`).
+const IN_MARKET_EVENT: u32 = TRAITS as u32;
+
 /// Validated samplers for building populations.
 #[derive(Debug, Clone)]
 pub struct PopulationPlan {
     buyers: u32,
     group_count: u32,
     group_size: Dist,
+    /// Share of chat-group members in the product's market.
+    in_market: f64,
     traits: [Dist; TRAITS],
     organic_p: f64,
     organic_shape: Option<GammaSampler>,
@@ -125,6 +131,7 @@ impl PopulationPlan {
             buyers: p.buyers,
             group_count: p.groups.count,
             group_size: dist(&p.groups.size, Support::Positive, "population.groups.size")?,
+            in_market: p.groups.in_market,
             traits: [
                 unit_interval(&t.price_sensitivity, "price_sensitivity")?,
                 unit_interval(&t.susceptibility, "susceptibility")?,
@@ -167,6 +174,12 @@ impl PopulationPlan {
     /// True when every buyer has the same organic innovation rate.
     pub fn homogeneous_organic(&self) -> bool {
         self.organic_shape.is_none()
+    }
+
+    /// True when every simulated buyer is in the product's market (no chat groups, or
+    /// groups whose members all are).
+    pub fn all_in_market(&self) -> bool {
+        self.group_count == 0 || self.in_market >= 1.0
     }
 
     /// Whether [`Population::build`] sorts heterogeneous organic rates into classes
@@ -243,12 +256,15 @@ pub struct Population {
     market: Option<(u32, u32)>,
     trial_key: u64,
     trait_dists: Option<[Dist; TRAITS]>,
+    /// Share of chat-group members in the product's market.
+    in_market: f64,
 }
 
 impl Population {
     /// Rebuilds the population for a trial, reusing buffers.
     pub fn build(&mut self, plan: &PopulationPlan, trial_key: u64, rng: &mut SimRng) {
         self.trial_key = trial_key;
+        self.in_market = plan.in_market;
         if self.trait_dists.is_none() {
             self.trait_dists = Some(plan.traits.clone());
         }
@@ -384,6 +400,23 @@ impl Population {
     #[inline]
     pub fn organic_p(&self, i: u32) -> Option<f64> {
         self.organic_p.get(i as usize).copied()
+    }
+
+    /// True when every agent is in the product's market (no chat groups, or groups whose
+    /// members all are).
+    pub fn all_in_market(&self) -> bool {
+        self.groups == 0 || self.in_market >= 1.0
+    }
+
+    /// True when chat-group member `i` is in the product's market (always for an outsider):
+    /// a coin of probability `population.groups.in_market` from the member's own stream of
+    /// the trial, so who is in the market does not depend on anything else drawn.
+    pub fn in_market(&self, i: u32) -> bool {
+        if self.in_market >= 1.0 || !self.pools[self.pool_of[i as usize] as usize].group {
+            return true;
+        }
+        let key = crate::rng::stream_key(self.trial_key, stream::POPULATION);
+        crate::rng::EventRng::new(key, i, IN_MARKET_EVENT).random::<f64>() < self.in_market
     }
 
     /// Buyer `i`'s trait, drawn on first use from the per-agent stream.

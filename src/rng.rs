@@ -40,6 +40,8 @@ pub mod stream {
     pub const SHAPLEY: u64 = 8;
     /// Organic decisions of buyers with intent (see `World::organic_step`).
     pub const INTENT: u64 = 9;
+    /// The aggregate repeat path's depth: which of the day's orders were second or third.
+    pub const REPEAT_DEPTH: u64 = 10;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

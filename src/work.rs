@@ -7,15 +7,24 @@
 //! trials are done its records are written to `c<candidate>-<chunk>.bin` and the chunk is
 //! marked done in `manifest.json`, both written atomically (a temporary file synced, then
 //! renamed), so a chunk listed in the manifest is always whole. Memory then holds one chunk
-//! of full trial records at a time, and per trial only what the summaries read back (see
-//! [`crate::results::CandidateResult`]).
+//! of full trial records at a time.
 //!
-//! When every chunk is done, [`assemble`] reads the chunks back in trial order: one pass
-//! for the per-trial metric values and contributions, then passes over blocks of days for
-//! the daily bands, each holding at most [`DAILY_VALUES`] values, so the daily series are
-//! never held for every trial at once. Trial `i` draws only from `(seed, i)` and every
-//! reduction runs sequentially in trial order, so the outputs are byte-identical whether the
-//! trials ran in one go, on any thread count, or across interruptions.
+//! When every chunk is done, [`assemble`] reads each candidate's chunks back once, in trial
+//! order, one chunk at a time, and writes their values column by column
+//! ([`crate::results::ColumnFile`]): `c<candidate>-values.bin` holds one column per metric
+//! and, with `--contributions`, one per value of the contribution records; a temporary
+//! `c<candidate>-daily.bin` one per day of the cumulative first buyers and orders. The daily
+//! bands are then computed a day at a time from the second file, which is removed, and the
+//! candidate's summaries a column at a time from the first, which its
+//! [`crate::results::CandidateResult`] keeps open: every later reader (the comparisons,
+//! `trials.csv`, the plots, the report) reads one column, or a block of rows, at a time.
+//! So memory holds at most a few columns of one value per trial (8 bytes a trial each),
+//! never every trial's values: a long run's memory stays flat as its trials grow.
+//!
+//! Trial `i` draws only from `(seed, i)` and every reduction runs sequentially in trial
+//! order, so the outputs are byte-identical whether the trials ran in one go, on any thread
+//! count, or across interruptions, and whether the values are read from the work folder or
+//! held in memory ([`crate::results::CandidateResult::new`]).
 //!
 //! ## Interruption and resume
 //! [`run`] checks a stop flag (set by SIGINT or SIGTERM, see `crate::cli`) before every
@@ -34,19 +43,15 @@ use crate::engine::{Arms, RunOptions, run_range};
 use crate::lineup::Lineup;
 use crate::output::{OutputError, write_atomic};
 use crate::results::{
-    Attributed, CandidateResult, Contributions, DailyBand, Outcome, TrialResult, day_band,
-    metric_names,
+    Attributed, CandidateResult, ColumnError, ColumnFile, Contributions, DailyBand, Outcome,
+    TrialResult, day_band, metric_names,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Version of the manifest and chunk formats.
-pub const FORMAT: u32 = 1;
-
-/// Most values of the daily series held at once while the daily bands are computed
-/// (4 bytes each): a million, 4 MB.
-pub const DAILY_VALUES: usize = 1 << 20;
+pub const FORMAT: u32 = 2;
 
 /// The manifest's file name in the work folder.
 pub const MANIFEST: &str = "manifest.json";
@@ -75,6 +80,9 @@ pub enum WorkError {
         /// What is wrong.
         message: String,
     },
+    /// The per-trial values could not be written or read back column by column.
+    #[error(transparent)]
+    Columns(#[from] ColumnError),
     /// The worker threads could not start.
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
@@ -306,8 +314,13 @@ impl Work {
         self.save_manifest()
     }
 
-    /// Candidate `c`'s trials, in trial order, one chunk at a time.
-    fn each_trial(&self, c: usize, mut f: impl FnMut(TrialResult)) -> Result<(), WorkError> {
+    /// Candidate `c`'s trials, in trial order, one chunk at a time: `f` gets the index of
+    /// the chunk's first trial and its trials.
+    fn each_chunk(
+        &self,
+        c: usize,
+        mut f: impl FnMut(usize, Vec<TrialResult>) -> Result<(), WorkError>,
+    ) -> Result<(), WorkError> {
         for k in 0..self.manifest.chunks() {
             let path = chunk_path(&self.dir, c, k);
             let bytes = std::fs::read(&path).map_err(|source| OutputError::Io {
@@ -330,7 +343,7 @@ impl Work {
                     ),
                 });
             }
-            trials.into_iter().for_each(&mut f);
+            f(expected.start as usize, trials)?;
         }
         Ok(())
     }
@@ -387,13 +400,15 @@ pub fn run(
         }
         Ok(Progress::Complete)
     };
-    match threads {
+    let progress = match threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()?
             .install(go),
         None => go(),
-    }
+    };
+    release_freed_memory();
+    progress
 }
 
 /// The candidates' results from a complete work folder, read back in trial order (see the
@@ -401,85 +416,154 @@ pub fn run(
 pub fn assemble(lineup: &Lineup, work: &Work) -> Result<Vec<CandidateResult>, WorkError> {
     let mut out = Vec::with_capacity(lineup.entries.len());
     for (c, e) in lineup.entries.iter().enumerate() {
-        let trials = work.manifest.trials as usize;
-        let mut values = Vec::with_capacity(trials);
-        let mut contributions = Vec::new();
-        let mut incremental = false;
-        let mut days = 0;
-        work.each_trial(c, |t| {
-            incremental = t.no_campaign.is_some();
-            days = t.daily_first_buyers.len().max(t.daily_orders.len());
-            values.push(t.values());
-            contributions.extend(t.contributions);
-        })?;
-        let bands = daily_bands(work, c, trials, days, DAILY_VALUES)?;
         let cand = &e.candidate;
         out.push(
-            CandidateResult::from_parts(
+            assemble_candidate(
+                work,
+                c,
                 &cand.name,
                 e.plan.mechanisms.iter().map(|m| m.key()),
-                metric_names(incremental, &e.plan.kpi_names()),
-                values,
-                contributions,
-                bands,
-            )
+                &e.plan.kpi_names(),
+            )?
             .described(&cand.description, &cand.changes, cand.extends.as_deref()),
         );
     }
+    release_freed_memory();
     Ok(out)
 }
 
-/// The daily bands of candidate `c`'s cumulative first buyers and orders over `days`
-/// days, read in blocks of days of at most `budget` values (at least one day).
-fn daily_bands(
+/// Returns to the system the memory the trials' records used and freed: glibc's allocator
+/// keeps the freed memory of its per-thread arenas, where the worker threads built the
+/// records, and would otherwise add it to the peak of everything after. A no-op where
+/// the allocator is not glibc's.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's arenas; it touches
+    // no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Candidate `c`'s results: its chunks read back once into its column files, then its
+/// daily bands and summaries read a column at a time.
+fn assemble_candidate<'a>(
     work: &Work,
     c: usize,
-    trials: usize,
+    name: &str,
+    mechanisms: impl IntoIterator<Item = &'a str>,
+    kpi_names: &[String],
+) -> Result<CandidateResult, WorkError> {
+    let trials = work.manifest.trials as usize;
+    let mut columns: Option<Columns> = None;
+    work.each_chunk(c, |start, chunk| {
+        let cols = match &mut columns {
+            Some(cols) => cols,
+            None => columns.insert(Columns::create(work, c, trials, kpi_names, chunk.first())?),
+        };
+        Ok(cols.write(start, &chunk)?)
+    })?;
+    let cols = match columns {
+        Some(cols) => cols,
+        None => Columns::create(work, c, trials, kpi_names, None)?,
+    };
+    let bands = cols.daily_bands()?;
+    let daily_path = cols.daily.path().to_path_buf();
+    drop(cols.daily);
+    std::fs::remove_file(&daily_path).map_err(|source| ColumnError {
+        path: daily_path,
+        source,
+    })?;
+    Ok(CandidateResult::from_file(
+        name,
+        mechanisms,
+        cols.metrics,
+        cols.values,
+        cols.contributions,
+        bands,
+    )?)
+}
+
+/// A candidate's column files while its chunks are read back (see the module
+/// documentation).
+struct Columns {
+    /// The metric names, whose columns come first in `values`.
+    metrics: Vec<String>,
+    /// The metric values, then the contribution records' values.
+    values: ColumnFile<f64>,
+    /// The cumulative first buyers of each day, then the orders.
+    daily: ColumnFile<u32>,
+    /// Whether the trials have contribution records.
+    contributions: bool,
+    /// Days of the daily series.
     days: usize,
-    budget: usize,
-) -> Result<[Vec<DailyBand>; 2], WorkError> {
-    let mut bands = [Vec::with_capacity(days), Vec::with_capacity(days)];
-    let block = (budget / (2 * trials.max(1))).max(1);
-    let mut col = Vec::with_capacity(trials);
-    let mut start = 0;
-    while start < days {
-        let end = (start + block).min(days);
-        // Day-major: series s, day d, trial t at [s][(d - start) * trials + t].
-        let mut blocks = [
-            vec![0u32; (end - start) * trials],
-            vec![0u32; (end - start) * trials],
-        ];
-        let mut t_seen = 0;
-        work.each_trial(c, |t| {
+}
+
+impl Columns {
+    /// The column files of candidate `c`'s `trials` trials, laid out after its first
+    /// trial (all trials of a run record the same metrics and days).
+    fn create(
+        work: &Work,
+        c: usize,
+        trials: usize,
+        kpi_names: &[String],
+        first: Option<&TrialResult>,
+    ) -> Result<Self, ColumnError> {
+        let incremental = first.is_some_and(|t| t.no_campaign.is_some());
+        let metrics = metric_names(incremental, kpi_names);
+        let width = first.map_or(metrics.len(), |t| t.stored_values().len());
+        let days = first.map_or(0, |t| t.daily_first_buyers.len().max(t.daily_orders.len()));
+        Ok(Columns {
+            metrics,
+            values: ColumnFile::create(&work.dir.join(format!("c{c}-values.bin")), trials, width)?,
+            daily: ColumnFile::create(&work.dir.join(format!("c{c}-daily.bin")), trials, 2 * days)?,
+            contributions: first.is_some_and(|t| t.contributions.is_some()),
+            days,
+        })
+    }
+
+    /// Writes the trials `chunk`, the first of which is trial `start`, column by column.
+    fn write(&self, start: usize, chunk: &[TrialResult]) -> Result<(), ColumnError> {
+        let width = self.values.columns();
+        let mut block = vec![Vec::with_capacity(chunk.len()); width];
+        for t in chunk {
+            let row = t.stored_values();
+            for (k, col) in block.iter_mut().enumerate() {
+                col.push(row.get(k).copied().unwrap_or(f64::NAN));
+            }
+        }
+        self.values.write_block(start, &block)?;
+        drop(block);
+        let days = self.days;
+        let mut block = vec![Vec::with_capacity(chunk.len()); 2 * days];
+        for t in chunk {
             for (s, series) in [&t.daily_first_buyers, &t.daily_orders]
                 .into_iter()
                 .enumerate()
             {
-                for d in start..end {
-                    if let (Some(&v), Some(slot)) = (
-                        series.get(d),
-                        blocks[s].get_mut((d - start) * trials + t_seen),
-                    ) {
-                        *slot = v;
-                    }
+                for d in 0..days {
+                    block[s * days + d].push(series.get(d).copied().unwrap_or(0));
                 }
             }
-            t_seen += 1;
-        })?;
-        for (s, block) in blocks.iter().enumerate() {
-            for d in start..end {
+        }
+        self.daily.write_block(start, &block)
+    }
+
+    /// The daily bands of the cumulative first buyers and orders, one day's column at a
+    /// time.
+    fn daily_bands(&self) -> Result<[Vec<DailyBand>; 2], ColumnError> {
+        let mut bands = [Vec::with_capacity(self.days), Vec::with_capacity(self.days)];
+        let mut col = Vec::with_capacity(self.daily.rows());
+        for (s, band) in bands.iter_mut().enumerate() {
+            for d in 0..self.days {
+                let day = self.daily.read_column(s * self.days + d)?;
                 col.clear();
-                col.extend(
-                    block[(d - start) * trials..(d - start + 1) * trials]
-                        .iter()
-                        .map(|&v| f64::from(v)),
-                );
-                bands[s].push(day_band(d as u32, &mut col));
+                col.extend(day.into_iter().map(f64::from));
+                band.push(day_band(d as u32, &mut col));
             }
         }
-        start = end;
+        Ok(bands)
     }
-    Ok(bands)
 }
 
 /// FNV-1a, 64 bits: a stable fingerprint (not a defence against tampering).
@@ -502,7 +586,7 @@ impl Fnv {
 }
 
 /// Magic bytes opening a chunk file.
-const MAGIC: &[u8; 4] = b"PSC1";
+const MAGIC: &[u8; 4] = b"PSC2";
 
 /// Encodes `trials` as a chunk file's bytes.
 pub fn encode_chunk(trials: &[TrialResult], out: &mut Vec<u8>) {
@@ -511,6 +595,7 @@ pub fn encode_chunk(trials: &[TrialResult], out: &mut Vec<u8>) {
     for t in trials {
         put_u32(out, t.trial);
         put_u32(out, t.population);
+        put_u32(out, t.members);
         put_outcome(out, &t.campaign);
         put_f64(out, t.clv);
         put_u32(out, t.kpis.len() as u32);
@@ -559,6 +644,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<TrialResult>, String> {
     for _ in 0..n {
         let trial = r.u32()?;
         let population = r.u32()?;
+        let members = r.u32()?;
         let campaign = r.outcome()?;
         let clv = r.f64()?;
         let kpis = r.vec(|r| r.f64())?;
@@ -604,6 +690,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<TrialResult>, String> {
         trials.push(TrialResult {
             trial,
             population,
+            members,
             campaign,
             clv,
             kpis,
@@ -635,6 +722,9 @@ fn put_outcome(out: &mut Vec<u8>, o: &Outcome) {
     put_f64(out, o.revenue);
     put_f64(out, o.gross_margin);
     put_f64(out, o.cost);
+    put_u32(out, o.member_first_buyers);
+    put_u32(out, o.buyers_3plus);
+    put_f64(out, o.days_to_second);
 }
 
 /// Reads a chunk's bytes front to back.
@@ -674,6 +764,9 @@ impl Reader<'_> {
             revenue: self.f64()?,
             gross_margin: self.f64()?,
             cost: self.f64()?,
+            member_first_buyers: self.u32()?,
+            buyers_3plus: self.u32()?,
+            days_to_second: self.f64()?,
         })
     }
 
@@ -701,10 +794,14 @@ mod tests {
             revenue: 0.1 + f64::from(i),
             gross_margin: -2.5,
             cost: f64::NAN,
+            member_first_buyers: 2,
+            buyers_3plus: 1,
+            days_to_second: 7.0,
         };
         TrialResult {
             trial: i,
             population: 100,
+            members: 40,
             campaign: o,
             clv: f64::NAN,
             kpis: vec![1.5, f64::NAN, -0.0],
@@ -762,13 +859,13 @@ mod tests {
     }
 
     #[test]
-    fn daily_bands_read_in_blocks_equal_those_in_memory() {
+    fn results_read_back_from_chunks_equal_those_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let trials: Vec<TrialResult> = (0..5)
             .map(|i| TrialResult {
                 daily_first_buyers: vec![i, 2 * i, 7, 9 - i],
                 daily_orders: vec![3 * i, 1, 4 + i, 20],
-                ..trial(i, false)
+                ..trial(i, true)
             })
             .collect();
         let manifest = Manifest {
@@ -790,13 +887,36 @@ mod tests {
             work.save_chunk(0, k, &trials[r.start as usize..r.end as usize])
                 .unwrap();
         }
-        let first = crate::results::daily_bands(&trials, |t| &t.daily_first_buyers);
-        let orders = crate::results::daily_bands(&trials, |t| &t.daily_orders);
-        for budget in [1, 10, 25, 1000] {
-            let [a, b] = daily_bands(&work, 0, 5, 4, budget).unwrap();
-            assert_eq!((&a, &b), (&first, &orders), "budget {budget}");
-        }
         assert_eq!(work.manifest.done, [vec![0, 1, 2]]);
+        let kpis: Vec<String> = ["k1", "k2", "k3"].map(String::from).to_vec();
+        let disk = assemble_candidate(&work, 0, "a", ["votes"], &kpis).unwrap();
+        let memory = CandidateResult::new("a", ["votes"], &kpis, trials);
+        assert!(!dir.path().join("c0-daily.bin").exists());
+        let bits = |c: &CandidateResult| {
+            let mut rows = Vec::new();
+            c.for_each_row(|t, row| {
+                rows.push((t, row.iter().map(|v| v.to_bits()).collect::<Vec<_>>()))
+            });
+            (
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    c.metrics, c.summary, c.contributions, c.daily_first_buyers, c.daily_orders
+                ),
+                rows,
+                c.trial_count(),
+            )
+        };
+        assert_eq!(bits(&disk), bits(&memory));
+        assert!(disk.contributions.is_some());
+        assert_eq!(disk.daily_orders.len(), 4);
+        for m in &memory.metrics {
+            let (a, b) = (disk.column(m).unwrap(), memory.column(m).unwrap());
+            assert_eq!(
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "{m}"
+            );
+        }
     }
 
     #[test]

@@ -123,11 +123,11 @@ fn fresh_record_passes_in_both_modes() {
         let report = read_json(&json);
         assert_eq!(report["status"], "pass");
         assert_eq!(report["exit_code"], 0);
-        // 11 core metrics, 10 incremental ones, the reviews' 2 attributed counts and 9 KPIs.
-        assert_eq!(report["scenarios"][0]["rows"].as_array().unwrap().len(), 32);
+        // 16 core metrics, 12 incremental ones, the reviews' 2 attributed counts and 9 KPIs.
+        assert_eq!(report["scenarios"][0]["rows"].as_array().unwrap().len(), 39);
         let xml = std::fs::read_to_string(&junit).unwrap();
         assert!(xml.starts_with("<?xml"), "{xml}");
-        assert!(xml.contains("<testsuite name=\"small\" tests=\"33\" failures=\"0\""));
+        assert!(xml.contains("<testsuite name=\"small\" tests=\"40\" failures=\"0\""));
         assert!(!xml.contains("<failure"), "{xml}");
     }
     // Without scenario arguments, every baseline of the folder is checked.

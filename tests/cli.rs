@@ -18,7 +18,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     p.display().to_string()
 }
 
-const REQUIRED_COLUMNS: &str = "candidate,trial,population,first_buyers,conversion_rate,repeat_buyers,repurchase_rate,orders,revenue,cost,cost_per_buyer,total_roi";
+const REQUIRED_COLUMNS: &str = "candidate,trial,population,first_buyers,conversion_rate,member_conversion,outsider_conversion,repeat_buyers,repurchase_rate,repurchase3_rate,orders_per_buyer,days_to_second,orders,revenue,cost,cost_per_buyer,total_roi";
 
 #[test]
 fn quickstart_prints_the_table_and_writes_the_files() {

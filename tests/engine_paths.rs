@@ -26,15 +26,19 @@ use promosim::world::plan::{Booking, FirstOrders, OrganicPath, Paths, RepeatPath
 /// A trial result with every float as its bits, for exact comparison.
 fn bits(r: &TrialResult) -> String {
     format!(
-        "{} {} {} {} {} {:x} {:x} {:x} {:x} {:?} {:?} {:?}",
+        "{} {} {} {} {} {} {} {} {:x} {:x} {:x} {:x} {:x} {:?} {:?} {:?}",
         r.trial,
         r.population,
+        r.members,
+        r.campaign.member_first_buyers,
+        r.campaign.buyers_3plus,
         r.campaign.first_buyers,
         r.campaign.repeat_buyers,
         r.campaign.orders,
         r.campaign.revenue.to_bits(),
         r.campaign.gross_margin.to_bits(),
         r.campaign.cost.to_bits(),
+        r.campaign.days_to_second.to_bits(),
         r.clv.to_bits(),
         r.kpis.iter().map(|k| k.to_bits()).collect::<Vec<_>>(),
         r.daily_first_buyers,
@@ -83,8 +87,9 @@ fn assert_same_law(what: &str, a: &[f64], b: &[f64]) {
 }
 
 /// The outcomes compared in distribution: first buyers, first buyers by day 30, repeat
-/// orders, repeat buyers.
-fn outcomes(rs: &[TrialResult]) -> [(&'static str, Vec<f64>); 4] {
+/// orders, repeat buyers, buyers with three or more orders, and the days from the first
+/// to the second order summed over repeat buyers.
+fn outcomes(rs: &[TrialResult]) -> [(&'static str, Vec<f64>); 6] {
     let col = |f: &dyn Fn(&TrialResult) -> f64| rs.iter().map(f).collect::<Vec<_>>();
     [
         ("first buyers", col(&|r| r.campaign.first_buyers as f64)),
@@ -97,6 +102,14 @@ fn outcomes(rs: &[TrialResult]) -> [(&'static str, Vec<f64>); 4] {
             col(&|r| (r.campaign.orders - r.campaign.first_buyers) as f64),
         ),
         ("repeat buyers", col(&|r| r.campaign.repeat_buyers as f64)),
+        (
+            "buyers with 3+ orders",
+            col(&|r| r.campaign.buyers_3plus as f64),
+        ),
+        (
+            "days to the second order",
+            col(&|r| r.campaign.days_to_second),
+        ),
     ]
 }
 

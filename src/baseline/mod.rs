@@ -219,9 +219,10 @@ impl Fnv64 {
 /// value (f64 bits, LE), in trial order.
 pub fn column_digest(c: &CandidateResult, k: usize) -> String {
     let mut h = Fnv64::default();
-    for (t, row) in (0u32..).zip(&c.values) {
-        h.write(&t.to_le_bytes());
-        h.write_f64(row.get(k).copied().unwrap_or(f64::NAN));
+    let column = c.metrics.get(k).and_then(|m| c.column(m));
+    for t in 0..c.trial_count() {
+        h.write(&(t as u32).to_le_bytes());
+        h.write_f64(column.as_ref().map_or(f64::NAN, |v| v[t]));
     }
     h.label()
 }
@@ -234,12 +235,12 @@ pub fn trials_digest(c: &CandidateResult) -> String {
         h.write(m.as_bytes());
         h.write(&[0]);
     }
-    for (t, row) in (0u32..).zip(&c.values) {
-        h.write(&t.to_le_bytes());
+    c.for_each_row(|t, row| {
+        h.write(&(t as u32).to_le_bytes());
         for &v in row {
             h.write_f64(v);
         }
-    }
+    });
     h.label()
 }
 

@@ -192,13 +192,15 @@ pub fn loss(results: &[FactResult]) -> f64 {
 /// The fact table as Markdown (for `docs/calibration.md`).
 pub fn markdown_table(results: &[FactResult]) -> String {
     let mut s = String::from(
-        "| fact | figure | target | simulated | 95% interval | holds |\n|---|---|---|---|---|---|\n",
+        "| fact | figure | population | reads | target | simulated | 95% interval | holds |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
         s.push_str(&format!(
-            "| `{}` | {} | {} | {:.4} | [{:.4}, {:.4}] | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {:.4} | [{:.4}, {:.4}] | {} |\n",
             r.fact.id,
             r.fact.label(),
+            r.fact.population.name(),
+            r.fact.reads().words(),
             r.fact.target.describe(),
             r.value,
             r.ci95.0,

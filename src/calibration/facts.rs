@@ -134,6 +134,52 @@ pub enum Population {
     All,
 }
 
+impl Population {
+    /// The population a core metric counts, for the metrics that name one (a mechanism's
+    /// KPI counts whom its own definition says).
+    pub fn of_metric(metric: &str) -> Option<Population> {
+        match metric {
+            "member_conversion" | "inc_member_conversion" => Some(Population::Members),
+            "outsider_conversion" => Some(Population::Outsiders),
+            "first_buyers" | "conversion_rate" | "inc_first_buyers" | "inc_conversion"
+            | "repurchase_rate" | "orders" | "revenue" => Some(Population::All),
+            _ => None,
+        }
+    }
+
+    /// Its name in facts files and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Population::Members => "members",
+            Population::Outsiders => "outsiders",
+            Population::All => "all",
+        }
+    }
+}
+
+/// What a fact's statistic reads: a level of the campaign world, an effect over the
+/// same world without the mechanism, or a comparison of two configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// A level (a total, a share or a ratio of two totals) in one world.
+    Total,
+    /// The difference or ratio against the same scenario with the mechanism off.
+    Effect,
+    /// The difference or ratio of two configurations of the mechanism.
+    Comparison,
+}
+
+impl Reads {
+    /// In words, for tables.
+    pub fn words(self) -> &'static str {
+        match self {
+            Reads::Total => "total",
+            Reads::Effect => "effect over no mechanism",
+            Reads::Comparison => "comparison",
+        }
+    }
+}
+
 /// A figure of the field and how the model is checked against it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -143,8 +189,8 @@ pub struct Fact {
     pub section: String,
     /// The figure, as the field states it.
     pub figure: String,
-    /// Whose behaviour the metric counts, when the metric says.
-    pub population: Option<Population>,
+    /// Whose behaviour the figure counts.
+    pub population: Population,
     /// The statistic.
     pub statistic: Statistic,
     /// Where it must lie.
@@ -155,6 +201,31 @@ impl Fact {
     /// The figure prefixed with its section, as tables print it: `2.4: …`.
     pub fn label(&self) -> String {
         format!("{}: {}", self.section, self.figure)
+    }
+
+    /// What the statistic reads: an arm against the same scenario with nothing but
+    /// mechanisms switched off (`enabled=false` overrides) is an effect.
+    pub fn reads(&self) -> Reads {
+        let (a, b) = match &self.statistic {
+            Statistic::Mean(..) | Statistic::MetricRatio(..) => return Reads::Total,
+            Statistic::Ratio(a, b, _) | Statistic::Difference(a, b, _) => (a, b),
+        };
+        let extra: Vec<&String> = b
+            .overrides
+            .iter()
+            .filter(|s| !a.overrides.contains(s))
+            .collect();
+        let switches_off = |s: &&String| s.ends_with(".enabled=false");
+        let keeps_arm = a.overrides.iter().all(|s| b.overrides.contains(s));
+        if a.scenario == b.scenario
+            && keeps_arm
+            && !extra.is_empty()
+            && extra.iter().all(switches_off)
+        {
+            Reads::Effect
+        } else {
+            Reads::Comparison
+        }
     }
 }
 
@@ -381,6 +452,22 @@ impl FactSpec {
                 "empty: name a metric of the scenario's results".into(),
             ));
         }
+        match (population, Population::of_metric(&metric)) {
+            (None, _) => out.push((
+                "population",
+                "missing: name whose behaviour the figure counts: \"members\", \"outsiders\" or \"all\"".into(),
+            )),
+            (Some(p), Some(counted)) if p != counted => out.push((
+                "population",
+                format!(
+                    "`{}` counts {}, not {}: use the metric of the figure's population (member_conversion, outsider_conversion or conversion_rate)",
+                    metric,
+                    counted.name(),
+                    p.name()
+                ),
+            )),
+            _ => {}
+        }
         let two_arms = matches!(statistic, StatisticKind::Ratio | StatisticKind::Difference);
         match (&against, two_arms) {
             (None, true) => out.push((
@@ -433,7 +520,7 @@ impl FactSpec {
             id,
             section,
             figure,
-            population,
+            population: population?,
             statistic,
             target: target?,
         })
@@ -565,6 +652,7 @@ mod tests {
 id = "a"
 section = "2.4"
 figure = "conversion 3–5%"
+population = "all"
 statistic = "mean"
 metric = "conversion_rate"
 target = { min = 0.03, max = 0.05 }
@@ -584,6 +672,8 @@ arm = { scenario = "x.toml" }
         assert!(f.reported.is_empty());
         let a = &f.asserted[0];
         assert_eq!(a.label(), "2.4: conversion 3–5%");
+        assert_eq!(a.population, Population::All);
+        assert_eq!(a.reads(), Reads::Total);
         assert_eq!(a.target, Target::Range(0.03, 0.05));
         assert_eq!(
             a.statistic,
@@ -618,7 +708,7 @@ arm = { scenario = "x.toml" }
     fn targets_sections_and_ids_are_checked() {
         let e = err(&ONE.replace("min = 0.03, max = 0.05", "min = 0.05, max = 0.03"));
         assert!(
-            e.contains("field.toml:8:1: `fact[0].target`: min 0.05"),
+            e.contains("field.toml:9:1: `fact[0].target`: min 0.05"),
             "{e}"
         );
         let e = err(&ONE.replace("{ min = 0.03, max = 0.05 }", "{}"));
@@ -630,8 +720,37 @@ arm = { scenario = "x.toml" }
             e.contains("`fact[1].id`: `a` is used by another fact"),
             "{e}"
         );
-        let e = err(&ONE.replace("statistic", "population = \"visitors\"\nstatistic"));
+        let e = err(&ONE.replace("population = \"all\"", "population = \"visitors\""));
         assert!(e.contains("visitors") && e.contains("outsiders"), "{e}");
+    }
+
+    #[test]
+    fn every_fact_names_its_population_and_the_metric_agrees() {
+        let e = err(&ONE.replace("population = \"all\"\n", ""));
+        assert!(e.contains("population") && e.contains("missing"), "{e}");
+        let e = err(&ONE.replace("\"all\"", "\"members\""));
+        assert!(
+            e.contains("`conversion_rate` counts all, not members"),
+            "{e}"
+        );
+        let ok = ONE
+            .replace("\"all\"", "\"members\"")
+            .replace("conversion_rate", "member_conversion");
+        assert!(parse_facts(&ok, "field.toml", None).is_ok());
+    }
+
+    #[test]
+    fn an_arm_against_itself_with_mechanisms_off_reads_as_an_effect() {
+        let two = |against: &str| {
+            let text =
+                ONE.replace("\"mean\"", "\"difference\"") + &format!("against = {against}\n");
+            parse_facts(&text, "field.toml", None).unwrap().asserted[0].reads()
+        };
+        let off = r#"{ scenario = "x.toml", set = ["mechanisms.votes.enabled=false"] }"#;
+        assert_eq!(two(off), Reads::Effect);
+        let other = r#"{ scenario = "x.toml", set = ["mechanisms.votes.link=\"none\""] }"#;
+        assert_eq!(two(other), Reads::Comparison);
+        assert_eq!(two(r#"{ scenario = "y.toml" }"#), Reads::Comparison);
     }
 
     #[test]
@@ -650,7 +769,7 @@ arm = { scenario = "x.toml" }
     fn the_shipped_facts_load() {
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let f = field_facts(&scenarios).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((f.asserted.len(), f.reported.len()), (47, 3));
+        assert_eq!((f.asserted.len(), f.reported.len()), (50, 3));
         assert!(f.asserted.iter().all(|x| x.section.starts_with("2.")));
     }
 

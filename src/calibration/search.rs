@@ -153,6 +153,11 @@ pub const KNOBS: &[Knob] = &[
         hi: 4.0,
     },
     Knob {
+        key: "mechanisms.order_proofs.open_base",
+        lo: -6.0,
+        hi: -1.0,
+    },
+    Knob {
         key: "mechanisms.order_proofs.forward_open_base",
         lo: -4.0,
         hi: 1.2,

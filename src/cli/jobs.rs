@@ -176,7 +176,9 @@ fn unit_error(e: UnitError) -> CliError {
 fn work_error(e: WorkError) -> CliError {
     match e {
         WorkError::Mismatch { .. } | WorkError::Corrupt { .. } => CliError::Usage(e.to_string()),
-        WorkError::Io(_) | WorkError::Threads(_) => CliError::Other(anyhow::anyhow!("{e}")),
+        WorkError::Io(_) | WorkError::Columns(_) | WorkError::Threads(_) => {
+            CliError::Other(anyhow::anyhow!("{e}"))
+        }
     }
 }
 

@@ -142,7 +142,8 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
     TrialResult {
         trial,
         population: world.pop.len() as u32,
-        campaign: Outcome::of(&world.ledger),
+        members: (world.pop.len() - world.pop.outsiders()) as u32,
+        campaign: Outcome::of(world),
         clv: world.lifetime_value(),
         kpis,
         daily_first_buyers: world.daily_first.clone(),
@@ -188,7 +189,7 @@ fn all_mechanisms(plan: &Plan) -> u64 {
 /// The outcome of trial `key` with the mechanisms in `mask` on.
 fn outcome_of(plan: &Plan, mask: u64, key: u64, ws: &mut Workspace) -> Outcome {
     simulate_world(plan, mask, key, ws, false);
-    Outcome::of(&ws.world.ledger)
+    Outcome::of(&ws.world)
 }
 
 /// Runs trial `key`'s days with the mechanisms in `mask` (bit `k`: the plan's `k`-th

@@ -522,7 +522,7 @@ mod tests {
             w.begin_day(day);
             for i in 0..400 {
                 if rng.random::<f64>() < 0.3 {
-                    w.add_engagement(i, rng.random::<f64>() * 0.5);
+                    w.add_engagement(i, rng.random::<f64>() * 0.5, 600);
                 }
             }
         }

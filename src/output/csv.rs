@@ -8,9 +8,7 @@
 
 use super::{OutputError, num, union_metrics};
 use crate::compare::Comparison;
-use crate::results::{
-    CandidateResult, DailyBand, Estimator, MetricSummary, mechanism_icpa, summarize_contributions,
-};
+use crate::results::{CandidateResult, DailyBand, Estimator, MetricSummary};
 
 /// A text cell as written: with a `'` in front when a spreadsheet would read it as a
 /// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return).
@@ -53,14 +51,14 @@ pub fn trials(cands: &[CandidateResult], to: &mut dyn std::io::Write) -> Result<
             .iter()
             .map(|n| c.metrics.iter().position(|m| m == n))
             .collect();
-        for (t, values) in c.values.iter().enumerate() {
+        c.try_for_each_row(|t, values| {
             let mut row = vec![text_cell(&c.name), t.to_string()];
             row.extend(
                 idx.iter()
                     .map(|k| k.map(|k| num(values[k])).unwrap_or_default()),
             );
-            w.write_record(&row).map_err(&e)?;
-        }
+            w.write_record(&row).map_err(&e)
+        })?;
     }
     w.flush().map_err(|e| OutputError::Serialise {
         what: "trials.csv",
@@ -145,10 +143,9 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
     let e = ser("contributions.csv");
     let mut any = false;
     for c in cands {
-        let rows = summarize_contributions(&c.mechanisms, &c.contributions);
-        if rows.is_empty() {
+        let Some(r) = &c.contributions else {
             continue;
-        }
+        };
         if !any {
             let mut h = vec!["candidate", "mechanism", "estimator", "outcome", "n"];
             h.extend(MetricSummary::NUMBERS);
@@ -156,7 +153,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
             w.write_record(h).map_err(&e)?;
             any = true;
         }
-        for r in rows {
+        for r in &r.summaries {
             let mut row = vec![
                 text_cell(&c.name),
                 r.mechanism.clone(),
@@ -168,8 +165,7 @@ pub fn contributions(cands: &[CandidateResult]) -> Result<Option<Vec<u8>>, Outpu
             row.push(num(r.order_se));
             w.write_record(&row).map_err(&e)?;
         }
-        for (m, key) in c.mechanisms.iter().enumerate() {
-            let r = mechanism_icpa(m, &c.contributions);
+        for (key, r) in c.mechanisms.iter().zip(&r.icpa) {
             let mut row = vec![
                 text_cell(&c.name),
                 key.clone(),

@@ -38,6 +38,9 @@ pub enum OutputError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The per-trial values could not be read back from the work folder.
+    #[error(transparent)]
+    Read(#[from] crate::results::ColumnError),
     /// Serialisation failed.
     #[error("cannot serialise {what}: {message}")]
     Serialise {

@@ -19,7 +19,7 @@ use super::RunInfo;
 use super::format::{by_magnitude, percent};
 use crate::compare::{Comparison, defined_pairs, paired};
 use crate::kpi::Unit;
-use crate::results::{CandidateResult, DailyBand, Waterfall, band, waterfall};
+use crate::results::{CandidateResult, DailyBand, Waterfall, band};
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -185,7 +185,7 @@ pub fn render_all(
     let waterfalls: Vec<(usize, Waterfall)> = cands
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| Some((i, waterfall(&c.mechanisms, &c.contributions)?)))
+        .filter_map(|(i, c)| Some((i, c.contributions.as_ref()?.waterfall.clone())))
         .collect();
     if !waterfalls.is_empty() {
         figures.push(Figure::Waterfall(waterfalls));

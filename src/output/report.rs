@@ -13,7 +13,7 @@ use super::{RunOutputs, union_metrics};
 use crate::compare::{Comparison, Objective, PairedMetric};
 use crate::dist::DistSpec;
 use crate::kpi::{Cost, Unit};
-use crate::results::{CORE_METRICS, CandidateResult, MetricSummary, Waterfall, waterfall, wilson};
+use crate::results::{CORE_METRICS, CandidateResult, MetricSummary, Waterfall, wilson};
 use std::fmt::Write;
 
 /// Escapes text for HTML.
@@ -495,7 +495,7 @@ fn buys(h: &mut String, cands: &[CandidateResult], cur: &str) {
 fn contributions(h: &mut String, cands: &[CandidateResult], cur: &str) {
     let all: Vec<(&CandidateResult, Waterfall)> = cands
         .iter()
-        .filter_map(|c| Some((c, waterfall(&c.mechanisms, &c.contributions)?)))
+        .filter_map(|c| Some((c, c.contributions.as_ref()?.waterfall.clone())))
         .collect();
     if all.is_empty() {
         return;

@@ -2,7 +2,7 @@
 
 use super::format::{align, by_magnitude, percent_or_dash};
 use crate::compare::Objective;
-use crate::results::{CandidateResult, waterfall};
+use crate::results::CandidateResult;
 
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
@@ -329,7 +329,7 @@ pub fn render_comparison(cmp: &crate::compare::Comparison) -> String {
 pub fn render_contributions(cands: &[CandidateResult]) -> String {
     let mut out = String::new();
     for c in cands {
-        let Some(w) = waterfall(&c.mechanisms, &c.contributions) else {
+        let Some(w) = c.contributions.as_ref().map(|r| &r.waterfall) else {
             continue;
         };
         out.push_str(&format!(

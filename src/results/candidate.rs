@@ -1,17 +1,66 @@
-//! One candidate's results: its trials' metric values and summaries.
+//! One candidate's results: its summaries, and its per-trial values read back a column at
+//! a time.
 //!
-//! What is held per trial is what the summaries, the comparisons and the plots read back
-//! in trial order: one `f64` per metric (the core and incremental metrics and the KPIs:
-//! 23 values, about 230 bytes a trial with its row's allocation, for a scenario without
-//! mechanisms) and, with `--contributions`, each mechanism's contributions. The rest of a
-//! trial's record (its daily series, the mechanisms' attributions) is reduced to the daily
-//! bands and dropped: [`CandidateResult::from_parts`] takes those bands computed elsewhere
-//! (from trials spilled to disk, see `crate::work`), [`CandidateResult::new`] computes them
-//! from trials in memory.
+//! ## Design
+//! A candidate's per-trial values live in a store of columns: one column per metric (the
+//! core and incremental metrics and the KPIs, in [`CandidateResult::metrics`] order) and,
+//! with `--contributions`, one per value of the mechanisms' contribution records
+//! ([`super::ContributionColumn`]); one value per trial in each, in trial order. The store
+//! is a [`ColumnFile`] in the run's work folder (`crate::work` writes it from the trials
+//! spilled to disk) or, for the runs that keep their trials in memory (baselines,
+//! tests), the same columns in memory ([`CandidateResult::new`]).
+//!
+//! What is held for the candidate itself does not grow with the trials: its metric
+//! summaries, its contribution summaries and the daily bands, all computed when it is
+//! built by reading one column at a time. Everything else reads columns on demand:
+//! [`CandidateResult::column`] (one metric's values, 8 bytes per trial) for the paired
+//! comparisons, the ratio-of-means and Wilson estimates and the plots, and
+//! [`CandidateResult::try_for_each_row`] (blocks of `ROW_BLOCK`, 1,024, trials) for
+//! `trials.csv` and the baselines' digests. Every reduction runs in trial order, so the
+//! figures are the same bits whichever store holds the values.
 
 use super::{
-    Contributions, DailyBand, MetricSummary, TrialResult, daily_bands, metric_names, summarize_all,
+    ColumnError, ColumnFile, ContributionResults, DailyBand, MetricSummary, TrialResult,
+    daily_bands, metric_names, summarize_metric,
 };
+use std::sync::Arc;
+
+/// Trials read at once by [`CandidateResult::try_for_each_row`].
+pub const ROW_BLOCK: usize = 1024;
+
+/// Where a candidate's per-trial values are kept (see the module documentation).
+#[derive(Debug, Clone)]
+enum Store {
+    /// The columns in memory: column `k`, trial `t` at `[k][t]`.
+    Memory(Arc<Vec<Vec<f64>>>),
+    /// The columns in a file.
+    File(Arc<ColumnFile<f64>>),
+}
+
+impl Store {
+    /// Column `k` (empty when there is no such column).
+    fn read(&self, k: usize) -> Result<Vec<f64>, ColumnError> {
+        match self {
+            Store::Memory(cols) => Ok(cols.get(k).cloned().unwrap_or_default()),
+            Store::File(f) => f.read_column(k),
+        }
+    }
+
+    /// The first `width` columns of the trials `start..start + n`, trial after trial.
+    fn rows(&self, start: usize, n: usize, width: usize) -> Result<Vec<f64>, ColumnError> {
+        match self {
+            Store::Memory(cols) => {
+                let trials = cols.first().map_or(0, Vec::len);
+                let end = (start + n).min(trials);
+                let width = width.min(cols.len());
+                Ok((start.min(end)..end)
+                    .flat_map(|t| cols[..width].iter().map(move |c| c[t]))
+                    .collect())
+            }
+            Store::File(f) => f.read_rows(start, n, width),
+        }
+    }
+}
 
 /// A candidate's results and their summaries.
 #[derive(Debug, Clone)]
@@ -26,25 +75,27 @@ pub struct CandidateResult {
     pub extends: Option<String>,
     /// Keys of the mechanisms it runs (`red_packets`, …).
     pub mechanisms: Vec<String>,
-    /// Each trial's contributions of the mechanisms, in trial order (empty unless the
-    /// run asked for contributions).
-    pub contributions: Vec<Contributions>,
+    /// The mechanisms' contributions summarised across trials (`None` unless the run
+    /// asked for contributions).
+    pub contributions: Option<ContributionResults>,
     /// Metric names (core, then KPIs).
     pub metrics: Vec<String>,
-    /// Per-trial metric values in `metrics` order (NaN = undefined), in trial order: row
-    /// `i` is trial `i`.
-    pub values: Vec<Vec<f64>>,
     /// Per-metric summaries.
     pub summary: Vec<MetricSummary>,
     /// Cumulative first buyers per day across trials.
     pub daily_first_buyers: Vec<DailyBand>,
     /// Cumulative orders per day across trials.
     pub daily_orders: Vec<DailyBand>,
+    /// Trials.
+    trials: usize,
+    /// The per-trial values.
+    store: Store,
 }
 
 impl CandidateResult {
-    /// Summarises a candidate's trials: `mechanisms` are the keys of the mechanisms it
-    /// runs, `kpi_names` the names of their KPIs in the order of each trial's `kpis`.
+    /// Summarises a candidate's trials, keeping their values in memory: `mechanisms` are
+    /// the keys of the mechanisms it runs, `kpi_names` the names of their KPIs in the order
+    /// of each trial's `kpis`.
     pub fn new<'a>(
         name: &str,
         mechanisms: impl IntoIterator<Item = &'a str>,
@@ -52,50 +103,99 @@ impl CandidateResult {
         trials: Vec<TrialResult>,
     ) -> Self {
         let incremental = trials.first().is_some_and(|t| t.no_campaign.is_some());
-        let values: Vec<Vec<f64>> = trials.iter().map(|t| t.values()).collect();
+        let contributions = trials.first().is_some_and(|t| t.contributions.is_some());
         let daily_first_buyers = daily_bands(&trials, |r| &r.daily_first_buyers);
         let daily_orders = daily_bands(&trials, |r| &r.daily_orders);
-        let contributions = trials.into_iter().filter_map(|t| t.contributions).collect();
-        Self::from_parts(
+        let rows: Vec<Vec<f64>> = trials.iter().map(TrialResult::stored_values).collect();
+        drop(trials);
+        let width = rows.first().map_or(0, Vec::len);
+        let columns: Vec<Vec<f64>> = (0..width)
+            .map(|k| {
+                rows.iter()
+                    .map(|r| r.get(k).copied().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        let n = rows.len();
+        drop(rows);
+        Self::build(
             name,
             mechanisms,
             metric_names(incremental, kpi_names),
-            values,
+            n,
+            Store::Memory(Arc::new(columns)),
             contributions,
             [daily_first_buyers, daily_orders],
         )
+        .unwrap_or_else(|e| unreachable!("values in memory are always readable: {e}"))
     }
 
-    /// A candidate's results from its parts: the `metrics` (see
-    /// [`super::metric_names`]), each trial's `values` in that order and its
-    /// `contributions` (both in trial order), and the daily bands of the cumulative first
-    /// buyers and orders.
-    pub fn from_parts<'a>(
+    /// A candidate's results from a file of its per-trial values: one column per metric of
+    /// `metrics` (see [`super::metric_names`]), in that order, then, when `contributions`,
+    /// the columns of the contribution records ([`super::ContributionColumn`]); and the
+    /// daily bands of the cumulative first buyers and orders. The summaries are computed
+    /// here, reading one column at a time; the file is kept open for the columns read
+    /// later.
+    pub fn from_file<'a>(
         name: &str,
         mechanisms: impl IntoIterator<Item = &'a str>,
         metrics: Vec<String>,
-        values: Vec<Vec<f64>>,
-        contributions: Vec<Contributions>,
+        file: ColumnFile<f64>,
+        contributions: bool,
+        bands: [Vec<DailyBand>; 2],
+    ) -> Result<Self, ColumnError> {
+        let trials = file.rows();
+        Self::build(
+            name,
+            mechanisms,
+            metrics,
+            trials,
+            Store::File(Arc::new(file)),
+            contributions,
+            bands,
+        )
+    }
+
+    fn build<'a>(
+        name: &str,
+        mechanisms: impl IntoIterator<Item = &'a str>,
+        metrics: Vec<String>,
+        trials: usize,
+        store: Store,
+        contributions: bool,
         [daily_first_buyers, daily_orders]: [Vec<DailyBand>; 2],
-    ) -> Self {
-        CandidateResult {
+    ) -> Result<Self, ColumnError> {
+        let mechanisms: Vec<String> = mechanisms.into_iter().map(str::to_string).collect();
+        let summary = metrics
+            .iter()
+            .enumerate()
+            .map(|(k, m)| Ok(summarize_metric(m, &store.read(k)?)))
+            .collect::<Result<Vec<_>, ColumnError>>()?;
+        let contributions = if contributions {
+            let base = metrics.len();
+            ContributionResults::from_columns(&mechanisms, trials, &mut |k| store.read(base + k))?
+        } else {
+            None
+        };
+        Ok(CandidateResult {
             name: name.to_string(),
             description: String::new(),
             changes: Vec::new(),
             extends: None,
-            mechanisms: mechanisms.into_iter().map(str::to_string).collect(),
-            summary: summarize_all(&metrics, &values),
-            metrics,
-            values,
+            mechanisms,
             contributions,
+            summary,
+            metrics,
             daily_first_buyers,
             daily_orders,
-        }
+            trials,
+            store,
+        })
     }
 
     /// Trials of the candidate.
     pub fn trial_count(&self) -> usize {
-        self.values.len()
+        self.trials
     }
 
     /// Sets the description, the overrides and the candidate it extends, shown in reports.
@@ -111,11 +211,64 @@ impl CandidateResult {
         self
     }
 
+    /// Whether the candidate reports `metric`.
+    pub fn has_metric(&self, metric: &str) -> bool {
+        self.metrics.iter().any(|m| m == metric)
+    }
+
     /// One metric's values per trial, in trial order; `None` if the candidate does not
-    /// report it.
+    /// report it. Reads the column from the store: 8 bytes per trial, held by the caller.
+    pub fn try_column(&self, metric: &str) -> Result<Option<Vec<f64>>, ColumnError> {
+        match self.metrics.iter().position(|m| m == metric) {
+            Some(k) => self.store.read(k).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One metric's values per trial, in trial order; `None` if the candidate does not
+    /// report it (see [`CandidateResult::try_column`]).
+    ///
+    /// # Panics
+    /// When the values are in a file that can no longer be read (a failing disk, the file
+    /// truncated by another process): the file was written and checked by this process
+    /// and is held open, so this is not a condition of normal use.
     pub fn column(&self, metric: &str) -> Option<Vec<f64>> {
-        let k = self.metrics.iter().position(|m| m == metric)?;
-        Some(self.values.iter().map(|v| v[k]).collect())
+        self.try_column(metric).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Calls `f` with each trial's index and its metric values (in
+    /// [`CandidateResult::metrics`] order), in trial order, reading `ROW_BLOCK` (1,024) trials at
+    /// a time; stops at the first error `f` returns.
+    pub fn try_for_each_row<E: From<ColumnError>>(
+        &self,
+        mut f: impl FnMut(usize, &[f64]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let width = self.metrics.len();
+        let mut start = 0;
+        while start < self.trials {
+            let block = self.store.rows(start, ROW_BLOCK, width)?;
+            if width == 0 {
+                (start..(start + ROW_BLOCK).min(self.trials)).try_for_each(|t| f(t, &[]))?;
+            }
+            for (i, row) in block.chunks_exact(width.max(1)).enumerate() {
+                f(start + i, row)?;
+            }
+            start += ROW_BLOCK;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with each trial's index and its metric values, in trial order (see
+    /// [`CandidateResult::try_for_each_row`]).
+    ///
+    /// # Panics
+    /// As [`CandidateResult::column`], when the values cannot be read back.
+    pub fn for_each_row(&self, mut f: impl FnMut(usize, &[f64])) {
+        self.try_for_each_row(|t, row| {
+            f(t, row);
+            Ok::<(), ColumnError>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Whether the run had the no-campaign world (so the incremental metrics).
@@ -137,6 +290,7 @@ mod tests {
         TrialResult {
             trial: i,
             population: 10,
+            members: 0,
             campaign: crate::results::Outcome {
                 first_buyers,
                 orders: first_buyers,

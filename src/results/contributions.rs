@@ -13,6 +13,13 @@
 //!   first buyers` of its Shapley values (undefined when the buyers' sum is not positive),
 //!   with the delta-method 95% interval of
 //!   [`super::estimate::ratio_of_means`].
+//!
+//! ## Reading the records a column at a time
+//! The summaries are computed by [`ContributionResults::from_columns`] from the records'
+//! values read one column at a time ([`ContributionColumn`]: one value per trial, in trial
+//! order), so a run whose records are stored on disk holds one column at a time, never
+//! every trial's record. Every sum runs in trial order, so the figures are the same bits
+//! whether the records come from memory ([`ContributionResults::from_records`]) or a file.
 
 use super::estimate::{Estimate, ratio_of_means};
 use super::outcome::Outcome;
@@ -69,62 +76,6 @@ pub struct ContributionSummary {
     pub order_se: f64,
 }
 
-/// The summaries of every mechanism's per-trial contributions `per` (in trial order;
-/// mechanism keys in plan order), Shapley first, then leave-one-out; empty when there are
-/// none.
-pub fn summarize_contributions(
-    mechanisms: &[String],
-    per: &[Contributions],
-) -> Vec<ContributionSummary> {
-    if per.is_empty() {
-        return Vec::new();
-    }
-    let n = per.len() as f64;
-    let mut out = Vec::new();
-    for est in [Estimator::Shapley, Estimator::LeaveOneOut] {
-        for (m, key) in mechanisms.iter().enumerate() {
-            for (k, outcome) in Outcome::FIELDS.iter().enumerate() {
-                let values: Vec<f64> = per
-                    .iter()
-                    .map(|c| match est {
-                        Estimator::Shapley => c.shapley[m][k],
-                        Estimator::LeaveOneOut => c.leave_one_out[m][k],
-                    })
-                    .collect();
-                let order_se = match est {
-                    Estimator::Shapley => {
-                        per.iter().map(|c| c.shapley_var[m][k]).sum::<f64>().sqrt() / n
-                    }
-                    Estimator::LeaveOneOut => 0.0,
-                };
-                out.push(ContributionSummary {
-                    mechanism: key.clone(),
-                    estimator: est,
-                    outcome,
-                    summary: summarize(&format!("{}_{outcome}", est.key()), &values),
-                    order_se,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Mechanism `m`'s incremental cost per acquisition from its per-trial Shapley values
-/// (`per`, in trial order).
-pub fn mechanism_icpa(m: usize, per: &[Contributions]) -> Estimate {
-    let pairs: Vec<(f64, f64)> = per
-        .iter()
-        .map(|c| {
-            (
-                c.shapley[m][Outcome::COST],
-                c.shapley[m][Outcome::FIRST_BUYERS],
-            )
-        })
-        .collect();
-    ratio_of_means(&pairs)
-}
-
 /// One mechanism's line in a contribution waterfall.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaterfallStep {
@@ -139,7 +90,7 @@ pub struct WaterfallStep {
     pub leave_one_out: MetricSummary,
     /// Its Shapley share of the cost (its own cost, as mechanisms' costs add up).
     pub cost: MetricSummary,
-    /// Its incremental cost per acquisition ([`mechanism_icpa`]).
+    /// Its incremental cost per acquisition ([`ContributionResults::icpa`]).
     pub icpa: Estimate,
 }
 
@@ -159,38 +110,179 @@ pub struct Waterfall {
     pub worlds: f64,
 }
 
-/// The contribution waterfall of the per-trial contributions `per` (in trial order;
-/// mechanism keys in plan order), or `None` when there are none.
-pub fn waterfall(mechanisms: &[String], per: &[Contributions]) -> Option<Waterfall> {
-    if per.is_empty() {
-        return None;
+/// Everything a run reports of its mechanisms' contributions, summarised across trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContributionResults {
+    /// Every mechanism's contribution to every outcome: Shapley first, then
+    /// leave-one-out; mechanisms in plan order, outcomes in [`Outcome::FIELDS`] order.
+    pub summaries: Vec<ContributionSummary>,
+    /// Each mechanism's incremental cost per acquisition, in plan order: the ratio of
+    /// means of its Shapley cost and first buyers.
+    pub icpa: Vec<Estimate>,
+    /// The contribution waterfall of the incremental first buyers.
+    pub waterfall: Waterfall,
+}
+
+/// Where a value of a contribution record is stored among the record's columns (see
+/// [`Contributions::push_columns`]); `mechanisms` is the number of mechanisms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContributionColumn {
+    /// Mechanism `m`'s Shapley value of outcome `k`.
+    Shapley(usize, usize),
+    /// Mechanism `m`'s leave-one-out increment of outcome `k`.
+    LeaveOneOut(usize, usize),
+    /// The estimated variance of mechanism `m`'s Shapley value of outcome `k`.
+    ShapleyVar(usize, usize),
+    /// The Shapley values of the first buyers summed over the mechanisms (the increment).
+    TotalFirstBuyers,
+    /// 1 when the Shapley values are exact, else 0.
+    Exact,
+    /// Worlds simulated for the trial.
+    Worlds,
+}
+
+impl ContributionColumn {
+    /// Its index among the columns of a record of `mechanisms` mechanisms.
+    pub fn index(self, mechanisms: usize) -> usize {
+        let n = Outcome::FIELDS.len();
+        let block = n * mechanisms;
+        match self {
+            ContributionColumn::Shapley(m, k) => m * n + k,
+            ContributionColumn::LeaveOneOut(m, k) => block + m * n + k,
+            ContributionColumn::ShapleyVar(m, k) => 2 * block + m * n + k,
+            ContributionColumn::TotalFirstBuyers => 3 * block,
+            ContributionColumn::Exact => 3 * block + 1,
+            ContributionColumn::Worlds => 3 * block + 2,
+        }
     }
-    let n = per.len() as f64;
-    let fb = Outcome::FIRST_BUYERS;
-    let column = |f: &dyn Fn(&Contributions) -> f64| per.iter().map(f).collect::<Vec<_>>();
-    let steps = mechanisms
-        .iter()
-        .enumerate()
-        .map(|(m, key)| WaterfallStep {
-            mechanism: key.clone(),
-            first_buyers: summarize("shapley_first_buyers", &column(&|c| c.shapley[m][fb])),
-            order_se: per.iter().map(|c| c.shapley_var[m][fb]).sum::<f64>().sqrt() / n,
-            leave_one_out: summarize(
-                "leave_one_out_first_buyers",
-                &column(&|c| c.leave_one_out[m][fb]),
-            ),
-            cost: summarize("shapley_cost", &column(&|c| c.shapley[m][Outcome::COST])),
-            icpa: mechanism_icpa(m, per),
-        })
-        .collect();
-    let total = summarize(
-        "inc_first_buyers",
-        &column(&|c| c.shapley.iter().map(|v| v[fb]).sum()),
-    );
-    Some(Waterfall {
-        steps,
-        total,
-        exact: per.iter().all(|c| c.exact),
-        worlds: per.iter().map(|c| f64::from(c.worlds)).sum::<f64>() / n,
-    })
+
+    /// Columns of a record of `mechanisms` mechanisms.
+    pub fn count(mechanisms: usize) -> usize {
+        ContributionColumn::Worlds.index(mechanisms) + 1
+    }
+}
+
+impl Contributions {
+    /// Appends the record's values in the order of [`ContributionColumn::index`]: the
+    /// Shapley values, the leave-one-out increments and the Shapley values' variances
+    /// (each per mechanism in plan order, per outcome), the Shapley first buyers summed over
+    /// the mechanisms, whether exact (1 or 0) and the worlds simulated.
+    pub fn push_columns(&self, out: &mut Vec<f64>) {
+        for rows in [&self.shapley, &self.leave_one_out, &self.shapley_var] {
+            for row in rows {
+                out.extend_from_slice(row);
+            }
+        }
+        out.push(self.shapley.iter().map(|v| v[Outcome::FIRST_BUYERS]).sum());
+        out.push(if self.exact { 1.0 } else { 0.0 });
+        out.push(f64::from(self.worlds));
+    }
+}
+
+impl ContributionResults {
+    /// The summaries of per-trial contribution records `per` (in trial order; mechanism
+    /// keys in plan order), or `None` when there are none.
+    pub fn from_records(mechanisms: &[String], per: &[Contributions]) -> Option<Self> {
+        let mut row = Vec::new();
+        let read = &mut |k: usize| -> Result<Vec<f64>, std::convert::Infallible> {
+            Ok(per
+                .iter()
+                .map(|c| {
+                    row.clear();
+                    c.push_columns(&mut row);
+                    row.get(k).copied().unwrap_or(f64::NAN)
+                })
+                .collect())
+        };
+        match Self::from_columns(mechanisms, per.len(), read) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The summaries of `trials` trials' contribution records read one column at a time:
+    /// `column(k)` is column `k` of the records ([`ContributionColumn::index`] for
+    /// `mechanisms.len()` mechanisms) in trial order. `None` when there are no trials.
+    pub fn from_columns<E>(
+        mechanisms: &[String],
+        trials: usize,
+        column: &mut dyn FnMut(usize) -> Result<Vec<f64>, E>,
+    ) -> Result<Option<Self>, E> {
+        if trials == 0 {
+            return Ok(None);
+        }
+        let count = mechanisms.len();
+        let mut col = |c: ContributionColumn| column(c.index(count));
+        let n = trials as f64;
+        let fb = Outcome::FIRST_BUYERS;
+        let order_se = |var: Vec<f64>| var.iter().sum::<f64>().sqrt() / n;
+        let mut summaries = Vec::new();
+        for est in [Estimator::Shapley, Estimator::LeaveOneOut] {
+            for (m, key) in mechanisms.iter().enumerate() {
+                for (k, outcome) in Outcome::FIELDS.iter().enumerate() {
+                    let values = col(match est {
+                        Estimator::Shapley => ContributionColumn::Shapley(m, k),
+                        Estimator::LeaveOneOut => ContributionColumn::LeaveOneOut(m, k),
+                    })?;
+                    let summary = summarize(&format!("{}_{outcome}", est.key()), &values);
+                    drop(values);
+                    let order_se = match est {
+                        Estimator::Shapley => order_se(col(ContributionColumn::ShapleyVar(m, k))?),
+                        Estimator::LeaveOneOut => 0.0,
+                    };
+                    summaries.push(ContributionSummary {
+                        mechanism: key.clone(),
+                        estimator: est,
+                        outcome,
+                        summary,
+                        order_se,
+                    });
+                }
+            }
+        }
+        let mut icpa = Vec::with_capacity(count);
+        for m in 0..count {
+            let cost = col(ContributionColumn::Shapley(m, Outcome::COST))?;
+            let buyers = col(ContributionColumn::Shapley(m, fb))?;
+            let pairs: Vec<(f64, f64)> = cost.into_iter().zip(buyers).collect();
+            icpa.push(ratio_of_means(&pairs));
+        }
+        let mut steps = Vec::with_capacity(count);
+        for (m, key) in mechanisms.iter().enumerate() {
+            let summary = |name: &str, values: Vec<f64>| summarize(name, &values);
+            steps.push(WaterfallStep {
+                mechanism: key.clone(),
+                first_buyers: summary(
+                    "shapley_first_buyers",
+                    col(ContributionColumn::Shapley(m, fb))?,
+                ),
+                order_se: order_se(col(ContributionColumn::ShapleyVar(m, fb))?),
+                leave_one_out: summary(
+                    "leave_one_out_first_buyers",
+                    col(ContributionColumn::LeaveOneOut(m, fb))?,
+                ),
+                cost: summary(
+                    "shapley_cost",
+                    col(ContributionColumn::Shapley(m, Outcome::COST))?,
+                ),
+                icpa: icpa[m],
+            });
+        }
+        let total = summarize(
+            "inc_first_buyers",
+            &col(ContributionColumn::TotalFirstBuyers)?,
+        );
+        let exact = col(ContributionColumn::Exact)?.iter().all(|&v| v == 1.0);
+        let worlds = col(ContributionColumn::Worlds)?.iter().sum::<f64>() / n;
+        Ok(Some(ContributionResults {
+            summaries,
+            icpa,
+            waterfall: Waterfall {
+                steps,
+                total,
+                exact,
+                worlds,
+            },
+        }))
+    }
 }

@@ -7,7 +7,8 @@
 //! - [`TrialResult`]: everything recorded about one trial, and its metric values;
 //! - [`MetricSummary`] and [`DailyBand`]: a metric's mean, sd, quantiles and 95% interval
 //!   across trials, and the per-day quantiles of a cumulative series;
-//! - [`CandidateResult`]: one candidate's trials, per-trial values and summaries.
+//! - [`CandidateResult`]: one candidate's summaries and its per-trial values, read a
+//!   column at a time from memory or from a [`ColumnFile`].
 //!
 //! ## Metrics (one value per trial)
 //! | metric | definition |
@@ -31,22 +32,24 @@
 //! - 95% CI of the mean: `mean ± t(0.975, n − 1) · sd / √n` (Student t).
 
 mod candidate;
+mod columns;
 mod contributions;
 mod estimate;
 mod outcome;
 mod summary;
 
 pub use candidate::CandidateResult;
+pub use columns::{Cell, ColumnError, ColumnFile};
 pub use contributions::{
-    ContributionSummary, Contributions, Estimator, Waterfall, WaterfallStep, mechanism_icpa,
-    summarize_contributions, waterfall,
+    ContributionColumn, ContributionResults, ContributionSummary, Contributions, Estimator,
+    Waterfall, WaterfallStep,
 };
 pub use estimate::{Estimate, Method, paired_ratio_difference, ratio_of_means, wilson};
 pub use outcome::{Attributed, Outcome};
 pub(crate) use summary::summary_numbers;
 pub use summary::{
     BAND_QUANTILES, DailyBand, MetricSummary, band, daily_bands, day_band, defined,
-    quantile_sorted, summarize, summarize_all,
+    quantile_sorted, summarize, summarize_metric,
 };
 
 /// Everything recorded about one trial.
@@ -56,6 +59,8 @@ pub struct TrialResult {
     pub trial: u32,
     /// Buyers simulated.
     pub population: u32,
+    /// Chat-group members among them (the rest are outsiders).
+    pub members: u32,
     /// The campaign world's totals.
     pub campaign: Outcome,
     /// Customer lifetime value (NaN without buyers).
@@ -79,8 +84,13 @@ pub const CORE_METRICS: &[&str] = &[
     "population",
     "first_buyers",
     "conversion_rate",
+    "member_conversion",
+    "outsider_conversion",
     "repeat_buyers",
     "repurchase_rate",
+    "repurchase3_rate",
+    "orders_per_buyer",
+    "days_to_second",
     "orders",
     "revenue",
     "cost",
@@ -100,12 +110,19 @@ impl TrialResult {
     pub fn values(&self) -> Vec<f64> {
         let c = &self.campaign;
         let fb = c.first_buyers as f64;
+        let (members, outsiders) = self.populations();
+        let member_fb = c.member_first_buyers as f64;
         let mut v = vec![
             self.population as f64,
             fb,
             ratio(fb, self.population as f64),
+            ratio(member_fb, members),
+            ratio(fb - member_fb, outsiders),
             c.repeat_buyers as f64,
             ratio(c.repeat_buyers as f64, fb),
+            ratio(c.buyers_3plus as f64, fb),
+            ratio(c.orders as f64, fb),
+            ratio(c.days_to_second, c.repeat_buyers as f64),
             c.orders as f64,
             c.revenue,
             c.cost,
@@ -114,9 +131,31 @@ impl TrialResult {
             self.clv,
         ];
         if let Some(none) = &self.no_campaign {
-            v.extend(incremental(&self.campaign, none, self.population));
+            v.extend(incremental(
+                &self.campaign,
+                none,
+                self.population,
+                self.members,
+            ));
         }
         v.extend_from_slice(&self.kpis);
+        v
+    }
+
+    /// Chat-group members and outsiders simulated.
+    pub fn populations(&self) -> (f64, f64) {
+        let members = self.members as f64;
+        (members, self.population as f64 - members)
+    }
+
+    /// What a candidate's store keeps of the trial, in its column order: the metric values
+    /// ([`TrialResult::values`]), then the columns of its contributions
+    /// ([`Contributions::push_columns`]) when it has them.
+    pub fn stored_values(&self) -> Vec<f64> {
+        let mut v = self.values();
+        if let Some(c) = &self.contributions {
+            c.push_columns(&mut v);
+        }
         v
     }
 }
@@ -140,15 +179,20 @@ pub fn incremental(
     campaign: &Outcome,
     none: &Outcome,
     population: u32,
+    members: u32,
 ) -> [f64; crate::kpi::INCREMENTAL.len()] {
     let fb = campaign.first_buyers as f64 - none.first_buyers as f64;
+    let member_fb = campaign.member_first_buyers as f64 - none.member_first_buyers as f64;
+    let repurchase = |o: &Outcome| ratio(o.repeat_buyers as f64, o.first_buyers as f64);
     let revenue = campaign.revenue - none.revenue;
     let margin = campaign.gross_margin - none.gross_margin;
     let cost = campaign.cost;
     [
         fb,
         ratio(fb, population as f64),
+        ratio(member_fb, members as f64),
         campaign.repeat_buyers as f64 - none.repeat_buyers as f64,
+        repurchase(campaign) - repurchase(none),
         campaign.orders as f64 - none.orders as f64,
         revenue,
         margin,
@@ -176,6 +220,7 @@ mod tests {
         let r = TrialResult {
             trial: 0,
             population: 10,
+            members: 0,
             campaign: Outcome::default(),
             clv: f64::NAN,
             kpis: vec![],
@@ -186,7 +231,19 @@ mod tests {
             contributions: None,
         };
         let v = r.values();
-        assert!(v[4].is_nan() && v[8].is_nan() && v[9].is_nan());
-        assert_eq!(v[2], 0.0);
+        let at = |name: &str| v[CORE_METRICS.iter().position(|m| *m == name).unwrap()];
+        for undefined in [
+            "member_conversion",
+            "repurchase_rate",
+            "repurchase3_rate",
+            "orders_per_buyer",
+            "days_to_second",
+            "cost_per_buyer",
+            "total_roi",
+        ] {
+            assert!(at(undefined).is_nan(), "{undefined}");
+        }
+        assert_eq!(at("conversion_rate"), 0.0);
+        assert_eq!(at("outsider_conversion"), 0.0);
     }
 }

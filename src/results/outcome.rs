@@ -1,10 +1,11 @@
 //! What one world of a trial produced, and the per-trial records of the arms beside the
 //! campaign (see `engine::Arms`).
 
-use crate::world::Ledger;
+use crate::world::World;
 
 /// The totals of one world of a trial (the campaign, the no-campaign world, or a world
-/// with some of the campaign's mechanisms), over all simulated buyers.
+/// with some of the campaign's mechanisms), over all simulated buyers. The contributions
+/// split the first six ([`Outcome::FIELDS`]); the rest describe who bought and how deep.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Outcome {
     /// Buyers with at least one order.
@@ -19,6 +20,12 @@ pub struct Outcome {
     pub gross_margin: f64,
     /// Campaign cost.
     pub cost: f64,
+    /// First buyers who are chat-group members.
+    pub member_first_buyers: u32,
+    /// Buyers with three or more orders.
+    pub buyers_3plus: u32,
+    /// Sum over the repeat buyers of the days from the first to the second order.
+    pub days_to_second: f64,
 }
 
 impl Outcome {
@@ -37,8 +44,9 @@ impl Outcome {
     /// Position of the cost in [`Outcome::to_array`].
     pub const COST: usize = 5;
 
-    /// The totals a world's ledger holds.
-    pub fn of(l: &Ledger) -> Outcome {
+    /// The totals of a world at the end of its trial.
+    pub fn of(world: &World) -> Outcome {
+        let l = &world.ledger;
         Outcome {
             first_buyers: l.first_buyers,
             repeat_buyers: l.repeat_buyers,
@@ -46,6 +54,9 @@ impl Outcome {
             revenue: l.revenue,
             gross_margin: l.revenue - l.cogs,
             cost: l.campaign_cost,
+            member_first_buyers: world.member_first_buyers(),
+            buyers_3plus: l.buyers_3plus,
+            days_to_second: l.days_to_second,
         }
     }
 

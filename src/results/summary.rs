@@ -130,23 +130,16 @@ pub fn summarize(metric: &str, values: &[f64]) -> MetricSummary {
     }
 }
 
-/// Summaries of every metric (`names`, in order) across the per-trial value `rows`. An
+/// The summary of the metric `name` from its per-trial values (in trial order). An
 /// indicator metric's interval is Wilson's ([`super::wilson`]): the Student-t interval of
 /// a 0/1 column collapses when every trial agrees and can leave [0, 1].
-pub fn summarize_all(names: &[String], rows: &[Vec<f64>]) -> Vec<MetricSummary> {
-    names
-        .iter()
-        .enumerate()
-        .map(|(k, name)| {
-            let col: Vec<f64> = rows.iter().map(|r| r[k]).collect();
-            let mut s = summarize(name, &col);
-            if is_indicator(name) {
-                let w = super::wilson(&col);
-                (s.ci95_low, s.ci95_high) = (w.low, w.high);
-            }
-            s
-        })
-        .collect()
+pub fn summarize_metric(name: &str, values: &[f64]) -> MetricSummary {
+    let mut s = summarize(name, values);
+    if is_indicator(name) {
+        let w = super::wilson(values);
+        (s.ci95_low, s.ci95_high) = (w.low, w.high);
+    }
+    s
 }
 
 /// Whether a core or incremental metric is an indicator (mechanism KPIs are not).

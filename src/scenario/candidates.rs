@@ -187,6 +187,10 @@ pub(crate) fn resolve(base: &Scenario) -> Result<Vec<ResolvedCandidate>, Vec<Can
                 Some(format!(
                     "{who} cannot override `{first}`: trials, seed, horizon_days and currency are shared by every candidate so that trials pair up (set them at the top of the file); name and description are the candidate's own keys"
                 ))
+            } else if key == "product.repurchase_class" {
+                Some(format!(
+                    "{who} cannot override `{key}`: the base's BG/NBD parameters are already resolved from its class, so they would not follow; set `behaviour.repurchase.r`, `alpha`, `a` and `b` in the candidate instead, or compare products in separate scenarios"
+                ))
             } else if !key.contains('.') && value.is_table() {
                 Some(format!(
                     "{who} would replace the whole `{key}` table: write each key path in quotes, e.g. `set = {{ \"mechanisms.red_packets.total\" = 50 }}` (an unquoted dotted key makes nested tables)"

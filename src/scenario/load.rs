@@ -232,16 +232,33 @@ pub(crate) fn parse_table(table: &toml::Table) -> Result<Scenario, (String, Stri
         toml::to_string(table).map_err(|e| (String::new(), format!("cannot re-serialise: {e}")))?;
     let de = toml::Deserializer::parse(&text)
         .map_err(|e| (String::new(), clean_message(e.message())))?;
-    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+    let mut s = serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         (path, clean_message(e.into_inner().message()))
-    })
+    })?;
+    resolve_class_defaults(&mut s, table);
+    Ok(s)
+}
+
+/// Sets the BG/NBD parameters that the scenario as written (`written`) leaves out of
+/// `behaviour.repurchase` to the values of the product's purchase cycle
+/// (`product.repurchase_class`); a key written there keeps its value.
+fn resolve_class_defaults(s: &mut Scenario, written: &toml::Table) {
+    let repurchase = written
+        .get("behaviour")
+        .and_then(|b| b.get("repurchase"))
+        .and_then(toml::Value::as_table);
+    s.product
+        .repurchase_class
+        .fill(&mut s.behaviour.repurchase, |key| {
+            repurchase.is_some_and(|t| t.contains_key(key))
+        });
 }
 
 fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
     let de = toml::Deserializer::parse(text).map_err(|e| toml_error(label, text, &e))?;
-    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+    let mut s = serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = if path == "." { String::new() } else { path };
@@ -250,7 +267,10 @@ fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
             .map(|s| line_col(text, s.start))
             .or_else(|| locate(text, &path));
         ScenarioError::single(label, path, location, clean_message(inner.message()))
-    })
+    })?;
+    let written: toml::Table = toml::from_str(text).map_err(|e| toml_error(label, text, &e))?;
+    resolve_class_defaults(&mut s, &written);
+    Ok(s)
 }
 
 fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
@@ -456,6 +476,61 @@ mod tests {
         assert!(e.to_string().contains("bass_x"), "{e}");
         let s = load_str(MIN, "t.toml", &["product.category=home".into()]).unwrap();
         assert_eq!(s.product.category, "home");
+    }
+
+    #[test]
+    fn product_class_sets_the_repurchase_keys_left_out() {
+        use crate::scenario::RepurchaseClass;
+        let durable = RepurchaseClass::Durable.bgnbd();
+        let text = MIN.replace(
+            "unit_cost = 4.0",
+            "unit_cost = 4.0\nrepurchase_class = \"durable\"",
+        );
+        let s = load_str(&text, "t.toml", &[]).unwrap();
+        let r = &s.behaviour.repurchase;
+        assert_eq!(
+            (r.r, r.alpha, r.a, r.b),
+            (durable.r, durable.alpha, durable.a, durable.b)
+        );
+        // An explicit key overrides its class value, in the file or by an override.
+        let s = load_str(
+            &format!("{text}[behaviour.repurchase]\nalpha = 50.0\n"),
+            "t.toml",
+            &["behaviour.repurchase.b=9.0".into()],
+        )
+        .unwrap();
+        let r = &s.behaviour.repurchase;
+        assert_eq!((r.r, r.alpha, r.a, r.b), (durable.r, 50.0, durable.a, 9.0));
+        // An override can change the class; without one the default class applies.
+        let s = load_str(
+            MIN,
+            "t.toml",
+            &["product.repurchase_class=consumable".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            s.behaviour.repurchase.alpha,
+            RepurchaseClass::Consumable.bgnbd().alpha
+        );
+        let s = load_str(MIN, "t.toml", &[]).unwrap();
+        assert_eq!(s.product.repurchase_class, RepurchaseClass::Cdnow);
+        assert_eq!(s.behaviour.repurchase.r, RepurchaseClass::Cdnow.bgnbd().r);
+        // The resolved text carries the values, and reloads to the same scenario.
+        let again = load_str(&s.to_toml(), "t.toml", &[]).unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn unknown_class_names_the_key_and_the_allowed_ones() {
+        let text = MIN.replace(
+            "unit_cost = 4.0",
+            "unit_cost = 4.0\nrepurchase_class = \"fmcg\"",
+        );
+        let e = load_str(&text, "t.toml", &[]).unwrap_err().to_string();
+        assert!(e.contains("product.repurchase_class"), "{e}");
+        for name in ["consumable", "semi_durable", "durable", "cdnow"] {
+            assert!(e.contains(name), "{e}");
+        }
     }
 
     #[test]

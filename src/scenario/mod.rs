@@ -42,9 +42,9 @@ pub use crate::mechanisms::share_draw::ShareDraw;
 pub use crate::mechanisms::targeted_push::TargetedPush;
 pub use crate::mechanisms::votes::{TopicRelevance, VoteLink, VoteProgram, VoteTopic, Votes};
 pub use crate::settings::{
-    Activity, Base, Behaviour, BloggersSpec, Channels, Decision, GroupLife, GroupsSpec, Intent,
-    Organic, PopulationSpec, Product, Repurchase, RepurchaseModel, Satisfaction, Schedule, Seller,
-    SocialProof, TimeOfDay, TraitsSpec, Weekday,
+    Activity, Base, Behaviour, BgNbd, BloggersSpec, Channels, Decision, GroupLife, GroupsSpec,
+    Intent, Organic, PopulationSpec, Product, Repurchase, RepurchaseClass, RepurchaseModel,
+    Satisfaction, Schedule, Seller, SocialProof, TimeOfDay, TraitsSpec, Weekday,
 };
 pub use candidates::{Candidate, ResolvedCandidate, SHARED_KEYS, resolve_candidates};
 pub use load::{Problem, ScenarioError, apply_override, load_file, load_str, set_path};

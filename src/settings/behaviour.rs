@@ -24,6 +24,31 @@ settings! {
         activity: Activity = Activity::default() => nested,
         /// Chat-group members' engagement, attention and leaving.
         group_life: GroupLife = GroupLife::default() => nested,
+        /// How the purchase opportunities reaching one person share their attention.
+        attention: Attention = Attention::default() => nested,
+    }
+}
+
+settings! {
+    /// Attention shared by the purchase opportunities that reach one person.
+    ///
+    /// Every product-page decision (a link opened, a push clicked, a proof or review
+    /// followed) adds one unit to the person's load `L`, which decays with a half-life of
+    /// `half_life_hours`. A new opportunity gets the share `min(1, capacity / (1 + L))` of
+    /// the attention its channel would get alone: up to `capacity` opportunities close
+    /// together are attended in full, more share the same attention (a hyperbolic share of
+    /// attention, as a fixed budget split between competing messages). An opportunity that
+    /// arrives over capacity also costs a chat-group member
+    /// `overload_engagement · (1 − share)` of engagement (muting, skimming, and in the end
+    /// leaving: engagement is what keeps members in their group).
+    pub struct Attention {
+        /// Opportunities within about one half-life attended in full (default 2).
+        capacity: f64 = 2.0 => range(0.001, 1e6),
+        /// Half-life of an opportunity's claim on attention, hours (default 6).
+        half_life_hours: f64 = 6.0 => range(0.01, 8760.0),
+        /// Engagement a chat-group member loses per opportunity over capacity, times the share
+        /// of attention it could not get (default 0.05).
+        overload_engagement: f64 = 0.05 => prob,
     }
 }
 
@@ -173,6 +198,8 @@ settings! {
     ///
     /// `model = "bgnbd"` (default): BG/NBD (Fader, Hardie & Lee 2005), purchase rate
     /// `λ ~ Gamma(r, α)` per day, dropout after each repeat purchase with `p ~ Beta(a, b)`.
+    /// `r`, `alpha`, `a` and `b` default to the values of the product's purchase cycle
+    /// (`product.repurchase_class`); each one set here overrides its class value.
     ///
     /// `model = "daily"`: a discrete daily process. A buyer whose first order fell on day `t`
     /// orders again on each day `t+1, t+2, …` with probability `r_i`; `r_i = daily_probability`
@@ -183,14 +210,17 @@ settings! {
     pub struct Repurchase {
         /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
         model: RepurchaseModel = RepurchaseModel::Bgnbd => any,
-        /// BG/NBD Gamma shape `r` (default 0.5).
-        r: f64 = 0.5 => positive,
-        /// BG/NBD Gamma rate `α` in days (default 30; mean rate `r/α` = one order per 60 days).
-        alpha: f64 = 30.0 => positive,
-        /// BG/NBD Beta `a` of the dropout probability (default 1.2).
-        a: f64 = 1.2 => positive,
-        /// BG/NBD Beta `b` of the dropout probability (default 3.5).
-        b: f64 = 3.5 => positive,
+        /// BG/NBD Gamma shape `r` (default: from `product.repurchase_class`; "cdnow" 0.243).
+        r: f64 = super::RepurchaseClass::Cdnow.bgnbd().r => positive,
+        /// BG/NBD Gamma rate `α` in days (default: from `product.repurchase_class`; "cdnow"
+        /// 30.898, i.e. 4.414 weeks; mean rate `r/α`).
+        alpha: f64 = super::RepurchaseClass::Cdnow.bgnbd().alpha => positive,
+        /// BG/NBD Beta `a` of the dropout probability (default: from
+        /// `product.repurchase_class`; "cdnow" 0.793).
+        a: f64 = super::RepurchaseClass::Cdnow.bgnbd().a => positive,
+        /// BG/NBD Beta `b` of the dropout probability (default: from
+        /// `product.repurchase_class`; "cdnow" 2.426).
+        b: f64 = super::RepurchaseClass::Cdnow.bgnbd().b => positive,
         /// Days past the horizon counted in customer lifetime value (default 365).
         clv_days: f64 = 365.0 => non_negative,
         /// Daily repeat-order probability `r` of the daily model, in [0, 1] (required when
@@ -248,11 +278,17 @@ settings! {
 settings! {
     /// Satisfaction `s` in [0, 1] (0.5 after a good order, 0 after a defective one) scales
     /// repurchase: `λ' = λ·exp(rate_effect·(2s − 1))`, `p' = min(1, p·exp(−dropout_effect·(2s − 1)))`.
+    /// A buyer's engagement with a chat group raises it (`from_engagement`): the group keeps
+    /// its buyers buying.
     pub struct Satisfaction {
         /// Effect of satisfaction on the purchase rate (default 0.7).
         rate_effect: f64 = 0.7 => range(-10.0, 10.0),
         /// Effect of satisfaction on the dropout probability (default 0.7).
         dropout_effect: f64 = 0.7 => range(-10.0, 10.0),
+        /// Satisfaction a buyer gains per unit of chat-group engagement gained (a packet
+        /// claimed, a vote cast, a reaction, an answer): `s += from_engagement · Δe · (1 − s)`
+        /// (default 0.5; a judgement, see docs/field-figures.md "Retention").
+        from_engagement: f64 = 0.5 => range(0.0, 10.0),
     }
 }
 

@@ -22,7 +22,7 @@ pub use behaviour::{
 };
 pub use check::{Check, Checker};
 pub use population::{BloggersSpec, GroupsSpec, PopulationSpec, TraitsSpec};
-pub use product::{Product, Seller};
+pub use product::{BgNbd, Product, RepurchaseClass, Seller};
 pub use schedule::{Schedule, TimeOfDay, Weekday};
 pub(crate) use table::{CheckAcross, settings};
 

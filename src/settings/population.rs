@@ -45,6 +45,11 @@ settings! {
         /// uniform 200–500). A distribution whose mean or largest value exceeds 500 is
         /// refused; draws of an unbounded one are capped at 500.
         size: DistSpec = DistSpec::Uniform { min: 200.0, max: 500.0 } => dist(Support::Positive),
+        /// Share of members in the product's market, drawn per member and trial (default 1,
+        /// a judgement: see docs/field-figures.md "Who is in a chat group"). The others joined
+        /// for the packets, the draws or the company: they claim, vote and react, but never
+        /// buy, so every mechanism competes for the same in-market members.
+        in_market: f64 = 1.0 => prob,
     }
     check(self, _, c) {
         let count = self.count;

@@ -19,7 +19,7 @@
 //! membership is always current, mechanisms read it with [`World::has_left`] and count
 //! members with [`World::members_in`], and nothing is settled per member per event.
 
-use super::state::{BUYER, COUPON_SOURCES, DROPPED, LEFT, Offered, Order, TOUCHED, World};
+use super::state::{BUYER, COUPON_SOURCES, DROPPED, LEFT, OUT, Offered, Order, TOUCHED, World};
 use crate::behaviour::{BehaviourParams, Exposure, sigmoid_coin};
 use crate::population::Trait;
 use crate::rng::{EventRng, SimRng, agent_rng_in};
@@ -85,15 +85,17 @@ impl World {
         }
     }
 
-    /// Offers buyer `i` a purchase opportunity at `minute` of the current day; returns true
-    /// when it converts into the buyer's first order. Buyers who already ordered are not
-    /// re-acquired by an exposure (their repeat orders follow the repurchase process).
+    /// Offers agent `i` a purchase opportunity at `minute` of the current day; returns true
+    /// when it converts into the agent's first order. Buyers who already ordered are not
+    /// re-acquired by an exposure (their repeat orders follow the repurchase process), and
+    /// chat-group members out of the product's market never buy.
     pub fn offer(&mut self, i: u32, minute: u32, e: &Exposure, rng: &mut SimRng) -> bool {
-        if self.is_buyer(i) {
+        if self.flags[i as usize] & (BUYER | OUT) != 0 {
             return false;
         }
+        let attention = e.attention * self.attend(i, minute);
         let (intent, x) = self.decision(i, e);
-        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
+        if sigmoid_coin(rng.random::<f64>(), x, attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.first_order(i, time, e.incentive);
             true
@@ -102,7 +104,7 @@ impl World {
                 let v = &mut self.visits[i as usize];
                 *v = v.saturating_add(1);
             }
-            let add = self.beh().intent_gain * e.strength * e.attention;
+            let add = self.beh().intent_gain * e.strength * attention;
             if add != 0.0 {
                 self.set_intent(i, intent + add);
             }
@@ -111,13 +113,36 @@ impl World {
     }
 
     /// The probability that non-buyer `i` would buy on exposure `e` now, without drawing
-    /// (0 for buyers): the counterfactual a mechanism's effect is judged by.
+    /// and without taking attention (0 for buyers): the counterfactual a mechanism's effect
+    /// is judged by.
     pub fn offer_probability(&mut self, i: u32, e: &Exposure) -> f64 {
-        if self.is_buyer(i) {
+        if self.flags[i as usize] & (BUYER | OUT) != 0 {
             return 0.0;
         }
         let (_, x) = self.decision(i, e);
         e.attention * crate::behaviour::sigmoid(x)
+    }
+
+    /// Agent `i` meets a purchase opportunity at `minute` of today: the share of attention
+    /// it gets ([`BehaviourParams::attention_share`] of the agent's load), after which the
+    /// load counts it. A chat-group member met over capacity loses engagement.
+    #[inline]
+    fn attend(&mut self, i: u32, minute: u32) -> f64 {
+        let u = i as usize;
+        let now = self.day * 1440 + minute.min(1439);
+        let b = self.beh();
+        let load = b.load_after(
+            self.load[u] as f64,
+            now.saturating_sub(self.load_at[u]) as f64,
+        );
+        let share = b.attention_share(load);
+        let overload = b.overload_engagement * (1.0 - share);
+        self.load[u] = (load + 1.0) as f32;
+        self.load_at[u] = now;
+        if overload > 0.0 && self.pop.pools[self.pop.pool_of[u] as usize].group {
+            self.add_engagement(i, -overload, minute);
+        }
+        share
     }
 
     /// Non-buyer `i`'s intent, and its decision log-odds on exposure `e`
@@ -150,9 +175,10 @@ impl World {
         if self.flags[i as usize] & DROPPED != 0 {
             return Offered::Nothing;
         }
+        let attention = e.attention * self.attend(i, minute);
         let b = self.beh();
         let x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
-        if sigmoid_coin(rng.random::<f64>(), x, e.attention) {
+        if sigmoid_coin(rng.random::<f64>(), x, attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.book_order(i, e.incentive, time, false);
             Offered::Repeat
@@ -206,9 +232,10 @@ impl World {
         self.flags[i as usize] & DROPPED != 0
     }
 
-    /// Adds `delta` to buyer `i`'s intent (log-odds); ignored for buyers.
+    /// Adds `delta` to agent `i`'s intent (log-odds); ignored for buyers and for members
+    /// out of the market.
     pub fn add_intent(&mut self, i: u32, delta: f64) {
-        if delta != 0.0 && !self.is_buyer(i) {
+        if delta != 0.0 && self.flags[i as usize] & (BUYER | OUT) == 0 {
             let now = self.intent_of(i);
             self.set_intent(i, now + delta);
         }
@@ -248,10 +275,20 @@ impl World {
         self.engagement[u] as f64 * self.beh().engagement_decay_over(days)
     }
 
-    /// Changes member `i`'s engagement by `delta` (clamped to [0, 1]).
-    pub fn add_engagement(&mut self, i: u32, delta: f64) {
-        let e = (self.engagement_of(i) + delta).clamp(0.0, 1.0);
+    /// Changes member `i`'s engagement by `delta` (clamped to [0, 1]) at `minute` of today.
+    /// A buyer who gains engagement gains satisfaction
+    /// ([`BehaviourParams::satisfaction_after_engagement`]), which moves its repeat orders
+    /// from `minute` on.
+    pub fn add_engagement(&mut self, i: u32, delta: f64, minute: u32) {
+        let before = self.engagement_of(i);
+        let e = (before + delta).clamp(0.0, 1.0);
         let u = i as usize;
+        let gained = e - before;
+        if gained > 0.0 && self.is_buyer(i) && self.beh().sat_from_engagement > 0.0 {
+            let s = self.satisfaction[u] as f64;
+            let lifted = self.beh().satisfaction_after_engagement(s, gained);
+            self.raise_satisfaction(i, lifted, minute);
+        }
         self.engagement[u] = e as f32;
         self.engagement_day[u] = self.day as u16;
         let g = self.pop.pool_of[u] as usize;
@@ -285,6 +322,12 @@ impl World {
     #[inline]
     pub fn online_bound(&self, minute: u32) -> f64 {
         self.beh().online_probability(1.0, self.weekday(), minute)
+    }
+
+    /// First buyers who are chat-group members (in any path: the pools count their
+    /// buyers).
+    pub fn member_first_buyers(&self) -> u32 {
+        self.pool_buyers[self.pop.group_pools()].iter().sum()
     }
 
     /// Members of pool `g` still in it (for a chat group; the open market's size otherwise).
@@ -428,5 +471,55 @@ mod tests {
         );
         let inside: u32 = (0..20).map(|g| w.members_in(g)).sum();
         assert_eq!(inside as f64, n - left);
+    }
+}
+
+#[cfg(test)]
+mod attention_tests {
+    use crate::behaviour::Exposure;
+    use crate::rng::{stream_rng, trial_key};
+
+    fn exposure(base: f64) -> Exposure {
+        Exposure {
+            base,
+            attention: 1.0,
+            strength: 0.0,
+            incentive: 0.0,
+        }
+    }
+
+    /// Opportunities close together share attention: after three at the same minute, a
+    /// fourth gets `capacity / (1 + 3) = 2 / 4` of it, so an offer nobody declines converts
+    /// half the members; twelve hours later the load has decayed to `3 · 2^(−12/6) = 0.75`
+    /// and the share is back to `min(1, 2 / 1.75) = 1`.
+    #[test]
+    fn a_burst_of_opportunities_shares_attention() {
+        let mut w = crate::world::testing::chat_groups(1, trial_key(4, 1));
+        let mut rng = stream_rng(4, 4);
+        w.begin_day(0);
+        let n = w.pop.len() as u32;
+        let half = n / 2;
+        for i in 0..n {
+            for _ in 0..3 {
+                assert!(!w.offer(i, 60, &exposure(-60.0), &mut rng));
+            }
+        }
+        let converted = (0..half)
+            .filter(|&i| w.offer(i, 60, &exposure(60.0), &mut rng))
+            .count() as f64;
+        // Binomial(half, 1/2): mean half/2, standard error √(half/4); 4 SE.
+        let (mean, se) = (half as f64 / 2.0, (half as f64 / 4.0).sqrt());
+        assert!(
+            (converted - mean).abs() < 4.0 * se,
+            "{converted} of {half} converted, expected {mean} ± {se}"
+        );
+        for i in half..n {
+            assert!(
+                w.offer(i, 60 + 720, &exposure(60.0), &mut rng),
+                "member {i}"
+            );
+        }
+        // Overload costs engagement: the members met four times at once lost some.
+        assert!(w.engagement_of(0) < w.behaviour().initial_engagement);
     }
 }

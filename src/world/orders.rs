@@ -58,6 +58,7 @@ impl World {
             self.satisfaction[u] = 0.5;
         }
         self.orders[u] = 0;
+        self.first_day[u] = self.day as u16;
         self.flags[u] |= BUYER;
         self.pool_buyers[g as usize] += 1;
         self.ledger.first_buyers += 1;
@@ -73,7 +74,6 @@ impl World {
                 self.schedule_repeat(i, time, &mut rng);
             }
             RepeatPath::Pooled | RepeatPath::Aggregate => {
-                // (No mechanism: `first_day` is never read.)
                 self.book_order_as(i, discount, time, true, how, repeat);
                 self.pos[u] = self.alive.len() as u32;
                 self.alive.push(i);
@@ -82,10 +82,6 @@ impl World {
                 let mut rng = EventRng::new(self.repeat_key, i, 0);
                 if !self.pop.daily_r.is_empty() {
                     self.daily_c[u] = -1.0;
-                }
-                if general && self.interactive {
-                    // Read by `raise_satisfaction` only.
-                    self.first_day[u] = self.day as u16;
                 }
                 self.book_order_as(i, discount, time, true, how, repeat);
                 let e: f64 = Exp1.sample(&mut rng);
@@ -161,13 +157,23 @@ impl World {
         let u = i as usize;
         let orders = self.orders[u].saturating_add(1);
         self.orders[u] = orders;
-        if orders == 2 {
-            self.ledger.repeat_buyers += 1;
-        }
+        self.count_depth(u, orders);
         self.book_plain_money(discount);
         if !repeat.pooled() {
             let s = &mut self.satisfaction[u];
             *s = s.max(0.5);
+        }
+    }
+
+    /// Counts a buyer's `orders`-th order in the repeat depth: a second order makes a
+    /// repeat buyer (and the days since the first order count), a third a 3+ buyer.
+    #[inline(always)]
+    fn count_depth(&mut self, u: usize, orders: u16) {
+        if orders == 2 {
+            self.ledger.repeat_buyers += 1;
+            self.ledger.days_to_second += (self.day - self.first_day[u] as u32) as f64;
+        } else if orders == 3 {
+            self.ledger.buyers_3plus += 1;
         }
     }
 
@@ -206,9 +212,7 @@ impl World {
         let draws = self.order_value.is_some() || prod.bad_unit > 0.0 || prod.damaged > 0.0;
         let mut rng = draws.then(|| agent_rng_in(self.order_key, i, k));
         self.orders[u] = self.orders[u].saturating_add(1);
-        if self.orders[u] == 2 {
-            self.ledger.repeat_buyers += 1;
-        }
+        self.count_depth(u, self.orders[u]);
         let value = match (&self.order_value, rng.as_mut()) {
             // A basket is worth a cent to `MAX_MONEY`: a heavy-tailed distribution whose
             // mean is allowed can still draw values far above it, whose sums overflow

@@ -117,6 +117,8 @@ pub struct PathFacts {
     /// Orders have nothing to draw or log: no basket distribution, no wallet, no order
     /// log, no experience risk.
     pub plain_orders: bool,
+    /// Every buyer is in the product's market (no chat-group member is out of it).
+    pub all_in_market: bool,
 }
 
 impl PathFacts {
@@ -137,6 +139,7 @@ impl PathFacts {
             satisfaction_inert: risk_free
                 || (behaviour.sat_rate == 0.0 && behaviour.sat_dropout == 0.0),
             plain_orders: order_value.is_none() && !needs.wallet && !needs.log_orders && risk_free,
+            all_in_market: population.all_in_market(),
         }
     }
 }
@@ -183,6 +186,8 @@ impl Paths {
     /// - Heterogeneous innovation rates take **innovation days** without mechanisms (a
     ///   buyer's innovation coin does not depend on anything a mechanism moves) and
     ///   **class walks** with them.
+    /// - Chat-group members out of the product's market are never aggregated and take no
+    ///   innovation days: the walks leave them out of the non-buyers.
     /// - First orders are **lean** and bookings **plain** when orders are plain (and, for
     ///   lean first orders, no mechanism runs).
     pub fn choose(facts: &PathFacts) -> Self {
@@ -193,17 +198,18 @@ impl Paths {
             homogeneous_repeat,
             satisfaction_inert,
             plain_orders,
+            all_in_market,
         } = *facts;
         let pooled = repurchase_model == RepurchaseModel::Daily
             && homogeneous_repeat
             && !interactive
             && satisfaction_inert;
-        let aggregate = pooled && plain_orders && homogeneous_organic;
+        let aggregate = pooled && plain_orders && homogeneous_organic && all_in_market;
         let organic = if aggregate {
             OrganicPath::Aggregate
         } else if homogeneous_organic {
             OrganicPath::PoolWalk
-        } else if interactive {
+        } else if interactive || !all_in_market {
             OrganicPath::ClassWalk
         } else {
             OrganicPath::InnovationDays
@@ -397,6 +403,7 @@ mod tests {
             homogeneous_repeat: true,
             satisfaction_inert: true,
             plain_orders: true,
+            all_in_market: true,
         }
     }
 
@@ -478,11 +485,25 @@ mod tests {
         assert_eq!(Paths::choose(&f).organic, OrganicPath::ClassWalk);
     }
 
+    /// Members out of the market make agents differ: no aggregate counts, no innovation
+    /// days.
+    #[test]
+    fn members_out_of_the_market_take_the_walks() {
+        let f = facts_with(|f| f.all_in_market = false);
+        assert_eq!(Paths::choose(&f).organic, OrganicPath::PoolWalk);
+        assert_eq!(Paths::choose(&f).repeat, RepeatPath::Pooled);
+        let f = PathFacts {
+            homogeneous_organic: false,
+            ..f
+        };
+        assert_eq!(Paths::choose(&f).organic, OrganicPath::ClassWalk);
+    }
+
     /// Every combination of facts: the chosen and the general paths are supported, the
     /// general ones take no fast path, and the aggregate paths come together.
     #[test]
     fn chosen_and_general_paths_are_supported() {
-        for bits in 0..64u32 {
+        for bits in 0..128u32 {
             let b = |k: u32| bits & (1 << k) != 0;
             let f = PathFacts {
                 interactive: b(0),
@@ -495,6 +516,7 @@ mod tests {
                 homogeneous_repeat: b(3),
                 satisfaction_inert: b(4),
                 plain_orders: b(5),
+                all_in_market: b(6),
             };
             let chosen = Paths::choose(&f);
             let general = Paths::general(&f);

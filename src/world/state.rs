@@ -26,6 +26,8 @@ pub(super) const BUYER: u8 = 1;
 pub(super) const TOUCHED: u8 = 2;
 pub(super) const DROPPED: u8 = 4;
 pub(super) const LEFT: u8 = 8;
+/// A chat-group member out of the product's market: never buys.
+pub(super) const OUT: u8 = 16;
 
 /// One order, as the mechanisms that react to orders see it (order proofs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,6 +63,11 @@ pub struct Ledger {
     pub first_buyers: u32,
     /// Buyers with at least two orders.
     pub repeat_buyers: u32,
+    /// Buyers with at least three orders.
+    pub buyers_3plus: u32,
+    /// Sum over buyers with a second order of the days between the calendar days of
+    /// their first and second orders.
+    pub days_to_second: f64,
     /// All orders.
     pub orders: u32,
     /// Revenue (price less any discount).
@@ -86,6 +93,8 @@ pub(super) struct Aggregate {
     pub(super) alive_more: u64,
     /// Today's first buyers (eligible for repeats from tomorrow).
     pub(super) fresh: u64,
+    /// Alive buyers with exactly two orders (part of `alive_more`).
+    pub(super) alive_two: u64,
 }
 
 /// Empties `v` and fills it with `n` copies of `x`, keeping its allocation.
@@ -151,6 +160,10 @@ pub struct World {
     pub(super) next_repeat: Vec<f32>,
     pub(super) engagement: Vec<f32>,
     pub(super) engagement_day: Vec<u16>,
+    /// Attention load (decayed count of purchase opportunities met), as of `load_at`
+    /// (minute of the trial).
+    pub(super) load: Vec<f32>,
+    pub(super) load_at: Vec<u32>,
     /// Per pool: an upper bound of its members' engagement, as of `engagement_bound_day`.
     pub(super) engagement_bound: Vec<f32>,
     pub(super) engagement_bound_day: Vec<u16>,
@@ -204,6 +217,12 @@ pub struct World {
     pub(super) repeat_rng: Option<SimRng>,
     /// Aggregate paths: the counts.
     pub(super) aggregate: Aggregate,
+    /// Aggregate paths: alive buyers with one order by the day of their first order
+    /// (summing to `aggregate.alive_one`), for the days to the second order.
+    pub(super) one_by_day: Vec<u64>,
+    /// Aggregate paths: the repeat depth's own stream (who among the day's orders had
+    /// how many orders), so the counts draw exactly what they drew without it.
+    pub(super) depth_rng: Option<SimRng>,
     /// `stream_key(key, REPEAT)` and `stream_key(key, ORDER)` of the trial.
     pub(super) repeat_key: u64,
     pub(super) order_key: u64,
@@ -257,6 +276,8 @@ impl Default for World {
             next_repeat: Vec::new(),
             engagement: Vec::new(),
             engagement_day: Vec::new(),
+            load: Vec::new(),
+            load_at: Vec::new(),
             engagement_bound: Vec::new(),
             engagement_bound_day: Vec::new(),
             members_in: Vec::new(),
@@ -289,6 +310,8 @@ impl Default for World {
             alive_start: 0,
             repeat_rng: None,
             aggregate: Aggregate::default(),
+            one_by_day: Vec::new(),
+            depth_rng: None,
             repeat_key: 0,
             order_key: 0,
         }
@@ -344,6 +367,9 @@ impl World {
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.aggregate = Aggregate::default();
+        self.one_by_day.clear();
+        self.depth_rng = (self.paths.repeat == RepeatPath::Aggregate)
+            .then(|| stream_rng(key, stream::REPEAT_DEPTH));
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
         self.intent_rng = Some(stream_rng(key, stream::INTENT));
         self.groups_rng = Some(stream_rng(key, stream::GROUPS));
@@ -408,6 +434,8 @@ impl World {
             refill(&mut self.intent_day, n, 0);
             refill(&mut self.engagement, n, b.initial_engagement as f32);
             refill(&mut self.engagement_day, n, 0);
+            refill(&mut self.load, n, 0.0);
+            refill(&mut self.load_at, n, 0);
         } else {
             self.satisfaction.resize(n, 0.5);
         }
@@ -419,37 +447,62 @@ impl World {
             refill(&mut self.coupon_until, n, 0);
             refill(&mut self.coupon_src, n, 0);
         }
-        if self.paths.organic != OrganicPath::ClassWalk {
-            self.seg_k = 1;
-            self.nonbuyers.clear();
-            self.nonbuyers.extend(0..n as u32);
-            self.pos.clear();
-            self.pos.extend(0..n as u32);
-            self.seg_start
-                .extend(self.pop.pools.iter().map(|p| p.start));
-            self.seg_len.extend(self.pop.pools.iter().map(|p| p.len));
-        } else {
-            // Each pool's members sorted by rate class (a counting sort).
-            self.seg_k = ORGANIC_CLASSES;
-            self.nonbuyers.resize(n, 0);
-            self.pos.resize(n, 0);
-            for (g, pool) in self.pop.pools.iter().enumerate() {
-                let mut at = pool.start;
-                for c in 0..ORGANIC_CLASSES {
-                    let len = self.pop.class_len[g * ORGANIC_CLASSES + c];
-                    self.seg_start.push(at);
-                    self.seg_len.push(len);
-                    at += len;
+        // Chat-group members out of the market never buy: flagged, and left out of the
+        // non-buyers the organic walks visit.
+        if !self.pop.all_in_market() {
+            for i in 0..n as u32 {
+                if !self.pop.in_market(i) {
+                    self.flags[i as usize] |= OUT;
                 }
-                let mut next = [0u32; ORGANIC_CLASSES];
-                next.copy_from_slice(&self.seg_start[g * ORGANIC_CLASSES..][..ORGANIC_CLASSES]);
-                for i in pool.start..pool.start + pool.len {
-                    let c = self.pop.organic_class[i as usize] as usize;
+            }
+        }
+        let in_market = |flags: &[u8], i: u32| flags[i as usize] & OUT == 0;
+        self.seg_k = if self.paths.organic == OrganicPath::ClassWalk {
+            ORGANIC_CLASSES
+        } else {
+            1
+        };
+        let k = self.seg_k;
+        self.nonbuyers.resize(n, 0);
+        self.pos.resize(n, 0);
+        // Each pool's in-market members, sorted by rate class on class walks (a counting
+        // sort).
+        let mut at = 0u32;
+        for g in 0..self.pop.pools.len() {
+            let pool = self.pop.pools[g];
+            let members = pool.start..pool.start + pool.len;
+            let mut len = [0u32; ORGANIC_CLASSES];
+            for i in members.clone() {
+                if in_market(&self.flags, i) {
+                    len[self.class_of(i)] += 1;
+                }
+            }
+            let mut next = [0u32; ORGANIC_CLASSES];
+            for c in 0..k {
+                self.seg_start.push(at);
+                self.seg_len.push(len[c]);
+                next[c] = at;
+                at += len[c];
+            }
+            for i in members {
+                if in_market(&self.flags, i) {
+                    let c = self.class_of(i);
                     self.nonbuyers[next[c] as usize] = i;
                     self.pos[i as usize] = next[c];
                     next[c] += 1;
                 }
             }
+        }
+    }
+
+    /// Agent `i`'s segment class within its pool: its organic rate class on class walks,
+    /// else 0.
+    #[inline]
+    fn class_of(&self, i: u32) -> usize {
+        if self.seg_k == 1 {
+            0
+        } else {
+            self.pop.organic_class[i as usize] as usize
         }
     }
 
@@ -474,6 +527,13 @@ impl World {
         self.pool_buyers_start.copy_from_slice(&self.pool_buyers);
         self.alive_start = self.alive.len();
         let a = &mut self.aggregate;
+        if a.fresh > 0 {
+            let d = day as usize - 1;
+            if self.one_by_day.len() <= d {
+                self.one_by_day.resize(d + 1, 0);
+            }
+            self.one_by_day[d] += a.fresh;
+        }
         a.alive_one += a.fresh;
         a.fresh = 0;
     }

@@ -132,9 +132,9 @@ settings! {
         /// calibrated).
         story_appeal: f64 = 1.5 => log_odds,
         /// Extra log-odds of buying after opening a story proof (default 1.2, calibrated).
-        story_strength: f64 = 1.2 => log_odds,
+        story_strength: f64 = 1.45 => log_odds,
         /// Base log-odds that a member who sees a proof opens it (default −3.0).
-        open_base: f64 = -3.0 => log_odds,
+        open_base: f64 = -4.9125 => log_odds,
         /// Base log-odds that a friend outside the group opens a curated proof a member
         /// forwarded to them: a personal message, read whenever they next look, not a group
         /// broadcast (default −1.175, calibrated; between a share into a friend group, −4, and a

@@ -330,6 +330,8 @@ impl Run<Plan> {
             incentive: 0.0,
         });
         let engagement = p.reaction_engagement;
+        // Finds, reactions and visits happen in the half hour after the proofs are posted.
+        let evening = p.post_time.minute() + 30;
         // A find has an effect on a buyer (whose intent does not move) only through a
         // reaction or an opening, with probability `effect` once found.
         let r = p.reaction;
@@ -369,7 +371,7 @@ impl Run<Plan> {
                 }
                 for n in 0..self.trial.reacted.len() {
                     self.trial.interactions += 1;
-                    world.add_engagement(self.trial.reacted[n], engagement);
+                    world.add_engagement(self.trial.reacted[n], engagement, evening);
                 }
                 finders = finders.non_buyers();
             }
@@ -416,7 +418,8 @@ impl Run<Plan> {
         }
         if reacts {
             self.trial.interactions += 1;
-            world.add_engagement(i, self.plan.config.reaction_engagement);
+            let evening = self.plan.config.post_time.minute() + 30;
+            world.add_engagement(i, self.plan.config.reaction_engagement, evening);
         }
         if !opens {
             return;

@@ -1,4 +1,4 @@
-use crate::settings::{Schedule, Weekday, settings};
+use crate::settings::{Schedule, TimeOfDay, Weekday, settings};
 use serde::{Deserialize, Serialize};
 
 /// How the seller answers questions in the groups.
@@ -61,8 +61,13 @@ settings! {
         session_patience_minutes: f64 = 18.25 => positive,
         /// An answer within this many minutes of asking satisfies the asker (default 10).
         satisfied_within_minutes: f64 = 10.0 => positive,
-        /// Questions per member per day at ordinary times (default 0.025).
+        /// Questions per member per day at ordinary times (default 0.025), asked uniformly
+        /// between `adhoc_from` and `adhoc_until`.
         ordinary_question_rate: f64 = 0.025 => prob,
+        /// When members start asking ordinary questions (default "09:00").
+        adhoc_from: TimeOfDay = TimeOfDay(9 * 60) => custom,
+        /// When members stop asking ordinary questions (default "23:00").
+        adhoc_until: TimeOfDay = TimeOfDay(23 * 60) => custom,
         /// Mean minutes until the seller answers an ad-hoc question (default 150).
         adhoc_response_minutes: f64 = 150.0 => positive,
         /// Mean minutes an ad-hoc asker keeps waiting (default 100).
@@ -116,6 +121,16 @@ settings! {
     }
     check(self, base, c) {
         c.needs_groups(base);
+        if self.adhoc_from.minute() >= self.adhoc_until.minute() {
+            c.push(
+                "adhoc_until",
+                format!(
+                    "{} is not after adhoc_from {}: allowed asking hours from < until within one day",
+                    String::from(self.adhoc_until),
+                    String::from(self.adhoc_from)
+                ),
+            );
+        }
         let dedicated = self.mode == QaMode::Dedicated;
         if dedicated {
             let time = self.schedule.time;

@@ -82,6 +82,8 @@ impl Mechanism for Plan {
             satisfied_within_minutes: _,
             ordinary_question_rate: _,
             adhoc_response_minutes: _,
+            adhoc_from: _,
+            adhoc_until: _,
             adhoc_patience_minutes: _,
             adhoc_answer_minutes: _,
             purchase_questions: _,
@@ -140,6 +142,7 @@ impl Run<Plan> {
             .map(|b| b.sample(&mut self.rng))
             .unwrap_or(0);
         let per_answer = p.adhoc_answer_minutes / 60.0 * p.wage_per_hour;
+        let (from, until) = (p.adhoc_from.minute(), p.adhoc_until.minute());
         for _ in 0..n {
             let i = pool.start + self.rng.random_range(0..pool.len);
             if world.has_left(i) {
@@ -152,13 +155,14 @@ impl Run<Plan> {
             let e2: f64 = Exp1.sample(&mut self.rng);
             let (response, patience) = (e1 * resp_mean, e2 * pat_mean);
             self.trial.adhoc_response_sum += response;
-            let minute = 9 * 60 + self.rng.random_range(0..14 * 60u32);
+            let minute = from + self.rng.random_range(0..until - from);
             let at = (minute as f64 + response).min(1439.0) as u32;
             if response <= patience {
                 self.trial.adhoc_resolved += 1;
                 self.resolved(world, i, at, 0.0, false);
             } else {
-                self.unresolved(world, i);
+                let gave_up = (minute as f64 + patience).min(1439.0) as u32;
+                self.unresolved(world, i, gave_up);
             }
         }
     }
@@ -221,7 +225,7 @@ impl Run<Plan> {
             world.book_cost(paid);
             for k in 0..n {
                 let i = self.trial.racers[k].1;
-                world.add_engagement(i, p.warmup_engagement);
+                world.add_engagement(i, p.warmup_engagement, start);
                 world.add_intent(i, p.warmup_intent);
             }
         }
@@ -270,7 +274,8 @@ impl Run<Plan> {
                 .unwrap_or((0, 0.0));
             let begin = free.max(question.arrival);
             if begin - question.arrival > question.patience || begin >= len {
-                self.unresolved(world, question.member);
+                let gave_up = start as f64 + (question.arrival + question.patience).min(len);
+                self.unresolved(world, question.member, (gave_up as u32).min(1439));
                 continue;
             }
             let e: f64 = Exp1.sample(&mut self.rng);
@@ -328,7 +333,7 @@ impl Run<Plan> {
     #[inline]
     fn resolved(&mut self, world: &mut World, i: u32, minute: u32, coupon: f64, in_session: bool) {
         let p = &self.plan.config;
-        world.add_engagement(i, p.answer_engagement);
+        world.add_engagement(i, p.answer_engagement, minute);
         world.raise_satisfaction(i, p.answer_satisfaction, minute);
         if self.rng.random::<f64>() >= p.purchase_questions || world.is_buyer(i) {
             return;
@@ -355,10 +360,11 @@ impl Run<Plan> {
         }
     }
 
-    fn unresolved(&mut self, world: &mut World, i: u32) {
+    /// A question of member `i` left without an answer, given up at `minute`.
+    fn unresolved(&mut self, world: &mut World, i: u32, minute: u32) {
         let p = &self.plan.config;
         world.add_intent(i, p.unresolved_intent);
-        world.add_engagement(i, p.unresolved_engagement);
+        world.add_engagement(i, p.unresolved_engagement, minute);
     }
 }
 

@@ -27,7 +27,8 @@
 //! 5. **Follow-up push** `delay_minutes` after the drop to the first `first_k` claimers.
 //!    A claimer still looks at the chat with probability `exp(−t / attention_minutes)`,
 //!    `t` minutes after claiming; otherwise sees the push like anyone online
-//!    (online × notice). Clicking and buying follow [`super::group_chat::Push`].
+//!    (online × notice). Clicking and buying follow [`super::group_chat::Push`]; a
+//!    claimer who already bought may place an extra order.
 //!    The attention peak is what makes a push inside the window out-click an ordinary one.
 //!
 //! ## KPIs
@@ -35,8 +36,8 @@
 //! (claimed / offered), `rp_claim_seconds` (mean time to empty a drop, over drops that
 //! emptied), `rp_link_clicks`, `rp_task_completions`, `rp_followup_sent`,
 //! `rp_followup_ctr`, `rp_broadcast_ctr` (the usual CTR: the same coupon broadcast to every member
-//! still in the group at that minute, in expectation), `rp_followup_redemptions`, `rp_orders` (first orders from links and
-//! pushes), `rp_interactions_per_member_week` (claims, comments and clicks per member per
+//! still in the group at that minute, in expectation), `rp_followup_redemptions`, `rp_orders` (orders from links and
+//! pushes, first and extra), `rp_interactions_per_member_week` (claims, comments and clicks per member per
 //! week: the group interaction index), `rp_members_left` and `rp_members_silent` (share of
 //! group members, end of horizon), `rp_cost` (packets).
 
@@ -152,13 +153,13 @@ impl Run<Plan> {
         for k in 0..claimers {
             let (delay, i) = self.trial.racers[k];
             self.trial.interactions += 1;
-            world.add_engagement(i, claim_engagement);
+            world.add_engagement(i, claim_engagement, minute);
             world.add_intent(i, claim_intent);
             if link == DropLink::Task && self.rng.random::<f64>() < task_completion {
                 self.trial.completions += 1;
                 self.trial.clicks += 1;
                 self.trial.interactions += 1;
-                world.add_engagement(i, task_engagement);
+                world.add_engagement(i, task_engagement, minute + 1);
                 self.trial.completers.push((delay, i));
                 self.link_offer(world, i, minute + 1);
             }
@@ -177,14 +178,14 @@ impl Run<Plan> {
             }
         }
         if let Some(st) = &p.stage2 {
-            self.stage2(world, st);
+            self.stage2(world, st, minute + 1);
         }
         if let Some(f) = &p.followup {
             self.followup(world, f, minute, claimers, g);
         }
     }
 
-    fn stage2(&mut self, world: &mut World, st: &Stage2) {
+    fn stage2(&mut self, world: &mut World, st: &Stage2, minute: u32) {
         let t = &mut self.trial;
         let n = (st.packets as usize).min(t.completers.len());
         if n == 0 {
@@ -198,7 +199,7 @@ impl Run<Plan> {
         let p = &self.plan.config;
         for &(_, i) in &t.completers[..n] {
             t.interactions += 1;
-            world.add_engagement(i, p.claim_engagement);
+            world.add_engagement(i, p.claim_engagement, minute);
             world.add_intent(i, p.claim_intent);
         }
     }
@@ -213,7 +214,13 @@ impl Run<Plan> {
     ) {
         let at = (minute + f.delay_minutes).min(1439);
         let k = (f.first_k as usize).min(claimers);
-        let push = Push::new(&self.plan.channels, f.coupon, f.valid_minutes as f64).prepare(world);
+        // Buyers among the claimers are offered an extra order: the follow-up keeps them
+        // buying as it wins new buyers.
+        let push = Push {
+            buyers: true,
+            ..Push::new(&self.plan.channels, f.coupon, f.valid_minutes as f64)
+        }
+        .prepare(world);
         // The usual CTR this follow-up is judged by: the same coupon broadcast to the group.
         let (sum, n) = push.broadcast_reference(world, g, at);
         let t = &mut self.trial;
@@ -238,7 +245,7 @@ impl Run<Plan> {
             }
             t.followup_clicks += 1;
             t.interactions += 1;
-            world.add_engagement(i, self.plan.config.task_engagement);
+            world.add_engagement(i, self.plan.config.task_engagement, at);
         }
     }
 

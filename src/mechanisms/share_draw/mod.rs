@@ -104,7 +104,7 @@ impl Run<Plan> {
                 continue;
             }
             participants += 1;
-            world.add_engagement(i, c.participation_engagement);
+            world.add_engagement(i, c.participation_engagement, minute);
         }
         let shares = participants * c.shares_required as u64;
         self.trial.shares += shares;

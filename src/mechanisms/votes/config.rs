@@ -1,4 +1,4 @@
-use crate::settings::{Schedule, Weekday, settings};
+use crate::settings::{Schedule, TimeOfDay, Weekday, settings};
 use serde::{Deserialize, Serialize};
 
 /// What a vote asks about (docs/field-figures.md §2.6).
@@ -156,8 +156,24 @@ settings! {
         /// 0.5): it weighs in the purchase decision like social proof, and leaves intent when
         /// the member does not buy.
         bundle_strength: f64 = 0.5 => range(-5.0, 5.0),
+        /// Staff hours, from: a vote closing earlier in the day has its result announced
+        /// at this time (default "09:00").
+        staff_from: TimeOfDay = TimeOfDay(9 * 60) => custom,
+        /// Staff hours, until: a vote closing at or after this time has its result announced
+        /// at `staff_from` the next day (default "23:00").
+        staff_until: TimeOfDay = TimeOfDay(23 * 60) => custom,
     }
     check(self, base, c) {
         c.needs_groups(base);
+        if self.staff_from.minute() >= self.staff_until.minute() {
+            c.push(
+                "staff_until",
+                format!(
+                    "{} is not after staff_from {}: allowed staff hours from < until within one day",
+                    String::from(self.staff_until),
+                    String::from(self.staff_from)
+                ),
+            );
+        }
     }
 }

@@ -71,6 +71,8 @@ impl Mechanism for Plan {
             anticipation: _,
             anticipation_minutes: _,
             bundle_strength: _,
+            staff_from: _,
+            staff_until: _,
         } = c;
         Ok(Plan {
             config: c.clone(),
@@ -150,7 +152,7 @@ impl Run<Plan> {
                 continue;
             }
             self.trial.participants += 1;
-            world.add_engagement(i, eng_gain);
+            world.add_engagement(i, eng_gain, minute);
             world.add_intent(i, intent_gain);
             if give {
                 world.give_coupon(i, coupon, valid, Plan::STREAM);
@@ -167,11 +169,15 @@ impl Run<Plan> {
         let close = minute as f64 + v.open_hours * 60.0;
         let mut day = world.day + (close / 1440.0) as u32;
         let mut at = (close % 1440.0) as u32;
-        if at >= 23 * 60 {
+        let (from, until) = (
+            self.plan.config.staff_from.minute(),
+            self.plan.config.staff_until.minute(),
+        );
+        if at >= until {
             day += 1;
-            at = 9 * 60;
-        } else if at < 9 * 60 {
-            at = 9 * 60;
+            at = from;
+        } else if at < from {
+            at = from;
         }
         if day < world.horizon {
             self.trial.pending.push(Pending {
