@@ -16,6 +16,9 @@
 //! | [`MAX_HORIZON_DAYS`] | 3,650 | `horizon_days` |
 //! | [`MAX_MONEY`] | 10¹² | every amount of money (prices, costs, coupons, budgets, fees) |
 //! | [`MIN_MONEY`] | 10⁻⁶ | every amount of money that is not 0 (the smallest allowed) |
+//! | [`MAX_QUANTITY`] | 10¹² | every other positive or non-negative setting (minutes, rates, counts, weights) |
+//! | [`MIN_QUANTITY`] | 10⁻⁹ | every setting that must be positive (the smallest allowed) |
+//! | [`MAX_PURCHASE_RATE`] | 10 a day | BG/NBD mean purchase rate `r / alpha` |
 //! | [`MAX_SCENARIO_BYTES`] | 4 MiB | scenario and baseline settings files |
 //! | [`MAX_BASELINE_BYTES`] | 16 MiB | baseline files |
 //! | [`MAX_CALIBRATION_ROUNDS`] | 30 | `calibrate --rounds` |
@@ -122,6 +125,29 @@ pub const MAX_MONEY: f64 = 1e12;
 /// Smaller amounts underflow: a unit cost of 5·10⁻³²⁴ (the smallest subnormal number)
 /// makes a campaign cost so small that the return on it, margin over cost, is infinite.
 pub const MIN_MONEY: f64 = 1e-6;
+
+/// Largest value of a setting declared positive or non-negative that is not money
+/// (minutes, hours, days, rates, counts, weights).
+///
+/// A trillion is beyond any meaningful duration in minutes (two million years), rate or
+/// activity weight, and products and sums of such settings over agents and days stay
+/// finite; a response time of 10³⁰⁸ minutes makes waiting costs and delays infinite.
+pub const MAX_QUANTITY: f64 = 1e12;
+
+/// Smallest value of a setting that must be positive (other than money).
+///
+/// A billionth is far below any meaningful minute, day or rate, and its reciprocal (10⁹)
+/// stays a usable finite number; subnormal values such as 5·10⁻³²⁴ make reciprocals
+/// infinite (a purchase rate `r / alpha` with `alpha = 5e-324` is infinite and the
+/// simulation never ends).
+pub const MIN_QUANTITY: f64 = 1e-9;
+
+/// Largest mean BG/NBD purchase rate `r / alpha`, in orders a day.
+///
+/// BG/NBD describes customers who order now and then; ten orders a day on average per
+/// customer is beyond any retail purchase cycle and keeps a trial's number of events
+/// bounded (the daily model cannot exceed one a day).
+pub const MAX_PURCHASE_RATE: f64 = 10.0;
 
 /// Largest scenario or settings file read: the shipped scenarios are a few kilobytes.
 pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;

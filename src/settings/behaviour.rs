@@ -210,17 +210,19 @@ settings! {
     pub struct Repurchase {
         /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
         model: RepurchaseModel = RepurchaseModel::Bgnbd => any,
-        /// BG/NBD Gamma shape `r` (default: from `product.repurchase_class`; "cdnow" 0.243).
-        r: f64 = super::RepurchaseClass::Cdnow.bgnbd().r => positive,
-        /// BG/NBD Gamma rate `α` in days (default: from `product.repurchase_class`; "cdnow"
-        /// 30.898, i.e. 4.414 weeks; mean rate `r/α`).
-        alpha: f64 = super::RepurchaseClass::Cdnow.bgnbd().alpha => positive,
-        /// BG/NBD Beta `a` of the dropout probability (default: from
+        /// BG/NBD Gamma shape `r`, 0.001 to 1,000 (default: from `product.repurchase_class`;
+        /// "cdnow" 0.243).
+        r: f64 = super::RepurchaseClass::Cdnow.bgnbd().r => range(0.001, 1000.0),
+        /// BG/NBD Gamma rate `α` in days, 0.001 to 10⁶ (default: from
+        /// `product.repurchase_class`; "cdnow" 30.898, i.e. 4.414 weeks; mean rate `r/α`, at
+        /// most 10 orders a day).
+        alpha: f64 = super::RepurchaseClass::Cdnow.bgnbd().alpha => range(0.001, 1e6),
+        /// BG/NBD Beta `a` of the dropout probability, 0.001 to 1,000 (default: from
         /// `product.repurchase_class`; "cdnow" 0.793).
-        a: f64 = super::RepurchaseClass::Cdnow.bgnbd().a => positive,
-        /// BG/NBD Beta `b` of the dropout probability (default: from
+        a: f64 = super::RepurchaseClass::Cdnow.bgnbd().a => range(0.001, 1000.0),
+        /// BG/NBD Beta `b` of the dropout probability, 0.001 to 1,000 (default: from
         /// `product.repurchase_class`; "cdnow" 2.426).
-        b: f64 = super::RepurchaseClass::Cdnow.bgnbd().b => positive,
+        b: f64 = super::RepurchaseClass::Cdnow.bgnbd().b => range(0.001, 1000.0),
         /// Days past the horizon counted in customer lifetime value (default 365).
         clv_days: f64 = 365.0 => non_negative,
         /// Daily repeat-order probability `r` of the daily model, in [0, 1] (required when
@@ -240,6 +242,19 @@ settings! {
     check(self, _, c) {
         match self.model {
             RepurchaseModel::Bgnbd => {
+                let rate = self.r / self.alpha;
+                if rate > crate::limits::MAX_PURCHASE_RATE {
+                    c.push(
+                        "alpha",
+                        format!(
+                            "the mean purchase rate r / alpha = {} / {} = {} orders a day is out of range: allowed at most {} (alpha is in days)",
+                            super::check::show(self.r),
+                            super::check::show(self.alpha),
+                            super::check::show(rate),
+                            super::check::show(crate::limits::MAX_PURCHASE_RATE)
+                        ),
+                    );
+                }
                 let model_key = c.path("model");
                 for (key, v) in [
                     ("daily_probability", self.daily_probability),

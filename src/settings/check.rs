@@ -15,6 +15,7 @@
 
 use super::Base;
 use crate::dist::{DistSpec, Support};
+use crate::limits::{MAX_QUANTITY, MIN_QUANTITY};
 
 /// A number as messages show it: as written for everyday magnitudes, in scientific
 /// notation (`1e308`, `5e-324`) for very large and very small ones.
@@ -93,24 +94,14 @@ impl Checker {
         }
     }
 
-    /// A finite value > 0.
+    /// A positive value: [`MIN_QUANTITY`] to [`MAX_QUANTITY`].
     pub fn positive(&mut self, key: &str, v: f64) {
-        if !(v > 0.0 && v.is_finite()) {
-            self.push(
-                key,
-                format!("{} is out of range: allowed a finite value > 0", show(v)),
-            );
-        }
+        self.range(key, v, MIN_QUANTITY, MAX_QUANTITY);
     }
 
-    /// A finite value >= 0.
+    /// A non-negative value: 0 to [`MAX_QUANTITY`].
     pub fn non_negative(&mut self, key: &str, v: f64) {
-        if !(v >= 0.0 && v.is_finite()) {
-            self.push(
-                key,
-                format!("{} is out of range: allowed a finite value >= 0", show(v)),
-            );
-        }
+        self.range(key, v, 0.0, MAX_QUANTITY);
     }
 
     /// A value in `[lo, hi]` (NaN is out of range).
@@ -204,6 +195,32 @@ mod tests {
                 "mechanisms.votes",
                 "horizon_days"
             ]
+        );
+    }
+
+    #[test]
+    fn positive_and_non_negative_settings_are_bounded_quantities() {
+        let mut c = Checker::new();
+        for v in [MIN_QUANTITY, 1.0, MAX_QUANTITY] {
+            c.positive("p", v);
+        }
+        for v in [0.0, 1.0, MAX_QUANTITY] {
+            c.non_negative("n", v);
+        }
+        assert!(c.into_problems().is_empty());
+        let mut c = Checker::new();
+        for v in [0.0, 5e-324, 1e-10, 1e13, 1e308, f64::INFINITY, f64::NAN] {
+            c.positive("p", v);
+        }
+        for v in [-1e-300, 1e13, 1e308, f64::INFINITY, f64::NAN] {
+            c.non_negative("n", v);
+        }
+        let p = c.into_problems();
+        assert_eq!(p.len(), 12, "{p:?}");
+        assert!(
+            p[0].1.contains("allowed 1e-9 to 1000000000000"),
+            "{}",
+            p[0].1
         );
     }
 }

@@ -152,13 +152,14 @@ pub fn check_summary(s: &MetricSummary, column: &[f64]) -> Vec<String> {
 /// Every value and summary rule of a candidate's results.
 pub fn check_candidate(c: &CandidateResult) -> Vec<String> {
     let mut out = Vec::new();
-    for (t, row) in c.values.iter().enumerate() {
+    c.for_each_row(|t, row| {
+        let row = &row[..c.metrics.len().min(row.len())];
         out.extend(
             check_values(&c.metrics, row)
                 .into_iter()
                 .map(|p| format!("{} trial {t}: {p}", c.name)),
         );
-    }
+    });
     if c.summary.len() != c.metrics.len() {
         out.push(format!(
             "{}: {} summaries for {} metrics",
@@ -168,7 +169,7 @@ pub fn check_candidate(c: &CandidateResult) -> Vec<String> {
         ));
     }
     for (k, s) in c.summary.iter().enumerate() {
-        let column: Vec<f64> = c.values.iter().map(|r| r[k]).collect();
+        let column = c.column(&c.metrics[k]).unwrap_or_default();
         out.extend(check_summary(s, &column));
     }
     out
