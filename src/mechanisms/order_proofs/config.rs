@@ -56,7 +56,9 @@ settings! {
         /// Time of the push (default "20:00"); proofs are pushed the day after they were posted,
         /// within an hour of being picked.
         time: TimeOfDay = TimeOfDay(20 * 60) => any,
-        /// Proofs pinned per group and week (default 7); a pinned proof stays in view all week.
+        /// Proofs pinned per group and week (default 7), one at a time for `168 / n` hours.
+        /// Its exposure-time ratio is a property of the schedule (docs/field-figures.md
+        /// §2.7); the pin itself is not simulated and changes no forecast.
         pinned_per_week: u32 = 7 => range(0.0, 50.0),
         /// Probability that a member who opened a curated proof forwards it to friends outside
         /// the group (default 0.3).

@@ -33,7 +33,9 @@
 //!
 //! ## KPIs
 //! `rp_drops` (drop events over all groups), `rp_packets_claimed`, `rp_claim_share`
-//! (claimed / offered), `rp_claim_seconds` (mean time to empty a drop, over drops that
+//! (packets claimed in the drops / members online at the drops: the share of the online
+//! audience a drop pays; packets offered are nearly always all claimed, so claimed / offered would be
+//! a constant), `rp_claim_seconds` (mean time to empty a drop, over drops that
 //! emptied), `rp_link_clicks`, `rp_task_completions`, `rp_followup_sent`,
 //! `rp_followup_ctr`, `rp_broadcast_ctr` (the usual CTR: the same coupon broadcast to every member
 //! still in the group at that minute, in expectation), `rp_followup_redemptions`, `rp_orders` (orders from links and
@@ -123,7 +125,7 @@ impl Run<Plan> {
             p.total
         };
         let n = p.packets as usize;
-        self.trial.offered += n as u64;
+        self.trial.online += online as u64;
         self.trial
             .racers
             .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -140,6 +142,7 @@ impl Run<Plan> {
             self.trial.empty_seconds += self.trial.racers[n - 1].0;
         }
         self.trial.claimed += claimers as u64;
+        self.trial.drop_claims += claimers as u64;
         let amounts = split_amounts(p.split, total, n, claimers, &mut self.rng);
         self.trial.cost += amounts;
         world.book_cost(amounts);
@@ -192,7 +195,6 @@ impl Run<Plan> {
             return;
         }
         t.claimed += n as u64;
-        t.offered += st.packets as u64;
         let amount = st.total * n as f64 / st.packets as f64;
         t.cost += amount;
         world.book_cost(amount);
@@ -276,7 +278,10 @@ pub struct Plan {
 #[derive(Debug, Clone, Default)]
 pub struct Trial {
     drops: u32,
-    offered: u64,
+    /// Members online at the drops, summed over drops.
+    online: u64,
+    /// Packets claimed in the drops themselves (second-stage packets not counted).
+    drop_claims: u64,
     claimed: u64,
     emptied: u32,
     empty_seconds: f64,
@@ -300,7 +305,7 @@ impl Record for Trial {
         (Kpi::count("rp_drops"), |t, _| t.drops as f64),
         (Kpi::count("rp_packets_claimed"), |t, _| t.claimed as f64),
         (Kpi::share("rp_claim_share"), |t, _| {
-            per(t.claimed, t.offered)
+            per(t.drop_claims, t.online)
         }),
         (
             Kpi::new("rp_claim_seconds", Unit::Seconds, Better::Neither),

@@ -31,7 +31,8 @@
 //! ## KPIs
 //! `vote_events` (votes over all groups), `vote_participation` (participants / members in
 //! the group at the vote), `vote_coupons_issued`, `vote_coupon_use` (wallet coupons redeemed /
-//! issued), `vote_result_ctr`, `vote_broadcast_ctr`, `vote_orders` (orders from the linked
+//! issued), `vote_result_ctr`, `vote_broadcast_ctr` (both empty when no vote links its
+//! result to an offer: nothing is pushed), `vote_orders` (orders from the linked
 //! offers, first and extra), `vote_first_orders`, `vote_reward_cost` (coupons redeemed and
 //! result discounts), `vote_cost_per_participant`, `vote_cost_share` (reward cost / revenue: a ratio,
 //! above 1 when rewards cost more than all sales).
