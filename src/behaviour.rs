@@ -30,6 +30,9 @@
 //! organic step (its hazard includes the intent), and otherwise joins the pool's fast path.
 //! With several sources on one day, `P(no purchase)` multiplies across them.
 //!
+//! With `behaviour.intent.ceiling = M` set, increments saturate: `I' = M − (M − I)·exp(−Δ/M)`
+//! ([`BehaviourParams::intent_plus`]); without it (the default) they add up.
+//!
 //! ## Attention: opportunities compete
 //! `attention` above is what the channel gives an exposure on its own. A person met by
 //! many opportunities close together cannot give each the same attention: every
@@ -168,6 +171,8 @@ pub struct BehaviourParams {
     pub intent_gain: f64,
     /// Intent magnitude below which it counts as zero.
     pub intent_floor: f64,
+    /// Ceiling `M` that intent approaches as exposures accumulate (infinite: none).
+    pub intent_ceiling: f64,
     /// Reviews at which social proof reaches 63% of its ceiling.
     pub sp_saturation: f64,
     /// BG/NBD `r`.
@@ -254,6 +259,7 @@ impl BehaviourParams {
             intent_decay,
             intent_gain: b.intent.gain,
             intent_floor: b.intent.floor,
+            intent_ceiling: b.intent.ceiling.unwrap_or(f64::INFINITY),
             sp_saturation: b.social_proof.saturation_reviews,
             r: b.repurchase.r,
             alpha: b.repurchase.alpha,
@@ -397,6 +403,25 @@ impl BehaviourParams {
         e.base + intent + self.w_social_proof * susceptibility * (delta_sp + e.strength)
             - self.w_price * price_sensitivity * self.ln_price_index
             + self.w_incentive * e.incentive / self.price
+    }
+
+    /// Intent after an exposure adds `delta` to intent `now`.
+    ///
+    /// Without a ceiling the increments add up. With a ceiling `M`, a positive increment
+    /// closes the gap to `M` by the share `1 − exp(−Δ/M)`: `I' = M − (M − I)·exp(−Δ/M)`
+    /// (the exact solution of `dI = (1 − I/M)·dΔ`, the saturating response of Vidale &
+    /// Wolfe 1957). Small increments far below `M` add up as before; the tenth message of a
+    /// week adds less than the first. Negative increments add up unchanged.
+    #[inline]
+    pub fn intent_plus(&self, now: f64, delta: f64) -> f64 {
+        let m = self.intent_ceiling;
+        if delta <= 0.0 || !m.is_finite() {
+            now + delta
+        } else if now >= m {
+            now
+        } else {
+            m - (m - now) * (-delta / m).exp()
+        }
     }
 
     /// Intent `days` after it was set to `value`.
@@ -543,6 +568,34 @@ pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Intent adds up without a ceiling; with one, increments close the gap to it, never
+    /// cross it, and two increments give the same intent as one of their sum (the form is
+    /// the exact solution of a saturating accumulation, so it does not depend on how an
+    /// evening's exposures are split).
+    #[test]
+    fn intent_saturates_below_its_ceiling_whatever_the_split() {
+        let load = |extra: &str| {
+            let text = format!(
+                "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n{extra}"
+            );
+            let s = crate::scenario::load_str(&text, "t", &[]).expect("scenario");
+            BehaviourParams::new(&s.base())
+        };
+        let free = load("");
+        assert_eq!(free.intent_plus(0.4, 0.3), 0.4 + 0.3);
+        let b = load("[behaviour.intent]\nceiling = 1.0\n");
+        let once = b.intent_plus(0.2, 0.9);
+        let twice = b.intent_plus(b.intent_plus(0.2, 0.4), 0.5);
+        assert!((once - twice).abs() < 1e-12, "{once} {twice}");
+        assert!(once < 1.0 && once > 0.2);
+        // Far below the ceiling a small step adds almost all of itself.
+        assert!((b.intent_plus(0.0, 0.01) - 0.01).abs() < 1e-4);
+        // Negative steps add up unchanged; at the ceiling a positive step adds nothing.
+        assert_eq!(b.intent_plus(0.5, -0.2), 0.5 - 0.2);
+        assert_eq!(b.intent_plus(1.0, 3.0), 1.0);
+        assert!(b.intent_plus(0.0, 50.0) <= 1.0);
+    }
 
     /// Innovation and imitation, as two independent coins, give the organic hazard exactly
     /// where the cap at 1 does not bind, and within rounding where it does.

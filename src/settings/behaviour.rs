@@ -163,6 +163,10 @@ settings! {
         /// Below this magnitude intent counts as zero and the buyer returns to the
         /// organic fast path (default 0.02).
         floor: f64 = 0.02 => positive,
+        /// Ceiling that intent approaches as exposures accumulate, in log-odds (absent:
+        /// none, increments add up): `I' = M − (M − I)·exp(−Δ/M)` for an increment `Δ > 0`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ceiling: Option<f64> = None => positive,
     }
 }
 

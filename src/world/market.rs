@@ -106,7 +106,8 @@ impl World {
             }
             let add = self.beh().intent_gain * e.strength * attention;
             if add != 0.0 {
-                self.set_intent(i, intent + add);
+                let next = self.beh().intent_plus(intent, add);
+                self.set_intent(i, next);
             }
             false
         }
@@ -237,7 +238,8 @@ impl World {
     pub fn add_intent(&mut self, i: u32, delta: f64) {
         if delta != 0.0 && self.flags[i as usize] & (BUYER | OUT) == 0 {
             let now = self.intent_of(i);
-            self.set_intent(i, now + delta);
+            let next = self.beh().intent_plus(now, delta);
+            self.set_intent(i, next);
         }
     }
 
