@@ -311,7 +311,8 @@ settings! {
     }
 }
 
-/// Default hour-of-day activity: a lunch bump at 12:00, the evening peak 20:00–21:59.
+/// Default hour-of-day activity: a lunch bump at 12:00, the evening peak 20:00–21:59
+/// (evidence and judgements: docs/field-figures.md, "Activity by hour and weekday").
 const HOURLY: [f64; 24] = [
     0.10, 0.05, 0.03, 0.02, 0.02, 0.03, 0.10, 0.30, 0.45, 0.50, 0.50, 0.60, 0.85, 0.75, 0.50, 0.45,
     0.45, 0.50, 0.60, 0.85, 1.30, 1.30, 0.90, 0.40,
