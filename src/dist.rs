@@ -22,7 +22,12 @@ use serde::{Deserialize, Serialize};
 
 /// A distribution as written in a scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    tag = "dist",
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    expecting = "a distribution table such as `{ dist = \"fixed\", value = 30 }` or `{ dist = \"uniform\", min = 200, max = 500 }`"
+)]
 pub enum DistSpec {
     /// Always `value`.
     Fixed {

@@ -428,6 +428,24 @@ fn scenario_files_must_be_regular_and_small() {
 }
 
 #[test]
+fn a_bare_number_where_a_distribution_goes_names_the_allowed_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "s.toml",
+        &format!("{TINY}[population.groups]\ncount = 2\nsize = 30\n"),
+    );
+    refused(
+        &["validate", &file],
+        &[
+            "s.toml:12:8",
+            "`population.groups.size`",
+            "expected a distribution table such as `{ dist = \"fixed\", value = 30 }`",
+        ],
+    );
+}
+
+#[test]
 fn a_tiny_gamma_shape_is_refused_by_validate_at_its_line() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(
