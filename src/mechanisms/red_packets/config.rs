@@ -1,5 +1,5 @@
 use crate::dist::Support;
-use crate::settings::{Schedule, settings};
+use crate::settings::{Schedule, Target, settings};
 use serde::{Deserialize, Serialize};
 
 /// How a drop's total is split into packets.
@@ -137,6 +137,11 @@ settings! {
         /// Probability that a claimer leaves the group when nothing follows the drop (default 0.005,
         /// calibrated: see docs/calibration.md).
         claim_and_leave: f64 = 0.005 => prob,
+        /// Exclusive packets: only members of these segments of `population.groups.segments`
+        /// can claim (one name or a list; absent: every member). The others neither race
+        /// nor click the drop's link.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<Target> = None => segments,
     }
     check(self, base, c) {
         c.needs_groups(base);
@@ -154,7 +159,27 @@ settings! {
         }
         if let Ok(d) = base.population.groups.size.build(Support::Positive) {
             let mean = d.mean();
-            if f64::from(packets) > mean {
+            // Exclusive packets are raced for by the targeted members only.
+            let share: f64 = match &self.target {
+                None => 1.0,
+                Some(t) => base
+                    .population
+                    .groups
+                    .segments
+                    .iter()
+                    .filter(|s| t.names().contains(&s.name))
+                    .map(|s| s.share)
+                    .sum(),
+            };
+            if self.target.is_some() && f64::from(packets) > mean * share {
+                c.push(
+                    "packets",
+                    format!(
+                        "{packets} packets per drop but groups have {:.0} members of the targeted segments on average: they can never all be claimed; allowed at most the targeted members of a group",
+                        mean * share
+                    ),
+                );
+            } else if f64::from(packets) > mean {
                 c.push(
                     "packets",
                     format!(
