@@ -248,3 +248,32 @@ fn the_shipped_example_targets_a_segment() {
     assert!(names.iter().any(|n| n == "seg_new_parents_conversion"));
     assert!(names.iter().any(|n| n == "seg_toddler_parents_conversion"));
 }
+
+/// Targeted pushes reach only the targeted segments: aimed at a segment nobody is in, no
+/// member is pushed; aimed at a real one, fewer are than without a target (members tagged
+/// after one visit to the product page, which the packets' task links bring).
+#[test]
+fn targeted_pushes_reach_only_their_segments() {
+    let start = BASE.find("[mechanisms.red_packets]").expect("packets");
+    // Members are tagged after visiting the product page: the task-linked packets' links.
+    let text = format!(
+        "{}[[population.groups.segments]]\nname = \"nobody\"\nshare = 0.0\n{}[mechanisms.targeted_push]\nvisits_to_tag = 1\n",
+        &BASE[..start],
+        &BASE[start..]
+    );
+    let tagged = |target: Option<&str>| {
+        let o = target.map(|t| format!("mechanisms.targeted_push.target=\"{t}\""));
+        let o: Vec<&str> = o.iter().map(String::as_str).collect();
+        let p = plan(&text, &o);
+        let r = run_trials(&p, 10, 4);
+        column(&p, &r, "tp_tagged").iter().sum::<f64>()
+    };
+    let (all, parents, nobody) = (
+        tagged(None),
+        tagged(Some("new_parents")),
+        tagged(Some("nobody")),
+    );
+    eprintln!("members pushed: {all} without a target, {parents} new parents, {nobody} nobody");
+    assert_eq!(nobody, 0.0);
+    assert!(parents > 0.0 && parents < all, "{parents} of {all}");
+}
