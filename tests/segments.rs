@@ -224,6 +224,8 @@ fn targets_and_segments_are_validated() {
         e.contains("`population.groups.segments`") && e.contains("at most 1"),
         "{e}"
     );
+    let e = err(&BASE.replace("count = 10", "count = 0"));
+    assert!(e.contains("there are no groups"), "{e}");
     let e = err(&BASE.replace("\"toddler_parents\"", "\"New Parents\""));
     assert!(e.contains("`population.groups.segments[1].name`"), "{e}");
     let e = err(&BASE.replace("\"toddler_parents\"", "\"new_parents\""));

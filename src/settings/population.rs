@@ -63,6 +63,12 @@ settings! {
         c.check("segments", self.segments.as_slice(), base);
         check_segments(&self.segments, c);
         let count = self.count;
+        if count == 0 && !self.segments.is_empty() {
+            c.push(
+                "segments",
+                "segments tag chat-group members but there are no groups: set population.groups.count > 0",
+            );
+        }
         if let Ok(d) = self.size.build(Support::Positive) {
             let mean = d.mean();
             if count > 0 && mean < 1.0 {

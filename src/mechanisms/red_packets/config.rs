@@ -159,19 +159,17 @@ settings! {
         }
         if let Ok(d) = base.population.groups.size.build(Support::Positive) {
             let mean = d.mean();
-            // Exclusive packets are raced for by the targeted members only.
-            let share: f64 = match &self.target {
-                None => 1.0,
-                Some(t) => base
-                    .population
-                    .groups
-                    .segments
-                    .iter()
-                    .filter(|s| t.names().contains(&s.name))
-                    .map(|s| s.share)
-                    .sum(),
-            };
-            if self.target.is_some() && f64::from(packets) > mean * share {
+            // Exclusive packets are raced for by the targeted members only (an unknown
+            // segment is the target's own problem: no share to check against).
+            let segments = &base.population.groups.segments;
+            let share = self.target.as_ref().and_then(|t| {
+                t.names().iter().try_fold(0.0, |sum, name| {
+                    segments.iter().find(|s| s.name == *name).map(|s| sum + s.share)
+                })
+            });
+            if let Some(share) = share
+                && f64::from(packets) > mean * share
+            {
                 c.push(
                     "packets",
                     format!(
@@ -179,7 +177,7 @@ settings! {
                         mean * share
                     ),
                 );
-            } else if f64::from(packets) > mean {
+            } else if share.is_none() && f64::from(packets) > mean {
                 c.push(
                     "packets",
                     format!(
