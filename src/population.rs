@@ -28,6 +28,14 @@
 //! without segments draws exactly what it drew before segments existed. Buyers outside the
 //! chat groups are untagged: segments are what a group operator knows of its members.
 //!
+//! With `population.groups.segment_concentration` `c`, groups differ in their mix: group
+//! `g`'s shares are drawn once per trial from `Dirichlet(c·s_1, …, c·s_K, c·(1 − Σ s))`
+//! (normalised Gamma draws from the group's own event stream in [`stream::SEGMENTS`],
+//! event 1, beside the members' event 0), and its members' uniforms are read against those
+//! shares. The mean mix is the declared one; a share's sd across groups is
+//! `√(s(1 − s)/(c + 1))`. Groups gather around a theme (a maternity group, a toddlers'
+//! group), which a single mix for every group cannot express.
+//!
 //! A segment's relevance `δ_k` is added to the log-odds of every purchase decision its
 //! members make on a mechanism's exposure ([`Population::relevance`], read by the world's
 //! decisions): `P(buy) = attention · σ(x + δ_k)`. Organic (Bass) demand is not shifted:
@@ -104,6 +112,10 @@ pub struct PopulationPlan {
     segment_cum: Vec<f64>,
     /// Member segments: each one's relevance (log-odds shift).
     segment_relevance: Vec<f64>,
+    /// Per-group segment mixes: `Gamma(c · s_k, 1)` for each segment and the untagged
+    /// (`None` for a share of 0), whose normalised draws are a group's Dirichlet shares;
+    /// empty when every group has the declared shares.
+    segment_mix: Vec<Option<GammaSampler>>,
     traits: [Dist; TRAITS],
     organic_p: f64,
     organic_shape: Option<GammaSampler>,
@@ -166,6 +178,25 @@ impl PopulationPlan {
                 })
                 .collect(),
             segment_relevance: p.groups.segments.iter().map(|s| s.relevance).collect(),
+            segment_mix: match p.groups.segment_concentration {
+                None => Vec::new(),
+                Some(c) => {
+                    let shares = p.groups.segments.iter().map(|s| s.share);
+                    let untagged = 1.0 - p.groups.segments.iter().map(|s| s.share).sum::<f64>();
+                    shares
+                        .chain([untagged])
+                        .map(|s| {
+                            if s > 1e-12 {
+                                GammaSampler::new(c * s, 1.0)
+                                    .map(Some)
+                                    .map_err(|e| at("population.groups.segment_concentration", e))
+                            } else {
+                                Ok(None)
+                            }
+                        })
+                        .collect::<Result<_, _>>()?
+                }
+            },
             traits: [
                 unit_interval(&t.price_sensitivity, "price_sensitivity")?,
                 unit_interval(&t.susceptibility, "susceptibility")?,
@@ -227,6 +258,27 @@ impl PopulationPlan {
     pub fn with_rate_classes(mut self, yes: bool) -> Self {
         self.rate_classes = yes;
         self
+    }
+}
+
+/// A group's cumulative segment shares, drawn from the Dirichlet distribution of
+/// `population.groups.segment_concentration` (normalised Gamma draws, the untagged last),
+/// into `cum`; the declared shares when every draw is 0 (tiny parameters can underflow).
+fn group_mix(plan: &PopulationPlan, rng: &mut EventRng, cum: &mut [f64]) {
+    let draws: Vec<f64> = plan
+        .segment_mix
+        .iter()
+        .map(|g| g.as_ref().map_or(0.0, |g| g.sample(rng)))
+        .collect();
+    let total: f64 = draws.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        cum.copy_from_slice(&plan.segment_cum);
+        return;
+    }
+    let mut sum = 0.0;
+    for (c, x) in cum.iter_mut().zip(&draws) {
+        sum += x / total;
+        *c = sum;
     }
 }
 
@@ -448,10 +500,14 @@ impl Population {
         self.segment.resize(n, 0);
         self.segment_members.resize(plan.segment_cum.len(), 0);
         let key = stream_key(self.trial_key, stream::SEGMENTS);
-        for pool in self.pools.iter().filter(|p| p.group) {
+        let mut cum = plan.segment_cum.clone();
+        for (g, pool) in self.pools.iter().enumerate().filter(|(_, p)| p.group) {
+            if !plan.segment_mix.is_empty() {
+                group_mix(plan, &mut EventRng::new(key, g as u32, 1), &mut cum);
+            }
             for i in pool.start..pool.start + pool.len {
                 let u = EventRng::new(key, i, 0).random::<f64>();
-                if let Some(k) = plan.segment_cum.iter().position(|&c| u < c) {
+                if let Some(k) = cum.iter().position(|&c| u < c) {
                     self.segment[i as usize] = k as u8 + 1;
                     self.segment_members[k] += 1;
                 }

@@ -279,3 +279,33 @@ fn targeted_pushes_reach_only_their_segments() {
     assert_eq!(nobody, 0.0);
     assert!(parents > 0.0 && parents < all, "{parents} of {all}");
 }
+
+/// With `segment_concentration`, groups differ in their mix around the declared shares:
+/// the mean share over groups stays within 4 SE of the declared 0.25, and the spread of
+/// the groups' shares is about `√(s(1 − s)/(c + 1))` (0.13 at c = 10), far above the
+/// binomial spread of a fixed mix (about 0.025 in groups of 300).
+#[test]
+fn groups_differ_in_their_mix_with_a_concentration() {
+    use promosim::engine::{Workspace, simulate_trial};
+    let start = BASE.find("[mechanisms.red_packets]").expect("packets");
+    let text = BASE[..start].replace("count = 10", "count = 10\nsegment_concentration = 10.0");
+    let p = plan(&text, &[]);
+    let mut ws = Workspace::new(&p);
+    let mut shares = Vec::new();
+    for trial in 0..30 {
+        simulate_trial(&p, 2, trial, &mut ws);
+        let pop = &ws.world.pop;
+        for g in pop.group_pools() {
+            let pool = pop.pools[g];
+            let tagged = (pool.start..pool.start + pool.len)
+                .filter(|&i| pop.segment_of(i) == Some(0))
+                .count();
+            shares.push(tagged as f64 / f64::from(pool.len));
+        }
+    }
+    let (m, se) = mean_se(&shares);
+    let sd = se * (shares.len() as f64).sqrt();
+    eprintln!("new parents' share per group: mean {m:.4} (SE {se:.4}), sd {sd:.4}");
+    assert!((m - 0.25).abs() < 4.0 * se, "mean {m}, SE {se}");
+    assert!(sd > 0.09 && sd < 0.17, "sd {sd}");
+}

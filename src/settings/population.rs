@@ -58,11 +58,25 @@ settings! {
         /// segment's conversion is reported as `seg_NAME_conversion`.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         segments: Vec<SegmentSpec> = Vec::new() => custom,
+        /// Groups differ in their segment mix: when set, each group's shares are drawn per
+        /// group and trial from a Dirichlet distribution with parameters `c · share_k` (and
+        /// `c · (1 − Σ share)` for the untagged), mean the declared shares; the smaller
+        /// `c`, the more groups differ (a share's sd across groups is
+        /// `√(share · (1 − share) / (c + 1))`). 0.01 to 10⁶; absent: every group has the
+        /// declared shares.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        segment_concentration: Option<f64> = None => range(0.01, 1e6),
     }
     check(self, base, c) {
         c.check("segments", self.segments.as_slice(), base);
         check_segments(&self.segments, c);
         let count = self.count;
+        if self.segment_concentration.is_some() && self.segments.is_empty() {
+            c.push(
+                "segment_concentration",
+                "no segments to mix: declare [[population.groups.segments]]",
+            );
+        }
         if count == 0 && !self.segments.is_empty() {
             c.push(
                 "segments",
