@@ -152,6 +152,28 @@ pub const CORE: &[Kpi] = &[
     Kpi::new("clv", Unit::Money, Better::Higher),
 ];
 
+/// The descriptor of every member segment's conversion, `seg_NAME_conversion`: the
+/// segment's first buyers over its members (see `crate::population`, "Segments"). Reported
+/// after the mechanisms' KPIs, one column per declared segment, in declaration order;
+/// [`Kpi::name`] here is the pattern, the column carries the segment's name.
+pub const SEGMENT_CONVERSION: Kpi = Kpi::share("seg_NAME_conversion");
+
+/// The column name of segment `name`'s conversion.
+pub fn segment_conversion(name: &str) -> String {
+    format!("{SEGMENT_PREFIX}{name}{SEGMENT_SUFFIX}")
+}
+
+/// True when `column` is a segment's conversion ([`segment_conversion`]).
+pub fn is_segment_conversion(column: &str) -> bool {
+    column
+        .strip_prefix(SEGMENT_PREFIX)
+        .and_then(|rest| rest.strip_suffix(SEGMENT_SUFFIX))
+        .is_some_and(|name| !name.is_empty())
+}
+
+const SEGMENT_PREFIX: &str = "seg_";
+const SEGMENT_SUFFIX: &str = "_conversion";
+
 /// The incremental metrics: the campaign against the same trial with every mechanism off
 /// (see `crate::results`), in output order. They are reported when the no-campaign world
 /// runs.

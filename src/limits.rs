@@ -13,6 +13,7 @@
 //! | [`MAX_GROUPS`] | 1,000,000 | `population.groups.count` |
 //! | [`MAX_GROUP_SIZE`] | 500 | `population.groups.size` (members of one chat group) |
 //! | [`MAX_BLOGGERS`] | 1,000,000 | `population.bloggers.count` |
+//! | [`MAX_SEGMENTS`] | 32 | `population.groups.segments` (declared member segments) |
 //! | [`MAX_HORIZON_DAYS`] | 3,650 | `horizon_days` |
 //! | [`MAX_MONEY`] | 10¹² | every amount of money (prices, costs, coupons, budgets, fees) |
 //! | [`MIN_MONEY`] | 10⁻⁶ | every amount of money that is not 0 (the smallest allowed) |
@@ -105,6 +106,14 @@ pub const MAX_GROUP_SIZE: u32 = 500;
 /// gigabytes); a category's bloggers who could answer an application or take a paid post
 /// number in the thousands.
 pub const MAX_BLOGGERS: u32 = 1_000_000;
+
+/// Most member segments a scenario declares: each adds a column to every trial's results
+/// and a member's segment is kept in a byte; a campaign's audience is cut into a handful of
+/// segments, not hundreds.
+pub const MAX_SEGMENTS: usize = 32;
+
+/// Most characters of a segment's name (it becomes part of a column name).
+pub const MAX_SEGMENT_NAME_CHARS: usize = 32;
 
 /// Most simulated days: ten years.
 pub const MAX_HORIZON_DAYS: u32 = 3650;

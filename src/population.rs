@@ -15,10 +15,38 @@
 //! eagerly when heterogeneous (with its rate class, see [`organic_class`]). Bloggers are
 //! drawn only when the blogger review program runs (they come last from the population
 //! stream, so skipping them moves no other draw).
+//!
+//! ## Segments
+//! A scenario may declare segments of chat-group members (`population.groups.segments`:
+//! a name, a share `s_k`, a relevance `δ_k`). Each member falls in segment `k` when the
+//! uniform `u` of its own event stream in [`stream::SEGMENTS`] lands in
+//! `[Σ_{j<k} s_j, Σ_{j≤k} s_j)`, and is untagged when `u ≥ Σ s_j`: a categorical draw with
+//! the declared shares, independent between members and of every other trait (membership
+//! is an attribute of the person, not of what the trial did to it), and the same for a
+//! member whatever the campaign (common random numbers). The stream is keyed by
+//! `(trial, member)` like the in-market coin, and has its own stream id, so a scenario
+//! without segments draws exactly what it drew before segments existed. Buyers outside the
+//! chat groups are untagged: segments are what a group operator knows of its members.
+//!
+//! With `population.groups.segment_concentration` `c`, groups differ in their mix: group
+//! `g`'s shares are drawn once per trial from `Dirichlet(c·s_1, …, c·s_K, c·(1 − Σ s))`
+//! (normalised Gamma draws from the group's own event stream in [`stream::SEGMENTS`],
+//! event 1, beside the members' event 0), and its members' uniforms are read against those
+//! shares. The mean mix is the declared one; a share's sd across groups is
+//! `√(s(1 − s)/(c + 1))`. Groups gather around a theme (a maternity group, a toddlers'
+//! group), which a single mix for every group cannot express.
+//!
+//! A segment's relevance `δ_k` is added to the log-odds of every purchase decision its
+//! members make on a mechanism's exposure ([`Population::relevance`], read by the world's
+//! decisions): `P(buy) = attention · σ(x + δ_k)`. Organic (Bass) demand is not shifted:
+//! its per-pool thinning bounds assume the members of a pool share one innovation rate
+//! unless `organic_shape` is set, and a segment describes how members respond to what the
+//! campaign shows them. Why a log-odds shift, and its source, is on
+//! [`crate::settings::SegmentSpec`].
 
 use crate::dist::{Dist, DistSpec, GammaSampler, Support};
 use crate::limits::MAX_GROUP_SIZE;
-use crate::rng::{SimRng, agent_rng, stream};
+use crate::rng::{EventRng, SimRng, agent_rng, stream, stream_key};
 use crate::settings::{Base, RepurchaseModel};
 use rand::RngExt;
 use rand_distr::Distribution;
@@ -80,6 +108,14 @@ pub struct PopulationPlan {
     group_size: Dist,
     /// Share of chat-group members in the product's market.
     in_market: f64,
+    /// Member segments: the cumulative shares `Σ_{j≤k} s_j` (empty: no segments).
+    segment_cum: Vec<f64>,
+    /// Member segments: each one's relevance (log-odds shift).
+    segment_relevance: Vec<f64>,
+    /// Per-group segment mixes: `Gamma(c · s_k, 1)` for each segment and the untagged
+    /// (`None` for a share of 0), whose normalised draws are a group's Dirichlet shares;
+    /// empty when every group has the declared shares.
+    segment_mix: Vec<Option<GammaSampler>>,
     traits: [Dist; TRAITS],
     organic_p: f64,
     organic_shape: Option<GammaSampler>,
@@ -132,6 +168,35 @@ impl PopulationPlan {
             group_count: p.groups.count,
             group_size: dist(&p.groups.size, Support::Positive, "population.groups.size")?,
             in_market: p.groups.in_market,
+            segment_cum: p
+                .groups
+                .segments
+                .iter()
+                .scan(0.0, |sum, seg| {
+                    *sum += seg.share;
+                    Some(*sum)
+                })
+                .collect(),
+            segment_relevance: p.groups.segments.iter().map(|s| s.relevance).collect(),
+            segment_mix: match p.groups.segment_concentration {
+                None => Vec::new(),
+                Some(c) => {
+                    let shares = p.groups.segments.iter().map(|s| s.share);
+                    let untagged = 1.0 - p.groups.segments.iter().map(|s| s.share).sum::<f64>();
+                    shares
+                        .chain([untagged])
+                        .map(|s| {
+                            if s > 1e-12 {
+                                GammaSampler::new(c * s, 1.0)
+                                    .map(Some)
+                                    .map_err(|e| at("population.groups.segment_concentration", e))
+                            } else {
+                                Ok(None)
+                            }
+                        })
+                        .collect::<Result<_, _>>()?
+                }
+            },
             traits: [
                 unit_interval(&t.price_sensitivity, "price_sensitivity")?,
                 unit_interval(&t.susceptibility, "susceptibility")?,
@@ -182,11 +247,71 @@ impl PopulationPlan {
         self.group_count == 0 || self.in_market >= 1.0
     }
 
+    /// True when the scenario declares member segments (a member's segment is then read
+    /// by the world's decisions and the per-segment metrics).
+    pub fn segmented(&self) -> bool {
+        !self.segment_cum.is_empty()
+    }
+
     /// Whether [`Population::build`] sorts heterogeneous organic rates into classes
     /// (`organic_class`, `class_p_max`, `class_len`); on by default.
     pub fn with_rate_classes(mut self, yes: bool) -> Self {
         self.rate_classes = yes;
         self
+    }
+}
+
+/// A group's cumulative segment shares, drawn from the Dirichlet distribution of
+/// `population.groups.segment_concentration` (normalised Gamma draws, the untagged last),
+/// into `cum`; the declared shares when every draw is 0 (tiny parameters can underflow).
+fn group_mix(plan: &PopulationPlan, rng: &mut EventRng, cum: &mut [f64]) {
+    let draws: Vec<f64> = plan
+        .segment_mix
+        .iter()
+        .map(|g| g.as_ref().map_or(0.0, |g| g.sample(rng)))
+        .collect();
+    let total: f64 = draws.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        cum.copy_from_slice(&plan.segment_cum);
+        return;
+    }
+    let mut sum = 0.0;
+    for (c, x) in cum.iter_mut().zip(&draws) {
+        sum += x / total;
+        *c = sum;
+    }
+}
+
+/// A set of declared segments (a mechanism's `target`), as bits of their indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SegmentSet(u64);
+
+impl SegmentSet {
+    /// The segments a mechanism's `target` names, `None` when it has no target (everyone
+    /// is reached); an error names an undeclared segment (validation refuses it first).
+    pub fn of(
+        base: &crate::settings::Base<'_>,
+        target: Option<&crate::settings::Target>,
+    ) -> Result<Option<SegmentSet>, String> {
+        let Some(target) = target else {
+            return Ok(None);
+        };
+        let declared = &base.population.groups.segments;
+        let mut bits = 0u64;
+        for name in target.names() {
+            let k = declared
+                .iter()
+                .position(|s| s.name == *name)
+                .ok_or_else(|| format!("target: unknown segment {name:?}"))?;
+            bits |= 1 << k;
+        }
+        Ok(Some(SegmentSet(bits)))
+    }
+
+    /// True when segment `k` is in the set.
+    #[inline]
+    pub fn contains(self, k: usize) -> bool {
+        k < 64 && self.0 >> k & 1 == 1
     }
 }
 
@@ -258,6 +383,12 @@ pub struct Population {
     trait_dists: Option<[Dist; TRAITS]>,
     /// Share of chat-group members in the product's market.
     in_market: f64,
+    /// Each buyer's segment: 0 untagged, `k + 1` segment `k`; empty without segments.
+    segment: Vec<u8>,
+    /// Each segment's relevance (log-odds shift); empty without segments.
+    segment_relevance: Vec<f64>,
+    /// Members of each segment.
+    segment_members: Vec<u32>,
 }
 
 impl Population {
@@ -354,6 +485,34 @@ impl Population {
             0
         };
         self.build_bloggers(&plan.bloggers, bloggers, rng);
+        self.build_segments(plan, n);
+    }
+
+    /// Draws each chat-group member's segment (see the module documentation, "Segments"):
+    /// nothing without segments.
+    fn build_segments(&mut self, plan: &PopulationPlan, n: usize) {
+        self.segment.clear();
+        self.segment_members.clear();
+        self.segment_relevance.clone_from(&plan.segment_relevance);
+        if plan.segment_cum.is_empty() {
+            return;
+        }
+        self.segment.resize(n, 0);
+        self.segment_members.resize(plan.segment_cum.len(), 0);
+        let key = stream_key(self.trial_key, stream::SEGMENTS);
+        let mut cum = plan.segment_cum.clone();
+        for (g, pool) in self.pools.iter().enumerate().filter(|(_, p)| p.group) {
+            if !plan.segment_mix.is_empty() {
+                group_mix(plan, &mut EventRng::new(key, g as u32, 1), &mut cum);
+            }
+            for i in pool.start..pool.start + pool.len {
+                let u = EventRng::new(key, i, 0).random::<f64>();
+                if let Some(k) = cum.iter().position(|&c| u < c) {
+                    self.segment[i as usize] = k as u8 + 1;
+                    self.segment_members[k] += 1;
+                }
+            }
+        }
     }
 
     fn build_bloggers(&mut self, p: &BloggerPlan, count: u32, rng: &mut SimRng) {
@@ -417,6 +576,40 @@ impl Population {
         }
         let key = crate::rng::stream_key(self.trial_key, stream::POPULATION);
         crate::rng::EventRng::new(key, i, IN_MARKET_EVENT).random::<f64>() < self.in_market
+    }
+
+    /// True when the scenario declares member segments.
+    #[inline]
+    pub fn segmented(&self) -> bool {
+        !self.segment.is_empty()
+    }
+
+    /// Buyer `i`'s segment (its index in `population.groups.segments`), `None` when
+    /// untagged or when there are no segments.
+    #[inline]
+    pub fn segment_of(&self, i: u32) -> Option<usize> {
+        match self.segment.get(i as usize) {
+            Some(&s) if s > 0 => Some(s as usize - 1),
+            _ => None,
+        }
+    }
+
+    /// The relevance (log-odds shift) of buyer `i`'s segment, `None` when untagged or when
+    /// there are no segments (nothing to add to a decision).
+    #[inline]
+    pub fn relevance(&self, i: u32) -> Option<f64> {
+        self.segment_of(i).map(|k| self.segment_relevance[k])
+    }
+
+    /// Members of each declared segment (empty without segments).
+    pub fn segment_members(&self) -> &[u32] {
+        &self.segment_members
+    }
+
+    /// True when buyer `i` is in one of the segments of `set`.
+    #[inline]
+    pub fn in_segments(&self, i: u32, set: SegmentSet) -> bool {
+        self.segment_of(i).is_some_and(|k| set.contains(k))
     }
 
     /// Buyer `i`'s trait, drawn on first use from the per-agent stream.
@@ -539,6 +732,38 @@ mod tests {
         let x2 = b.trait_of(10, Trait::Susceptibility);
         assert_eq!((x1, y1), (x2, y2));
         assert!((0.0..=1.0).contains(&x1));
+    }
+
+    /// Segments come from their own stream: rebuilding gives the same ones, outsiders are
+    /// untagged, and the population stream draws what it drew without segments.
+    #[test]
+    fn segments_are_drawn_per_member_from_their_own_stream() {
+        let seg = "[[population.groups.segments]]\nname = \"a\"\nshare = 0.4\nrelevance = 1.0\n";
+        let with = plan(&format!("[population.groups]\ncount = 3\n{seg}"));
+        let without = plan("[population.groups]\ncount = 3\n");
+        let key = trial_key(5, 1);
+        let (mut a, mut b, mut c) = Default::default();
+        let mut rng_a = stream_rng(key, 1);
+        let mut rng_c = stream_rng(key, 1);
+        Population::build(&mut a, &with, key, &mut rng_a);
+        Population::build(&mut b, &with, key, &mut stream_rng(key, 1));
+        Population::build(&mut c, &without, key, &mut rng_c);
+        let (a, b, c): (Population, Population, Population) = (a, b, c);
+        assert_eq!(rng_a.random::<u64>(), rng_c.random::<u64>());
+        assert_eq!(a.pools, c.pools);
+        assert!(!c.segmented() && c.relevance(0).is_none());
+        let n = a.len() as u32;
+        let members = a.group_members() as u32;
+        for i in 0..n {
+            assert_eq!(a.segment_of(i), b.segment_of(i));
+            if i >= members {
+                assert_eq!(a.segment_of(i), None);
+            }
+            assert_eq!(a.relevance(i), a.segment_of(i).map(|_| 1.0));
+        }
+        let tagged = (0..n).filter(|&i| a.segment_of(i) == Some(0)).count() as u32;
+        assert_eq!(a.segment_members(), [tagged]);
+        assert!(tagged > 0 && tagged < members);
     }
 
     #[test]

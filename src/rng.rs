@@ -42,6 +42,10 @@ pub mod stream {
     pub const INTENT: u64 = 9;
     /// The aggregate repeat path's depth: which of the day's orders were second or third.
     pub const REPEAT_DEPTH: u64 = 10;
+    /// Chat-group members' segments (`population.groups.segments`): one uniform per member,
+    /// keyed by the member (see `Population::build`). A stream of its own, so declaring
+    /// segments moves no other draw.
+    pub const SEGMENTS: u64 = 11;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

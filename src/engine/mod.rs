@@ -90,11 +90,18 @@ impl Plan {
         })
     }
 
-    /// KPI column names of all mechanisms, in output order.
+    /// KPI column names of all mechanisms, in output order, then the conversion of each
+    /// declared member segment (`seg_NAME_conversion`; none without segments).
     pub fn kpi_names(&self) -> Vec<String> {
+        let segments = &self.scenario.population.groups.segments;
         self.mechanisms
             .iter()
             .flat_map(|m| m.columns().map(|k| k.name.to_string()))
+            .chain(
+                segments
+                    .iter()
+                    .map(|s| crate::kpi::segment_conversion(&s.name)),
+            )
             .collect()
     }
 
@@ -139,6 +146,7 @@ pub fn simulate_trial(plan: &Plan, seed: u64, trial: u32, ws: &mut Workspace) ->
         kpis.extend([a.first_buyers as f64, a.orders as f64]);
         m.kpis(world, &mut kpis);
     }
+    world.segment_conversions(&mut kpis);
     TrialResult {
         trial,
         population: world.pop.len() as u32,

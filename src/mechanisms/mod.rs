@@ -337,9 +337,12 @@ pub fn all_metrics() -> impl Iterator<Item = &'static Kpi> {
         )
 }
 
-/// The descriptor of any metric promosim reports.
+/// The descriptor of any metric promosim reports (a member segment's conversion has the
+/// shared descriptor [`crate::kpi::SEGMENT_CONVERSION`]).
 pub fn describe(name: &str) -> Option<&'static Kpi> {
-    all_metrics().find(|k| k.name == name)
+    all_metrics().find(|k| k.name == name).or_else(|| {
+        crate::kpi::is_segment_conversion(name).then_some(&crate::kpi::SEGMENT_CONVERSION)
+    })
 }
 
 /// The registered mechanism with key `key`.

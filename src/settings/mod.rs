@@ -21,7 +21,7 @@ pub use behaviour::{
     RepurchaseModel, Satisfaction, SocialProof,
 };
 pub use check::{Check, Checker};
-pub use population::{BloggersSpec, GroupsSpec, PopulationSpec, TraitsSpec};
+pub use population::{BloggersSpec, GroupsSpec, PopulationSpec, SegmentSpec, Target, TraitsSpec};
 pub use product::{BgNbd, Product, RepurchaseClass, Seller};
 pub use schedule::{Schedule, TimeOfDay, Weekday};
 pub(crate) use table::{CheckAcross, settings};

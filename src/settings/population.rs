@@ -2,7 +2,9 @@
 
 use super::settings;
 use crate::dist::{DistSpec, Support};
-use crate::limits::{MAX_AGENTS, MAX_BLOGGERS, MAX_GROUP_SIZE, MAX_GROUPS};
+use crate::limits::{
+    MAX_AGENTS, MAX_BLOGGERS, MAX_GROUP_SIZE, MAX_GROUPS, MAX_SEGMENT_NAME_CHARS, MAX_SEGMENTS,
+};
 
 settings! {
     /// Who is simulated: buyers outside groups, chat groups and their members, bloggers.
@@ -50,9 +52,37 @@ settings! {
         /// for the packets, the draws or the company: they claim, vote and react, but never
         /// buy, so every mechanism competes for the same in-market members.
         in_market: f64 = 1.0 => prob,
+        /// Member segments (absent: none, every member untagged). Each member falls in at
+        /// most one: segment `k` with probability `share_k`, untagged with `1 − Σ share`,
+        /// drawn per member and trial. Mechanisms aim at segments with `target`, and each
+        /// segment's conversion is reported as `seg_NAME_conversion`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        segments: Vec<SegmentSpec> = Vec::new() => custom,
+        /// Groups differ in their segment mix: when set, each group's shares are drawn per
+        /// group and trial from a Dirichlet distribution with parameters `c · share_k` (and
+        /// `c · (1 − Σ share)` for the untagged), mean the declared shares; the smaller
+        /// `c`, the more groups differ (a share's sd across groups is
+        /// `√(share · (1 − share) / (c + 1))`). 0.01 to 10⁶; absent: every group has the
+        /// declared shares.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        segment_concentration: Option<f64> = None => range(0.01, 1e6),
     }
-    check(self, _, c) {
+    check(self, base, c) {
+        c.check("segments", self.segments.as_slice(), base);
+        check_segments(&self.segments, c);
         let count = self.count;
+        if self.segment_concentration.is_some() && self.segments.is_empty() {
+            c.push(
+                "segment_concentration",
+                "no segments to mix: declare [[population.groups.segments]]",
+            );
+        }
+        if count == 0 && !self.segments.is_empty() {
+            c.push(
+                "segments",
+                "segments tag chat-group members but there are no groups: set population.groups.count > 0",
+            );
+        }
         if let Ok(d) = self.size.build(Support::Positive) {
             let mean = d.mean();
             if count > 0 && mean < 1.0 {
@@ -71,6 +101,97 @@ settings! {
                     ),
                 );
             }
+        }
+    }
+}
+
+settings! {
+    /// A segment of chat-group members: an attribute a campaign can aim at (parents of
+    /// babies of some age, members tagged with an interest), its share of the members and
+    /// how its members respond to the product.
+    ///
+    /// `relevance` is an additive shift of the log-odds of every purchase decision a
+    /// member of the segment makes on a mechanism's exposure (see `crate::population`,
+    /// "Segments"): the decision model is logistic and every other influence (intent,
+    /// the exposure's strength, incentives, social proof) enters it as a log-odds term, so a
+    /// segment's fit with the product is one more term, the segment-specific intercept of a
+    /// latent-class logit (Kamakura & Russell 1989). For small probabilities a shift `δ`
+    /// multiplies the purchase probability by about `e^δ` (`ln 2 ≈ 0.69` doubles it).
+    pub struct SegmentSpec {
+        /// The segment's name: 1 to 32 lowercase ASCII letters, digits or underscores (it
+        /// names the segment's column `seg_NAME_conversion`).
+        name: String => custom,
+        /// Share of chat-group members in the segment, 0 to 1; the shares of all segments
+        /// add up to at most 1 (the rest are untagged).
+        share: f64 => prob,
+        /// Log-odds added to the segment's purchase decisions on exposures, −5 to 5
+        /// (default 0: they respond as untagged members do).
+        #[serde(default)]
+        relevance: f64 => range(-5.0, 5.0),
+    }
+}
+
+/// Names valid, unique and few enough; shares adding up to at most 1.
+fn check_segments(segments: &[SegmentSpec], c: &mut super::Checker) {
+    if segments.len() > MAX_SEGMENTS {
+        c.push(
+            "segments",
+            format!(
+                "{} segments: allowed at most {MAX_SEGMENTS}",
+                segments.len()
+            ),
+        );
+    }
+    for (k, s) in segments.iter().enumerate() {
+        let name = &s.name;
+        let ok = (1..=MAX_SEGMENT_NAME_CHARS).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !ok {
+            c.push(
+                &format!("segments[{k}].name"),
+                format!(
+                    "{name:?} is not a segment name: allowed 1 to {MAX_SEGMENT_NAME_CHARS} lowercase letters, digits or underscores, e.g. \"parents_0_1\""
+                ),
+            );
+        }
+        if segments[..k].iter().any(|o| o.name == *name) {
+            c.push(
+                &format!("segments[{k}].name"),
+                format!("segment {name:?} is declared twice: allowed each name once"),
+            );
+        }
+    }
+    let total: f64 = segments.iter().map(|s| s.share).sum();
+    if total > 1.0 + 1e-9 {
+        c.push(
+            "segments",
+            format!(
+                "the segments' shares add up to {total}: allowed at most 1 (the rest of the members are untagged)"
+            ),
+        );
+    }
+}
+
+/// The segments a mechanism aims at: one name (`target = "parents"`) or a list (`target =
+/// ["parents", "expecting"]`) of segments declared in `population.groups.segments`. Only
+/// members of these segments are reached.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum Target {
+    /// One segment.
+    One(String),
+    /// Several segments: a member of any of them is reached.
+    Many(Vec<String>),
+}
+
+impl Target {
+    /// The segment names aimed at.
+    pub fn names(&self) -> &[String] {
+        match self {
+            Target::One(n) => std::slice::from_ref(n),
+            Target::Many(v) => v,
         }
     }
 }

@@ -250,3 +250,29 @@ pub fn dist<V: Leaves<DistSpec> + ?Sized>(
 ) {
     v.each(key, &mut |k, d| c.dist(k, d, support));
 }
+
+/// The segments a mechanism aims at (`target`): every name declared in
+/// `population.groups.segments`, and at least one name when set. An unknown name is an
+/// error that lists the declared names.
+pub fn segments(c: &mut Checker, base: &Base<'_>, key: &str, v: &Option<super::Target>) {
+    let Some(target) = v else { return };
+    let declared = &base.population.groups.segments;
+    if target.names().is_empty() {
+        c.push(key, "no segments named: allowed one or more segment names");
+    }
+    for name in target.names() {
+        if declared.iter().any(|s| s.name == *name) {
+            continue;
+        }
+        let allowed = if declared.is_empty() {
+            "none are declared: declare segments in [[population.groups.segments]]".to_string()
+        } else {
+            let names: Vec<String> = declared.iter().map(|s| format!("{:?}", s.name)).collect();
+            format!(
+                "allowed the segments of population.groups.segments: {}",
+                names.join(", ")
+            )
+        };
+        c.push(key, format!("unknown segment {name:?}: {allowed}"));
+    }
+}

@@ -153,9 +153,14 @@ impl World {
         let intent = self.intent_of(i);
         let susc = self.pop.trait_of(i, Trait::Susceptibility);
         let ps = self.pop.trait_of(i, Trait::PriceSensitivity);
-        let x = self
+        let mut x = self
             .beh()
             .decision_logit(e, intent, susc, ps, self.delta_sp());
+        // A member segment's relevance shifts the log-odds (`crate::population`,
+        // "Segments"); untagged members and scenarios without segments add nothing.
+        if let Some(r) = self.pop.relevance(i) {
+            x += r;
+        }
         (intent, x)
     }
 
@@ -178,7 +183,10 @@ impl World {
         }
         let attention = e.attention * self.attend(i, minute);
         let b = self.beh();
-        let x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
+        let mut x = e.base + b.repeat_shift + b.w_incentive * e.incentive / b.price;
+        if let Some(r) = self.pop.relevance(i) {
+            x += r;
+        }
         if sigmoid_coin(rng.random::<f64>(), x, attention) {
             let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
             self.book_order(i, e.incentive, time, false);
@@ -330,6 +338,29 @@ impl World {
     /// buyers).
     pub fn member_first_buyers(&self) -> u32 {
         self.pool_buyers[self.pop.group_pools()].iter().sum()
+    }
+
+    /// The conversion of each declared segment: its first buyers over its members (NaN for
+    /// a segment without members), appended to `out` in declaration order; nothing without
+    /// segments. Reads who bought, so a segmented world never takes the aggregate paths
+    /// (`plan::PathFacts::segmented`).
+    pub fn segment_conversions(&self, out: &mut Vec<f64>) {
+        let members = self.pop.segment_members();
+        if members.is_empty() {
+            return;
+        }
+        let mut buyers = vec![0u32; members.len()];
+        for &i in &self.buyers {
+            if let Some(k) = self.pop.segment_of(i) {
+                buyers[k] += 1;
+            }
+        }
+        out.extend(
+            buyers
+                .iter()
+                .zip(members)
+                .map(|(&b, &m)| crate::results::ratio(f64::from(b), f64::from(m))),
+        );
     }
 
     /// Members of pool `g` still in it (for a chat group; the open market's size otherwise).

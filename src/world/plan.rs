@@ -119,6 +119,9 @@ pub struct PathFacts {
     pub plain_orders: bool,
     /// Every buyer is in the product's market (no chat-group member is out of it).
     pub all_in_market: bool,
+    /// Chat-group members carry segments: their relevance shifts their decisions and each
+    /// segment's conversion is reported, so who bought must be known.
+    pub segmented: bool,
 }
 
 impl PathFacts {
@@ -140,6 +143,7 @@ impl PathFacts {
                 || (behaviour.sat_rate == 0.0 && behaviour.sat_dropout == 0.0),
             plain_orders: order_value.is_none() && !needs.wallet && !needs.log_orders && risk_free,
             all_in_market: population.all_in_market(),
+            segmented: population.segmented(),
         }
     }
 }
@@ -188,6 +192,8 @@ impl Paths {
     ///   **class walks** with them.
     /// - Chat-group members out of the product's market are never aggregated and take no
     ///   innovation days: the walks leave them out of the non-buyers.
+    /// - Members with segments are never aggregated: each segment's conversion counts who
+    ///   bought. Segments change no organic rate, so innovation days still apply.
     /// - First orders are **lean** and bookings **plain** when orders are plain (and, for
     ///   lean first orders, no mechanism runs).
     pub fn choose(facts: &PathFacts) -> Self {
@@ -199,12 +205,14 @@ impl Paths {
             satisfaction_inert,
             plain_orders,
             all_in_market,
+            segmented,
         } = *facts;
         let pooled = repurchase_model == RepurchaseModel::Daily
             && homogeneous_repeat
             && !interactive
             && satisfaction_inert;
-        let aggregate = pooled && plain_orders && homogeneous_organic && all_in_market;
+        let aggregate =
+            pooled && plain_orders && homogeneous_organic && all_in_market && !segmented;
         let organic = if aggregate {
             OrganicPath::Aggregate
         } else if homogeneous_organic {
@@ -404,6 +412,7 @@ mod tests {
             satisfaction_inert: true,
             plain_orders: true,
             all_in_market: true,
+            segmented: false,
         }
     }
 
@@ -499,11 +508,24 @@ mod tests {
         assert_eq!(Paths::choose(&f).organic, OrganicPath::ClassWalk);
     }
 
+    /// Segments keep agents apart: no aggregate counts; innovation days stay.
+    #[test]
+    fn segmented_members_take_the_walks() {
+        let f = facts_with(|f| f.segmented = true);
+        assert_eq!(Paths::choose(&f).organic, OrganicPath::PoolWalk);
+        assert_eq!(Paths::choose(&f).repeat, RepeatPath::Pooled);
+        let f = PathFacts {
+            homogeneous_organic: false,
+            ..f
+        };
+        assert_eq!(Paths::choose(&f).organic, OrganicPath::InnovationDays);
+    }
+
     /// Every combination of facts: the chosen and the general paths are supported, the
     /// general ones take no fast path, and the aggregate paths come together.
     #[test]
     fn chosen_and_general_paths_are_supported() {
-        for bits in 0..128u32 {
+        for bits in 0..256u32 {
             let b = |k: u32| bits & (1 << k) != 0;
             let f = PathFacts {
                 interactive: b(0),
@@ -517,6 +539,7 @@ mod tests {
                 satisfaction_inert: b(4),
                 plain_orders: b(5),
                 all_in_market: b(6),
+                segmented: b(7),
             };
             let chosen = Paths::choose(&f);
             let general = Paths::general(&f);

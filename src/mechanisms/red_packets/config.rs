@@ -1,5 +1,5 @@
 use crate::dist::Support;
-use crate::settings::{Schedule, settings};
+use crate::settings::{Schedule, Target, settings};
 use serde::{Deserialize, Serialize};
 
 /// How a drop's total is split into packets.
@@ -137,6 +137,11 @@ settings! {
         /// Probability that a claimer leaves the group when nothing follows the drop (default 0.005,
         /// calibrated: see docs/calibration.md).
         claim_and_leave: f64 = 0.005 => prob,
+        /// Exclusive packets: only members of these segments of `population.groups.segments`
+        /// can claim (one name or a list; absent: every member). The others neither race
+        /// nor click the drop's link.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<Target> = None => segments,
     }
     check(self, base, c) {
         c.needs_groups(base);
@@ -154,7 +159,25 @@ settings! {
         }
         if let Ok(d) = base.population.groups.size.build(Support::Positive) {
             let mean = d.mean();
-            if f64::from(packets) > mean {
+            // Exclusive packets are raced for by the targeted members only (an unknown
+            // segment is the target's own problem: no share to check against).
+            let segments = &base.population.groups.segments;
+            let share = self.target.as_ref().and_then(|t| {
+                t.names().iter().try_fold(0.0, |sum, name| {
+                    segments.iter().find(|s| s.name == *name).map(|s| sum + s.share)
+                })
+            });
+            if let Some(share) = share
+                && f64::from(packets) > mean * share
+            {
+                c.push(
+                    "packets",
+                    format!(
+                        "{packets} packets per drop but groups have {:.0} members of the targeted segments on average: they can never all be claimed; allowed at most the targeted members of a group",
+                        mean * share
+                    ),
+                );
+            } else if share.is_none() && f64::from(packets) > mean {
                 c.push(
                     "packets",
                     format!(

@@ -31,6 +31,12 @@
 //!    claimer who already bought may place an extra order.
 //!    The attention peak is what makes a push inside the window out-click an ordinary one.
 //!
+//! 6. **Exclusive packets.** With `target`, only members of the named segments
+//!    (`population.groups.segments`) take part: the others are skipped before the online
+//!    coin, so they neither race, claim, click the announcement nor get the follow-up.
+//!    Platforms offer such packets to named members of a group; a fixed total then goes
+//!    to fewer, chosen claimers.
+//!
 //! ## KPIs
 //! `rp_drops` (drop events over all groups), `rp_packets_claimed`, `rp_claim_share`
 //! (packets claimed in the drops / members online at the drops: the share of the online
@@ -49,6 +55,7 @@ pub use config::*;
 use super::group_chat::{Push, PushOutcome, claim_seconds, each_scheduled_group};
 use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
+use crate::population::SegmentSet;
 use crate::rng::SimRng;
 use crate::settings::{Base, Channels};
 use crate::thinning::Coins;
@@ -84,9 +91,11 @@ impl Mechanism for Plan {
             task_engagement: _,
             claim_intent: _,
             claim_and_leave: _,
+            target,
         } = c;
         Ok(Plan {
             config: c.clone(),
+            target: SegmentSet::of(base, target.as_ref())?,
             nothing_follows: c.link != DropLink::Task && c.followup.is_none(),
             channels: base.behaviour.channels.clone(),
         })
@@ -109,7 +118,10 @@ impl Run<Plan> {
         let mut online = 0u32;
         let mut walk = Coins::new(pool.start, pool.len, world.online_bound(minute));
         while let Some((i, u)) = walk.next(&mut self.rng) {
-            if world.has_left(i) || u >= world.online_probability(i, minute) {
+            if world.has_left(i)
+                || u >= world.online_probability(i, minute)
+                || plan.target.is_some_and(|t| !world.pop.in_segments(i, t))
+            {
                 continue;
             }
             online += 1;
@@ -269,6 +281,8 @@ impl Run<Plan> {
 #[derive(Debug, Clone)]
 pub struct Plan {
     config: RedPackets,
+    /// Exclusive packets: the segments whose members may claim (`None`: everyone).
+    target: Option<SegmentSet>,
     /// No task and no follow-up: claimers may claim and leave.
     nothing_follows: bool,
     channels: Channels,

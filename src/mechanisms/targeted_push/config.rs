@@ -1,4 +1,4 @@
-use crate::settings::{Schedule, Weekday, settings};
+use crate::settings::{Schedule, Target, Weekday, settings};
 
 settings! {
     /// CRM tags and a targeted push to members who visit often but never buy (docs/field-figures.md §2.8).
@@ -22,6 +22,10 @@ settings! {
         /// Extra log-odds for a message that names the member's interest and tracks the parcel
         /// (default 0.3, calibrated).
         personal_strength: f64 = 0.3 => log_odds,
+        /// Only members of these segments of `population.groups.segments` are pushed (one
+        /// name or a list; absent: every member), tagged or, with `broadcast`, all of them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<Target> = None => segments,
     }
     check(self, base, c) {
         c.needs_groups(base);

@@ -14,6 +14,10 @@
 //! instead (seen with online × notice, clicked with `σ(channels.push + intent + w_inc ·
 //! code / price)`); the tagged members' conversion under both is what the field compares.
 //!
+//! With `target`, only members of the named segments (`population.groups.segments`) are
+//! pushed, tagged or broadcast to: a CRM list cut by what the operator knows of its
+//! members.
+//!
 //! ## KPIs
 //! `tp_tagged` (tagged members reached, summed over pushes), `tp_open_rate` (opens /
 //! tagged reached), `tp_tagged_conversion` (first orders of tagged members per opened
@@ -26,6 +30,7 @@ pub use config::*;
 use super::group_chat::{Prepared, Push, PushOutcome, scheduled_groups};
 use super::{Kpi, Mechanism, Metric, Need, Needs, Record, Run, per};
 use crate::behaviour::{Exposure, sigmoid_coin};
+use crate::population::SegmentSet;
 use crate::settings::Base;
 use crate::world::World;
 use rand::RngExt;
@@ -47,10 +52,12 @@ impl Mechanism for Plan {
             broadcast: _,
             open_base: _,
             personal_strength: _,
+            target,
         } = c;
         let channels = &base.behaviour.channels;
         Ok(Plan {
             config: c.clone(),
+            target: SegmentSet::of(base, target.as_ref())?,
             personal_base: channels.link + c.personal_strength,
             broadcast: c.broadcast.then_some(Push {
                 buyers: true,
@@ -69,7 +76,7 @@ impl Mechanism for Plan {
         for g in scheduled_groups(world, &c.schedule) {
             let pool = world.pop.pools[g];
             for i in pool.start..pool.start + pool.len {
-                if world.has_left(i) {
+                if world.has_left(i) || plan.target.is_some_and(|t| !world.pop.in_segments(i, t)) {
                     continue;
                 }
                 let tagged = !world.is_buyer(i) && world.visits_of(i) >= visits_to_tag;
@@ -128,6 +135,8 @@ impl Run<Plan> {
 #[derive(Debug, Clone)]
 pub struct Plan {
     config: TargetedPush,
+    /// The segments pushed (`None`: every member).
+    target: Option<SegmentSet>,
     /// `channels.link + personal_strength`.
     personal_base: f64,
     /// With `broadcast`, the same code as an ordinary group push to every member.
