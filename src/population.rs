@@ -181,10 +181,12 @@ impl PopulationPlan {
             segment_mix: match p.groups.segment_concentration {
                 None => Vec::new(),
                 Some(c) => {
-                    let shares = p.groups.segments.iter().map(|s| s.share);
-                    let untagged = 1.0 - p.groups.segments.iter().map(|s| s.share).sum::<f64>();
-                    shares
-                        .chain([untagged])
+                    let tagged: f64 = p.groups.segments.iter().map(|s| s.share).sum();
+                    p.groups
+                        .segments
+                        .iter()
+                        .map(|s| s.share)
+                        .chain([1.0 - tagged])
                         .map(|s| {
                             if s > 1e-12 {
                                 GammaSampler::new(c * s, 1.0)
@@ -265,19 +267,19 @@ impl PopulationPlan {
 /// `population.groups.segment_concentration` (normalised Gamma draws, the untagged last),
 /// into `cum`; the declared shares when every draw is 0 (tiny parameters can underflow).
 fn group_mix(plan: &PopulationPlan, rng: &mut EventRng, cum: &mut [f64]) {
-    let draws: Vec<f64> = plan
-        .segment_mix
-        .iter()
-        .map(|g| g.as_ref().map_or(0.0, |g| g.sample(rng)))
-        .collect();
-    let total: f64 = draws.iter().sum();
+    let (tagged, untagged) = plan.segment_mix.split_at(cum.len());
+    let mut draw = |g: &Option<GammaSampler>| g.as_ref().map_or(0.0, |g| g.sample(&mut *rng));
+    for (c, g) in cum.iter_mut().zip(tagged) {
+        *c = draw(g);
+    }
+    let total = cum.iter().sum::<f64>() + untagged.iter().map(&mut draw).sum::<f64>();
     if !(total > 0.0 && total.is_finite()) {
         cum.copy_from_slice(&plan.segment_cum);
         return;
     }
     let mut sum = 0.0;
-    for (c, x) in cum.iter_mut().zip(&draws) {
-        sum += x / total;
+    for c in cum.iter_mut() {
+        sum += *c / total;
         *c = sum;
     }
 }

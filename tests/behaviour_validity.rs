@@ -4,19 +4,9 @@
 
 mod common;
 
-use common::{mean_se, plan, run_trials, shipped};
+use common::{kpi, mean_se, plan, run_trials, shipped};
 use promosim::engine::Plan;
 use promosim::results::TrialResult;
-
-/// Values of KPI `name` per trial.
-fn kpi(p: &Plan, trials: &[TrialResult], name: &str) -> Vec<f64> {
-    let k = p
-        .kpi_names()
-        .iter()
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("no KPI {name}"));
-    trials.iter().map(|t| t.kpis[k]).collect()
-}
 
 #[test]
 fn share_draws_reach_distinct_outsiders_of_a_finite_market() {

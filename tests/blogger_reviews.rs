@@ -5,7 +5,7 @@
 //! bloggers) and test the paired per-trial difference against 4 standard errors of its mean.
 
 mod common;
-use common::{mean_se, plan, run_trials, shipped};
+use common::{kpi, mean_se, paired, plan, run_trials, shipped, spearman};
 use promosim::engine::{Workspace, simulate_trial};
 use promosim::mechanisms::MechanismState;
 use promosim::results::TrialResult;
@@ -14,45 +14,6 @@ fn conversion(rs: &[TrialResult]) -> Vec<f64> {
     rs.iter()
         .map(|r| r.campaign.first_buyers as f64 / r.population as f64)
         .collect()
-}
-
-fn kpi(p: &promosim::engine::Plan, rs: &[TrialResult], name: &str) -> Vec<f64> {
-    let k = p.kpi_names().iter().position(|n| n == name).expect("kpi");
-    rs.iter().map(|r| r.kpis[k]).collect()
-}
-
-/// Paired difference a − b: (mean, SE).
-fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    mean_se(&d)
-}
-
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..v.len()).collect();
-        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut r = vec![0.0; v.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-                j += 1;
-            }
-            let avg = (i + j) as f64 / 2.0;
-            for k in i..=j {
-                r[idx[k]] = avg;
-            }
-            i = j + 1;
-        }
-        r
-    }
-    let (rx, ry) = (ranks(x), ranks(y));
-    let n = x.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let vx: f64 = rx.iter().map(|a| (a - mx) * (a - mx)).sum();
-    let vy: f64 = ry.iter().map(|b| (b - my) * (b - my)).sum();
-    cov / (vx * vy).sqrt()
 }
 
 /// Across the bloggers sent a product (random selection among respondents, so selection

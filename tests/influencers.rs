@@ -8,7 +8,7 @@
 //! ±1.96 SE, is printed).
 
 mod common;
-use common::{mean_se, plan, run_trials, shipped, spearman};
+use common::{kpi, mean_se, paired, plan, run_trials, shipped, spearman};
 use promosim::engine::{Arms, Plan, RunOptions, Workspace, run, simulate_trial};
 use promosim::mechanisms::MechanismState;
 use promosim::mechanisms::influencers::{self, MACRO, MICRO};
@@ -23,23 +23,8 @@ fn scenario(overrides: &[&str]) -> Plan {
     plan(&shipped("influencers.toml"), &o)
 }
 
-fn kpi(p: &Plan, rs: &[TrialResult], name: &str) -> Vec<f64> {
-    let k = p
-        .kpi_names()
-        .iter()
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("no KPI {name}"));
-    rs.iter().map(|r| r.kpis[k]).collect()
-}
-
 fn sum(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| x + y).collect()
-}
-
-/// Paired difference a − b: (mean, SE).
-fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    mean_se(&d)
 }
 
 fn state(ws: &Workspace) -> &influencers::State {

@@ -11,7 +11,7 @@
 //! deterministic.
 
 mod common;
-use common::{mean_se, plan, run_trials, shipped};
+use common::{kpi, mean_se, paired, plan, run_trials, shipped};
 use promosim::results::TrialResult;
 use promosim::scenario::load_str;
 
@@ -43,22 +43,6 @@ packets = 15
 link = "task"
 "#;
 
-/// The value of KPI column `name` in every trial.
-fn column(p: &promosim::engine::Plan, results: &[TrialResult], name: &str) -> Vec<f64> {
-    let k = p
-        .kpi_names()
-        .iter()
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    results.iter().map(|r| r.kpis[k]).collect()
-}
-
-/// Mean and SE of the paired differences `a_i − b_i`.
-fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    mean_se(&d)
-}
-
 /// Exclusive packets (`target = "new_parents"`) raise the newborns' parents' conversion
 /// more than the same packets raced for by every member, at no more cost: the budget
 /// offered is the same (30 a drop in 15 packets), and the cost booked is what was claimed.
@@ -71,7 +55,7 @@ fn targeted_packets_convert_the_segment_more_than_packets_for_everyone() {
     let targeted = plan(BASE, &["mechanisms.red_packets.target=\"new_parents\""]);
     let (a, b) = (run_trials(&targeted, n, 17), run_trials(&everyone, n, 17));
     let conv = "seg_new_parents_conversion";
-    let (ca, cb) = (column(&targeted, &a, conv), column(&everyone, &b, conv));
+    let (ca, cb) = (kpi(&targeted, &a, conv), kpi(&everyone, &b, conv));
     let (d, se) = paired(&ca, &cb);
     let (ma, _) = mean_se(&ca);
     let (mb, _) = mean_se(&cb);
@@ -89,7 +73,7 @@ fn targeted_packets_convert_the_segment_more_than_packets_for_everyone() {
     );
     // Members outside the target get no packets: their segment converts less.
     let other = "seg_toddler_parents_conversion";
-    let (d2, se2) = paired(&column(&targeted, &a, other), &column(&everyone, &b, other));
+    let (d2, se2) = paired(&kpi(&targeted, &a, other), &kpi(&everyone, &b, other));
     assert!(
         d2 < -3.0 * se2,
         "toddlers' parents: difference {d2}, SE {se2}"
@@ -106,7 +90,7 @@ fn relevance_raises_the_segments_conversion() {
     let neutral = plan(&text, &[]);
     let (a, b) = (run_trials(&relevant, n, 23), run_trials(&neutral, n, 23));
     let conv = "seg_new_parents_conversion";
-    let (d, se) = paired(&column(&relevant, &a, conv), &column(&neutral, &b, conv));
+    let (d, se) = paired(&kpi(&relevant, &a, conv), &kpi(&neutral, &b, conv));
     eprintln!("relevance 0.7 against 0: difference {d:.4} (SE {se:.4})");
     assert!(d > 3.0 * se, "difference {d}, SE {se}");
 }
@@ -268,7 +252,7 @@ fn targeted_pushes_reach_only_their_segments() {
         let o: Vec<&str> = o.iter().map(String::as_str).collect();
         let p = plan(&text, &o);
         let r = run_trials(&p, 10, 4);
-        column(&p, &r, "tp_tagged").iter().sum::<f64>()
+        kpi(&p, &r, "tp_tagged").iter().sum::<f64>()
     };
     let (all, parents, nobody) = (
         tagged(None),

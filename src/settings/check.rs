@@ -13,7 +13,7 @@
 //! population, behaviour), because some limits depend on them (a coupon below the price, a
 //! schedule inside the horizon, a mechanism that needs chat groups).
 
-use super::Base;
+use super::{Base, TimeOfDay};
 use crate::dist::{DistSpec, Support};
 use crate::limits::{MAX_QUANTITY, MIN_QUANTITY};
 
@@ -114,6 +114,26 @@ impl Checker {
                     show(v),
                     show(lo),
                     show(hi)
+                ),
+            );
+        }
+    }
+
+    /// Hours of one day from `from` until `until` (keys `from_key`, `until_key`): `until`
+    /// must come after `from`. `what` names the hours in the message ("staff hours").
+    pub fn day_hours(
+        &mut self,
+        (from_key, from): (&str, TimeOfDay),
+        (until_key, until): (&str, TimeOfDay),
+        what: &str,
+    ) {
+        if from.minute() >= until.minute() {
+            self.push(
+                until_key,
+                format!(
+                    "{} is not after {from_key} {}: allowed {what} from < until within one day",
+                    String::from(until),
+                    String::from(from)
                 ),
             );
         }

@@ -38,6 +38,23 @@ pub fn mean_se(xs: &[f64]) -> (f64, f64) {
     (m, (v / n).sqrt())
 }
 
+/// Mean and standard error of the paired differences `a_i − b_i` (common random numbers:
+/// trial `i` of both arms shares its draws).
+pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    mean_se(&d)
+}
+
+/// The value of KPI column `name` in every trial of `plan`.
+pub fn kpi(plan: &Plan, trials: &[TrialResult], name: &str) -> Vec<f64> {
+    let k = plan
+        .kpi_names()
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no KPI {name}"));
+    trials.iter().map(|t| t.kpis[k]).collect()
+}
+
 /// Reads a shipped scenario file.
 pub fn shipped(name: &str) -> String {
     std::fs::read_to_string(format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR")))

@@ -121,16 +121,11 @@ settings! {
     }
     check(self, base, c) {
         c.needs_groups(base);
-        if self.adhoc_from.minute() >= self.adhoc_until.minute() {
-            c.push(
-                "adhoc_until",
-                format!(
-                    "{} is not after adhoc_from {}: allowed asking hours from < until within one day",
-                    String::from(self.adhoc_until),
-                    String::from(self.adhoc_from)
-                ),
-            );
-        }
+        c.day_hours(
+            ("adhoc_from", self.adhoc_from),
+            ("adhoc_until", self.adhoc_until),
+            "asking hours",
+        );
         let dedicated = self.mode == QaMode::Dedicated;
         if dedicated {
             let time = self.schedule.time;

@@ -165,15 +165,10 @@ settings! {
     }
     check(self, base, c) {
         c.needs_groups(base);
-        if self.staff_from.minute() >= self.staff_until.minute() {
-            c.push(
-                "staff_until",
-                format!(
-                    "{} is not after staff_from {}: allowed staff hours from < until within one day",
-                    String::from(self.staff_until),
-                    String::from(self.staff_from)
-                ),
-            );
-        }
+        c.day_hours(
+            ("staff_from", self.staff_from),
+            ("staff_until", self.staff_until),
+            "staff hours",
+        );
     }
 }
