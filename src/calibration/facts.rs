@@ -20,6 +20,7 @@
 //! against = { scenario = "red_packets_plain.toml", set = ['mechanisms.red_packets.link="announcement"'] }
 //! ```
 
+use super::prior::{PRIOR_FORMS, Prior};
 use crate::scenario::{Problem, ScenarioError};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -40,6 +41,8 @@ pub enum Target {
     AtLeast(f64),
     /// At most this.
     AtMost(f64),
+    /// An observed value with its standard error: holds within two standard errors.
+    Value(f64, f64),
 }
 
 impl Target {
@@ -49,6 +52,46 @@ impl Target {
             Target::Range(lo, hi) => x >= lo && x <= hi,
             Target::AtLeast(b) => x >= b,
             Target::AtMost(b) => x <= b,
+            Target::Value(v, se) => (x - v).abs() <= 2.0 * se,
+        }
+    }
+
+    /// How far `x` misses the target, in the target's own scale: 0 inside a range or on
+    /// the right side of a bound; outside, the miss over the range's half-width or the
+    /// bound's size (at least 0.01); `|x − v| / se` for a value with a standard error.
+    /// Infinite for a value that is not finite.
+    pub fn distance(self, x: f64) -> f64 {
+        if !x.is_finite() {
+            return f64::INFINITY;
+        }
+        match self {
+            Target::Range(lo, hi) => (lo - x).max(x - hi).max(0.0) / (0.5 * (hi - lo)),
+            Target::AtLeast(b) => (b - x).max(0.0) / b.abs().max(0.01),
+            Target::AtMost(b) => (x - b).max(0.0) / b.abs().max(0.01),
+            Target::Value(v, se) => (x - v).abs() / se,
+        }
+    }
+
+    /// The implausibility of a simulated statistic `x` whose own standard error (the
+    /// simulator's noise at these trials) is `se_model`: the miss outside a range or bound
+    /// over the model's standard error, or `|x − v| / √(se² + se_model²)` for a value
+    /// (Craig et al. 1997; Vernon, Goldstein & Bower 2010, Bayesian Anal. 5(4):619–669).
+    pub fn implausibility(self, x: f64, se_model: f64) -> f64 {
+        if !x.is_finite() {
+            return f64::INFINITY;
+        }
+        let miss = match self {
+            Target::Range(lo, hi) => (lo - x).max(x - hi).max(0.0),
+            Target::AtLeast(b) => (b - x).max(0.0),
+            Target::AtMost(b) => (x - b).max(0.0),
+            Target::Value(v, se) => return (x - v).abs() / (se * se + se_model * se_model).sqrt(),
+        };
+        if miss == 0.0 {
+            0.0
+        } else if se_model > 0.0 {
+            miss / se_model
+        } else {
+            f64::INFINITY
         }
     }
 
@@ -85,6 +128,7 @@ impl Target {
                     ((x - b) / b.abs().max(0.01)).powi(2) + 0.05
                 }
             }
+            Target::Value(v, se) => 0.25 * ((x - v) / se).powi(2),
         }
     }
 
@@ -94,6 +138,7 @@ impl Target {
             Target::Range(lo, hi) => format!("{lo} – {hi}"),
             Target::AtLeast(b) => format!("≥ {b}"),
             Target::AtMost(b) => format!("≤ {b}"),
+            Target::Value(v, se) => format!("{v} ± {se} (se)"),
         }
     }
 }
@@ -107,6 +152,10 @@ pub struct Arm {
     /// `key=value` overrides, as `--set` takes them.
     #[serde(default, rename = "set")]
     pub overrides: Vec<String>,
+    /// A candidate of the scenario (its `[[candidate]]` name); the base scenario when
+    /// absent.
+    #[serde(default)]
+    pub candidate: Option<String>,
 }
 
 /// How a fact's statistic is computed from one or two arms.
@@ -120,6 +169,8 @@ pub enum Statistic {
     MetricRatio(Arm, String, String),
     /// Difference of the means of a metric in two arms (same seed).
     Difference(Arm, Arm, String),
+    /// The `q`-quantile of a metric across one arm's trials.
+    Quantile(Arm, String, f64),
 }
 
 /// Whose behaviour a fact's metric counts.
@@ -185,7 +236,8 @@ impl Reads {
 pub struct Fact {
     /// Short identifier.
     pub id: String,
-    /// The section of `docs/field-figures.md` the figure comes from, e.g. `2.4`.
+    /// The section of `docs/field-figures.md` the figure comes from, e.g. `2.4`; empty for
+    /// a researcher's own observation.
     pub section: String,
     /// The figure, as the field states it.
     pub figure: String,
@@ -200,14 +252,20 @@ pub struct Fact {
 impl Fact {
     /// The figure prefixed with its section, as tables print it: `2.4: …`.
     pub fn label(&self) -> String {
-        format!("{}: {}", self.section, self.figure)
+        if self.section.is_empty() {
+            self.figure.clone()
+        } else {
+            format!("{}: {}", self.section, self.figure)
+        }
     }
 
     /// What the statistic reads: an arm against the same scenario with nothing but
     /// mechanisms switched off (`enabled=false` overrides) is an effect.
     pub fn reads(&self) -> Reads {
         let (a, b) = match &self.statistic {
-            Statistic::Mean(..) | Statistic::MetricRatio(..) => return Reads::Total,
+            Statistic::Mean(..) | Statistic::MetricRatio(..) | Statistic::Quantile(..) => {
+                return Reads::Total;
+            }
             Statistic::Ratio(a, b, _) | Statistic::Difference(a, b, _) => (a, b),
         };
         let extra: Vec<&String> = b
@@ -239,6 +297,37 @@ pub struct FieldFacts {
     /// Figures evaluated and printed but not asserted (`[[reported]]`): each conflicts with
     /// other figures of its section in this model.
     pub reported: Vec<Fact>,
+    /// The folder the arms' scenarios are read from, when the loader resolved it.
+    pub scenarios: Option<PathBuf>,
+    /// Parameters to calibrate with their priors (`[params]`), in the file's order.
+    pub params: Vec<Param>,
+}
+
+/// A calibrated parameter: a scenario key and its prior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Key path, as `--set` takes it; keys under `mechanisms.X` apply only to scenarios
+    /// with mechanism X.
+    pub key: String,
+    /// Its prior.
+    pub prior: Prior,
+}
+
+impl Param {
+    /// Parses `key.path=prior`, as `--param` takes it.
+    pub fn parse(text: &str) -> Result<Param, String> {
+        let (key, prior) = text.split_once('=').ok_or_else(|| {
+            format!("`{text}` is not of the form KEY.PATH=PRIOR; a prior is one of {PRIOR_FORMS}")
+        })?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("`{text}`: the key is empty"));
+        }
+        Ok(Param {
+            key: key.to_string(),
+            prior: Prior::parse(prior)?,
+        })
+    }
 }
 
 impl FieldFacts {
@@ -270,20 +359,43 @@ pub fn field_facts(scenarios: &Path) -> Result<FieldFacts, ScenarioError> {
 
 /// Reads and checks a facts file; with `scenarios`, every arm's scenario must exist there.
 pub fn load_facts(path: &Path, scenarios: Option<&Path>) -> Result<FieldFacts, ScenarioError> {
-    let label = path.display().to_string();
-    let text = crate::limits::read_input(path, crate::limits::MAX_SCENARIO_BYTES).map_err(|e| {
-        ScenarioError {
-            file: label.clone(),
-            problems: vec![problem(
-                String::new(),
-                None,
-                format!("cannot read the facts file: {e}"),
-            )],
-        }
-    })?;
-    let mut facts = parse_facts(&text, &label, scenarios)?;
+    let text = read_facts(path)?;
+    let mut facts = parse_facts(&text, &path.display().to_string(), scenarios)?;
     facts.path = path.to_path_buf();
+    facts.scenarios = scenarios.map(Path::to_path_buf);
     Ok(facts)
+}
+
+/// Reads and checks a targets file on its own: the arms' scenarios are read from the
+/// folder its `scenarios` key names, relative to the file (the file's own folder when
+/// absent), and every one must exist there.
+pub fn load_targets(path: &Path) -> Result<FieldFacts, ScenarioError> {
+    let text = read_facts(path)?;
+    let folder = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|t| {
+            t.get("scenarios")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        })
+        .unwrap_or_else(|| ".".into());
+    let dir = path.parent().unwrap_or(Path::new("")).join(folder);
+    let mut facts = parse_facts(&text, &path.display().to_string(), Some(&dir))?;
+    facts.path = path.to_path_buf();
+    facts.scenarios = Some(dir);
+    Ok(facts)
+}
+
+fn read_facts(path: &Path) -> Result<String, ScenarioError> {
+    let label = path.display().to_string();
+    crate::limits::read_input(path, crate::limits::MAX_SCENARIO_BYTES).map_err(|e| ScenarioError {
+        file: label.clone(),
+        problems: vec![problem(
+            String::new(),
+            None,
+            format!("cannot read the facts file: {e}"),
+        )],
+    })
 }
 
 /// Parses and checks facts text; `label` names it in errors. With `scenarios`, every arm's
@@ -327,13 +439,18 @@ pub fn parse_facts(
         }
         out
     };
-    let asserted = convert("fact", file.fact);
+    let mut asserted = convert("fact", file.fact);
+    asserted.extend(convert("target", file.target));
     let reported = convert("reported", file.reported);
+    let params = match file.params {
+        Some(table) => check_params(text, &table, &mut problems),
+        None => Vec::new(),
+    };
     if asserted.is_empty() && problems.is_empty() {
         problems.push(problem(
             "fact".into(),
             None,
-            "no `[[fact]]` entry: the file must list at least one fact".into(),
+            "no `[[fact]]` or `[[target]]` entry: the file must list at least one".into(),
         ));
     }
     if problems.is_empty() {
@@ -341,6 +458,8 @@ pub fn parse_facts(
             path: PathBuf::from(label),
             asserted,
             reported,
+            scenarios: None,
+            params,
         })
     } else {
         Err(error(problems))
@@ -351,6 +470,14 @@ pub fn parse_facts(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSpec {
+    /// Checked by [`load_targets`], which reads it first.
+    #[serde(default)]
+    #[allow(dead_code)]
+    scenarios: Option<String>,
+    #[serde(default)]
+    params: Option<toml::Table>,
+    #[serde(default)]
+    target: Vec<FactSpec>,
     #[serde(default)]
     fact: Vec<FactSpec>,
     #[serde(default)]
@@ -365,6 +492,7 @@ enum StatisticKind {
     Ratio,
     MetricRatio,
     Difference,
+    Quantile,
 }
 
 /// A target as written: `min`, `max` or both.
@@ -373,6 +501,8 @@ enum StatisticKind {
 struct TargetSpec {
     min: Option<f64>,
     max: Option<f64>,
+    value: Option<f64>,
+    se: Option<f64>,
 }
 
 /// One `[[fact]]` or `[[reported]]` entry as written.
@@ -380,7 +510,8 @@ struct TargetSpec {
 #[serde(deny_unknown_fields)]
 struct FactSpec {
     id: String,
-    section: String,
+    #[serde(default)]
+    section: Option<String>,
     figure: String,
     #[serde(default)]
     population: Option<Population>,
@@ -388,6 +519,8 @@ struct FactSpec {
     metric: String,
     #[serde(default)]
     over: Option<String>,
+    #[serde(default)]
+    q: Option<f64>,
     target: TargetSpec,
     arm: Arm,
     #[serde(default)]
@@ -411,10 +544,12 @@ impl FactSpec {
             statistic,
             metric,
             over,
+            q,
             target,
             arm,
             against,
         } = self;
+        let section = section.unwrap_or_default();
         let before = out.len();
         if id.is_empty()
             || !id
@@ -431,7 +566,7 @@ impl FactSpec {
                 format!("`{id}` is used by another fact; ids are unique"),
             ));
         }
-        if !SECTIONS.contains(&section.as_str()) {
+        if !section.is_empty() && !SECTIONS.contains(&section.as_str()) {
             out.push((
                 "section",
                 format!(
@@ -500,6 +635,24 @@ impl FactSpec {
             )),
             _ => {}
         }
+        match (q, statistic) {
+            (None, StatisticKind::Quantile) => out.push((
+                "q",
+                "missing: statistic `quantile` takes the probability `q`, 0 < q < 1".into(),
+            )),
+            (Some(q), StatisticKind::Quantile) if !(q > 0.0 && q < 1.0) => out.push((
+                "q",
+                format!("{q} is not a probability strictly between 0 and 1"),
+            )),
+            (Some(_), s) if s != StatisticKind::Quantile => out.push((
+                "q",
+                format!(
+                    "not used by statistic `{}`; only `quantile` takes it",
+                    s.name()
+                ),
+            )),
+            _ => {}
+        }
         let target = target.check(out);
         for (key, a) in [("arm", Some(&arm)), ("against", against.as_ref())] {
             if let Some(a) = a {
@@ -514,6 +667,7 @@ impl FactSpec {
             (StatisticKind::Ratio, Some(b), _) => Statistic::Ratio(arm, b, metric),
             (StatisticKind::Difference, Some(b), _) => Statistic::Difference(arm, b, metric),
             (StatisticKind::MetricRatio, _, Some(o)) => Statistic::MetricRatio(arm, metric, o),
+            (StatisticKind::Quantile, _, _) => Statistic::Quantile(arm, metric, q?),
             _ => return None,
         };
         Some(Fact {
@@ -534,18 +688,41 @@ impl StatisticKind {
             StatisticKind::Ratio => "ratio",
             StatisticKind::MetricRatio => "metric_ratio",
             StatisticKind::Difference => "difference",
+            StatisticKind::Quantile => "quantile",
         }
     }
 }
 
 impl TargetSpec {
     fn check(self, out: &mut Vec<(&'static str, String)>) -> Option<Target> {
-        let TargetSpec { min, max } = self;
-        let allowed =
-            "allowed: { min = X, max = Y } with X < Y, { min = X } or { max = Y }, finite numbers";
-        if min.is_some_and(|x| !x.is_finite()) || max.is_some_and(|x| !x.is_finite()) {
+        let TargetSpec {
+            min,
+            max,
+            value,
+            se,
+        } = self;
+        let allowed = "allowed: { min = X, max = Y } with X < Y, { min = X }, { max = Y } or { value = V, se = S } with S > 0, finite numbers";
+        if [min, max, value, se]
+            .iter()
+            .any(|x| x.is_some_and(|x| !x.is_finite()))
+        {
             out.push(("target", format!("not a finite number; {allowed}")));
             return None;
+        }
+        match (value, se) {
+            (None, None) => {}
+            (Some(v), Some(s)) if s > 0.0 && min.is_none() && max.is_none() => {
+                return Some(Target::Value(v, s));
+            }
+            _ => {
+                out.push((
+                    "target",
+                    format!(
+                        "`value` and `se` go together, without min or max, and se > 0; {allowed}"
+                    ),
+                ));
+                return None;
+            }
         }
         match (min, max) {
             (Some(lo), Some(hi)) if lo < hi => Some(Target::Range(lo, hi)),
@@ -593,6 +770,45 @@ fn check_arm(
             ));
         }
     }
+}
+
+/// The `[params]` table: each leaf a prior, nested tables joined into dotted keys, so
+/// `behaviour.channels.link = "uniform(-6, 0)"` and `"behaviour.channels.link" = ...`
+/// are the same parameter.
+fn check_params(text: &str, table: &toml::Table, problems: &mut Vec<Problem>) -> Vec<Param> {
+    fn walk(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+        for (k, v) in t {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                toml::Value::Table(inner) => walk(&key, inner, out),
+                other => out.push((key, other.clone())),
+            }
+        }
+    }
+    let mut leaves = Vec::new();
+    walk("", table, &mut leaves);
+    let at = text
+        .lines()
+        .position(|l| l.trim() == "[params]")
+        .map(|i| (i + 1, 1));
+    let mut params = Vec::new();
+    for (key, value) in leaves {
+        let parsed = match value.as_str() {
+            Some(p) => Prior::parse(p),
+            None => Err(format!(
+                "{value} is not a prior written as a string; allowed: {PRIOR_FORMS}"
+            )),
+        };
+        match parsed {
+            Ok(prior) => params.push(Param { key, prior }),
+            Err(m) => problems.push(problem(format!("params.{key}"), at, m)),
+        }
+    }
+    params
 }
 
 fn problem(path: String, location: Option<(usize, usize)>, message: String) -> Problem {
@@ -680,7 +896,8 @@ arm = { scenario = "x.toml" }
             Statistic::Mean(
                 Arm {
                     scenario: "x.toml".into(),
-                    overrides: vec![]
+                    overrides: vec![],
+                    candidate: None,
                 },
                 "conversion_rate".into()
             )

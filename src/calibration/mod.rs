@@ -28,13 +28,18 @@
 //! # Ok::<(), promosim::scenario::ScenarioError>(())
 //! ```
 
+pub mod abc;
 pub mod eval;
 pub mod facts;
+pub mod history;
+pub mod optimise;
+pub mod posterior;
+pub mod prior;
 pub mod search;
 
-pub use eval::{Evaluator, FactResult, loss, markdown_table};
+pub use eval::{Evaluator, FactResult, knob_applies, loss, markdown_table};
 pub use facts::{
-    Arm, FACTS_FILE, Fact, FieldFacts, Population, SECTIONS, Statistic, Target, facts_path,
-    field_facts, load_facts, parse_facts,
+    Arm, FACTS_FILE, Fact, FieldFacts, Param, Population, SECTIONS, Statistic, Target, facts_path,
+    field_facts, load_facts, load_targets, parse_facts,
 };
 pub use search::{KNOBS, Knob, Settings, Step, calibrate, default_value};

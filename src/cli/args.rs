@@ -376,6 +376,90 @@ pub struct CalibrateArgs {
     /// With --search, only move the knobs whose key contains this text (repeatable).
     #[arg(long = "knobs", value_name = "TEXT")]
     pub knobs: Vec<String>,
+    /// Targets file (default: the field's figures, `calibration/field.toml` beside
+    /// --scenarios). Without --method its targets are checked and printed.
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Infer parameters from the targets: `abc` (a posterior by ABC-SMC), `history`
+    /// (history matching: the non-implausible box), `optimise` (one best point).
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
+    /// A parameter and its prior, KEY.PATH=uniform(lo,hi) | loguniform(lo,hi) |
+    /// normal(mean,sd) (repeatable; adds to or replaces the targets file's `[params]`).
+    #[arg(long = "param", value_name = "KEY=PRIOR")]
+    pub params: Vec<String>,
+    /// ABC-SMC particles per generation.
+    #[arg(long, default_value_t = 200)]
+    pub particles: usize,
+    /// Most ABC-SMC generations (the prior sample included).
+    #[arg(long, default_value_t = 16)]
+    pub generations: usize,
+    /// ABC acceptance kernel (default: gaussian when a target is a value with a standard
+    /// error, uniform when every target is a range or bound).
+    #[arg(long, value_enum)]
+    pub kernel: Option<KernelArg>,
+    /// Tolerance floor (default: 0 for the uniform kernel, 1 standard error for the
+    /// Gaussian one).
+    #[arg(long)]
+    pub eps_min: Option<f64>,
+    /// Stop ABC-SMC when a generation accepts fewer than this share of its candidates.
+    #[arg(long, default_value_t = 0.02)]
+    pub min_acceptance: f64,
+    /// History-matching waves before ABC-SMC or the optimiser (default: 3 with
+    /// `--method history`, else 0).
+    #[arg(long)]
+    pub history_waves: Option<usize>,
+    /// Points per history-matching wave (default: twice --particles).
+    #[arg(long)]
+    pub history_points: Option<usize>,
+    /// Largest implausibility a point may have and stay (history matching).
+    #[arg(long, default_value_t = 3.0)]
+    pub cutoff: f64,
+    /// Most Nelder-Mead iterations (`--method optimise`).
+    #[arg(long, default_value_t = 200)]
+    pub max_iterations: u64,
+    /// Budget: most ABC-SMC simulations (parameter points) in all.
+    #[arg(long)]
+    pub max_simulations: Option<u64>,
+    /// Budget: most wall-clock seconds of ABC-SMC (generations that finish in time are
+    /// kept; how many finish depends on the machine).
+    #[arg(long)]
+    pub max_seconds: Option<f64>,
+    /// Posterior predictive draws (each a parameter point with fresh random numbers).
+    #[arg(long, default_value_t = 50)]
+    pub predictive: usize,
+    /// Seed of the proposals, hypercubes and predictive draws (the scenarios keep theirs).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (default: out/calibrate-<targets file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How `promosim calibrate` infers parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// ABC-SMC: a weighted posterior sample.
+    Abc,
+    /// History matching: the box of non-implausible values.
+    History,
+    /// Nelder-Mead on the distance: one best point.
+    Optimise,
+}
+
+/// ABC acceptance kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KernelArg {
+    /// Accept within the tolerance.
+    Uniform,
+    /// Accept with probability exp(−d²/2ε²).
+    Gaussian,
 }
 
 #[cfg(test)]

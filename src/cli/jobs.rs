@@ -81,7 +81,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         eprintln!("{note}");
     }
     let total = lineup.total_trials();
-    let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
+    let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total, "trials")?;
     let started = Instant::now();
     let resumed = work.manifest().trials_done();
     let signals = Signals::install()?;
@@ -249,16 +249,16 @@ fn check_fits(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
 
 /// SIGINT and SIGTERM, caught for the duration of a run: the first sets `stop` (the run
 /// saves what is complete), a second ends the process at once with 128 + its number.
-struct Signals {
+pub(super) struct Signals {
     /// Set by either signal.
-    stop: Arc<AtomicBool>,
+    pub(super) stop: Arc<AtomicBool>,
     /// Set by SIGTERM.
     term: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
 }
 
 impl Signals {
-    fn install() -> Result<Self, CliError> {
+    pub(super) fn install() -> Result<Self, CliError> {
         use signal_hook::consts::{SIGINT, SIGTERM};
         use signal_hook::flag;
         let stop = Arc::new(AtomicBool::new(false));
@@ -276,7 +276,7 @@ impl Signals {
         Ok(Signals { stop, term, ids })
     }
 
-    fn number(&self) -> i32 {
+    pub(super) fn number(&self) -> i32 {
         if self.term.load(Ordering::Relaxed) {
             signal_hook::consts::SIGTERM
         } else {
@@ -284,7 +284,7 @@ impl Signals {
         }
     }
 
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         if self.term.load(Ordering::Relaxed) {
             "SIGTERM"
         } else {
@@ -301,15 +301,17 @@ impl Drop for Signals {
     }
 }
 
-/// A progress bar of `total` trials on stderr, or a hidden one.
-fn progress_bar(show: bool, total: u64) -> Result<ProgressBar, CliError> {
+/// A progress bar of `total` items (named `what`) on stderr with its ETA, or a hidden one.
+pub(super) fn progress_bar(show: bool, total: u64, what: &str) -> Result<ProgressBar, CliError> {
     if !show {
         return Ok(ProgressBar::hidden());
     }
     let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     b.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
-            .map_err(|e| anyhow::anyhow!("progress template: {e}"))?,
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{bar:40}} {{pos}}/{{len}} {what}  {{per_sec}}  ETA {{eta}}  {{msg}}"
+        ))
+        .map_err(|e| anyhow::anyhow!("progress template: {e}"))?,
     );
     Ok(b)
 }

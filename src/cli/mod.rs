@@ -12,6 +12,7 @@ pub mod args;
 mod baseline;
 mod calibrate;
 mod compare;
+mod infer;
 mod jobs;
 mod run;
 mod show;

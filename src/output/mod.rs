@@ -13,6 +13,7 @@ mod csv;
 pub(crate) mod format;
 mod json;
 pub mod plots;
+pub mod posterior;
 pub mod report;
 mod table;
 pub mod unit;
