@@ -164,7 +164,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
 
 /// A claim on the output folder that failed: another run holds it (a failure, exit 1) or
 /// the folder cannot be replaced (bad input, exit 2).
-fn unit_error(e: UnitError) -> CliError {
+pub(super) fn unit_error(e: UnitError) -> CliError {
     match e {
         UnitError::Foreign { .. } | UnitError::Unnamed(_) => CliError::Usage(e.to_string()),
         UnitError::Busy { .. } | UnitError::Io(_) => CliError::Other(anyhow::anyhow!("{e}")),
@@ -173,7 +173,7 @@ fn unit_error(e: UnitError) -> CliError {
 
 /// A work folder that cannot be used: a resume of a different run is bad input (exit 2),
 /// anything else a failure (exit 1).
-fn work_error(e: WorkError) -> CliError {
+pub(super) fn work_error(e: WorkError) -> CliError {
     match e {
         WorkError::Mismatch { .. } | WorkError::Corrupt { .. } => CliError::Usage(e.to_string()),
         WorkError::Io(_) | WorkError::Columns(_) | WorkError::Threads(_) => {
@@ -249,16 +249,16 @@ fn check_fits(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
 
 /// SIGINT and SIGTERM, caught for the duration of a run: the first sets `stop` (the run
 /// saves what is complete), a second ends the process at once with 128 + its number.
-struct Signals {
+pub(super) struct Signals {
     /// Set by either signal.
-    stop: Arc<AtomicBool>,
+    pub(super) stop: Arc<AtomicBool>,
     /// Set by SIGTERM.
     term: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
 }
 
 impl Signals {
-    fn install() -> Result<Self, CliError> {
+    pub(super) fn install() -> Result<Self, CliError> {
         use signal_hook::consts::{SIGINT, SIGTERM};
         use signal_hook::flag;
         let stop = Arc::new(AtomicBool::new(false));
@@ -276,7 +276,7 @@ impl Signals {
         Ok(Signals { stop, term, ids })
     }
 
-    fn number(&self) -> i32 {
+    pub(super) fn number(&self) -> i32 {
         if self.term.load(Ordering::Relaxed) {
             signal_hook::consts::SIGTERM
         } else {
@@ -284,7 +284,7 @@ impl Signals {
         }
     }
 
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         if self.term.load(Ordering::Relaxed) {
             "SIGTERM"
         } else {
@@ -302,7 +302,7 @@ impl Drop for Signals {
 }
 
 /// A progress bar of `total` trials on stderr, or a hidden one.
-fn progress_bar(show: bool, total: u64) -> Result<ProgressBar, CliError> {
+pub(super) fn progress_bar(show: bool, total: u64) -> Result<ProgressBar, CliError> {
     if !show {
         return Ok(ProgressBar::hidden());
     }

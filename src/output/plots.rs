@@ -28,6 +28,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
+pub mod sweep;
+
 /// One rendered figure.
 #[derive(Debug, Clone)]
 pub struct Plot {

@@ -65,7 +65,7 @@ pub enum UnitError {
 /// Whether `name` is a file promosim writes into an output folder (or a temporary file an
 /// atomic write of an earlier version left).
 pub fn is_output_name(name: &str) -> bool {
-    const FIXED: [&str; 7] = [
+    const FIXED: [&str; 13] = [
         "trials.csv",
         "summary.csv",
         "summary.json",
@@ -73,6 +73,12 @@ pub fn is_output_name(name: &str) -> bool {
         "contributions.csv",
         "report.html",
         "scenario.resolved.toml",
+        "sweep.csv",
+        "sweep_summary.csv",
+        "response.csv",
+        "design.csv",
+        "sensitivity.csv",
+        "morris.csv",
     ];
     FIXED.contains(&name)
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
