@@ -13,7 +13,7 @@ use super::CliError;
 use super::args::{DesignArg, ExploreOpts, MethodArg, SensitivityArgs, SweepArgs};
 use super::jobs::{Signals, progress_bar, unit_error, work_error};
 use crate::engine::{Arms, Plan};
-use crate::limits::MAX_THREADS;
+use crate::limits::{MAX_POINTS, MAX_THREADS};
 use crate::lineup::{file_safe, shell_quote};
 use crate::output::plots::sweep as sweep_plots;
 use crate::output::unit::OutputUnit;
@@ -31,9 +31,6 @@ use crate::work::{Manifest, Progress, Work, WorkError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// The most points (design rows) one command runs.
-pub const MAX_POINTS: usize = 100_000;
 
 /// Trials per row of a sensitivity analysis unless `--trials` says otherwise.
 pub const SENSITIVITY_TRIALS: u32 = 20;
