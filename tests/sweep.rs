@@ -37,7 +37,11 @@ fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            header.iter().cloned().zip(rec.iter().map(String::from)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -95,7 +99,10 @@ fn a_parameter_of_a_switched_off_mechanism_ranks_at_zero() {
         // Common random numbers: every trial of AB_bloggers equals the trial of A, so the
         // estimators' numerators are exactly 0, in every bootstrap resample too.
         for k in ["s1", "st"] {
-            let (lo, hi) = (num(ignored, &format!("{k}_low")), num(ignored, &format!("{k}_high")));
+            let (lo, hi) = (
+                num(ignored, &format!("{k}_low")),
+                num(ignored, &format!("{k}_high")),
+            );
             assert!(lo <= 0.0 && 0.0 <= hi, "{metric} {k} [{lo}, {hi}]");
         }
         assert!(num(ignored, "st").abs() < 0.01, "{metric}: {ignored:?}");
@@ -118,7 +125,10 @@ fn a_parameter_of_a_switched_off_mechanism_ranks_at_zero() {
             .unwrap()
     };
     assert_eq!(
-        (num(of(IGNORED), "mu_star"), num(of(IGNORED), "mu_star_high")),
+        (
+            num(of(IGNORED), "mu_star"),
+            num(of(IGNORED), "mu_star_high")
+        ),
         (0.0, 0.0)
     );
     assert!(num(of(MATTERS), "mu_star") > 0.0);
@@ -178,7 +188,11 @@ fn outputs_do_not_depend_on_the_thread_count() {
     assert_eq!(trials[0]["mechanisms.red_packets.packets"], "5");
     assert_eq!(trials[29]["behaviour.organic.bass_p"], "0.002");
     let summary = csv_rows(&one.join("sweep_summary.csv"));
-    assert!(summary.iter().any(|r| r["metric"] == "inc_first_buyers" && r["point"] == "5"));
+    assert!(
+        summary
+            .iter()
+            .any(|r| r["metric"] == "inc_first_buyers" && r["point"] == "5")
+    );
     assert!(one.join("plot_heatmap.png").is_file() && !one.join("response.csv").exists());
 
     let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
@@ -236,20 +250,45 @@ fn bad_input_exits_with_2_and_names_the_argument() {
             "--param",
         ),
         (
-            vec!["sweep", &rp, "--param", "mechanisms.red_packets.total=60..10"],
+            vec![
+                "sweep",
+                &rp,
+                "--param",
+                "mechanisms.red_packets.total=60..10",
+            ],
             "empty",
         ),
         (
-            vec!["sweep", &rp, "--param", "mechanisms.red_packets.nonsense=1..2"],
+            vec![
+                "sweep",
+                &rp,
+                "--param",
+                "mechanisms.red_packets.nonsense=1..2",
+            ],
             "mechanisms.red_packets.nonsense",
         ),
         (
-            vec!["sweep", &rp, "--param", "mechanisms.red_packets.packets=1..900"],
+            vec![
+                "sweep",
+                &rp,
+                "--param",
+                "mechanisms.red_packets.packets=1..900",
+            ],
             "packets",
         ),
-        (vec!["sweep", &rp, "--design-file", "/nonexistent.csv"], "--design-file"),
         (
-            vec!["sensitivity", &rp, "--param", "mechanisms.red_packets.total=10..60", "--samples", "1"],
+            vec!["sweep", &rp, "--design-file", "/nonexistent.csv"],
+            "--design-file",
+        ),
+        (
+            vec![
+                "sensitivity",
+                &rp,
+                "--param",
+                "mechanisms.red_packets.total=10..60",
+                "--samples",
+                "1",
+            ],
             "--samples",
         ),
         (vec!["sensitivity", &rp], "--param"),
@@ -309,14 +348,19 @@ fn an_interrupted_sweep_resumes_into_the_same_outputs() {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .map_or(0, |m| {
-                m["done"]
-                    .as_array()
-                    .map_or(0, |d| d.iter().filter(|c| c.as_array().is_some_and(|a| !a.is_empty())).count())
+                m["done"].as_array().map_or(0, |d| {
+                    d.iter()
+                        .filter(|c| c.as_array().is_some_and(|a| !a.is_empty()))
+                        .count()
+                })
             });
         if done >= 2 || child.try_wait().unwrap().is_some() {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "no point saved");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no point saved"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // SAFETY: kill sends a signal to the child this test started.

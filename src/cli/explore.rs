@@ -11,7 +11,7 @@
 
 use super::CliError;
 use super::args::{DesignArg, ExploreOpts, MethodArg, SensitivityArgs, SweepArgs};
-use super::jobs::{Signals, progress_bar, unit_error, work_error};
+use super::jobs::{Ran, run_work, unit_error, work_error};
 use crate::engine::{Arms, Plan};
 use crate::limits::{MAX_POINTS, MAX_THREADS};
 use crate::lineup::{file_safe, shell_quote};
@@ -27,10 +27,8 @@ use crate::sweep::sensitivity::{
     Interval, MorrisIndices, SobolIndices, morris_indices, morris_trajectories, noise_share,
     ranking, saltelli, sobol_indices,
 };
-use crate::work::{Manifest, Progress, Work, WorkError};
-use std::io::IsTerminal;
+use crate::work::{Manifest, Work, WorkError};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Trials per row of a sensitivity analysis unless `--trials` says otherwise.
 pub const SENSITIVITY_TRIALS: u32 = 20;
@@ -390,19 +388,12 @@ struct Done {
 struct Pending {
     unit: OutputUnit,
     work: Work,
-    stats: Stats,
-}
-
-/// Trials run now and before, and the seconds they took.
-struct Stats {
-    ran: u64,
-    resumed: u64,
-    elapsed: f64,
+    stats: Ran,
 }
 
 impl Pending {
     /// Writes `files` into the staging folder, swaps it in and removes the work folder.
-    fn finish(self, files: &[(String, Vec<u8>)]) -> Result<(Vec<String>, Stats), CliError> {
+    fn finish(self, files: &[(String, Vec<u8>)]) -> Result<(Vec<String>, Ran), CliError> {
         for (name, bytes) in files {
             write_atomic(&self.unit.staging().join(name), bytes)?;
         }
@@ -468,37 +459,19 @@ fn run_points(
         eprintln!("{note}");
     }
     let total = rows.len() as u64 * u64::from(base.trials);
-    let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total)?;
-    let started = Instant::now();
-    let resumed = work.manifest().trials_done();
-    let signals = Signals::install()?;
+    let continue_with = format!(
+        "Continue by running the same command again with --out {}",
+        shell_quote(&dir.display().to_string())
+    );
     let plan_refs: Vec<&Plan> = plans.iter().collect();
-    let progress = crate::work::run_plans(
-        &plan_refs,
+    let stats = run_work(
         &mut work,
-        o.threads,
-        arms,
-        &signals.stop,
-        &|n| bar.inc(n),
-    )
-    .map_err(work_error)?;
-    bar.finish_and_clear();
-    if progress == Progress::Stopped {
-        let done = work.manifest().trials_done();
-        let message = format!(
-            "interrupted by {}: {done} of {total} trials saved in {}; the output folder {} is unchanged. Continue by running the same command again with --out {}",
-            signals.name(),
-            work.dir().display(),
-            dir.display(),
-            shell_quote(&dir.display().to_string()),
-        );
-        unit.abandon();
-        return Err(CliError::Interrupted {
-            signal: signals.number(),
-            message,
-        });
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+        total,
+        o.quiet,
+        dir,
+        &continue_with,
+        |w, stop, done| crate::work::run_plans(&plan_refs, w, o.threads, arms, stop, done),
+    )?;
     let mut values = Vec::with_capacity(rows.len());
     for c in 0..rows.len() {
         values.push(crate::work::values_of(&work, c).map_err(work_error)?);
@@ -508,20 +481,12 @@ fn run_points(
             metrics: first,
             values,
         },
-        pending: Pending {
-            unit,
-            work,
-            stats: Stats {
-                ran: total - resumed,
-                resumed,
-                elapsed,
-            },
-        },
+        pending: Pending { unit, work, stats },
     })
 }
 
 /// Prints what ran and what was written (unless `--quiet`).
-fn report_written(o: &ExploreOpts, done: &Stats, dir: &Path, written: &[String]) {
+fn report_written(o: &ExploreOpts, done: &Ran, dir: &Path, written: &[String]) {
     if o.quiet {
         return;
     }

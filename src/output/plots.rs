@@ -577,6 +577,15 @@ fn polyline<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The zero line across the `k` categories of a [`category_chart`].
+fn zero_line<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, k: usize) -> Result<(), String> {
+    polyline(
+        chart,
+        vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
+        BLACK.stroke_width(1),
+    )
+}
+
 /// A histogram chart: `x_desc` on `lo..hi`, the share of trials (%) from 0 to `top` (at
 /// least 1), its mesh drawn.
 fn share_chart<'a, DB: DrawingBackend>(
@@ -756,11 +765,7 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
             k,
             (lo, hi),
         )?;
-        polyline(
-            &mut chart,
-            vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
-            BLACK.stroke_width(1),
-        )?;
+        zero_line(&mut chart, k)?;
         let half = 0.32;
         for (j, (a, b, h, _)) in bars.iter().enumerate() {
             let x = j as f64;

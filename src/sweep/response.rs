@@ -15,7 +15,7 @@
 //!   Pairing removes the market's trial-to-trial variation from both differences, which is
 //!   what lets neighbouring points of a fine grid be told apart.
 
-use crate::results::{Estimate, Method, ratio_of_means, summarize};
+use crate::results::{Estimate, ratio_of_means, summarize};
 
 /// What the buyers of a response curve count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,14 +95,7 @@ pub fn response_curve(points: &[(usize, f64, Vec<f64>, Vec<f64>)]) -> Vec<Respon
 
 /// The mean of `values` (NaN left out) with its Student-t 95% interval.
 pub fn mean_estimate(values: &[f64]) -> Estimate {
-    let s = summarize("", values);
-    Estimate {
-        method: Method::Mean,
-        n: s.n,
-        value: s.mean,
-        low: s.ci95_low,
-        high: s.ci95_high,
-    }
+    Estimate::mean_of(&summarize("", values))
 }
 
 #[cfg(test)]

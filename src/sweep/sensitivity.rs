@@ -53,13 +53,16 @@
 //! and more trials are needed before the ranking means anything.
 //!
 //! ## Crate choice
-//! The estimators are written here rather than taken from the `salib` crate (0.3): they
-//! are a few lines each, they run on outputs computed elsewhere (the simulation's trials,
-//! with its own work folder and resume) rather than on a closure, they need several outputs
-//! per row, NaN rows left out per output, and a bootstrap drawn from promosim's own seeded
-//! streams; a young crate split into several sub-crates with its own generator and an API
-//! still changing between minor versions would add more than it saves. The tests check the
-//! estimators against the analytic indices of the Ishigami and Sobol G functions.
+//! The estimators are written here rather than taken from the `salib` crate (0.3.0,
+//! evaluated with `samplers` and `estimators` only: it builds in about 75 s on one core,
+//! needs Rust 1.87, and gives the same output on every run). Its estimators work on a
+//! closure evaluated over its own sample, and its README's Ishigami example, run as
+//! written, prints indices far from the analytic ones (S1 ≈ 0.03, 0.97, 0.00: the sample
+//! stays on the unit cube instead of the factors' ranges). Here the outputs come from the
+//! simulation's trials, run through the work folder (saved as they finish, resumable),
+//! several outputs per row with undefined rows left out per output, and the bootstrap
+//! draws from promosim's own seeded streams; the two estimators are a few lines each. The
+//! tests check them against the analytic indices of the Ishigami and Sobol G functions.
 
 use super::design::sobol;
 use rand::RngExt;

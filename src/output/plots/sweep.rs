@@ -11,7 +11,7 @@
 
 use super::{
     FONT, LABEL, Plot, TITLE_SIZE, category_chart, color, decimals, display, encode_png, err, mesh,
-    metric_title, names_under, panel_chart, polyline, register_font, span, tick, tick_d,
+    metric_title, names_under, panel_chart, polyline, register_font, span, tick, tick_d, zero_line,
 };
 use crate::results::{quantile_sorted, summarize};
 use crate::sweep::sensitivity::Interval;
@@ -70,6 +70,13 @@ fn render<F: Draw>(f: &F, name: &str, title: String, caption: String) -> Result<
         width: w,
         height: h,
     })
+}
+
+/// The size of a figure of `n` panels in two columns (one when alone), each row `height`
+/// pixels high under the title.
+fn panels_size(n: usize, height: u32) -> (u32, u32) {
+    let rows = if n == 1 { 1 } else { n.div_ceil(2) };
+    (1400, 90 + height * rows as u32)
 }
 
 /// Splits `root` under a title into panels of two columns.
@@ -198,12 +205,7 @@ impl Curves {
 
 impl Draw for Curves {
     fn size(&self) -> (u32, u32) {
-        let rows = if self.curves.len() == 1 {
-            1
-        } else {
-            self.curves.len().div_ceil(2)
-        };
-        (1400, 90 + 460 * rows as u32)
+        panels_size(self.curves.len(), 460)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -311,12 +313,7 @@ fn shade(t: f64) -> RGBColor {
 
 impl Draw for Heat {
     fn size(&self) -> (u32, u32) {
-        let rows = if self.maps.len() == 1 {
-            1
-        } else {
-            self.maps.len().div_ceil(2)
-        };
-        (1400, 90 + 560 * rows as u32)
+        panels_size(self.maps.len(), 560)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -436,12 +433,7 @@ struct Bars<'a>(&'a [BarPanel]);
 
 impl Draw for Bars<'_> {
     fn size(&self) -> (u32, u32) {
-        let rows = if self.0.len() == 1 {
-            1
-        } else {
-            self.0.len().div_ceil(2)
-        };
-        (1400, 90 + 500 * rows as u32)
+        panels_size(self.0.len(), 500)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -485,11 +477,7 @@ impl Draw for Bars<'_> {
                     }
                 }
             }
-            polyline(
-                &mut chart,
-                vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
-                BLACK.stroke_width(1),
-            )?;
+            zero_line(&mut chart, k)?;
             chart
                 .configure_series_labels()
                 .label_font((FONT, LABEL))
