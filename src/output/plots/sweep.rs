@@ -10,8 +10,9 @@
 //!   95% intervals as whiskers.
 
 use super::{
-    FONT, LABEL, Plot, TITLE_SIZE, category_chart, color, decimals, display, encode_png, err, mesh,
-    metric_title, names_under, panel_chart, polyline, register_font, span, tick, tick_d, zero_line,
+    Draw, FONT, LABEL, Plot, TITLE_SIZE, category_chart, color, decimals, display, err, mesh,
+    metric_title, names_under, numeric_chart, panel_chart, polyline, register_font, span, tick,
+    tick_d, zero_line,
 };
 use crate::results::{quantile_sorted, summarize};
 use crate::sweep::sensitivity::Interval;
@@ -37,39 +38,13 @@ fn plotted(v: &PointValues) -> Vec<(usize, &'static str)> {
         .collect()
 }
 
-/// Something drawn the same way into PNG and SVG.
-trait Draw {
-    /// Width and height in pixels.
-    fn size(&self) -> (u32, u32);
-    /// Draws onto `root`.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
-}
+/// Room for the tick labels of the x and y axes and the right margin of a panel.
+const ROOM: (u32, u32, u32) = (50, 95, 20);
 
-/// Renders `f` into a [`Plot`].
+/// Renders `f` into a [`Plot`] with the embedded font.
 fn render<F: Draw>(f: &F, name: &str, title: String, caption: String) -> Result<Plot, String> {
     register_font()?;
-    let (w, h) = f.size();
-    let mut rgb = vec![255u8; (w * h * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        f.draw(&root)?;
-        root.present().map_err(err)?;
-    }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        f.draw(&root)?;
-        root.present().map_err(err)?;
-    }
-    Ok(Plot {
-        name: name.into(),
-        title,
-        caption,
-        png: encode_png(&rgb, w, h)?,
-        svg,
-        width: w,
-        height: h,
-    })
+    super::render(f, name, title, caption)
 }
 
 /// The size of a figure of `n` panels in two columns (one when alone), each row `height`
@@ -216,17 +191,14 @@ impl Draw for Curves {
             }
             let (x0, x1) = span(c.points.iter().map(|p| p[0]), 0.02);
             let (y0, y1) = span(c.points.iter().flat_map(|p| [p[4], p[5]]), 0.05);
-            let (xd, yd) = (decimals(x0, x1, 7), decimals(y0, y1, 6));
-            let mut chart = panel_chart(area, &c.title, (50, 95, 20), x0..x1, y0..y1)?;
-            mesh(&mut chart)
-                .x_desc(self.x_desc.as_str())
-                .y_desc(c.y_desc.as_str())
-                .x_labels(7)
-                .y_labels(6)
-                .x_label_formatter(&|x| tick_d(*x, xd))
-                .y_label_formatter(&|y| tick_d(*y, yd))
-                .draw()
-                .map_err(err)?;
+            let mut chart = numeric_chart(
+                area,
+                &c.title,
+                ROOM,
+                (&self.x_desc, &c.y_desc),
+                (x0, x1),
+                (y0, y1),
+            )?;
             let col = color(0);
             let band = |lo: usize, hi: usize| {
                 let mut pts: Vec<(f64, f64)> = c.points.iter().map(|p| (p[0], p[hi])).collect();
@@ -325,7 +297,7 @@ impl Draw for Heat {
             match &self.grid {
                 Some([gx, gy]) => {
                     let (nx, ny) = (gx.len() as f64, gy.len() as f64);
-                    let mut chart = panel_chart(area, &caption, (50, 95, 20), 0.0..nx, 0.0..ny)?;
+                    let mut chart = panel_chart(area, &caption, ROOM, 0.0..nx, 0.0..ny)?;
                     let (dx, dy) = (
                         decimals(gx[0], *gx.last().unwrap_or(&gx[0]), gx.len()),
                         decimals(gy[0], *gy.last().unwrap_or(&gy[0]), gy.len()),
@@ -380,17 +352,14 @@ impl Draw for Heat {
                 None => {
                     let (x0, x1) = span(self.rows.iter().map(|r| r[0]), 0.03);
                     let (y0, y1) = span(self.rows.iter().map(|r| r[1]), 0.03);
-                    let (xd, yd) = (decimals(x0, x1, 7), decimals(y0, y1, 6));
-                    let mut chart = panel_chart(area, &caption, (50, 95, 20), x0..x1, y0..y1)?;
-                    mesh(&mut chart)
-                        .x_desc(self.keys[0].as_str())
-                        .y_desc(self.keys[1].as_str())
-                        .x_labels(7)
-                        .y_labels(6)
-                        .x_label_formatter(&|x| tick_d(*x, xd))
-                        .y_label_formatter(&|y| tick_d(*y, yd))
-                        .draw()
-                        .map_err(err)?;
+                    let mut chart = numeric_chart(
+                        area,
+                        &caption,
+                        ROOM,
+                        (&self.keys[0], &self.keys[1]),
+                        (x0, x1),
+                        (y0, y1),
+                    )?;
                     chart
                         .draw_series(
                             self.rows
