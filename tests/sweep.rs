@@ -282,6 +282,17 @@ fn bad_input_exits_with_2_and_names_the_argument() {
         ),
         (
             vec![
+                "sweep",
+                &rp,
+                "--param",
+                "mechanisms.red_packets.total=10..60",
+                "--points",
+                "0",
+            ],
+            "--design grid",
+        ),
+        (
+            vec![
                 "sensitivity",
                 &rp,
                 "--param",

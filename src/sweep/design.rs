@@ -163,10 +163,10 @@ pub fn unit_points(
             let total = steps
                 .iter()
                 .try_fold(1usize, |n, &k| n.checked_mul(k))
-                .filter(|&n| n <= max)
+                .filter(|&n| (1..=max).contains(&n))
                 .ok_or_else(|| {
                     format!(
-                        "the grid has {} points: allowed at most {max}; lower --points or a parameter's :STEPS",
+                        "the grid has {} points: allowed 1 to {max}; change --points or a parameter's :STEPS",
                         steps.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" × ")
                     )
                 })?;
@@ -289,6 +289,9 @@ mod tests {
         assert_eq!(g[0], vec![0.0, 0.0]);
         assert_eq!(g[1], vec![0.0, 1.0]);
         assert_eq!(g[5], vec![1.0, 1.0]);
+        let one = [Param::parse("a=0..1").unwrap()];
+        assert!(unit_points(Design::Grid, &one, 0, 0, 100).is_err());
+        assert!(unit_points(Design::Lhs, &one, 0, 0, 100).is_err());
         assert!(
             unit_points(
                 Design::Grid,
