@@ -144,13 +144,7 @@ impl Objective {
                     .summary_of(self.metric())
                     .cloned()
                     .unwrap_or_else(|| summarize(self.metric(), &[]));
-                Estimate {
-                    method: Method::Mean,
-                    n: s.n,
-                    value: s.mean,
-                    low: s.ci95_low,
-                    high: s.ci95_high,
-                }
+                Estimate::mean_of(&s)
             }
         }
     }

@@ -23,6 +23,8 @@
 //!   and seed, one horizon and currency, names, reproduce command);
 //! - [`baseline`]: recorded forecasts for CI, checked exactly or statistically;
 //! - [`limits`]: the caps on every size, count and thread setting, with their reasons;
+//! - [`sweep`]: sweeps over parameters, response curves and global sensitivity (Sobol
+//!   indices, Morris effects), every point on the same trials;
 //! - [`work`]: the work folder: finished trials spilled in chunks, the manifest, resume;
 //! - [`cli`]: the command line.
 //!
@@ -59,6 +61,7 @@ pub mod rng;
 pub mod scenario;
 pub mod settings;
 pub mod shapley;
+pub mod sweep;
 pub mod thinning;
 pub mod work;
 pub mod world;

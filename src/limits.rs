@@ -75,6 +75,13 @@ use std::path::Path;
 /// (`1e9`) is refused instead of aborting.
 pub const MAX_TRIALS: u32 = 10_000_000;
 
+/// Most points of a sweep and rows of a sensitivity analysis. Each point is a candidate of
+/// the work folder, saved (two synced writes) as it finishes and listed in its manifest,
+/// and its plan is built before the first trial runs: 100,000 points is far beyond what a
+/// response curve or the indices of a few dozen parameters need (a Saltelli sample of
+/// 1,024 base points in 20 dimensions has 22,528 rows) and keeps the manifest to a few MB.
+pub const MAX_POINTS: usize = 100_000;
+
 /// Most worker threads. Results never depend on the thread count; more threads than
 /// cores only adds threads. 1,024 is above the core count of any machine promosim runs
 /// on and starts in milliseconds, while a million threads takes minutes to start.

@@ -39,7 +39,7 @@
 //! Chunk files are a private format (little-endian integers and the bits of each `f64`,
 //! so values round-trip exactly), read only by the version that wrote them.
 
-use crate::engine::{Arms, RunOptions, run_range};
+use crate::engine::{Arms, Plan, RunOptions, run_range};
 use crate::lineup::Lineup;
 use crate::output::{OutputError, write_atomic};
 use crate::results::{
@@ -112,27 +112,34 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of a fresh run of `lineup` with `arms`: nothing done yet.
     pub fn fresh(lineup: &Lineup, arms: Arms) -> Self {
+        let entries: Vec<(&str, &Plan)> = lineup
+            .entries
+            .iter()
+            .map(|e| (e.candidate.name.as_str(), &e.plan))
+            .collect();
+        Manifest::of(&entries, lineup.base.seed, lineup.base.trials, arms)
+    }
+
+    /// The manifest of a fresh run of the named plans `entries` (each a candidate), the
+    /// same `trials` of each under `seed`, with `arms`: nothing done yet.
+    pub fn of(entries: &[(&str, &Plan)], seed: u64, trials: u32, arms: Arms) -> Self {
         let mut h = Fnv::default();
         h.write(format!("{arms:?}").as_bytes());
-        for e in &lineup.entries {
-            h.write(e.candidate.name.as_bytes());
+        for (name, plan) in entries {
+            h.write(name.as_bytes());
             h.write(&[0]);
-            h.write(e.plan.scenario.to_toml().as_bytes());
+            h.write(plan.scenario.to_toml().as_bytes());
             h.write(&[0]);
         }
         Manifest {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
             fingerprint: format!("fnv1a64:{:016x}", h.0),
-            seed: lineup.base.seed,
-            trials: lineup.base.trials,
-            chunk_trials: chunk_trials(lineup.base.trials),
-            candidates: lineup
-                .entries
-                .iter()
-                .map(|e| e.candidate.name.clone())
-                .collect(),
-            done: vec![Vec::new(); lineup.entries.len()],
+            seed,
+            trials,
+            chunk_trials: chunk_trials(trials),
+            candidates: entries.iter().map(|(n, _)| n.to_string()).collect(),
+            done: vec![Vec::new(); entries.len()],
         }
     }
 
@@ -375,15 +382,29 @@ pub fn run(
     stop: &AtomicBool,
     on_trials_done: &(dyn Fn(u64) + Sync),
 ) -> Result<Progress, WorkError> {
+    let plans: Vec<&Plan> = lineup.entries.iter().map(|e| &e.plan).collect();
+    run_plans(&plans, work, threads, arms, stop, on_trials_done)
+}
+
+/// [`run`] for the plans of a work folder opened with [`Manifest::of`]: plan `c` is
+/// candidate `c`, each runs the manifest's trials under its seed.
+pub fn run_plans(
+    plans: &[&Plan],
+    work: &mut Work,
+    threads: Option<usize>,
+    arms: Arms,
+    stop: &AtomicBool,
+    on_trials_done: &(dyn Fn(u64) + Sync),
+) -> Result<Progress, WorkError> {
     on_trials_done(work.manifest.trials_done());
     let opts = RunOptions {
-        trials: lineup.base.trials,
-        seed: lineup.base.seed,
+        trials: work.manifest.trials,
+        seed: work.manifest.seed,
         threads,
         arms,
     };
     let mut go = || -> Result<Progress, WorkError> {
-        for (c, e) in lineup.entries.iter().enumerate() {
+        for (c, plan) in plans.iter().enumerate() {
             for k in 0..work.manifest.chunks() {
                 if work.manifest.done[c].contains(&k) {
                     continue;
@@ -392,7 +413,7 @@ pub fn run(
                     return Ok(Progress::Stopped);
                 }
                 let range = work.manifest.range(k);
-                match run_range(&e.plan, opts, range, stop, &|| on_trials_done(1)) {
+                match run_range(plan, opts, range, stop, &|| on_trials_done(1)) {
                     Some(trials) => work.save_chunk(c, k, &trials)?,
                     None => return Ok(Progress::Stopped),
                 }
@@ -409,6 +430,17 @@ pub fn run(
     };
     release_freed_memory();
     progress
+}
+
+/// Candidate `c`'s metric values ([`TrialResult::values`]) from a complete work folder,
+/// trial by trial in trial order, read back one chunk at a time.
+pub fn values_of(work: &Work, c: usize) -> Result<Vec<Vec<f64>>, WorkError> {
+    let mut out = Vec::with_capacity(work.manifest.trials as usize);
+    work.each_chunk(c, |_, trials| {
+        out.extend(trials.iter().map(TrialResult::values));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The candidates' results from a complete work folder, read back in trial order (see the

@@ -50,6 +50,14 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Print the JSON Schema of scenario files (for editor completion and checks).
     Schema,
+    /// Run a scenario at many points of a parameter space, every point on the same trials:
+    /// writes sweep.csv, sweep_summary.csv, the response curve of a single parameter
+    /// (response.csv) and plots. A rerun continues an interrupted sweep.
+    Sweep(SweepArgs),
+    /// Global sensitivity of every metric to the parameters: Sobol indices or Morris
+    /// effects with bootstrap intervals, ranked; writes sensitivity.csv (or morris.csv),
+    /// design.csv and a bar chart.
+    Sensitivity(SensitivityArgs),
 }
 
 /// `promosim baseline` subcommands.
@@ -349,6 +357,107 @@ impl RunOpts {
     }
 }
 
+/// Options shared by `sweep` and `sensitivity`.
+#[derive(Debug, Args)]
+pub struct ExploreOpts {
+    /// A parameter to move: KEY=LO..HI, with :STEPS (grid steps) and/or :log (log scale)
+    /// after the range (repeatable), e.g. mechanisms.red_packets.total=10..60:6. KEY is any
+    /// scenario key, as --set takes it; a count is rounded to integers.
+    #[arg(long = "param", value_name = "KEY=LO..HI[:STEPS][:log]")]
+    pub params: Vec<String>,
+    /// Trials per point (default: the scenario's `trials` for sweep, 20 for sensitivity);
+    /// every point runs the same trials (common random numbers).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Master seed (overrides the scenario's `seed`); also seeds the design.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: `output/<scenario name>-sweep/` or `-sensitivity/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar or run information on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Override a value at every point: KEY.PATH=VALUE (repeatable), applied before the
+    /// parameters.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Run the campaign only: no no-campaign world, so buyers are totals (organic
+    /// included) rather than incremental.
+    #[arg(long)]
+    pub totals_only: bool,
+    /// Do not write the plot files (PNG and SVG).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Start again, discarding the points an interrupted run of the same command saved.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+/// How a sweep chooses its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignArg {
+    /// Full factorial grid: each parameter's :STEPS, else --points values per parameter.
+    Grid,
+    /// Latin hypercube of --points points.
+    Lhs,
+    /// The first --points points of an Owen-scrambled Sobol sequence.
+    Sobol,
+}
+
+/// Arguments of `promosim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// How the points are chosen.
+    #[arg(long, value_enum, default_value_t = DesignArg::Grid)]
+    pub design: DesignArg,
+    /// Points per parameter (grid) or in all (lhs, sobol).
+    #[arg(long, default_value_t = 5)]
+    pub points: usize,
+    /// Run the points of a CSV file instead of a design: a header of scenario keys, one
+    /// row of values per point (a first column `point` is ignored).
+    #[arg(long, value_name = "CSV", conflicts_with = "params")]
+    pub design_file: Option<PathBuf>,
+    /// Options shared with `sensitivity`.
+    #[command(flatten)]
+    pub opts: ExploreOpts,
+}
+
+/// The sensitivity method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// First-order and total Sobol indices: Saltelli sampling, Saltelli (2010) and
+    /// Jansen (1999) estimators; --samples × (parameters + 2) rows.
+    Sobol,
+    /// Morris elementary effects (μ*, μ, σ): --samples trajectories of (parameters + 1)
+    /// rows.
+    Morris,
+}
+
+/// Arguments of `promosim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The method.
+    #[arg(long, value_enum, default_value_t = MethodArg::Sobol)]
+    pub method: MethodArg,
+    /// Base samples (sobol) or trajectories (morris).
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
+    /// Bootstrap resamples of the intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub resamples: usize,
+    /// Options shared with `sweep`.
+    #[command(flatten)]
+    pub opts: ExploreOpts,
+}
+
 /// Arguments of `promosim calibrate`.
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -383,7 +492,7 @@ pub struct CalibrateArgs {
     /// Infer parameters from the targets: `abc` (a posterior by ABC-SMC), `history`
     /// (history matching: the non-implausible box), `optimise` (one best point).
     #[arg(long, value_enum)]
-    pub method: Option<MethodArg>,
+    pub method: Option<InferenceArg>,
     /// A parameter and its prior, KEY.PATH=uniform(lo,hi) | loguniform(lo,hi) |
     /// normal(mean,sd) (repeatable; adds to or replaces the targets file's `[params]`).
     #[arg(long = "param", value_name = "KEY=PRIOR")]
@@ -444,7 +553,7 @@ pub struct CalibrateArgs {
 
 /// How `promosim calibrate` infers parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
+pub enum InferenceArg {
     /// ABC-SMC: a weighted posterior sample.
     Abc,
     /// History matching: the box of non-implausible values.

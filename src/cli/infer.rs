@@ -9,7 +9,7 @@
 //! written together at the end ([`crate::output::unit`]).
 
 use super::CliError;
-use super::args::{CalibrateArgs, KernelArg, MethodArg};
+use super::args::{CalibrateArgs, InferenceArg, KernelArg};
 use super::jobs::{Signals, progress_bar};
 use crate::baseline::Fnv64;
 use crate::calibration::abc::{self, AbcSettings, Generation, Kernel, Stop};
@@ -43,7 +43,7 @@ const STATE_FILE: &str = "calibration-state.json";
 /// Runs the inference `method` on the targets of `a`.
 pub(super) fn infer(
     a: &CalibrateArgs,
-    method: MethodArg,
+    method: InferenceArg,
     file: FieldFacts,
 ) -> Result<(), CliError> {
     let dir = file
@@ -70,7 +70,7 @@ pub(super) fn infer(
         None => Kernel::Uniform,
     };
     let waves = a.history_waves.unwrap_or(match method {
-        MethodArg::History => 3,
+        InferenceArg::History => 3,
         _ => 0,
     });
     let wave_settings = WaveSettings {
@@ -178,7 +178,7 @@ pub(super) fn infer(
 
     // ABC-SMC.
     let mut stop_reason = None;
-    if method == MethodArg::Abc {
+    if method == InferenceArg::Abc {
         let started = Instant::now();
         let before: u64 = state.generations.iter().map(|g| g.simulations).sum();
         let bar = progress_bar(show, a.particles as u64, "particles")?;
@@ -246,7 +246,7 @@ pub(super) fn infer(
     let marginals = last.map(|g| posterior::marginals(g, &keys, &priors));
 
     // The optimiser, from the posterior median or the (narrowed) prior median.
-    let optimum: Option<Optimum> = if method == MethodArg::Optimise {
+    let optimum: Option<Optimum> = if method == InferenceArg::Optimise {
         let started = Instant::now();
         let start: Vec<f64> = match &marginals {
             Some(m) => m.iter().map(Marginal::median).collect(),
@@ -516,7 +516,7 @@ fn arm_count(facts: &[Fact]) -> u64 {
 /// higher limit extends the generations it has.
 fn fingerprint(
     a: &CalibrateArgs,
-    method: MethodArg,
+    method: InferenceArg,
     file: &FieldFacts,
     facts: &[Fact],
     params: &[Param],

@@ -21,6 +21,7 @@ use crate::output::{
 use crate::work::{Manifest, Progress, Work, WorkError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -81,37 +82,21 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         eprintln!("{note}");
     }
     let total = lineup.total_trials();
-    let bar = progress_bar(!o.quiet && std::io::stderr().is_terminal(), total, "trials")?;
-    let started = Instant::now();
-    let resumed = work.manifest().trials_done();
-    let signals = Signals::install()?;
-    let progress = crate::work::run(
-        lineup,
+    let continue_with = format!(
+        "Continue with:\n  {} --resume --out {}",
+        info.command,
+        shell_quote(&dir.display().to_string())
+    );
+    let Ran {
+        resumed, elapsed, ..
+    } = run_work(
         &mut work,
-        o.threads,
-        o.arms(),
-        &signals.stop,
-        &|n| bar.inc(n),
-    )
-    .map_err(work_error)?;
-    bar.finish_and_clear();
-    if progress == Progress::Stopped {
-        let done = work.manifest().trials_done();
-        let message = format!(
-            "interrupted by {}: {done} of {total} trials saved in {}; the output folder {} is unchanged. Continue with:\n  {} --resume --out {}",
-            signals.name(),
-            work.dir().display(),
-            dir.display(),
-            info.command,
-            shell_quote(&dir.display().to_string()),
-        );
-        unit.abandon();
-        return Err(CliError::Interrupted {
-            signal: signals.number(),
-            message,
-        });
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+        total,
+        o.quiet,
+        &dir,
+        &continue_with,
+        |w, stop, done| crate::work::run(lineup, w, o.threads, o.arms(), stop, done),
+    )?;
     let candidates = crate::work::assemble(lineup, &work).map_err(work_error)?;
     let comparison = comparison(&candidates, o.objective.into(), o.constraints());
     let written = write_run(
@@ -162,9 +147,56 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     Ok(())
 }
 
+/// What [`run_work`] ran.
+pub(super) struct Ran {
+    /// Trials run now.
+    pub ran: u64,
+    /// Trials found done in the work folder.
+    pub resumed: u64,
+    /// Seconds the run took.
+    pub elapsed: f64,
+}
+
+/// Runs the unfinished chunks of `work` (`total` trials in all) by `go`, with a progress
+/// bar (unless `quiet` or stderr is not a terminal) and SIGINT and SIGTERM caught. After a
+/// signal the finished chunks stay in the work folder and the output folder `dir` is
+/// unchanged: the error says so, and how to continue (`continue_with`).
+pub(super) fn run_work(
+    work: &mut Work,
+    total: u64,
+    quiet: bool,
+    dir: &Path,
+    continue_with: &str,
+    go: impl FnOnce(&mut Work, &AtomicBool, &(dyn Fn(u64) + Sync)) -> Result<Progress, WorkError>,
+) -> Result<Ran, CliError> {
+    let bar = progress_bar(!quiet && std::io::stderr().is_terminal(), total, "trials")?;
+    let started = Instant::now();
+    let resumed = work.manifest().trials_done();
+    let signals = Signals::install()?;
+    let progress = go(work, &signals.stop, &|n| bar.inc(n)).map_err(work_error)?;
+    bar.finish_and_clear();
+    if progress == Progress::Stopped {
+        let done = work.manifest().trials_done();
+        return Err(CliError::Interrupted {
+            signal: signals.number(),
+            message: format!(
+                "interrupted by {}: {done} of {total} trials saved in {}; the output folder {} is unchanged. {continue_with}",
+                signals.name(),
+                work.dir().display(),
+                dir.display(),
+            ),
+        });
+    }
+    Ok(Ran {
+        ran: total - resumed,
+        resumed,
+        elapsed: started.elapsed().as_secs_f64(),
+    })
+}
+
 /// A claim on the output folder that failed: another run holds it (a failure, exit 1) or
 /// the folder cannot be replaced (bad input, exit 2).
-fn unit_error(e: UnitError) -> CliError {
+pub(super) fn unit_error(e: UnitError) -> CliError {
     match e {
         UnitError::Foreign { .. } | UnitError::Unnamed(_) => CliError::Usage(e.to_string()),
         UnitError::Busy { .. } | UnitError::Io(_) => CliError::Other(anyhow::anyhow!("{e}")),
@@ -173,7 +205,7 @@ fn unit_error(e: UnitError) -> CliError {
 
 /// A work folder that cannot be used: a resume of a different run is bad input (exit 2),
 /// anything else a failure (exit 1).
-fn work_error(e: WorkError) -> CliError {
+pub(super) fn work_error(e: WorkError) -> CliError {
     match e {
         WorkError::Mismatch { .. } | WorkError::Corrupt { .. } => CliError::Usage(e.to_string()),
         WorkError::Io(_) | WorkError::Columns(_) | WorkError::Threads(_) => {

@@ -1,4 +1,5 @@
-//! The command line: `promosim run | compare | validate | show | calibrate | baseline`.
+//! The command line: `promosim run | compare | validate | show | calibrate | baseline |
+//! sweep | sensitivity`.
 //!
 //! This is the only module that knows clap. [`args`] holds the argument types; each command
 //! is a short pipeline in its own file: resolve the scenario, call the library, write
@@ -12,6 +13,7 @@ pub mod args;
 mod baseline;
 mod calibrate;
 mod compare;
+mod explore;
 mod infer;
 mod jobs;
 mod run;
@@ -19,8 +21,9 @@ mod show;
 mod validate;
 
 pub use args::{
-    BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, ModeArg, ObjectiveArg,
-    RecordArgs, RecordOpts, RunArgs, RunOpts, UpdateArgs,
+    BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, DesignArg, ExploreOpts,
+    MethodArg, ModeArg, ObjectiveArg, RecordArgs, RecordOpts, RunArgs, RunOpts, SensitivityArgs,
+    SweepArgs, UpdateArgs,
 };
 
 use crate::baseline::BaselineError;
@@ -104,6 +107,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             candidate,
         } => show::show(&file, &set, candidate.as_deref()),
         Command::Baseline(b) => baseline::baseline(b),
+        Command::Sweep(args) => explore::sweep(&args),
+        Command::Sensitivity(args) => explore::sensitivity(&args),
         Command::Schema => {
             print!("{}", crate::scenario::schema::json());
             Ok(())

@@ -28,6 +28,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
+pub mod sweep;
+
 /// One rendered figure.
 #[derive(Debug, Clone)]
 pub struct Plot {
@@ -193,31 +195,85 @@ pub fn render_all(
     figures
         .into_iter()
         .map(|f| {
-            let (w, h) = f.size();
-            let mut rgb = vec![255u8; (w * h * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                f.draw(&root, cands, cur)?;
-                root.present().map_err(err)?;
-            }
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                f.draw(&root, cands, cur)?;
-                root.present().map_err(err)?;
-            }
             let (name, title, caption) = f.describe(cands, cmp, cur);
-            Ok(Plot {
-                name: name.into(),
-                title,
-                caption,
-                png: encode_png(&rgb, w, h)?,
-                svg,
-                width: w,
-                height: h,
-            })
+            render(&RunFigure { f, cands, cur }, name, title, caption)
         })
         .collect()
+}
+
+/// Something drawn the same way into PNG and SVG.
+trait Draw {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Draws onto `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// A figure of a run, with what it draws.
+struct RunFigure<'a> {
+    f: Figure,
+    cands: &'a [CandidateResult],
+    cur: &'a str,
+}
+
+impl Draw for RunFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.f.size()
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        self.f.draw(root, self.cands, self.cur)
+    }
+}
+
+/// Renders `f` into a [`Plot`] named `name` (PNG and SVG).
+fn render<F: Draw>(f: &F, name: &str, title: String, caption: String) -> Result<Plot, String> {
+    let (w, h) = f.size();
+    let mut rgb = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        f.draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        f.draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Plot {
+        name: name.into(),
+        title,
+        caption,
+        png: encode_png(&rgb, w, h)?,
+        svg,
+        width: w,
+        height: h,
+    })
+}
+
+/// A panel's chart on numeric axes `x` and `y` described by `x_desc` and `y_desc`, with
+/// about 7 and 6 ticks, its mesh drawn; `room` as [`panel_chart`]'s.
+fn numeric_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    room: (u32, u32, u32),
+    (x_desc, y_desc): (&str, &str),
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<Chart<'a, DB>, String> {
+    let (xd, yd) = (decimals(x0, x1, 7), decimals(y0, y1, 6));
+    let mut chart = panel_chart(area, caption, room, x0..x1, y0..y1)?;
+    mesh(&mut chart)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(7)
+        .y_labels(6)
+        .x_label_formatter(&|x| tick_d(*x, xd))
+        .y_label_formatter(&|y| tick_d(*y, yd))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 pub(crate) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
@@ -575,6 +631,15 @@ fn polyline<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The zero line across the `k` categories of a [`category_chart`].
+fn zero_line<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, k: usize) -> Result<(), String> {
+    polyline(
+        chart,
+        vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
+        BLACK.stroke_width(1),
+    )
+}
+
 /// A histogram chart: `x_desc` on `lo..hi`, the share of trials (%) from 0 to `top` (at
 /// least 1), its mesh drawn.
 fn share_chart<'a, DB: DrawingBackend>(
@@ -585,18 +650,14 @@ fn share_chart<'a, DB: DrawingBackend>(
     top: f64,
 ) -> Result<Chart<'a, DB>, String> {
     let top = top.max(1.0);
-    let (xd, yd) = (decimals(lo, hi, 7), decimals(0.0, top, 6));
-    let mut chart = panel_chart(area, caption, (50, 70, 15), lo..hi, 0.0..top)?;
-    mesh(&mut chart)
-        .x_desc(x_desc)
-        .y_desc("trials (%)")
-        .x_labels(7)
-        .y_labels(6)
-        .x_label_formatter(&|x| tick_d(*x, xd))
-        .y_label_formatter(&|y| tick_d(*y, yd))
-        .draw()
-        .map_err(err)?;
-    Ok(chart)
+    numeric_chart(
+        area,
+        caption,
+        (50, 70, 15),
+        (x_desc, "trials (%)"),
+        (lo, hi),
+        (0.0, top),
+    )
 }
 
 /// A chart of `k` categories side by side on the x axis (no x ticks: [`names_under`]
@@ -754,11 +815,7 @@ impl<'a, DB: DrawingBackend> Panel<'a, DB> {
             k,
             (lo, hi),
         )?;
-        polyline(
-            &mut chart,
-            vec![(-0.5, 0.0), (k as f64 - 0.5, 0.0)],
-            BLACK.stroke_width(1),
-        )?;
+        zero_line(&mut chart, k)?;
         let half = 0.32;
         for (j, (a, b, h, _)) in bars.iter().enumerate() {
             let x = j as f64;

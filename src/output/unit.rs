@@ -65,7 +65,7 @@ pub enum UnitError {
 /// Whether `name` is a file promosim writes into an output folder (or a temporary file an
 /// atomic write of an earlier version left).
 pub fn is_output_name(name: &str) -> bool {
-    const FIXED: [&str; 7] = [
+    const FIXED: [&str; 24] = [
         "trials.csv",
         "summary.csv",
         "summary.json",
@@ -73,8 +73,27 @@ pub fn is_output_name(name: &str) -> bool {
         "contributions.csv",
         "report.html",
         "scenario.resolved.toml",
+        "sweep.csv",
+        "sweep_summary.csv",
+        "response.csv",
+        "design.csv",
+        "sensitivity.csv",
+        "morris.csv",
+        "particles.csv",
+        "generations.csv",
+        "waves.csv",
+        "posterior.csv",
+        "correlation.csv",
+        "predictive.csv",
+        "optimum.csv",
+        "targets.csv",
+        "cost.csv",
+        "posterior_pairs.png",
+        "epsilon.png",
     ];
     FIXED.contains(&name)
+        || name == "predictive.png"
+        || (name.starts_with("calibrated_") && name.ends_with(".toml"))
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
         || (name.starts_with("plot_") && (name.ends_with(".png") || name.ends_with(".svg")))
         || name.starts_with(".tmp")

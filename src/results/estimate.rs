@@ -74,6 +74,17 @@ impl Estimate {
         }
     }
 
+    /// The mean of a metric's summary with its Student-t interval.
+    pub fn mean_of(s: &super::MetricSummary) -> Estimate {
+        Estimate {
+            method: Method::Mean,
+            n: s.n,
+            value: s.mean,
+            low: s.ci95_low,
+            high: s.ci95_high,
+        }
+    }
+
     /// Whether the estimate is a number.
     pub fn is_defined(&self) -> bool {
         self.value.is_finite()
