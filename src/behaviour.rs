@@ -565,6 +565,16 @@ pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64
     (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
 }
 
+/// Pareto/NBD expected repeat transactions in `(0, t]` for a new customer (Schmittlein,
+/// Morrison & Colombo 1987; Fader & Hardie 2005 note, eq. 27):
+/// `rβ/(α(s−1)) · [1 − (β/(β+t))^{s−1}]`, and its limit `(rβ/α) · ln(1 + t/β)` at `s = 1`.
+pub fn paretonbd_expected_repeats(r: f64, alpha: f64, s: f64, beta: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    r * beta / alpha * crate::fit::special::one_minus_power_over(beta, t, s - 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
