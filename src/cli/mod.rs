@@ -1,4 +1,4 @@
-//! The command line: `promosim run | compare | validate | show | calibrate | baseline`.
+//! The command line: `promosim run | compare | validate | show | calibrate | baseline | fit`.
 //!
 //! This is the only module that knows clap. [`args`] holds the argument types; each command
 //! is a short pipeline in its own file: resolve the scenario, call the library, write
@@ -12,14 +12,15 @@ pub mod args;
 mod baseline;
 mod calibrate;
 mod compare;
+mod fit;
 mod jobs;
 mod run;
 mod show;
 mod validate;
 
 pub use args::{
-    BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, ModeArg, ObjectiveArg,
-    RecordArgs, RecordOpts, RunArgs, RunOpts, UpdateArgs,
+    BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, FitArgs, FitCommand,
+    ModeArg, ObjectiveArg, RecordArgs, RecordOpts, RunArgs, RunOpts, SimulateLogArgs, UpdateArgs,
 };
 
 use crate::baseline::BaselineError;
@@ -103,6 +104,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             candidate,
         } => show::show(&file, &set, candidate.as_deref()),
         Command::Baseline(b) => baseline::baseline(b),
+        Command::Fit(FitCommand::Repurchase(args)) => fit::repurchase(&args),
+        Command::Fit(FitCommand::SimulateLog(args)) => fit::simulate_log(&args),
         Command::Schema => {
             print!("{}", crate::scenario::schema::json());
             Ok(())

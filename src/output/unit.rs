@@ -65,7 +65,7 @@ pub enum UnitError {
 /// Whether `name` is a file promosim writes into an output folder (or a temporary file an
 /// atomic write of an earlier version left).
 pub fn is_output_name(name: &str) -> bool {
-    const FIXED: [&str; 7] = [
+    const FIXED: [&str; 15] = [
         "trials.csv",
         "summary.csv",
         "summary.json",
@@ -73,6 +73,15 @@ pub fn is_output_name(name: &str) -> bool {
         "contributions.csv",
         "report.html",
         "scenario.resolved.toml",
+        // `fit repurchase`
+        "fit.csv",
+        "fit.json",
+        "holdout.csv",
+        "tracking.csv",
+        "tracking.png",
+        "tracking.svg",
+        "repurchase.toml",
+        "scenario.fitted.toml",
     ];
     FIXED.contains(&name)
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
