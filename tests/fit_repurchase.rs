@@ -29,18 +29,37 @@ const PARETO: ParetoNbd = ParetoNbd {
 
 /// An 18-month log of `customers` acquired over its first 3 months, split after one year.
 fn log_split(truth: Truth, customers: u32, seed: u64) -> Split {
+    log_split_at(truth, customers, seed, 1)
+}
+
+/// The same log with time measured in `1/ticks` of a day: `α`, `β` and the periods
+/// multiplied by `ticks`, so the process is the same and only the log's resolution (whole
+/// "days") is finer.
+fn log_split_at(truth: Truth, customers: u32, seed: u64, ticks: u32) -> Split {
+    let k = ticks as f64;
+    let truth = match truth {
+        Truth::BgNbd(p) => Truth::BgNbd(BgNbd {
+            alpha: p.alpha * k,
+            ..p
+        }),
+        Truth::ParetoNbd(p) => Truth::ParetoNbd(ParetoNbd {
+            alpha: p.alpha * k,
+            beta: p.beta * k,
+            ..p
+        }),
+    };
     let start = days_from_civil(2024, 1, 1);
     let log = simulate(&LogSpec {
         truth,
         customers,
-        cohort_days: 91,
-        days: 548,
+        cohort_days: 91 * ticks,
+        days: 548 * ticks,
         start,
         value: None,
         seed,
     })
     .expect("valid parameters");
-    split(&log, start + 364, None).expect("a valid split")
+    split(&log, start + 365 * ticks as i64 - 1, None).expect("a valid split")
 }
 
 /// BG/NBD eq. 6 of Fader, Hardie & Lee (2005) written out as printed, with the Beta
@@ -172,19 +191,23 @@ fn pareto_truth() -> [f64; 4] {
     [PARETO.r, PARETO.alpha, PARETO.s, PARETO.beta]
 }
 
-/// Per parameter, in how many of `seeds` seeds the 95% interval covers the truth.
-fn coverage(model: &str, seeds: std::ops::Range<u64>) -> Vec<usize> {
+/// Per parameter, in how many of `seeds` seeds the 95% interval covers the truth (logs
+/// at `ticks` per day, see [`log_split_at`]).
+fn coverage(model: &str, seeds: std::ops::Range<u64>, ticks: u32) -> Vec<usize> {
     let mut hits = vec![0; 4];
+    let k = ticks as f64;
     for seed in seeds {
         let (e, truth) = if model == "bgnbd" {
-            let s = log_split(Truth::BgNbd(BG), 10_000, seed);
-            (fit_bgnbd(&s.rfm(TimeUnit::Day)).expect("fit"), bg_truth())
+            let s = log_split_at(Truth::BgNbd(BG), 10_000, seed, ticks);
+            let mut t = bg_truth();
+            t[1] *= k;
+            (fit_bgnbd(&s.rfm(TimeUnit::Day)).expect("fit"), t)
         } else {
-            let s = log_split(Truth::ParetoNbd(PARETO), 10_000, seed);
-            (
-                fit_paretonbd(&s.rfm(TimeUnit::Day)).expect("fit"),
-                pareto_truth(),
-            )
+            let s = log_split_at(Truth::ParetoNbd(PARETO), 10_000, seed, ticks);
+            let mut t = pareto_truth();
+            t[1] *= k;
+            t[3] *= k;
+            (fit_paretonbd(&s.rfm(TimeUnit::Day)).expect("fit"), t)
         };
         assert!(e.converged, "{model} seed {seed}: {e:?}");
         let c = covered(&e, truth);
@@ -211,7 +234,7 @@ fn coverage(model: &str, seeds: std::ops::Range<u64>) -> Vec<usize> {
 #[test]
 fn known_parameters_are_recovered() {
     for model in ["bgnbd", "paretonbd"] {
-        let hits = coverage(model, 1..4);
+        let hits = coverage(model, 1..4, 1);
         assert!(
             hits.iter().all(|&h| h >= 2),
             "{model}: coverage {hits:?} of 3"
@@ -231,7 +254,7 @@ fn known_parameters_are_recovered() {
 fn coverage_study() {
     let hits: Vec<(&str, Vec<usize>)> = ["bgnbd", "paretonbd"]
         .into_iter()
-        .map(|m| (m, coverage(m, 100..120)))
+        .map(|m| (m, coverage(m, 100..120, 1)))
         .collect();
     for (model, h) in &hits {
         eprintln!("{model}: coverage of 20 seeds {h:?}");
@@ -261,4 +284,15 @@ fn time_unit_scales_alpha_only() {
         "{jac} {}",
         days.loglik
     );
+}
+
+/// The day-resolution check of the coverage study: the BG/NBD study again with time in
+/// hours (24 ticks a day, see [`log_split_at`]), where same-"day" purchases are 24 times
+/// rarer. Run with `cargo test --release --test fit_repurchase -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn coverage_study_at_hourly_resolution() {
+    let h = coverage("bgnbd", 100..120, 24);
+    eprintln!("bgnbd at hourly resolution: coverage of 20 seeds {h:?}");
+    assert!(h.iter().all(|&h| h >= 12), "{h:?}");
 }
