@@ -296,3 +296,157 @@ fn coverage_study_at_hourly_resolution() {
     eprintln!("bgnbd at hourly resolution: coverage of 20 seeds {h:?}");
     assert!(h.iter().all(|&h| h >= 12), "{h:?}");
 }
+
+mod cli {
+    use assert_cmd::Command;
+    use predicates::prelude::*;
+    use std::path::Path;
+
+    fn promosim() -> Command {
+        Command::cargo_bin("promosim").expect("binary")
+    }
+
+    fn example() -> String {
+        format!("{}/examples/orders.csv", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> String {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+
+    /// The README's worked example: the shipped log goes through the fit, the holdout
+    /// tables and the scenario copy, and `promosim run` runs the copy.
+    #[test]
+    fn fit_holdout_scenario_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("fit");
+        let quickstart = format!("{}/scenarios/quickstart.toml", env!("CARGO_MANIFEST_DIR"));
+        promosim()
+            .args([
+                "fit",
+                "repurchase",
+                &example(),
+                "--calibration-end",
+                "2024-12-31",
+            ])
+            .args(["--into", &quickstart, "--order-value", "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("BG/NBD")
+                    .and(predicate::str::contains("Pareto/NBD"))
+                    .and(predicate::str::contains("Gamma-Gamma"))
+                    .and(predicate::str::contains("7+"))
+                    .and(predicate::str::contains("MAE per customer")),
+            );
+        for f in [
+            "fit.csv",
+            "fit.json",
+            "holdout.csv",
+            "tracking.csv",
+            "tracking.png",
+            "tracking.svg",
+            "repurchase.toml",
+            "scenario.fitted.toml",
+        ] {
+            assert!(out.join(f).is_file(), "{f}");
+        }
+        let block = std::fs::read_to_string(out.join("repurchase.toml")).unwrap();
+        assert!(block.contains("Time unit: days"), "{block}");
+        let holdout = std::fs::read_to_string(out.join("holdout.csv")).unwrap();
+        assert_eq!(holdout.lines().count(), 9, "{holdout}");
+        let fitted = std::fs::read_to_string(out.join("scenario.fitted.toml")).unwrap();
+        assert!(fitted.contains("# Quickstart"), "comments kept: {fitted}");
+        assert!(
+            fitted.contains("order_value = { dist = \"gamma\""),
+            "{fitted}"
+        );
+        promosim()
+            .args(["run"])
+            .arg(out.join("scenario.fitted.toml"))
+            .args(["--trials", "20", "--quiet", "--out"])
+            .arg(dir.path().join("run"))
+            .assert()
+            .success();
+        assert!(dir.path().join("run/summary.json").is_file());
+        // Pareto/NBD into the scenario, fitted in days.
+        promosim()
+            .args([
+                "fit",
+                "repurchase",
+                &example(),
+                "--calibration-end",
+                "2024-12-31",
+            ])
+            .args([
+                "--model",
+                "paretonbd",
+                "--unit",
+                "day",
+                "--quiet",
+                "--into",
+                &quickstart,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let fitted = std::fs::read_to_string(out.join("scenario.fitted.toml")).unwrap();
+        assert!(fitted.contains("model = \"paretonbd\""), "{fitted}");
+    }
+
+    /// Bad logs and periods exit with 2 and a message naming the row, column or reason.
+    #[test]
+    fn errors_name_the_row_or_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let fit = |log: &str, extra: &[&str]| {
+            let end = if extra.contains(&"--calibration-end") {
+                &[][..]
+            } else {
+                &["--calibration-end", "2024-06-30"][..]
+            };
+            promosim()
+                .args(["fit", "repurchase", log])
+                .args(end)
+                .args(extra)
+                .arg("--out")
+                .arg(dir.path().join("out"))
+                .assert()
+                .code(2)
+        };
+        let bad_date = write(
+            dir.path(),
+            "dates.csv",
+            "customer_id,date\na,2024-01-05\nb,2024-02-30\n",
+        );
+        fit(&bad_date, &[]).stderr(predicate::str::contains(
+            "row 2 (line 3), column `date`: \"2024-02-30\" is not a date",
+        ));
+        let negative = write(
+            dir.path(),
+            "neg.csv",
+            "customer_id,date,amount\na,2024-01-05,10\na,2024-03-01,-4.5\n",
+        );
+        fit(&negative, &[]).stderr(predicate::str::contains(
+            "row 2 (line 3), column `amount`: amount -4.5 is not allowed",
+        ));
+        let few = write(
+            dir.path(),
+            "few.csv",
+            "customer_id,date\na,2024-01-05\na,2024-03-01\nb,2024-05-01\nb,2024-09-01\n",
+        );
+        fit(&few, &[]).stderr(predicate::str::contains(
+            "only 1 of 2 customers made a repeat purchase",
+        ));
+        fit(&few, &["--calibration-end", "2025-01-01"])
+            .stderr(predicate::str::contains("is outside the log"));
+        fit(&few, &["--date-format", "%d-%m"]).stderr(predicate::str::contains(
+            "--date-format \"%d-%m\" is not supported",
+        ));
+        fit(&example(), &["--customer-column", "buyer"])
+            .stderr(predicate::str::contains("no column `buyer`"));
+    }
+}

@@ -49,6 +49,7 @@ pub(super) fn repurchase(a: &FitArgs) -> Result<(), CliError> {
         no_amount: a.no_amount,
         date_format: a.date_format.clone(),
     };
+    crate::fit::log::check_date_format(&a.date_format)?;
     let cal_end = date_option("--calibration-end", &a.calibration_end, &a.date_format)?;
     let hold_end = a
         .holdout_end

@@ -235,15 +235,21 @@ impl OrderLog {
     }
 }
 
+/// Checks that `format` is one of [`DATE_FORMATS`].
+pub fn check_date_format(format: &str) -> Result<(), FitError> {
+    if DATE_FORMATS.contains(&format) {
+        Ok(())
+    } else {
+        Err(FitError::Log(format!(
+            "--date-format {format:?} is not supported: allowed {}",
+            DATE_FORMATS.join(", ")
+        )))
+    }
+}
+
 /// Reads an order log in CSV with a header row. `source` names it in errors.
 pub fn read_log(input: impl Read, source: &str, format: &LogFormat) -> Result<OrderLog, FitError> {
-    if !DATE_FORMATS.contains(&format.date_format.as_str()) {
-        return Err(FitError::Log(format!(
-            "--date-format {:?} is not supported: allowed {}",
-            format.date_format,
-            DATE_FORMATS.join(", ")
-        )));
-    }
+    check_date_format(&format.date_format)?;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let header = reader
         .headers()

@@ -488,10 +488,27 @@ impl FitReport<'_> {
     }
 }
 
-/// A scenario with the fitted block in place of its `behaviour.repurchase` (the keys of
-/// other repurchase models removed, `clv_days` kept) and, with `order_value`, its
-/// `product.order_value` set. Comments of the original are not kept (the file is
-/// re-serialised); a header says where it came from.
+/// Keys of `behaviour.repurchase` that belong to one repurchase model or another; the
+/// fitted block replaces them all.
+const MODEL_KEYS: [&str; 10] = [
+    "model",
+    "r",
+    "alpha",
+    "a",
+    "b",
+    "s",
+    "beta",
+    "daily_probability",
+    "daily_probability_shape",
+    "daily_dropout",
+];
+
+/// A scenario with the fitted block in place of its `behaviour.repurchase` model keys
+/// (`clv_days` kept) and, with `order_value`, its `product.order_value` set; the rest of
+/// the file, comments included, as it was. The keys are replaced in the text under the
+/// table's header (or a new table is added at the end); when the scenario writes the
+/// table another way (inline, dotted keys) and the text edit does not give the fitted
+/// values, the file is re-serialised from its parsed form instead, without comments.
 pub fn scenario_with_block(
     base: &str,
     label: &str,
@@ -499,9 +516,43 @@ pub fn scenario_with_block(
     block: &[(&'static str, toml::Value)],
     order_value: Option<(f64, f64)>,
 ) -> Result<String, String> {
-    let mut doc: toml::Table = base
+    let doc: toml::Table = base
         .parse()
         .map_err(|e| format!("{label}: not a TOML scenario: {e}"))?;
+    let value = order_value.map(|(mean, shape)| {
+        let mut d = toml::Table::new();
+        d.insert("dist".into(), toml::Value::String("gamma".into()));
+        d.insert("mean".into(), toml::Value::Float(round6(mean)));
+        d.insert("shape".into(), toml::Value::Float(round6(shape)));
+        d
+    });
+    let mut text = replace_keys(base, "behaviour.repurchase", &MODEL_KEYS, block);
+    if let Some(d) = &value {
+        let v = [("order_value", toml::Value::Table(d.clone()))];
+        text = replace_keys(&text, "product", &["order_value"], &v);
+    }
+    let wanted = |t: &toml::Table| {
+        let rep = t
+            .get("behaviour")
+            .and_then(|b| b.get("repurchase"))
+            .and_then(|r| r.as_table());
+        let rep_ok = rep.is_some_and(|r| {
+            block.iter().all(|(k, v)| r.get(*k) == Some(v))
+                && r.keys()
+                    .all(|k| !MODEL_KEYS.contains(&k.as_str()) || block.iter().any(|(b, _)| b == k))
+        });
+        let value_ok = value.as_ref().is_none_or(|d| {
+            t.get("product")
+                .and_then(|p| p.get("order_value"))
+                .and_then(|v| v.as_table())
+                == Some(d)
+        });
+        rep_ok && value_ok
+    };
+    if text.parse::<toml::Table>().is_ok_and(|t| wanted(&t)) {
+        return Ok(format!("{header}{text}"));
+    }
+    let mut doc = doc;
     let table = |t: &mut toml::Table, key: &str| -> Result<toml::Table, String> {
         match t.remove(key) {
             None => Ok(toml::Table::new()),
@@ -511,18 +562,7 @@ pub fn scenario_with_block(
     };
     let mut behaviour = table(&mut doc, "behaviour")?;
     let mut rep = table(&mut behaviour, "repurchase")?;
-    for k in [
-        "model",
-        "r",
-        "alpha",
-        "a",
-        "b",
-        "s",
-        "beta",
-        "daily_probability",
-        "daily_probability_shape",
-        "daily_dropout",
-    ] {
+    for k in MODEL_KEYS {
         rep.remove(k);
     }
     for (k, v) in block {
@@ -530,17 +570,55 @@ pub fn scenario_with_block(
     }
     behaviour.insert("repurchase".into(), toml::Value::Table(rep));
     doc.insert("behaviour".into(), toml::Value::Table(behaviour));
-    if let Some((mean, shape)) = order_value {
+    if let Some(d) = value {
         let mut product = table(&mut doc, "product")?;
-        let mut d = toml::Table::new();
-        d.insert("dist".into(), toml::Value::String("gamma".into()));
-        d.insert("mean".into(), toml::Value::Float(round6(mean)));
-        d.insert("shape".into(), toml::Value::Float(round6(shape)));
         product.insert("order_value".into(), toml::Value::Table(d));
         doc.insert("product".into(), toml::Value::Table(product));
     }
     let body = toml::to_string(&doc).map_err(|e| format!("{label}: cannot write: {e}"))?;
     Ok(format!("{header}{body}"))
+}
+
+/// `text` with the lines of table `[name]` that set one of `drop` removed and `keys`
+/// written right under its header; the table is added at the end when it has no header.
+fn replace_keys(text: &str, name: &str, drop: &[&str], keys: &[(&str, toml::Value)]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |l: &str| l.trim_start().starts_with('[');
+    let is_ours = |l: &str| {
+        let t = l.trim();
+        t.strip_prefix('[')
+            .and_then(|t| t.split(']').next())
+            .is_some_and(|h| h.trim() == name)
+            && !t.starts_with("[[")
+    };
+    let block: String = keys
+        .iter()
+        .map(|(k, v)| format!("{k} = {}\n", value_text(v)))
+        .collect();
+    let Some(at) = lines.iter().position(|l| is_ours(l)) else {
+        let mut out = text.trim_end().to_string();
+        out.push_str(&format!("\n\n[{name}]\n{block}"));
+        return out;
+    };
+    let mut out = String::new();
+    for l in &lines[..=at] {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out.push_str(&block);
+    let mut in_table = true;
+    for l in &lines[at + 1..] {
+        if header(l) {
+            in_table = false;
+        }
+        let key = l.split('=').next().unwrap_or("").trim();
+        if in_table && l.contains('=') && drop.contains(&key) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 /// `v` to 6 significant digits (the standard errors are far wider).
@@ -556,7 +634,14 @@ fn round6(v: f64) -> f64 {
 fn value_text(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("{s:?}"),
-        toml::Value::Float(f) => format!("{f}"),
+        toml::Value::Float(f) => format!("{f:?}"),
+        toml::Value::Table(t) => {
+            let inner: Vec<String> = t
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", value_text(v)))
+                .collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -609,5 +694,34 @@ mod tests {
         assert_eq!(t["product"]["price"].as_float(), Some(10.0));
         assert_eq!(t["product"]["order_value"]["shape"].as_float(), Some(3.0));
         assert!(out.starts_with("# fitted\n"));
+        // Inline tables cannot take the text edit: the parsed form is written instead.
+        let inline = "[product]\nprice = 10.0\nunit_cost = 4.0\n[behaviour]\nrepurchase = { r = 0.3, clv_days = 100.0 }\n";
+        let out = scenario_with_block(inline, "s.toml", "", &block, None).unwrap();
+        let t: toml::Table = out.parse().unwrap();
+        assert_eq!(t["behaviour"]["repurchase"]["r"].as_float(), Some(0.5));
+        assert_eq!(
+            t["behaviour"]["repurchase"]["clv_days"].as_float(),
+            Some(100.0)
+        );
+    }
+
+    /// The text edit keeps the scenario's comments and order, and adds the table when the
+    /// scenario has none.
+    #[test]
+    fn block_keeps_comments() {
+        let base = "# top\nname = \"x\"  # the name\n[product]\nprice = 10.0\nunit_cost = 4.0\n";
+        let block = vec![
+            ("model", toml::Value::String("bgnbd".into())),
+            ("r", toml::Value::Float(0.5)),
+        ];
+        let out = scenario_with_block(base, "s.toml", "", &block, Some((12.0, 3.0))).unwrap();
+        assert!(
+            out.starts_with("# top\nname = \"x\"  # the name\n[product]\norder_value = "),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("[behaviour.repurchase]\nmodel = \"bgnbd\"\nr = 0.5\n"),
+            "{out}"
+        );
     }
 }
