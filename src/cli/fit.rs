@@ -125,7 +125,7 @@ pub(super) fn repurchase(a: &FitArgs) -> Result<(), CliError> {
             .log
             .file_stem()
             .map_or("log".into(), |s| s.to_string_lossy());
-        PathBuf::from("out").join(format!("fit-{stem}"))
+        PathBuf::from("output").join(format!("fit-{stem}"))
     });
     probe_dir(&dir)?;
     let unit_dir = OutputUnit::claim(&dir).map_err(unit_error)?;
