@@ -138,11 +138,11 @@ pub fn maximise<F: Fn(&[f64]) -> f64>(
     }
     let f = |t: &[f64]| ll(&t.iter().map(|v| v.exp()).collect::<Vec<_>>());
     let h = hessian(&f, &theta, 1e-3);
-    let cov = invert(
-        &h.iter()
-            .map(|row| row.iter().map(|v| -v).collect())
-            .collect(),
-    );
+    let neg: Vec<Vec<f64>> = h
+        .iter()
+        .map(|row| row.iter().map(|v| -v).collect())
+        .collect();
+    let cov = invert(&neg);
     let k = theta.len();
     let values: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
     let se_log: Vec<f64> = (0..k)
@@ -170,6 +170,7 @@ pub fn maximise<F: Fn(&[f64]) -> f64>(
 }
 
 /// The Hessian of `f` at `x` by central differences of step `h`.
+#[allow(clippy::needless_range_loop)] // matrix indices read as the formulas
 pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<Vec<f64>> {
     let k = x.len();
     let at = |d: &[(usize, f64)]| {
@@ -196,7 +197,8 @@ pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<Vec<f64>> {
 
 /// The inverse of a symmetric positive definite matrix by Cholesky, or `None` when it is
 /// not positive definite (or not finite).
-pub fn invert(a: &Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+#[allow(clippy::needless_range_loop)] // matrix indices read as the formulas
+pub fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
     let mut l = vec![vec![0.0; k]; k];
     for i in 0..k {
@@ -274,6 +276,6 @@ mod tests {
                 assert!((inv[i][j] - want[i][j]).abs() < 1e-14);
             }
         }
-        assert!(invert(&vec![vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+        assert!(invert(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
     }
 }

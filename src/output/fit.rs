@@ -176,16 +176,8 @@ impl FitReport<'_> {
         );
         let _ = writeln!(
             t,
-            "{:<11} {:<9} {:>10} {:>9}  {:<22} {:>11} {:>10} {:>10}  {}",
-            "model",
-            "parameter",
-            "estimate",
-            "SE",
-            "95% interval",
-            "log-lik",
-            "AIC",
-            "BIC",
-            "converged"
+            "{:<11} {:<9} {:>10} {:>9}  {:<22} {:>11} {:>10} {:>10}  converged",
+            "model", "parameter", "estimate", "SE", "95% interval", "log-lik", "AIC", "BIC"
         );
         for m in self.all() {
             let e = m.estimate;
@@ -654,7 +646,7 @@ fn num(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()
-    } else if a >= 1e7 || a < 1e-4 {
+    } else if !(1e-4..1e7).contains(&a) {
         format!("{v:.3e}")
     } else {
         let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
