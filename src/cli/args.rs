@@ -140,7 +140,7 @@ pub struct FitArgs {
     /// Gamma-Gamma fit's mean and variance.
     #[arg(long, requires = "into")]
     pub order_value: bool,
-    /// Output folder (default: output/fit-<log file stem>), replaced as a whole.
+    /// Output folder (default: `output/fit-<log file stem>`), replaced as a whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
