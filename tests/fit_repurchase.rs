@@ -342,16 +342,7 @@ mod cli {
                     .and(predicate::str::contains("7+"))
                     .and(predicate::str::contains("MAE per customer")),
             );
-        for f in [
-            "fit.csv",
-            "fit.json",
-            "holdout.csv",
-            "tracking.csv",
-            "tracking.png",
-            "tracking.svg",
-            "repurchase.toml",
-            "scenario.fitted.toml",
-        ] {
+        for f in promosim::output::fit::FILES {
             assert!(out.join(f).is_file(), "{f}");
         }
         let block = std::fs::read_to_string(out.join("repurchase.toml")).unwrap();
@@ -417,30 +408,26 @@ mod cli {
                 .assert()
                 .code(2)
         };
-        let bad_date = write(
-            dir.path(),
-            "dates.csv",
-            "customer_id,date\na,2024-01-05\nb,2024-02-30\n",
-        );
-        fit(&bad_date, &[]).stderr(predicate::str::contains(
-            "row 2 (line 3), column `date`: \"2024-02-30\" is not a date",
-        ));
-        let negative = write(
-            dir.path(),
-            "neg.csv",
-            "customer_id,date,amount\na,2024-01-05,10\na,2024-03-01,-4.5\n",
-        );
-        fit(&negative, &[]).stderr(predicate::str::contains(
-            "row 2 (line 3), column `amount`: amount -4.5 is not allowed",
-        ));
-        let few = write(
-            dir.path(),
-            "few.csv",
-            "customer_id,date\na,2024-01-05\na,2024-03-01\nb,2024-05-01\nb,2024-09-01\n",
-        );
-        fit(&few, &[]).stderr(predicate::str::contains(
-            "only 1 of 2 customers made a repeat purchase",
-        ));
+        for (name, text, message) in [
+            (
+                "dates.csv",
+                "customer_id,date\na,2024-01-05\nb,2024-02-30\n",
+                "row 2 (line 3), column `date`: \"2024-02-30\" is not a date",
+            ),
+            (
+                "neg.csv",
+                "customer_id,date,amount\na,2024-01-05,10\na,2024-03-01,-4.5\n",
+                "row 2 (line 3), column `amount`: amount -4.5 is not allowed",
+            ),
+            (
+                "few.csv",
+                "customer_id,date\na,2024-01-05\na,2024-03-01\nb,2024-05-01\nb,2024-09-01\n",
+                "only 1 of 2 customers made a repeat purchase",
+            ),
+        ] {
+            fit(&write(dir.path(), name, text), &[]).stderr(predicate::str::contains(message));
+        }
+        let few = dir.path().join("few.csv").display().to_string();
         fit(&few, &["--calibration-end", "2025-01-01"])
             .stderr(predicate::str::contains("is outside the log"));
         fit(&few, &["--date-format", "%d-%m"]).stderr(predicate::str::contains(

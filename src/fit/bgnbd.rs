@@ -49,21 +49,12 @@ impl BgNbd {
             return f64::NAN;
         }
         let base = r * alpha.ln() - ln_gamma(r) + ln_gamma(a + b) - ln_gamma(b);
-        let mut by_x: Vec<f64> = Vec::new();
-        let mut ll = 0.0;
-        for c in data {
-            let x = c.x as usize;
-            if by_x.len() <= x {
-                by_x.resize(x + 1, f64::NAN);
-            }
-            if by_x[x].is_nan() {
-                let xf = x as f64;
-                // ln[B(a, b+x)/B(a, b) · Γ(r+x)/Γ(r) · α^r].
-                by_x[x] = base + ln_gamma(r + xf) + ln_gamma(b + xf) - ln_gamma(a + b + xf);
-            }
-            ll += by_x[x] + self.ln_bracket(c);
-        }
-        ll
+        // ln[B(a, b+x)/B(a, b) · Γ(r+x)/Γ(r) · α^r], then the bracket.
+        super::sum_over_customers(
+            data,
+            |x| base + ln_gamma(r + x) + ln_gamma(b + x) - ln_gamma(a + b + x),
+            |c| self.ln_terms(c).0,
+        )
     }
 
     /// The logarithm of the bracket of eq. 6, and of its first term (alive at `T`).
@@ -76,10 +67,6 @@ impl BgNbd {
         let dropped =
             self.a.ln() - (self.b + c.x as f64 - 1.0).ln() - rx * (self.alpha + c.t_x).ln();
         (log_add_exp(alive, dropped), alive)
-    }
-
-    fn ln_bracket(&self, c: &Rfm) -> f64 {
-        self.ln_terms(c).0
     }
 
     /// Probability that the customer is alive at `T` (eq. 13 of the technical note, the

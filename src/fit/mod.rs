@@ -92,6 +92,25 @@ pub struct Rfm {
     pub t: f64,
 }
 
+/// `Σ_c [by_x(x_c) + each(c)]` over the customers, `by_x` (the factors of a likelihood
+/// that depend on the frequency `x` only, such as `ln Γ(r+x)`) computed once per distinct
+/// `x`.
+fn sum_over_customers(data: &[Rfm], by_x: impl Fn(f64) -> f64, each: impl Fn(&Rfm) -> f64) -> f64 {
+    let mut cache: Vec<f64> = Vec::new();
+    let mut sum = 0.0;
+    for c in data {
+        let x = c.x as usize;
+        if cache.len() <= x {
+            cache.resize(x + 1, f64::NAN);
+        }
+        if cache[x].is_nan() {
+            cache[x] = by_x(x as f64);
+        }
+        sum += cache[x] + each(c);
+    }
+    sum
+}
+
 /// Fewest customers with a repeat transaction in the calibration period for a fit.
 pub const MIN_REPEAT_BUYERS: usize = 20;
 

@@ -56,19 +56,7 @@ impl ParetoNbd {
             return f64::NAN;
         }
         let base = r * alpha.ln() + s * beta.ln() - ln_gamma(r);
-        let mut by_x: Vec<f64> = Vec::new();
-        let mut ll = 0.0;
-        for c in data {
-            let x = c.x as usize;
-            if by_x.len() <= x {
-                by_x.resize(x + 1, f64::NAN);
-            }
-            if by_x[x].is_nan() {
-                by_x[x] = base + ln_gamma(r + x as f64);
-            }
-            ll += by_x[x] + self.ln_terms(c).0;
-        }
-        ll
+        super::sum_over_customers(data, |x| base + ln_gamma(r + x), |c| self.ln_terms(c).0)
     }
 
     /// The logarithm of the bracket, and of its first term (alive at `T`).

@@ -12,6 +12,18 @@ use plotters::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
 
+/// The files `fit repurchase` writes into its output folder.
+pub const FILES: [&str; 8] = [
+    "fit.csv",
+    "fit.json",
+    "holdout.csv",
+    "tracking.csv",
+    "tracking.png",
+    "tracking.svg",
+    "repurchase.toml",
+    "scenario.fitted.toml",
+];
+
 /// One fitted model in the report.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelFit<'a> {

@@ -65,7 +65,7 @@ pub enum UnitError {
 /// Whether `name` is a file promosim writes into an output folder (or a temporary file an
 /// atomic write of an earlier version left).
 pub fn is_output_name(name: &str) -> bool {
-    const FIXED: [&str; 15] = [
+    const FIXED: [&str; 7] = [
         "trials.csv",
         "summary.csv",
         "summary.json",
@@ -73,17 +73,9 @@ pub fn is_output_name(name: &str) -> bool {
         "contributions.csv",
         "report.html",
         "scenario.resolved.toml",
-        // `fit repurchase`
-        "fit.csv",
-        "fit.json",
-        "holdout.csv",
-        "tracking.csv",
-        "tracking.png",
-        "tracking.svg",
-        "repurchase.toml",
-        "scenario.fitted.toml",
     ];
     FIXED.contains(&name)
+        || super::fit::FILES.contains(&name)
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
         || (name.starts_with("plot_") && (name.ends_with(".png") || name.ends_with(".svg")))
         || name.starts_with(".tmp")
