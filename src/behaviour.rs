@@ -78,6 +78,17 @@
 //! `λ' = λ·exp(κ_λ(2s − 1))`, `p' = min(1, p·exp(−κ_p(2s − 1)))`; at `s = 0.5` it is exactly
 //! BG/NBD.
 //!
+//! ## Repeat purchases: Pareto/NBD (`behaviour.repurchase.model = "paretonbd"`)
+//! The purchase rate is BG/NBD's, `λ ~ Gamma(r, α)`; instead of a dropout coin after each
+//! order, a buyer's lifetime from its first order is `Exp(μ)` with `μ ~ Gamma(s, β)`
+//! (Schmittlein, Morrison & Colombo 1987). Both are drawn at the first order, from the
+//! buyer's repeat stream; orders arrive at `t + Exp(λ')` while `t` is before the end of the
+//! lifetime, and the buyer is marked as dropped out on the day its lifetime ends (offers
+//! see it as a buyer until then). Satisfaction scales `λ` as above; it does not move a
+//! lifetime already drawn. Expected repeat orders of a new buyer in `(0, t]`:
+//! `rβ/(α(s−1)) · [1 − (β/(β+t))^{s−1}]` ([`paretonbd_expected_repeats`]); expected
+//! further orders of a live buyer over `τ` days: `λ' · min(τ, lifetime left)`.
+//!
 //! ## Repeat purchases: the daily model (`behaviour.repurchase.model = "daily"`)
 //! A discrete alternative for day-level models such as the grouped Bass reference workload:
 //! a buyer whose first order fell on day `t` orders again on each day `t+1, t+2, …` with
@@ -183,6 +194,10 @@ pub struct BehaviourParams {
     pub a: f64,
     /// BG/NBD `b`.
     pub b: f64,
+    /// Pareto/NBD `s` (1 when the model is not Pareto/NBD).
+    pub s: f64,
+    /// Pareto/NBD `β` in days (1 when the model is not Pareto/NBD).
+    pub beta: f64,
     /// Repeat-purchase process.
     pub repurchase_model: RepurchaseModel,
     /// Daily model: mean daily repeat-order probability.
@@ -265,6 +280,8 @@ impl BehaviourParams {
             alpha: b.repurchase.alpha,
             a: b.repurchase.a,
             b: b.repurchase.b,
+            s: b.repurchase.s.unwrap_or(1.0),
+            beta: b.repurchase.beta.unwrap_or(1.0),
             repurchase_model: b.repurchase.model,
             daily_r: b.repurchase.daily_probability.unwrap_or(0.0),
             daily_shape: b.repurchase.daily_probability_shape,
@@ -563,6 +580,16 @@ pub fn bgnbd_expected_repeats(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64
     }
     let z = t / (alpha + t);
     (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
+}
+
+/// Pareto/NBD expected repeat transactions in `(0, t]` for a new customer (Schmittlein,
+/// Morrison & Colombo 1987; Fader & Hardie 2005 note, eq. 27):
+/// `rβ/(α(s−1)) · [1 − (β/(β+t))^{s−1}]`, and its limit `(rβ/α) · ln(1 + t/β)` at `s = 1`.
+pub fn paretonbd_expected_repeats(r: f64, alpha: f64, s: f64, beta: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    r * beta / alpha * crate::fit::special::one_minus_power_over(beta, t, s - 1.0)
 }
 
 #[cfg(test)]

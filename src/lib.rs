@@ -18,6 +18,8 @@
 //! - [`compare`]: candidate campaigns compared trial by trial (paired differences,
 //!   probability of beating, ranking by an objective under constraints);
 //! - [`calibration`]: the field's figures as facts, and the search that calibrates defaults;
+//! - [`fit`]: BG/NBD, Pareto/NBD and Gamma-Gamma fitted to an order log, with holdout
+//!   forecasts and synthetic logs;
 //! - [`output`]: CSV/JSON files, plots, the HTML report and the terminal tables;
 //! - [`lineup`]: the candidates a run or comparison puts on one market (shared trials
 //!   and seed, one horizon and currency, names, reproduce command);
@@ -50,6 +52,7 @@ pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod fit;
 pub mod kpi;
 pub mod limits;
 pub mod lineup;

@@ -23,6 +23,8 @@
 //! | [`MAX_SCENARIO_BYTES`] | 4 MiB | scenario and baseline settings files |
 //! | [`MAX_BASELINE_BYTES`] | 16 MiB | baseline files |
 //! | [`MAX_CALIBRATION_ROUNDS`] | 30 | `calibrate --rounds` |
+//! | [`MAX_LOG_BYTES`] | 2 GiB | the order log of `fit repurchase` |
+//! | [`MAX_SIMULATED_CUSTOMERS`] | 10,000,000 | `fit simulate-log --customers` |
 //!
 //! Input files must also be regular files: a FIFO, a device (`/dev/zero`) or a folder is
 //! refused before it is opened ([`read_input`]), so reading can neither block nor grow
@@ -171,6 +173,13 @@ pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
 /// Largest baseline file read: the shipped baselines are under 50 KB (about 16 KB per
 /// candidate).
 pub const MAX_BASELINE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Largest order log `fit repurchase` reads: 2 GiB of CSV is tens of millions of orders,
+/// held in memory as a few words per order.
+pub const MAX_LOG_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Most customers `fit simulate-log` draws (each customer's orders are held in memory).
+pub const MAX_SIMULATED_CUSTOMERS: u32 = 10_000_000;
 
 /// Most rounds of the calibration search: the step halves each round, so after 30 rounds
 /// it is a billionth of the first.

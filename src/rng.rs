@@ -46,6 +46,9 @@ pub mod stream {
     /// keyed by the member (see `Population::build`). A stream of its own, so declaring
     /// segments moves no other draw.
     pub const SEGMENTS: u64 = 11;
+    /// Synthetic order logs (`crate::fit::simulate`): one stream per simulated customer,
+    /// keyed by the customer. No world draws from it.
+    pub const FIT_LOG: u64 = 12;
     /// Base of the mechanism streams: mechanism kind `k` uses `MECHANISM + k`.
     pub const MECHANISM: u64 = 0x100;
 }

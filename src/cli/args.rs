@@ -58,6 +58,158 @@ pub enum Command {
     /// effects with bootstrap intervals, ranked; writes sensitivity.csv (or morris.csv),
     /// design.csv and a bar chart.
     Sensitivity(SensitivityArgs),
+    /// Fit models to data: `fit repurchase LOG.csv` fits BG/NBD and Pareto/NBD to an order
+    /// log and writes the scenario's repurchase block.
+    #[command(subcommand)]
+    Fit(FitCommand),
+}
+
+/// `promosim fit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FitCommand {
+    /// Fit BG/NBD and Pareto/NBD (and Gamma-Gamma when the log has amounts) to an order
+    /// log by maximum likelihood, compare their forecasts with a holdout period, and write
+    /// fit.csv, fit.json, holdout.csv, tracking.csv, tracking.png and repurchase.toml.
+    Repurchase(FitArgs),
+    /// Write a synthetic order log (customer_id,date,amount) drawn from BG/NBD or
+    /// Pareto/NBD with known parameters (rates per day), and Gamma-Gamma order values.
+    SimulateLog(SimulateLogArgs),
+}
+
+/// Model written into the scenario block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FitModelArg {
+    /// The model with the lowest AIC.
+    Best,
+    /// BG/NBD.
+    Bgnbd,
+    /// Pareto/NBD.
+    Paretonbd,
+}
+
+/// Time unit of a fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnitArg {
+    /// Days.
+    Day,
+    /// Weeks.
+    Week,
+}
+
+impl From<UnitArg> for crate::fit::TimeUnit {
+    fn from(u: UnitArg) -> Self {
+        match u {
+            UnitArg::Day => crate::fit::TimeUnit::Day,
+            UnitArg::Week => crate::fit::TimeUnit::Week,
+        }
+    }
+}
+
+/// `promosim fit repurchase`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Order log (CSV with a header row): customer id, date or timestamp, optional amount.
+    /// Orders by one customer on one day are merged into one transaction.
+    pub log: PathBuf,
+    /// Last day of the calibration period (in --date-format); later orders form the
+    /// holdout.
+    #[arg(long, value_name = "DATE")]
+    pub calibration_end: String,
+    /// Last day of the holdout period (default: the log's last order day).
+    #[arg(long, value_name = "DATE")]
+    pub holdout_end: Option<String>,
+    /// Customer id column.
+    #[arg(long, default_value = "customer_id")]
+    pub customer_column: String,
+    /// Date or timestamp column.
+    #[arg(long, default_value = "date")]
+    pub date_column: String,
+    /// Amount column (default: a column named `amount`, when there is one).
+    #[arg(long)]
+    pub amount_column: Option<String>,
+    /// Ignore amounts (no Gamma-Gamma fit).
+    #[arg(long, conflicts_with = "amount_column")]
+    pub no_amount: bool,
+    /// Date format: %Y-%m-%d, %Y/%m/%d, %d/%m/%Y, %m/%d/%Y, %d.%m.%Y or %Y%m%d; a time of
+    /// day after the date (ISO `T14:05:00`, with an optional zone) is accepted and dropped.
+    #[arg(long, default_value = "%Y-%m-%d")]
+    pub date_format: String,
+    /// Time unit of the fit (α and β are reported in it; the scenario block is in days).
+    #[arg(long, value_enum, default_value = "week")]
+    pub unit: UnitArg,
+    /// Model written into repurchase.toml (and --into).
+    #[arg(long, value_enum, default_value = "best")]
+    pub model: FitModelArg,
+    /// Also write scenario.fitted.toml: a copy of this scenario with the fitted
+    /// repurchase block in place of its own, ready for `promosim run`.
+    #[arg(long, alias = "scenario", value_name = "SCENARIO")]
+    pub into: Option<PathBuf>,
+    /// With --into and amounts: set the copy's product.order_value to the gamma with the
+    /// Gamma-Gamma fit's mean and variance.
+    #[arg(long, requires = "into")]
+    pub order_value: bool,
+    /// Output folder (default: `output/fit-<log file stem>`), replaced as a whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `promosim fit simulate-log`.
+#[derive(Debug, Args)]
+pub struct SimulateLogArgs {
+    /// Output CSV file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Process: BG/NBD (r, alpha, a, b) or Pareto/NBD (r, alpha, s, beta).
+    #[arg(long, value_enum, default_value = "bgnbd")]
+    pub model: SimModelArg,
+    /// Customers.
+    #[arg(long, default_value_t = 2000)]
+    pub customers: u32,
+    /// Days the log covers.
+    #[arg(long, default_value_t = 548)]
+    pub days: u32,
+    /// First purchases spread uniformly over this many first days.
+    #[arg(long, default_value_t = 91)]
+    pub cohort_days: u32,
+    /// First day of the log (YYYY-MM-DD).
+    #[arg(long, default_value = "2024-01-01")]
+    pub start: String,
+    /// Gamma shape r of the purchase rate.
+    #[arg(long, default_value_t = 0.243)]
+    pub r: f64,
+    /// Gamma scale parameter α of the purchase rate, in days.
+    #[arg(long, default_value_t = 30.898)]
+    pub alpha: f64,
+    /// BG/NBD Beta a of the dropout probability.
+    #[arg(long, default_value_t = 0.793)]
+    pub a: f64,
+    /// BG/NBD Beta b of the dropout probability.
+    #[arg(long, default_value_t = 2.426)]
+    pub b: f64,
+    /// Pareto/NBD Gamma shape s of the dropout rate.
+    #[arg(long, default_value_t = 0.61)]
+    pub s: f64,
+    /// Pareto/NBD Gamma scale parameter β of the dropout rate, in days.
+    #[arg(long, default_value_t = 81.69)]
+    pub beta: f64,
+    /// Gamma-Gamma p, q and gamma of the order values (0 for p: no amounts).
+    #[arg(long, num_args = 3, value_names = ["P", "Q", "GAMMA"], default_values_t = [6.25, 3.74, 15.44])]
+    pub value: Vec<f64>,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Process of a synthetic log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimModelArg {
+    /// BG/NBD.
+    Bgnbd,
+    /// Pareto/NBD.
+    Paretonbd,
 }
 
 /// `promosim baseline` subcommands.

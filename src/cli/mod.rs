@@ -1,5 +1,5 @@
 //! The command line: `promosim run | compare | validate | show | calibrate | baseline |
-//! sweep | sensitivity`.
+//! sweep | sensitivity | fit`.
 //!
 //! This is the only module that knows clap. [`args`] holds the argument types; each command
 //! is a short pipeline in its own file: resolve the scenario, call the library, write
@@ -14,6 +14,7 @@ mod baseline;
 mod calibrate;
 mod compare;
 mod explore;
+mod fit;
 mod infer;
 mod jobs;
 mod run;
@@ -22,8 +23,8 @@ mod validate;
 
 pub use args::{
     BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, DesignArg, ExploreOpts,
-    MethodArg, ModeArg, ObjectiveArg, RecordArgs, RecordOpts, RunArgs, RunOpts, SensitivityArgs,
-    SweepArgs, UpdateArgs,
+    FitArgs, FitCommand, MethodArg, ModeArg, ObjectiveArg, RecordArgs, RecordOpts, RunArgs,
+    RunOpts, SensitivityArgs, SimulateLogArgs, SweepArgs, UpdateArgs,
 };
 
 use crate::baseline::BaselineError;
@@ -109,6 +110,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Baseline(b) => baseline::baseline(b),
         Command::Sweep(args) => explore::sweep(&args),
         Command::Sensitivity(args) => explore::sensitivity(&args),
+        Command::Fit(FitCommand::Repurchase(args)) => fit::repurchase(&args),
+        Command::Fit(FitCommand::SimulateLog(args)) => fit::simulate_log(&args),
         Command::Schema => {
             print!("{}", crate::scenario::schema::json());
             Ok(())

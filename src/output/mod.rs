@@ -10,6 +10,7 @@
 //! byte-identical files.
 
 mod csv;
+pub mod fit;
 pub(crate) mod format;
 mod json;
 pub mod plots;

@@ -94,6 +94,7 @@ pub fn is_output_name(name: &str) -> bool {
     FIXED.contains(&name)
         || name == "predictive.png"
         || (name.starts_with("calibrated_") && name.ends_with(".toml"))
+        || super::fit::FILES.contains(&name)
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
         || (name.starts_with("plot_") && (name.ends_with(".png") || name.ends_with(".svg")))
         || name.starts_with(".tmp")

@@ -281,7 +281,38 @@ mod tests {
     #[test]
     fn unknown_repurchase_model_names_the_allowed_ones() {
         let e = errs("[behaviour.repurchase]\nmodel = \"weekly\"\n");
-        assert!(e.contains("bgnbd") && e.contains("daily"), "{e}");
+        assert!(
+            e.contains("bgnbd") && e.contains("daily") && e.contains("paretonbd"),
+            "{e}"
+        );
+    }
+
+    /// Pareto/NBD needs its lifetime parameters, checks their ranges and the mean purchase
+    /// rate, and its keys are rejected under the other models.
+    #[test]
+    fn paretonbd_needs_s_and_beta() {
+        let e = errs("[behaviour.repurchase]\nmodel = \"paretonbd\"\n");
+        assert!(
+            e.contains("behaviour.repurchase.s`") && e.contains("missing"),
+            "{e}"
+        );
+        assert!(e.contains("behaviour.repurchase.beta`"), "{e}");
+        assert_eq!(
+            errs("[behaviour.repurchase]\nmodel = \"paretonbd\"\ns = 0.6\nbeta = 80.0\n"),
+            ""
+        );
+        let e = errs(
+            "[behaviour.repurchase]\nmodel = \"paretonbd\"\ns = 0\nbeta = 2e6\nr = 100.0\nalpha = 1.0\n",
+        );
+        for key in ["repurchase.s`", "repurchase.beta`", "repurchase.alpha`"] {
+            assert!(e.contains(key), "{key}: {e}");
+        }
+        let e = errs("[behaviour.repurchase]\ns = 0.6\n");
+        assert!(e.contains("only used by the paretonbd model"), "{e}");
+        let e = errs(
+            "[behaviour.repurchase]\nmodel = \"paretonbd\"\ns = 0.6\nbeta = 80.0\ndaily_dropout = 0.1\n",
+        );
+        assert!(e.contains("only used by the daily model"), "{e}");
     }
 
     #[test]

@@ -195,6 +195,10 @@ pub enum RepurchaseModel {
     /// with probability `r_i` (at most one repeat order a day), and drops out after each
     /// repeat order with probability `daily_dropout`.
     Daily,
+    /// Pareto/NBD in continuous time: orders arrive as a Poisson process of rate
+    /// `λ ~ Gamma(r, α)` during an exponential lifetime of rate `μ ~ Gamma(s, β)`.
+    #[serde(rename = "paretonbd")]
+    ParetoNbd,
 }
 
 settings! {
@@ -205,6 +209,11 @@ settings! {
     /// `r`, `alpha`, `a` and `b` default to the values of the product's purchase cycle
     /// (`product.repurchase_class`); each one set here overrides its class value.
     ///
+    /// `model = "paretonbd"`: Pareto/NBD (Schmittlein, Morrison & Colombo 1987), purchase rate
+    /// `λ ~ Gamma(r, α)` per day as for BG/NBD, and a lifetime `Exp(μ)` from the first order
+    /// with `μ ~ Gamma(s, β)` per day; `s` and `beta` are required, `a` and `b` are not used.
+    /// Satisfaction scales the purchase rate only (a lifetime is drawn once).
+    ///
     /// `model = "daily"`: a discrete daily process. A buyer whose first order fell on day `t`
     /// orders again on each day `t+1, t+2, …` with probability `r_i`; `r_i = daily_probability`
     /// for everyone, or, when `daily_probability_shape = k` is set,
@@ -212,7 +221,7 @@ settings! {
     /// `daily_probability` before the clamp). After each repeat order the buyer drops out for
     /// good with probability `daily_dropout` (default 0). `r`, `alpha`, `a`, `b` are not used.
     pub struct Repurchase {
-        /// Repeat-purchase process: `"bgnbd"` (default) or `"daily"`.
+        /// Repeat-purchase process: `"bgnbd"` (default), `"paretonbd"` or `"daily"`.
         model: RepurchaseModel = RepurchaseModel::Bgnbd => any,
         /// BG/NBD Gamma shape `r`, 0.001 to 1,000 (default: from `product.repurchase_class`;
         /// "cdnow" 0.243).
@@ -227,6 +236,15 @@ settings! {
         /// BG/NBD Beta `b` of the dropout probability, 0.001 to 1,000 (default: from
         /// `product.repurchase_class`; "cdnow" 2.426).
         b: f64 = super::RepurchaseClass::Cdnow.bgnbd().b => range(0.001, 1000.0),
+        /// Pareto/NBD Gamma shape `s` of the dropout rate, 0.001 to 1,000 (required when
+        /// `model = "paretonbd"`, rejected otherwise).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        s: Option<f64> = None => custom,
+        /// Pareto/NBD Gamma rate `β` of the dropout rate, in days, 0.001 to 10⁶ (mean lifetime
+        /// `β/(s−1)` days for `s > 1`; required when `model = "paretonbd"`, rejected
+        /// otherwise).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        beta: Option<f64> = None => custom,
         /// Days past the horizon counted in customer lifetime value (default 365).
         clv_days: f64 = 365.0 => non_negative,
         /// Daily repeat-order probability `r` of the daily model, in [0, 1] (required when
@@ -241,55 +259,70 @@ settings! {
         #[serde(skip_serializing_if = "Option::is_none")]
         daily_dropout: Option<f64> = None => custom,
     }
-    // The daily model's keys are required with it and rejected with BG/NBD, so a scenario
-    // never carries parameters that silently do nothing.
+    // Each model's own keys are required with it and rejected with the others, so a
+    // scenario never carries parameters that silently do nothing.
     check(self, _, c) {
-        match self.model {
-            RepurchaseModel::Bgnbd => {
-                let rate = self.r / self.alpha;
-                if rate > crate::limits::MAX_PURCHASE_RATE {
-                    c.push(
-                        "alpha",
-                        format!(
-                            "the mean purchase rate r / alpha = {} / {} = {} orders a day is out of range: allowed at most {} (alpha is in days)",
-                            super::check::show(self.r),
-                            super::check::show(self.alpha),
-                            super::check::show(rate),
-                            super::check::show(crate::limits::MAX_PURCHASE_RATE)
-                        ),
-                    );
-                }
-                let model_key = c.path("model");
-                for (key, v) in [
-                    ("daily_probability", self.daily_probability),
-                    ("daily_probability_shape", self.daily_probability_shape),
-                    ("daily_dropout", self.daily_dropout),
-                ] {
-                    if v.is_some() {
-                        c.push(
-                            key,
-                            format!(
-                                "only used by the daily model: set `{model_key} = \"daily\"` or remove it (allowed models: \"bgnbd\", \"daily\")"
-                            ),
-                        );
-                    }
-                }
-            }
-            RepurchaseModel::Daily => {
-                match self.daily_probability {
-                    Some(p) => c.prob("daily_probability", p),
-                    None => c.push(
-                        "daily_probability",
-                        "missing: `model = \"daily\"` needs the daily repeat-order probability, a probability in [0, 1]",
+        let model_key = c.path("model");
+        let allowed = "allowed models: \"bgnbd\", \"paretonbd\", \"daily\"";
+        let (needs, name): (&[&str], &str) = match self.model {
+            RepurchaseModel::Bgnbd => (&[], "bgnbd"),
+            RepurchaseModel::ParetoNbd => (&["s", "beta"], "paretonbd"),
+            RepurchaseModel::Daily => (&["daily_probability"], "daily"),
+        };
+        for (key, v, owner) in [
+            ("s", self.s, "paretonbd"),
+            ("beta", self.beta, "paretonbd"),
+            ("daily_probability", self.daily_probability, "daily"),
+            ("daily_probability_shape", self.daily_probability_shape, "daily"),
+            ("daily_dropout", self.daily_dropout, "daily"),
+        ] {
+            if v.is_some() && owner != name {
+                c.push(
+                    key,
+                    format!(
+                        "only used by the {owner} model: set `{model_key} = \"{owner}\"` or remove it ({allowed})"
                     ),
-                }
-                if let Some(k) = self.daily_probability_shape {
-                    c.range("daily_probability_shape", k, 0.001, 1e12);
-                }
-                if let Some(d) = self.daily_dropout {
-                    c.prob("daily_dropout", d);
-                }
+                );
+            } else if v.is_none() && needs.contains(&key) {
+                c.push(
+                    key,
+                    format!("missing: `{model_key} = \"{name}\"` needs it ({})", match key {
+                        "s" => "the Gamma shape of the dropout rate, 0.001 to 1,000",
+                        "beta" => "the Gamma rate of the dropout rate in days, 0.001 to 10⁶",
+                        _ => "the daily repeat-order probability, a probability in [0, 1]",
+                    }),
+                );
             }
+        }
+        if self.model != RepurchaseModel::Daily {
+            let rate = self.r / self.alpha;
+            if rate > crate::limits::MAX_PURCHASE_RATE {
+                c.push(
+                    "alpha",
+                    format!(
+                        "the mean purchase rate r / alpha = {} / {} = {} orders a day is out of range: allowed at most {} (alpha is in days)",
+                        super::check::show(self.r),
+                        super::check::show(self.alpha),
+                        super::check::show(rate),
+                        super::check::show(crate::limits::MAX_PURCHASE_RATE)
+                    ),
+                );
+            }
+        }
+        if let Some(s) = self.s {
+            c.range("s", s, 0.001, 1000.0);
+        }
+        if let Some(b) = self.beta {
+            c.range("beta", b, 0.001, 1e6);
+        }
+        if let Some(p) = self.daily_probability {
+            c.prob("daily_probability", p);
+        }
+        if let Some(k) = self.daily_probability_shape {
+            c.range("daily_probability_shape", k, 0.001, 1e12);
+        }
+        if let Some(d) = self.daily_dropout {
+            c.prob("daily_dropout", d);
         }
     }
 }

@@ -262,7 +262,7 @@ impl World {
         if self.is_buyer(i) && self.flags[u] & DROPPED == 0 {
             let k = 0x8000_0000 | ((self.day << 11) | minute.min(2047));
             match self.beh().repurchase_model {
-                RepurchaseModel::Bgnbd => {
+                RepurchaseModel::Bgnbd | RepurchaseModel::ParetoNbd => {
                     let mut rng = agent_rng_in(self.repeat_key, i, k);
                     let time = self.day as f64 + minute.min(1439) as f64 / 1440.0;
                     self.schedule_repeat(i, time, &mut rng);

@@ -69,7 +69,15 @@ impl World {
                 let gamma = self.repeat_gamma.as_ref().expect("reset");
                 let beta = self.repeat_beta.as_ref().expect("reset");
                 self.lambda[u] = gamma.sample(&mut rng) as f32;
-                self.dropout[u] = beta.sample(&mut rng) as f32;
+                self.dropout[u] = match self.repeat_mu.as_ref() {
+                    // Pareto/NBD: the end of the lifetime, `time + Exp(μ)`.
+                    Some(mu) => {
+                        let m = mu.sample(&mut rng);
+                        let e: f64 = Exp1.sample(&mut rng);
+                        (time + e / m) as f32
+                    }
+                    None => beta.sample(&mut rng) as f32,
+                };
                 self.book_order_as(i, discount, time, true, how, repeat);
                 self.schedule_repeat(i, time, &mut rng);
             }

@@ -264,7 +264,7 @@ impl Paths {
     fn per_buyer_repeats(model: RepurchaseModel) -> RepeatPath {
         match model {
             RepurchaseModel::Daily => RepeatPath::Daily,
-            RepurchaseModel::Bgnbd => RepeatPath::Bgnbd,
+            RepurchaseModel::Bgnbd | RepurchaseModel::ParetoNbd => RepeatPath::Bgnbd,
         }
     }
 

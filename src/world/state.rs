@@ -198,6 +198,8 @@ pub struct World {
     pub(super) intent_rng: Option<SimRng>,
     pub(super) repeat_gamma: Option<Gamma<f64>>,
     pub(super) repeat_beta: Option<Beta<f64>>,
+    /// Pareto/NBD's dropout rate law `Gamma(s, 1/β)` (`None` under the other models).
+    pub(super) repeat_mu: Option<Gamma<f64>>,
     /// Daily model, homogeneous: `−ln(1 − r)`, the rate of the geometric waiting time.
     pub(super) daily_c0: f64,
     /// Daily model, heterogeneous buyers (`Population::daily_r`): each buyer's
@@ -301,6 +303,7 @@ impl Default for World {
             intent_rng: None,
             repeat_gamma: None,
             repeat_beta: None,
+            repeat_mu: None,
             daily_c0: 0.0,
             daily_c: Vec::new(),
             first_day: Vec::new(),
@@ -350,6 +353,8 @@ impl World {
             self.beh = Some(plan.behaviour.clone());
             self.repeat_gamma = Some(Gamma::new(b.r, 1.0 / b.alpha).expect("validated r, alpha"));
             self.repeat_beta = Some(Beta::new(b.a, b.b).expect("validated a, b"));
+            self.repeat_mu = (b.repurchase_model == crate::settings::RepurchaseModel::ParetoNbd)
+                .then(|| Gamma::new(b.s, 1.0 / b.beta).expect("validated s, beta"));
             self.daily_c0 = -(-b.daily_r.min(1.0)).ln_1p();
         }
         self.alive.clear();

@@ -1,5 +1,6 @@
 //! Repeat orders by buyers, on the scenario's [`RepeatPath`]:
-//! - [`bgnbd`]: BG/NBD, each buyer's next order time drawn in advance (`t + Exp(λ)`);
+//! - [`bgnbd`]: BG/NBD and Pareto/NBD, each buyer's next order time drawn in advance
+//!   (`t + Exp(λ)`);
 //! - [`daily`]: the daily model, each buyer's next repeat day drawn once per order
 //!   (geometric);
 //! - [`pooled`]: the daily model with exchangeable buyers, a binomial count of orders per
@@ -106,11 +107,19 @@ impl World {
                     future
                 }
                 RepeatPath::Bgnbd => {
+                    let horizon = self.horizon as f64;
                     let mut future = 0.0;
                     for &i in &self.buyers {
                         if self.flags[i as usize] & DROPPED == 0 {
                             let (lambda, p) = self.effective_repurchase(i);
-                            future += expected_future_orders(lambda, p, self.clv_days);
+                            future += if self.repeat_mu.is_some() {
+                                // Pareto/NBD: orders at λ' for the part of the lifetime
+                                // left within `clv_days` (the slot holds its end).
+                                let end = self.dropout[i as usize] as f64;
+                                lambda * (end.min(horizon + self.clv_days) - horizon).max(0.0)
+                            } else {
+                                expected_future_orders(lambda, p, self.clv_days)
+                            };
                         }
                     }
                     future
