@@ -32,11 +32,10 @@ impl FactResult {
         self.fact.target.holds(self.value)
     }
 
-    /// The statistic's standard error, read back from its 95% interval (half its width
-    /// over 1.96; the t quantile at the trial counts used is within 2% of it above 60
-    /// trials).
+    /// The statistic's standard error, read back from its 95% interval: half its width
+    /// over the Student t quantile of the trial count, as the interval was made.
     pub fn se(&self) -> f64 {
-        (self.ci95.1 - self.ci95.0) / (2.0 * 1.96)
+        (self.ci95.1 - self.ci95.0) / (2.0 * t975(self.trials as usize))
     }
 }
 
