@@ -8,7 +8,7 @@
 //!   accepted (tolerance ε₀ = ∞), with equal weights.
 //! - **Generation t** sets the tolerance to the weighted median of the previous
 //!   generation's distances (pyABC's `QuantileEpsilon`, α = 0.5), for the Gaussian kernel
-//!   also at most `1/√2` of the previous one ([`next_epsilon`]), never below the floor
+//!   also at most `1/√2` of the previous one (see `next_epsilon`), never below the floor
 //!   `eps_min`. Candidates are drawn from the previous particles by weight and moved by a
 //!   Gaussian kernel whose covariance is twice the particles' weighted covariance in
 //!   working space (Beaumont et al. 2009, §3; [`super::prior`] for the working space); a

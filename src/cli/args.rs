@@ -692,7 +692,7 @@ pub struct CalibrateArgs {
     /// Seed of the proposals, hypercubes and predictive draws (the scenarios keep theirs).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Output folder (default: out/calibrate-<targets file stem>).
+    /// Output folder (default: `out/calibrate-<targets file stem>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (results do not depend on it).
