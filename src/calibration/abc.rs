@@ -25,7 +25,10 @@
 //!   Genet. Mol. Biol. 12(2):129–141); the floor `eps_min` defaults to 1 for it.
 //! - **Distance.** Each target's distance ([`Target::distance`]) is scaled (standard errors,
 //!   half-widths of a range, the size of a bound); the particle's distance is their root
-//!   sum of squares (pyABC's default p = 2).
+//!   sum of squares (pyABC's default p = 2). For a value with a standard error the scale
+//!   holds both the observation's and the simulated statistic's standard error: every
+//!   particle runs the same trials, and without its own noise in the scale a posterior
+//!   would be conditional on those trials and too narrow.
 //! - **Stopping.** After a generation when ε has reached its floor, when the generation
 //!   limit is reached, when the acceptance rate fell below `min_acceptance`, or when the
 //!   budget (simulations or wall time) would be exceeded; the last finished generation is
@@ -169,12 +172,13 @@ impl Stop {
     }
 }
 
-/// The scaled distances of `stats` from `targets` and their root sum of squares.
-pub fn distances(targets: &[Target], stats: &[f64]) -> (Vec<f64>, f64) {
+/// The scaled distances of `stats` (each statistic with its standard error) from
+/// `targets` and their root sum of squares.
+pub fn distances(targets: &[Target], stats: &[(f64, f64)]) -> (Vec<f64>, f64) {
     let d: Vec<f64> = targets
         .iter()
         .zip(stats)
-        .map(|(t, x)| t.distance(*x))
+        .map(|(t, (x, se))| t.distance(*x, *se))
         .collect();
     let total = d.iter().map(|x| x * x).sum::<f64>().sqrt();
     (d, total)
@@ -293,8 +297,9 @@ pub struct Problem<'a, S> {
     pub priors: &'a [Bounded],
     /// The targets.
     pub targets: &'a [Target],
-    /// Simulates one parameter vector: each target's statistic, or `None` when the
-    /// scenario's checks refuse the values.
+    /// Simulates one parameter vector: each target's statistic with its standard error
+    /// (the simulator's noise at the trials run), or `None` when the scenario's checks
+    /// refuse the values.
     pub simulate: &'a S,
 }
 
@@ -310,7 +315,7 @@ pub fn abc_smc<S>(
     stop: &dyn Fn() -> bool,
 ) -> (Vec<Generation>, Stop)
 where
-    S: Fn(&[f64]) -> Option<Vec<f64>> + Sync,
+    S: Fn(&[f64]) -> Option<Vec<(f64, f64)>> + Sync,
 {
     let start = Instant::now();
     let used: u64 = done.iter().map(|g| g.simulations).sum();
@@ -350,7 +355,7 @@ where
                 .map(|j| draw_candidate(problem.priors, proposal.as_ref(), settings.seed, t, j))
                 .collect();
             next += batch;
-            let results: Vec<Option<Vec<f64>>> = cands
+            let results: Vec<Option<Vec<(f64, f64)>>> = cands
                 .par_iter()
                 .map(|c| (problem.simulate)(&c.theta))
                 .collect();
@@ -368,7 +373,7 @@ where
                     accepted.push(Particle {
                         theta: c.theta,
                         weight: 1.0,
-                        stats,
+                        stats: stats.iter().map(|s| s.0).collect(),
                         distances: ds,
                         distance: d,
                     });
@@ -589,7 +594,7 @@ mod tests {
     }
 
     fn run(
-        problem: &Problem<'_, impl Fn(&[f64]) -> Option<Vec<f64>> + Sync>,
+        problem: &Problem<'_, impl Fn(&[f64]) -> Option<Vec<(f64, f64)>> + Sync>,
         s: &AbcSettings,
     ) -> Vec<Generation> {
         abc_smc(
@@ -618,7 +623,7 @@ mod tests {
             Bounded::full(Prior::Uniform(0.0, 1.0)),
         ];
         let targets = [Target::Value(1.5, 1.0)];
-        let sim = |th: &[f64]| Some(vec![th[0]]);
+        let sim = |th: &[f64]| Some(vec![(th[0], 0.0)]);
         let problem = Problem {
             priors: &priors,
             targets: &targets,
@@ -650,7 +655,7 @@ mod tests {
     fn the_uniform_kernel_reaches_zero_on_ranges() {
         let priors = [Bounded::full(Prior::Uniform(0.0, 10.0))];
         let targets = [Target::Range(4.0, 9.0)];
-        let sim = |th: &[f64]| Some(vec![th[0] * th[0]]);
+        let sim = |th: &[f64]| Some(vec![(th[0] * th[0], 0.0)]);
         let problem = Problem {
             priors: &priors,
             targets: &targets,
@@ -681,7 +686,7 @@ mod tests {
             Bounded::full(Prior::LogUniform(0.1, 10.0)),
         ];
         let targets = [Target::Value(1.0, 0.2), Target::Range(1.0, 2.0)];
-        let sim = |th: &[f64]| Some(vec![th[0] + 0.1 * th[1], th[1]]);
+        let sim = |th: &[f64]| Some(vec![(th[0] + 0.1 * th[1], 0.0), (th[1], 0.0)]);
         let problem = Problem {
             priors: &priors,
             targets: &targets,
@@ -706,7 +711,7 @@ mod tests {
     fn the_simulation_budget_stops_before_it_is_exceeded() {
         let priors = [Bounded::full(Prior::Uniform(0.0, 1.0))];
         let targets = [Target::Value(0.5, 0.01)];
-        let sim = |th: &[f64]| Some(vec![th[0]]);
+        let sim = |th: &[f64]| Some(vec![(th[0], 0.0)]);
         let problem = Problem {
             priors: &priors,
             targets: &targets,

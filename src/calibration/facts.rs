@@ -58,9 +58,11 @@ impl Target {
 
     /// How far `x` misses the target, in the target's own scale: 0 inside a range or on
     /// the right side of a bound; outside, the miss over the range's half-width or the
-    /// bound's size (at least 0.01); `|x − v| / se` for a value with a standard error.
-    /// Infinite for a value that is not finite.
-    pub fn distance(self, x: f64) -> f64 {
+    /// bound's size (at least 0.01); for a value with a standard error,
+    /// `|x − v| / √(se² + se_sim²)`, where `se_sim` is the simulated statistic's own
+    /// standard error (the difference of two noisy means has both variances). Infinite
+    /// for a value that is not finite.
+    pub fn distance(self, x: f64, se_sim: f64) -> f64 {
         if !x.is_finite() {
             return f64::INFINITY;
         }
@@ -68,7 +70,7 @@ impl Target {
             Target::Range(lo, hi) => (lo - x).max(x - hi).max(0.0) / (0.5 * (hi - lo)),
             Target::AtLeast(b) => (b - x).max(0.0) / b.abs().max(0.01),
             Target::AtMost(b) => (x - b).max(0.0) / b.abs().max(0.01),
-            Target::Value(v, se) => (x - v).abs() / se,
+            Target::Value(v, se) => (x - v).abs() / (se * se + se_sim * se_sim).sqrt(),
         }
     }
 

@@ -52,7 +52,7 @@ impl<S> Objective<'_, S> {
 
 impl<S> CostFunction for Objective<'_, S>
 where
-    S: Fn(&[f64]) -> Option<Vec<f64>> + Sync,
+    S: Fn(&[f64]) -> Option<Vec<(f64, f64)>> + Sync,
 {
     type Param = Vec<f64>;
     type Output = f64;
@@ -78,7 +78,7 @@ pub fn optimise<S>(
     max_iterations: u64,
 ) -> Result<Optimum, String>
 where
-    S: Fn(&[f64]) -> Option<Vec<f64>> + Sync,
+    S: Fn(&[f64]) -> Option<Vec<(f64, f64)>> + Sync,
 {
     let calls = AtomicU64::new(0);
     let objective = Objective {
@@ -139,7 +139,7 @@ mod tests {
             Bounded::full(Prior::LogUniform(0.01, 10.0)),
         ];
         let targets = [Target::Value(1.0, 0.1), Target::Value(0.5, 0.01)];
-        let sim = |th: &[f64]| Some(vec![th[0] + th[1], th[1]]);
+        let sim = |th: &[f64]| Some(vec![(th[0] + th[1], 0.0), (th[1], 0.0)]);
         let o = optimise(&priors, &targets, &sim, &[0.0, 1.0], 300).expect("runs");
         assert!((o.theta[1] - 0.5).abs() < 0.01, "{o:?}");
         assert!((o.theta[0] - 0.5).abs() < 0.1, "{o:?}");

@@ -117,11 +117,6 @@ pub(super) fn infer(
     // not a silently refused particle later.
     let median: Vec<f64> = priors.iter().map(|p| p.from_unit(0.5)).collect();
     evaluate(&median, None)?;
-    let values = |theta: &[f64]| -> Option<Vec<f64>> {
-        evaluate(theta, None)
-            .ok()
-            .map(|r| r.iter().map(|f| f.value).collect())
-    };
     let with_se = |theta: &[f64]| -> Option<Vec<(f64, f64)>> {
         evaluate(theta, None)
             .ok()
@@ -185,7 +180,7 @@ pub(super) fn infer(
         let problem = abc::Problem {
             priors: &bounded,
             targets: &targets,
-            simulate: &values,
+            simulate: &with_se,
         };
         let done = std::mem::take(&mut state.generations);
         let resumed = done.len();
@@ -252,7 +247,7 @@ pub(super) fn infer(
             Some(m) => m.iter().map(Marginal::median).collect(),
             None => bounded.iter().map(|b| b.from_unit(0.5)).collect(),
         };
-        let o = optimise(&bounded, &targets, &values, &start, a.max_iterations)
+        let o = optimise(&bounded, &targets, &with_se, &start, a.max_iterations)
             .map_err(|e| anyhow::anyhow!("optimiser: {e}"))?;
         costs.push(out::Cost {
             method: "Nelder-Mead",
