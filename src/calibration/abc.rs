@@ -44,7 +44,7 @@
 //! decides how many generations finish, never what they contain.
 
 use super::facts::Target;
-use super::prior::Bounded;
+use super::prior::{Bounded, to_work_point};
 use crate::rng::{SimRng, mix};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -469,13 +469,7 @@ impl Proposal {
         let work: Vec<Vec<f64>> = g
             .particles
             .iter()
-            .map(|p| {
-                p.theta
-                    .iter()
-                    .zip(priors)
-                    .map(|(x, b)| b.prior.to_work(*x))
-                    .collect()
-            })
+            .map(|p| to_work_point(&p.theta, priors.iter().map(|b| b.prior)))
             .collect();
         let weights: Vec<f64> = g.particles.iter().map(|p| p.weight).collect();
         let mut c = 0.0;
@@ -507,12 +501,7 @@ impl Proposal {
         let weights: Vec<f64> = ps
             .par_iter()
             .map(|p| {
-                let z: Vec<f64> = p
-                    .theta
-                    .iter()
-                    .zip(priors)
-                    .map(|(x, b)| b.prior.to_work(*x))
-                    .collect();
+                let z = to_work_point(&p.theta, priors.iter().map(|b| b.prior));
                 let prior: f64 = z
                     .iter()
                     .zip(priors)

@@ -15,7 +15,7 @@
 //!   1996), seeded, so a particle of weight w is drawn ⌊n·w⌋ or ⌈n·w⌉ times.
 
 use super::abc::{Generation, weighted_quantile};
-use super::prior::Prior;
+use super::prior::{Prior, to_work_point};
 use crate::rng::{SimRng, mix};
 use rand::{RngExt, SeedableRng};
 
@@ -82,13 +82,7 @@ pub fn correlation(g: &Generation, priors: &[Prior]) -> Vec<f64> {
     let z: Vec<Vec<f64>> = g
         .particles
         .iter()
-        .map(|p| {
-            p.theta
-                .iter()
-                .zip(priors)
-                .map(|(x, pr)| pr.to_work(*x))
-                .collect()
-        })
+        .map(|p| to_work_point(&p.theta, priors.iter().copied()))
         .collect();
     let mean: Vec<f64> = (0..d)
         .map(|k| z.iter().zip(&w).map(|(z, w)| w * z[k]).sum::<f64>() / total)

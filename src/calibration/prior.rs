@@ -137,6 +137,15 @@ impl fmt::Display for Prior {
     }
 }
 
+/// The working-space coordinates of a parameter point under its priors.
+pub fn to_work_point(theta: &[f64], priors: impl IntoIterator<Item = Prior>) -> Vec<f64> {
+    theta
+        .iter()
+        .zip(priors)
+        .map(|(x, p)| p.to_work(*x))
+        .collect()
+}
+
 /// A prior truncated to a box `[lo, hi]` of values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bounded {

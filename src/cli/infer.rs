@@ -449,9 +449,7 @@ fn merge_params(file: &FieldFacts, extra: &[String]) -> Result<Vec<Param>, CliEr
 /// Every scenario a target reads must accept each parameter at its prior's bounds (the
 /// mean of a normal prior), so a prior wider than a key allows is an error before running.
 fn check_priors(dir: &Path, facts: &[Fact], params: &[Param]) -> Result<(), CliError> {
-    let mut scenarios: Vec<String> = facts.iter().flat_map(arms_of).map(|a| a.scenario).collect();
-    scenarios.sort();
-    scenarios.dedup();
+    let scenarios = scenarios_of(facts);
     for p in params {
         let at: Vec<f64> = match p.prior {
             crate::calibration::prior::Prior::Normal(mu, _) => vec![mu],
@@ -495,6 +493,14 @@ fn arms_of(f: &Fact) -> Vec<crate::calibration::Arm> {
     }
 }
 
+/// The distinct scenario files the targets read, in name order.
+fn scenarios_of(facts: &[Fact]) -> Vec<String> {
+    let mut scenarios: Vec<String> = facts.iter().flat_map(arms_of).map(|a| a.scenario).collect();
+    scenarios.sort();
+    scenarios.dedup();
+    scenarios
+}
+
 /// Distinct arms run per parameter point.
 fn arm_count(facts: &[Fact]) -> u64 {
     let mut arms: Vec<_> = facts.iter().flat_map(arms_of).collect();
@@ -523,9 +529,7 @@ fn fingerprint(
     let read =
         |p: &Path| std::fs::read(p).map_err(|e| CliError::Usage(format!("{}: {e}", p.display())));
     h.write(&read(&file.path)?);
-    let mut scenarios: Vec<String> = facts.iter().flat_map(arms_of).map(|a| a.scenario).collect();
-    scenarios.sort();
-    scenarios.dedup();
+    let scenarios = scenarios_of(facts);
     for s in scenarios {
         h.write(&read(&dir.join(s))?);
     }
@@ -686,9 +690,7 @@ fn calibrated_scenarios(
     what: &str,
     targets: &Path,
 ) -> Result<Vec<(String, String)>, CliError> {
-    let mut scenarios: Vec<String> = facts.iter().flat_map(arms_of).map(|a| a.scenario).collect();
-    scenarios.sort();
-    scenarios.dedup();
+    let scenarios = scenarios_of(facts);
     let mut out = Vec::new();
     for s in scenarios {
         let path = dir.join(&s);
