@@ -649,6 +649,10 @@ pub struct CalibrateArgs {
     /// normal(mean,sd) (repeatable; adds to or replaces the targets file's `[params]`).
     #[arg(long = "param", value_name = "KEY=PRIOR")]
     pub params: Vec<String>,
+    /// Only the parameters (of the targets file's `[params]` and of --param) whose key
+    /// starts with this prefix (repeatable): with --facts, one section's own parameters.
+    #[arg(long = "only-params", value_name = "PREFIX")]
+    pub only_params: Vec<String>,
     /// ABC-SMC particles per generation.
     #[arg(long, default_value_t = 200)]
     pub particles: usize,

@@ -58,7 +58,7 @@ pub(super) fn infer(
             a.facts
         )));
     }
-    let params = merge_params(&file, &a.params)?;
+    let params = merge_params(&file, &a.params, &a.only_params)?;
     let keys: Vec<String> = params.iter().map(|p| p.key.clone()).collect();
     let priors: Vec<_> = params.iter().map(|p| p.prior).collect();
     check_priors(&dir, &facts, &params)?;
@@ -427,8 +427,13 @@ pub(super) fn infer(
     Ok(())
 }
 
-/// The file's parameters, then `--param` ones (replacing a file's parameter of the same key).
-fn merge_params(file: &FieldFacts, extra: &[String]) -> Result<Vec<Param>, CliError> {
+/// The file's parameters, then `--param` ones (replacing a file's parameter of the same
+/// key), kept when their key starts with one of `only` (all kept when `only` is empty).
+fn merge_params(
+    file: &FieldFacts,
+    extra: &[String],
+    only: &[String],
+) -> Result<Vec<Param>, CliError> {
     let mut params = file.params.clone();
     for text in extra {
         let p = Param::parse(text).map_err(|e| CliError::Usage(format!("--param {e}")))?;
@@ -437,9 +442,15 @@ fn merge_params(file: &FieldFacts, extra: &[String]) -> Result<Vec<Param>, CliEr
             None => params.push(p),
         }
     }
+    params.retain(|p| only.is_empty() || only.iter().any(|o| p.key.starts_with(o.as_str())));
     if params.is_empty() {
         return Err(CliError::Usage(format!(
-            "no parameter to calibrate: give --param KEY.PATH=PRIOR or a [params] table in {}",
+            "no parameter to calibrate{}: give --param KEY.PATH=PRIOR or a [params] table in {}",
+            if only.is_empty() {
+                String::new()
+            } else {
+                format!(" (--only-params {})", only.join(", "))
+            },
             file.path.display()
         )));
     }
