@@ -251,6 +251,7 @@ impl Lineup {
             horizon_days: self.base.horizon_days,
             currency: self.base.currency.clone(),
             command,
+            partial: None,
         }
     }
 

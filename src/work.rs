@@ -223,6 +223,9 @@ pub struct Work {
     manifest: Manifest,
     /// The shard this work runs, if it runs one shard of the run only.
     part: Option<(Shard, Split)>,
+    /// Whether the work is only the chunks already done (a partial merge): nothing runs
+    /// and the results are read from the chunks present.
+    present_only: bool,
 }
 
 impl Work {
@@ -294,6 +297,7 @@ impl Work {
             dir: dir.to_path_buf(),
             manifest,
             part: None,
+            present_only: false,
         };
         work.save_manifest()?;
         Ok((work, note))
@@ -305,10 +309,33 @@ impl Work {
         self.part = Some((shard, split));
     }
 
+    /// Makes the work the chunks already done, and only them: nothing more runs, and the
+    /// results cover the trials of the chunks present (a partial merge).
+    pub fn keep_present(&mut self) {
+        self.present_only = true;
+    }
+
     /// Whether chunk `k` of candidate `c` is part of this work.
     fn wants(&self, c: usize, k: u32) -> bool {
+        if self.present_only {
+            return self.manifest.done[c].contains(&k);
+        }
         self.part
             .is_none_or(|(shard, split)| shard.owns(split.unit(c, k, self.manifest.chunks())))
+    }
+
+    /// Whether candidate `c` has every chunk done.
+    pub fn is_complete(&self, c: usize) -> bool {
+        self.manifest.done[c].len() == self.manifest.chunks() as usize
+    }
+
+    /// Candidate `c`'s trials this work covers, in order: all of them, or those of the
+    /// chunks present when the work keeps only those.
+    pub fn trials_of(&self, c: usize) -> Vec<u32> {
+        (0..self.manifest.chunks())
+            .filter(|&k| self.wants(c, k))
+            .flat_map(|k| self.manifest.range(k))
+            .collect()
     }
 
     /// Trials this work runs in all (every candidate's, or its shard's).
@@ -404,14 +431,16 @@ impl Work {
         self.save_manifest()
     }
 
-    /// Candidate `c`'s trials, in trial order, one chunk at a time: `f` gets the index of
-    /// the chunk's first trial and its trials.
+    /// Candidate `c`'s trials, in trial order, one chunk at a time: `f` gets the row of
+    /// the chunk's first trial among the trials read (its trial index, unless the work
+    /// keeps only the chunks present) and its trials.
     fn each_chunk(
         &self,
         c: usize,
         mut f: impl FnMut(usize, Vec<TrialResult>) -> Result<(), WorkError>,
     ) -> Result<(), WorkError> {
-        for k in 0..self.manifest.chunks() {
+        let mut row = 0;
+        for k in (0..self.manifest.chunks()).filter(|&k| self.wants(c, k)) {
             let path = chunk_path(&self.dir, c, k);
             let bytes = std::fs::read(&path).map_err(|source| OutputError::Io {
                 path: path.clone(),
@@ -433,7 +462,9 @@ impl Work {
                     ),
                 });
             }
-            f(expected.start as usize, trials)?;
+            let n = trials.len();
+            f(row, trials)?;
+            row += n;
         }
         Ok(())
     }
@@ -587,7 +618,8 @@ fn assemble_candidate<'a>(
     mechanisms: impl IntoIterator<Item = &'a str>,
     kpi_names: &[String],
 ) -> Result<CandidateResult, WorkError> {
-    let trials = work.manifest.trials as usize;
+    let ids = work.trials_of(c);
+    let trials = ids.len();
     let mut columns: Option<Columns> = None;
     work.each_chunk(c, |start, chunk| {
         let cols = match &mut columns {
@@ -607,14 +639,19 @@ fn assemble_candidate<'a>(
         path: daily_path,
         source,
     })?;
-    Ok(CandidateResult::from_file(
+    let result = CandidateResult::from_file(
         name,
         mechanisms,
         cols.metrics,
         cols.values,
         cols.contributions,
         bands,
-    )?)
+    )?;
+    Ok(if trials == work.manifest.trials as usize {
+        result
+    } else {
+        result.with_trial_ids(ids)
+    })
 }
 
 /// A candidate's column files while its chunks are read back (see the module
@@ -1018,6 +1055,7 @@ mod tests {
             dir: dir.path().to_path_buf(),
             manifest,
             part: None,
+            present_only: false,
         };
         for k in 0..3u32 {
             let r = work.manifest.range(k);

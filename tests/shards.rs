@@ -275,3 +275,141 @@ fn merge_refuses_shards_that_do_not_make_one_run() {
     );
     assert!(!merged.exists(), "a refused merge writes nothing");
 }
+
+/// With a shard missing, `--allow-partial` merges the trials the others hold: the rows of
+/// `trials.csv` are exactly the single run's rows of those trials (same trial numbers,
+/// same values), and `summary.json` and `report.html` say what is missing. A sweep keeps
+/// its whole points and writes `partial.txt`; a sensitivity design refuses.
+#[test]
+fn allow_partial_merges_what_is_there_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let args = [
+        "run",
+        "scenarios/compare_red_packets.toml",
+        "--trials",
+        "60",
+        "--report",
+    ];
+    let single = root.join("single");
+    let mut a = args.to_vec();
+    a.extend(["--out", path(&single), "--quiet"]);
+    ok(&promosim(&a));
+    for i in [0, 2] {
+        let shard = format!("{i}/3");
+        let out = root.join(format!("r{i}"));
+        let mut a = args.to_vec();
+        a.extend(["--shard", &shard, "--out", path(&out), "--quiet"]);
+        ok(&promosim(&a));
+    }
+    let merged = root.join("merged");
+    ok(&promosim(&[
+        "merge",
+        path(&root.join("r0")),
+        path(&root.join("r2")),
+        "--allow-partial",
+        "--out",
+        path(&merged),
+        "--quiet",
+    ]));
+    let rows = |dir: &Path| -> Vec<String> {
+        std::fs::read_to_string(dir.join("trials.csv"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    let (all, part) = (rows(&single), rows(&merged));
+    assert_eq!(all[0], part[0], "same columns");
+    // 60 trials in 6 chunks of 10 (two per shard): shard 1 held trials 10-19 and 40-49.
+    let missing = |row: &str| {
+        let t: u32 = row.split(',').nth(1).unwrap().parse().unwrap();
+        (10..20).contains(&t) || (40..50).contains(&t)
+    };
+    let expected: Vec<&String> = all[1..].iter().filter(|r| !missing(r)).collect();
+    assert_eq!(part[1..].iter().collect::<Vec<_>>(), expected);
+    let summary = std::fs::read_to_string(merged.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("shard 1 of 3 missing; 40 of 60 trials (missing trials 10-19, 40-49)"),
+        "{summary}"
+    );
+    assert!(summary.contains("\"trials\": 40"), "{summary}");
+    let report = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(report.contains("Not the whole run"));
+    assert!(
+        !std::fs::read_to_string(single.join("summary.json"))
+            .unwrap()
+            .contains("partial"),
+        "a whole run says nothing of shards"
+    );
+
+    // A sweep of 4 points × 12 trials in 3 shards: 2 chunks of 6 trials per point, 8
+    // units dealt in point order (see `shard::chunk_trials`); shard 1 holds a chunk of
+    // points 0, 2 and 3, so only point 1 is whole without it.
+    let sweep = [
+        "sweep",
+        "scenarios/red_packets_plain.toml",
+        "--param",
+        "mechanisms.red_packets.packets=10..40:4",
+        "--trials",
+        "12",
+    ];
+    for i in [0, 2] {
+        let shard = format!("{i}/3");
+        let out = root.join(format!("w{i}"));
+        let mut a = sweep.to_vec();
+        a.extend(["--shard", &shard, "--out", path(&out), "--quiet"]);
+        ok(&promosim(&a));
+    }
+    let merged = root.join("sweep-merged");
+    ok(&promosim(&[
+        "merge",
+        path(&root.join("w2")),
+        path(&root.join("w0")),
+        "--allow-partial",
+        "--out",
+        path(&merged),
+        "--quiet",
+    ]));
+    let note = std::fs::read_to_string(merged.join("partial.txt")).unwrap();
+    assert!(note.contains("shard 1 of 3 missing"), "{note}");
+    let summary = std::fs::read_to_string(merged.join("sweep_summary.csv")).unwrap();
+    let points: std::collections::BTreeSet<&str> = summary
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(points.into_iter().collect::<Vec<_>>(), ["1"]);
+    assert!(note.contains("1 of 4 points (missing points 0, 2, 3)"), "{note}");
+
+    let sens = [
+        "sensitivity",
+        "scenarios/red_packets_plain.toml",
+        "--param",
+        "mechanisms.red_packets.packets=10..40",
+        "--param",
+        "mechanisms.red_packets.total=10..60",
+        "--samples",
+        "4",
+        "--trials",
+        "4",
+    ];
+    for i in [0, 2] {
+        let shard = format!("{i}/3");
+        let out = root.join(format!("y{i}"));
+        let mut a = sens.to_vec();
+        a.extend(["--shard", &shard, "--out", path(&out), "--quiet"]);
+        ok(&promosim(&a));
+    }
+    refused(
+        &promosim(&[
+            "merge",
+            path(&root.join("y0")),
+            path(&root.join("y2")),
+            "--allow-partial",
+            "--out",
+            path(&root.join("y")),
+        ]),
+        &["sensitivity design needs every one of its rows"],
+    );
+}

@@ -45,6 +45,9 @@ const HEADLINE: &[&str] = &[
     "cost",
 ];
 
+/// The file a partial merge of a sweep writes, saying what it left out.
+pub const PARTIAL: &str = "partial.txt";
+
 /// Runs `promosim sweep`.
 pub(super) fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     let o = &a.opts;
@@ -65,11 +68,15 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         }
     };
     let dir = out_dir(o, &base, "sweep");
-    let Some(Done { values, pending }) =
-        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sweep")?
+    let Some(Done {
+        values,
+        partial,
+        pending,
+    }) = run_points(&a.scenario, o, &base, &params, &rows, &dir, "sweep")?
     else {
         return Ok(());
     };
+    let rows: Vec<Vec<f64>> = values.points.iter().map(|&k| rows[k].clone()).collect();
     let values = &values;
     let basis = if o.totals_only {
         Basis::Totals
@@ -92,6 +99,12 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<(), CliError> {
             "response.csv".into(),
             response_csv(&params, &rows, c, basis)?,
         ));
+    }
+    if let Some(note) = &partial {
+        if !o.quiet {
+            eprint!("{note}");
+        }
+        files.push((PARTIAL.into(), note.clone().into_bytes()));
     }
     if !o.no_plots {
         let plots = sweep_plots::sweep_figures(&params, &rows, values, &base.currency, path)
@@ -147,8 +160,14 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
     }
     let rows = to_values(&params, &units);
     let dir = out_dir(o, &base, "sensitivity");
-    let Some(Done { values, pending }) =
-        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sensitivity")?
+    if o.merge.as_ref().is_some_and(|m| !m.missing.is_empty()) {
+        return Err(CliError::Usage(
+            "a sensitivity design needs every one of its rows: merge every shard (--allow-partial cannot apply)".into(),
+        ));
+    }
+    let Some(Done {
+        values, pending, ..
+    }) = run_points(&a.scenario, o, &base, &params, &rows, &dir, "sensitivity")?
     else {
         return Ok(());
     };
@@ -389,6 +408,8 @@ fn out_dir(o: &ExploreOpts, base: &Scenario, what: &str) -> PathBuf {
 /// Points run and read back.
 struct Done {
     values: PointValues,
+    /// What a partial merge left out, in words.
+    partial: Option<String>,
     pending: Pending,
 }
 
@@ -483,15 +504,51 @@ fn run_points(
         finish_shard(unit, work, s, Split::Points, o.quiet)?;
         return Ok(None);
     }
-    let mut values = Vec::with_capacity(rows.len());
-    for c in 0..rows.len() {
+    // Every point is whole, unless a partial merge left some out.
+    let points: Vec<usize> = (0..rows.len()).filter(|&c| work.is_complete(c)).collect();
+    let partial = match mode {
+        Mode::Merge(m) if !m.missing.is_empty() => {
+            if points.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "the shards given hold no whole point (shards {} missing)",
+                    m.missing
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let left: Vec<String> = (0..rows.len())
+                .filter(|c| !points.contains(c))
+                .map(|c| c.to_string())
+                .collect();
+            Some(format!(
+                "partial merge: shard{} {} of {} missing; {} of {} points (missing points {})\n",
+                if m.missing.len() == 1 { "" } else { "s" },
+                m.missing
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                m.shards.first().map_or(0, |(_, r)| r.shard.count),
+                points.len(),
+                rows.len(),
+                left.join(", ")
+            ))
+        }
+        _ => None,
+    };
+    let mut values = Vec::with_capacity(points.len());
+    for &c in &points {
         values.push(crate::work::values_of(&work, c).map_err(work_error)?);
     }
     Ok(Some(Done {
         values: PointValues {
             metrics: first,
             values,
+            points,
         },
+        partial,
         pending: Pending { unit, work, stats },
     }))
 }
@@ -501,18 +558,20 @@ fn report_written(o: &ExploreOpts, done: &Ran, dir: &Path, written: &[String]) {
     if o.quiet {
         return;
     }
-    eprintln!(
-        "{} trials in {:.2} s{}; wrote {}: {}",
-        done.ran,
-        done.elapsed,
-        if done.resumed > 0 {
-            format!(" ({} done before)", done.resumed)
-        } else {
-            String::new()
-        },
-        dir.display(),
-        written.join(", ")
-    );
+    let what = match &o.merge {
+        Some(m) => format!("merged {} shards ({} trials)", m.shards.len(), done.resumed),
+        None => format!(
+            "{} trials in {:.2} s{}",
+            done.ran,
+            done.elapsed,
+            if done.resumed > 0 {
+                format!(" ({} done before)", done.resumed)
+            } else {
+                String::new()
+            }
+        ),
+    };
+    eprintln!("{what}; wrote {}: {}", dir.display(), written.join(", "));
 }
 
 /// A number as written in the CSV files: empty when undefined, `inf`/`-inf` when
@@ -566,7 +625,7 @@ fn sweep_csv(params: &[Param], rows: &[Vec<f64>], v: &PointValues) -> Result<Vec
     w.write_record(&header).map_err(&e)?;
     for (k, (row, trials)) in rows.iter().zip(&v.values).enumerate() {
         for (t, values) in trials.iter().enumerate() {
-            let mut r = vec![k.to_string()];
+            let mut r = vec![v.points[k].to_string()];
             r.extend(value_cells(params, row));
             r.push(t.to_string());
             r.extend(values.iter().map(|x| cell(*x)));
@@ -600,7 +659,7 @@ fn summary_csv(params: &[Param], rows: &[Vec<f64>], v: &PointValues) -> Result<V
     w.write_record(&header).map_err(&e)?;
     for (k, row) in rows.iter().enumerate() {
         for s in point_summaries(v, k) {
-            let mut r = vec![k.to_string()];
+            let mut r = vec![v.points[k].to_string()];
             r.extend(value_cells(params, row));
             r.extend([s.metric.clone(), s.n.to_string()]);
             r.extend(s.numbers().iter().map(|x| cell(*x)));
@@ -778,7 +837,7 @@ fn render_points(params: &[Param], rows: &[Vec<f64>], v: &PointValues) -> String
         .collect();
     let mut table = vec![head];
     for (k, row) in rows.iter().enumerate() {
-        let mut r = vec![k.to_string()];
+        let mut r = vec![v.points[k].to_string()];
         r.extend(value_cells(params, row));
         r.extend(means.iter().map(|m| short(m[k])));
         table.push(r);

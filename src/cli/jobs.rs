@@ -9,7 +9,7 @@
 
 use super::CliError;
 use super::args::RunOpts;
-use super::shards::{Mode, Resume, finish_shard, open_work};
+use super::shards::{Mode, Resume, finish_shard, open_work, partial_note};
 use crate::compare::{ConstraintError, comparison};
 use crate::dist::Support;
 use crate::limits::MAX_THREADS;
@@ -73,7 +73,7 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         o.constraints(),
         &o.output_flags(),
     );
-    let info = lineup.info(command);
+    let mut info = lineup.info(command);
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
     check_fits(lineup, o)?;
     probe_dir(&dir)?;
@@ -104,6 +104,13 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         return finish_shard(unit, work, s, Split::Trials, o.quiet);
     }
     let candidates = crate::work::assemble(lineup, &work).map_err(work_error)?;
+    if let Some(note) = partial_note(o.merge.as_ref(), &work, 0) {
+        info.trials = u32::try_from(work.trials_of(0).len()).unwrap_or(u32::MAX);
+        if !o.quiet {
+            eprintln!("{note}");
+        }
+        info.partial = Some(note);
+    }
     let comparison = comparison(&candidates, o.objective.into(), o.constraints());
     let written = write_run(
         unit.staging(),
@@ -136,19 +143,21 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
         let ran = total - resumed;
-        eprintln!(
-            "{} trials in {:.2} s ({:.1} trials/s{}); wrote {}: {}",
-            ran,
-            elapsed,
-            ran as f64 / elapsed.max(1e-9),
-            if resumed > 0 {
-                format!("; {resumed} done before")
-            } else {
-                String::new()
-            },
-            dir.display(),
-            files.join(", ")
-        );
+        let what = match mode {
+            Mode::Merge(m) => format!("merged {} shards ({resumed} trials)", m.shards.len()),
+            _ => format!(
+                "{} trials in {:.2} s ({:.1} trials/s{})",
+                ran,
+                elapsed,
+                ran as f64 / elapsed.max(1e-9),
+                if resumed > 0 {
+                    format!("; {resumed} done before")
+                } else {
+                    String::new()
+                },
+            ),
+        };
+        eprintln!("{what}; wrote {}: {}", dir.display(), files.join(", "));
     }
     Ok(())
 }

@@ -118,9 +118,44 @@ pub(super) fn open_work(
             for (dir, r) in &m.shards {
                 work.import_shard(dir, &r.files)?;
             }
+            if !m.missing.is_empty() {
+                work.keep_present();
+            }
             Ok((work, String::new()))
         }
     }
+}
+
+/// What a partial merge `m` of `work` leaves out, in words: the missing shards and, by
+/// trial ranges, the trials of candidate `c` they held; `None` when no shard is missing.
+pub(super) fn partial_note(m: Option<&Merge>, work: &Work, c: usize) -> Option<String> {
+    let m = m.filter(|m| !m.missing.is_empty())?;
+    let total = work.manifest().trials;
+    let kept = work.trials_of(c);
+    let mut missing = Vec::new();
+    let mut next = 0;
+    for &t in kept.iter().chain(std::iter::once(&total)) {
+        if t > next {
+            missing.push(if t - next == 1 {
+                next.to_string()
+            } else {
+                format!("{next}-{}", t - 1)
+            });
+        }
+        next = t + 1;
+    }
+    Some(format!(
+        "partial merge: shard{} {} of {} missing; {} of {total} trials (missing trials {})",
+        if m.missing.len() == 1 { "" } else { "s" },
+        m.missing
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        m.shards.first().map_or(0, |(_, r)| r.shard.count),
+        kept.len(),
+        missing.join(", ")
+    ))
 }
 
 /// Writes the shard `s` of `work` (all its chunks done) into `unit` with its record,

@@ -73,6 +73,9 @@ pub struct RunInfo {
     /// Command that reproduces the run (thread count and output folder left out: they do
     /// not change results).
     pub command: String,
+    /// What a partial merge of shards leaves out (absent for a whole run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }
 
 /// Everything a run writes.

@@ -161,6 +161,13 @@ pub fn render(out: &RunOutputs<'_>, plots: &[Plot]) -> String {
     if !base.description.is_empty() {
         let _ = writeln!(h, "<p class=\"lead\">{}</p>", esc(&base.description));
     }
+    if let Some(partial) = &info.partial {
+        let _ = writeln!(
+            h,
+            "<p><strong>Not the whole run.</strong> {}: every figure below covers these trials only.</p>",
+            esc(partial)
+        );
+    }
 
     // Recommendation.
     if let Some(cmp) = out.comparison {

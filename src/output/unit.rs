@@ -98,6 +98,7 @@ pub fn is_output_name(name: &str) -> bool {
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
         || (name.starts_with("plot_") && (name.ends_with(".png") || name.ends_with(".svg")))
         || name == crate::shard::RECORD
+        || name == "partial.txt"
         || crate::work::is_chunk_name(name)
         || name.starts_with(".tmp")
 }

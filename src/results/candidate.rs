@@ -88,6 +88,8 @@ pub struct CandidateResult {
     pub daily_orders: Vec<DailyBand>,
     /// Trials.
     trials: usize,
+    /// The trials' indexes, when they are not `0..trials` (a partial merge).
+    trial_ids: Option<Arc<[u32]>>,
     /// The per-trial values.
     store: Store,
 }
@@ -189,6 +191,7 @@ impl CandidateResult {
             daily_first_buyers,
             daily_orders,
             trials,
+            trial_ids: None,
             store,
         })
     }
@@ -236,6 +239,22 @@ impl CandidateResult {
         self.try_column(metric).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The same result, its rows being the trials `ids` (in order) rather than
+    /// `0..trials`: what a partial merge reads.
+    ///
+    /// # Panics
+    /// When `ids` does not hold one index per trial.
+    pub fn with_trial_ids(mut self, ids: Vec<u32>) -> Self {
+        assert_eq!(ids.len(), self.trials, "one index per trial");
+        self.trial_ids = Some(ids.into());
+        self
+    }
+
+    /// The index of the trial in row `row`.
+    fn trial_id(&self, row: usize) -> usize {
+        self.trial_ids.as_ref().map_or(row, |ids| ids[row] as usize)
+    }
+
     /// Calls `f` with each trial's index and its metric values (in
     /// [`CandidateResult::metrics`] order), in trial order, reading `ROW_BLOCK` (1,024) trials at
     /// a time; stops at the first error `f` returns.
@@ -248,10 +267,11 @@ impl CandidateResult {
         while start < self.trials {
             let block = self.store.rows(start, ROW_BLOCK, width)?;
             if width == 0 {
-                (start..(start + ROW_BLOCK).min(self.trials)).try_for_each(|t| f(t, &[]))?;
+                (start..(start + ROW_BLOCK).min(self.trials))
+                    .try_for_each(|t| f(self.trial_id(t), &[]))?;
             }
             for (i, row) in block.chunks_exact(width.max(1)).enumerate() {
-                f(start + i, row)?;
+                f(self.trial_id(start + i), row)?;
             }
             start += ROW_BLOCK;
         }

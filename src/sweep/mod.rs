@@ -32,6 +32,8 @@ pub struct PointValues {
     pub metrics: Vec<String>,
     /// Per point, per trial, the metric values (NaN = undefined).
     pub values: Vec<Vec<Vec<f64>>>,
+    /// Each point's index in the design (`0..n`, unless a partial merge left points out).
+    pub points: Vec<usize>,
 }
 
 impl PointValues {
