@@ -69,10 +69,12 @@ if [ -f "$SLURM_CONF" ] && scontrol ping 2>/dev/null | grep -q 'is UP'; then
 fi
 
 # Half-started leftovers of an earlier attempt: stop them before starting afresh.
-for pidfile in "$SLURM_DIR/slurmd.pid" "$SLURM_DIR/slurmctld.pid"; do
-  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "stopping leftover $(basename "$pidfile" .pid) (pid $(cat "$pidfile"))"
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+for name in slurmd slurmctld; do
+  pidfile="$SLURM_DIR/$name.pid"
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
+    echo "stopping leftover $name (pid $pid)"
+    kill "$pid" 2>/dev/null || true
     sleep 1
   fi
 done

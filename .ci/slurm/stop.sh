@@ -11,7 +11,8 @@ fi
 
 stop_pid() {
   local name="$1" pid="$2"
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+  # Only a live process of that name: a stale pid file may name a reused pid.
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$name" ]; then
     return 0
   fi
   echo "stopping $name (pid $pid)"
