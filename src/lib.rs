@@ -64,6 +64,7 @@ pub mod rng;
 pub mod scenario;
 pub mod settings;
 pub mod shapley;
+pub mod shard;
 pub mod sweep;
 pub mod thinning;
 pub mod work;

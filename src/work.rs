@@ -46,6 +46,7 @@ use crate::results::{
     Attributed, CandidateResult, ColumnError, ColumnFile, Contributions, DailyBand, Outcome,
     TrialResult, day_band, metric_names,
 };
+use crate::shard::{ChunkFile, Shard, Split, checksum};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,10 +170,22 @@ impl Manifest {
                 other.candidates.join(", ")
             ));
         }
+        if self.chunk_trials != other.chunk_trials {
+            d.push(format!(
+                "{} trials per chunk there, {} now (another shard count)",
+                self.chunk_trials, other.chunk_trials
+            ));
+        }
         if d.is_empty() && self.fingerprint != other.fingerprint {
             d.push("the scenario or the options that change results differ".into());
         }
         (!d.is_empty()).then(|| d.join("; "))
+    }
+
+    /// The same run cut into chunks of `chunk_trials` trials (which changes no result).
+    pub fn with_chunk_trials(mut self, chunk_trials: u32) -> Self {
+        self.chunk_trials = chunk_trials.clamp(1, self.trials.max(1));
+        self
     }
 
     /// Chunks per candidate.
@@ -208,6 +221,8 @@ pub fn chunk_trials(trials: u32) -> u32 {
 pub struct Work {
     dir: PathBuf,
     manifest: Manifest,
+    /// The shard this work runs, if it runs one shard of the run only.
+    part: Option<(Shard, Split)>,
 }
 
 impl Work {
@@ -278,9 +293,77 @@ impl Work {
         let work = Work {
             dir: dir.to_path_buf(),
             manifest,
+            part: None,
         };
         work.save_manifest()?;
         Ok((work, note))
+    }
+
+    /// Runs only the chunks of `shard` (dealt by `split`) from now on: [`run`] skips the
+    /// others and [`Work::trials_wanted`] counts its chunks only.
+    pub fn restrict(&mut self, shard: Shard, split: Split) {
+        self.part = Some((shard, split));
+    }
+
+    /// Whether chunk `k` of candidate `c` is part of this work.
+    fn wants(&self, c: usize, k: u32) -> bool {
+        self.part
+            .is_none_or(|(shard, split)| shard.owns(split.unit(c, k, self.manifest.chunks())))
+    }
+
+    /// Trials this work runs in all (every candidate's, or its shard's).
+    pub fn trials_wanted(&self) -> u64 {
+        let m = &self.manifest;
+        (0..m.candidates.len())
+            .flat_map(|c| (0..m.chunks()).map(move |k| (c, k)))
+            .filter(|&(c, k)| self.wants(c, k))
+            .map(|(_, k)| m.range(k).len() as u64)
+            .sum()
+    }
+
+    /// Copies this shard's chunk files, all done, into the folder `to` and lists them
+    /// (with lengths and checksums) for its record.
+    pub fn export_shard(&self, to: &Path) -> Result<Vec<ChunkFile>, OutputError> {
+        let mut files = Vec::new();
+        for (c, done) in self.manifest.done.iter().enumerate() {
+            for &k in done.iter().filter(|&&k| self.wants(c, k)) {
+                let from = chunk_path(&self.dir, c, k);
+                let bytes = std::fs::read(&from).map_err(|source| OutputError::Io {
+                    path: from.clone(),
+                    source,
+                })?;
+                let name = chunk_name(c, k);
+                write_atomic(&to.join(&name), &bytes)?;
+                files.push(ChunkFile {
+                    candidate: c,
+                    chunk: k,
+                    file: name,
+                    bytes: bytes.len() as u64,
+                    checksum: checksum(&bytes),
+                });
+            }
+        }
+        files.sort_by_key(|f| (f.candidate, f.chunk));
+        Ok(files)
+    }
+
+    /// Copies the chunk files `files` of the shard folder `from` into this work folder
+    /// and marks them done.
+    pub fn import_shard(&mut self, from: &Path, files: &[ChunkFile]) -> Result<(), OutputError> {
+        for f in files {
+            let src = from.join(&f.file);
+            let bytes = std::fs::read(&src).map_err(|source| OutputError::Io {
+                path: src.clone(),
+                source,
+            })?;
+            write_atomic(&chunk_path(&self.dir, f.candidate, f.chunk), &bytes)?;
+            let done = &mut self.manifest.done[f.candidate];
+            if !done.contains(&f.chunk) {
+                done.push(f.chunk);
+                done.sort_unstable();
+            }
+        }
+        self.save_manifest()
     }
 
     /// The manifest as it stands.
@@ -358,7 +441,25 @@ impl Work {
 
 /// The file of chunk `k` of candidate `c`.
 fn chunk_path(dir: &Path, c: usize, k: u32) -> PathBuf {
-    dir.join(format!("c{c}-{k:06}.bin"))
+    dir.join(chunk_name(c, k))
+}
+
+/// The file name of chunk `k` of candidate `c`.
+fn chunk_name(c: usize, k: u32) -> String {
+    format!("c{c}-{k:06}.bin")
+}
+
+/// Whether `name` is a chunk file's name.
+pub fn is_chunk_name(name: &str) -> bool {
+    name.strip_prefix('c')
+        .and_then(|r| r.strip_suffix(".bin"))
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(c, k)| {
+            !c.is_empty()
+                && k.len() >= 6
+                && c.bytes().all(|b| b.is_ascii_digit())
+                && k.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// How far a run got.
@@ -406,7 +507,7 @@ pub fn run_plans(
     let mut go = || -> Result<Progress, WorkError> {
         for (c, plan) in plans.iter().enumerate() {
             for k in 0..work.manifest.chunks() {
-                if work.manifest.done[c].contains(&k) {
+                if work.manifest.done[c].contains(&k) || !work.wants(c, k) {
                     continue;
                 }
                 if stop.load(Ordering::Relaxed) {
@@ -600,7 +701,9 @@ impl Columns {
 
 /// FNV-1a, 64 bits: a stable fingerprint (not a defence against tampering).
 #[derive(Debug)]
-struct Fnv(u64);
+/// FNV-1a 64: the hash of fingerprints and checksums (not cryptographic; it detects
+/// changes and damage, not tampering).
+pub struct Fnv(pub u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -609,7 +712,8 @@ impl Default for Fnv {
 }
 
 impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
+    /// Adds `bytes` to the hash.
+    pub fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
@@ -913,6 +1017,7 @@ mod tests {
         let mut work = Work {
             dir: dir.path().to_path_buf(),
             manifest,
+            part: None,
         };
         for k in 0..3u32 {
             let r = work.manifest.range(k);

@@ -62,6 +62,28 @@ pub enum Command {
     /// log and writes the scenario's repurchase block.
     #[command(subcommand)]
     Fit(FitCommand),
+    /// Put the shards of a run (`--shard I/N` of run, compare, sweep or sensitivity)
+    /// together: checks that they belong to one run and writes exactly the outputs the
+    /// run without --shard writes.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `promosim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output folders, in any order.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder of the merged run.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Merge the shards given even when some are missing: the outputs cover the trials
+    /// (run, compare) or points (sweep) the shards hold, and say so.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// No progress bar or run information on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `promosim fit` subcommands.
@@ -455,6 +477,15 @@ pub struct RunOpts {
     /// Run even when the estimated memory exceeds what the machine has available.
     #[arg(long)]
     pub force: bool,
+    /// Run only shard I of N (I from 0 to N-1) and write a partial result for
+    /// `promosim merge`; `auto/N` takes I from the cluster engine's array index
+    /// (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX,
+    /// BATCH_TASK_INDEX or HQ_TASK_ID). Needs --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The shards `promosim merge` puts together (set by merge, not a flag).
+    #[arg(skip)]
+    pub merge: Option<crate::shard::Merge>,
 }
 
 impl RunOpts {
@@ -547,6 +578,15 @@ pub struct ExploreOpts {
     /// Start again, discarding the points an interrupted run of the same command saved.
     #[arg(long)]
     pub fresh: bool,
+    /// Run only shard I of N (I from 0 to N-1) and write a partial result for
+    /// `promosim merge`; `auto/N` takes I from the cluster engine's array index
+    /// (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX,
+    /// BATCH_TASK_INDEX or HQ_TASK_ID). Needs --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The shards `promosim merge` puts together (set by merge, not a flag).
+    #[arg(skip)]
+    pub merge: Option<crate::shard::Merge>,
 }
 
 /// How a sweep chooses its points.

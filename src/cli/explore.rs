@@ -12,6 +12,7 @@
 use super::CliError;
 use super::args::{DesignArg, ExploreOpts, MethodArg, SensitivityArgs, SweepArgs};
 use super::jobs::{Ran, run_work, unit_error, work_error};
+use super::shards::{Mode, Resume, finish_shard, open_work};
 use crate::engine::{Arms, Plan};
 use crate::limits::{MAX_POINTS, MAX_THREADS};
 use crate::lineup::{file_safe, shell_quote};
@@ -20,6 +21,7 @@ use crate::output::unit::OutputUnit;
 use crate::output::{OutputError, probe_dir, write_atomic};
 use crate::results::{MetricSummary, metric_names, summarize_metric};
 use crate::scenario::{Scenario, load_file};
+use crate::shard::Split;
 use crate::sweep::PointValues;
 use crate::sweep::design::{self, Design, Param, value_text};
 use crate::sweep::response::{Basis, ResponsePoint, response_curve};
@@ -27,7 +29,7 @@ use crate::sweep::sensitivity::{
     Interval, MorrisIndices, SobolIndices, morris_indices, morris_trajectories, noise_share,
     ranking, saltelli, sobol_indices,
 };
-use crate::work::{Manifest, Work, WorkError};
+use crate::work::{Manifest, Work};
 use std::path::{Path, PathBuf};
 
 /// Trials per row of a sensitivity analysis unless `--trials` says otherwise.
@@ -63,8 +65,11 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         }
     };
     let dir = out_dir(o, &base, "sweep");
-    let Done { values, pending } =
-        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sweep")?;
+    let Some(Done { values, pending }) =
+        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sweep")?
+    else {
+        return Ok(());
+    };
     let values = &values;
     let basis = if o.totals_only {
         Basis::Totals
@@ -142,8 +147,11 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
     }
     let rows = to_values(&params, &units);
     let dir = out_dir(o, &base, "sensitivity");
-    let Done { values, pending } =
-        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sensitivity")?;
+    let Some(Done { values, pending }) =
+        run_points(&a.scenario, o, &base, &params, &rows, &dir, "sensitivity")?
+    else {
+        return Ok(());
+    };
     let values = &values;
     let mut results = Vec::new();
     for (m, metric) in values.metrics.iter().enumerate() {
@@ -404,7 +412,8 @@ impl Pending {
 }
 
 /// Runs every point (`rows[k]`: the values of `params`) on the base's trials and seed in
-/// the work folder of `dir`, and reads their metric values back in point order.
+/// the work folder of `dir`, and reads their metric values back in point order; with
+/// `--shard`, runs the shard's part and writes it to `dir` instead (`None`).
 fn run_points(
     file: &Path,
     o: &ExploreOpts,
@@ -413,7 +422,7 @@ fn run_points(
     rows: &[Vec<f64>],
     dir: &Path,
     command: &str,
-) -> Result<Done, CliError> {
+) -> Result<Option<Done>, CliError> {
     let default_trials = (command == "sensitivity").then_some(SENSITIVITY_TRIALS);
     let start = base_overrides(o, default_trials);
     let mut plans = Vec::with_capacity(rows.len());
@@ -446,19 +455,17 @@ fn run_points(
     let names: Vec<String> = (0..rows.len()).map(|k| format!("p{k:06}")).collect();
     let entries: Vec<(&str, &Plan)> = names.iter().map(String::as_str).zip(&plans).collect();
     probe_dir(dir)?;
+    let mode = Mode::of(o.shard.as_deref(), o.merge.as_ref(), o.out.as_deref())?;
     let unit = OutputUnit::claim(dir).map_err(unit_error)?;
     let manifest = Manifest::of(&entries, base.seed, base.trials, arms);
-    let (mut work, note) = match Work::open(unit.work_dir(), manifest.clone(), !o.fresh) {
-        Err(WorkError::Mismatch { .. }) => Work::open(unit.work_dir(), manifest, false),
-        other => other,
-    }
-    .map_err(work_error)?;
+    let resume = if o.fresh { Resume::No } else { Resume::IfSame };
+    let (mut work, note) = open_work(&unit, manifest, mode, Split::Points, resume)?;
     // Resuming is the default here: say so only when there was something to resume or
     // to discard.
     if !note.is_empty() && !o.quiet && !note.starts_with("nothing to resume") {
         eprintln!("{note}");
     }
-    let total = rows.len() as u64 * u64::from(base.trials);
+    let total = work.trials_wanted();
     let continue_with = format!(
         "Continue by running the same command again with --out {}",
         shell_quote(&dir.display().to_string())
@@ -472,17 +479,21 @@ fn run_points(
         &continue_with,
         |w, stop, done| crate::work::run_plans(&plan_refs, w, o.threads, arms, stop, done),
     )?;
+    if let Mode::Shard(s) = mode {
+        finish_shard(unit, work, s, Split::Points, o.quiet)?;
+        return Ok(None);
+    }
     let mut values = Vec::with_capacity(rows.len());
     for c in 0..rows.len() {
         values.push(crate::work::values_of(&work, c).map_err(work_error)?);
     }
-    Ok(Done {
+    Ok(Some(Done {
         values: PointValues {
             metrics: first,
             values,
         },
         pending: Pending { unit, work, stats },
-    })
+    }))
 }
 
 /// Prints what ran and what was written (unless `--quiet`).

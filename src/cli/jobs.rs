@@ -9,6 +9,7 @@
 
 use super::CliError;
 use super::args::RunOpts;
+use super::shards::{Mode, Resume, finish_shard, open_work};
 use crate::compare::{ConstraintError, comparison};
 use crate::dist::Support;
 use crate::limits::MAX_THREADS;
@@ -18,6 +19,7 @@ use crate::output::unit::{OutputUnit, UnitError};
 use crate::output::{
     RunOutputs, probe_dir, render_comparison, render_contributions, render_table, write_run,
 };
+use crate::shard::Split;
 use crate::work::{Manifest, Progress, Work, WorkError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -75,13 +77,14 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
     let dir = o.out.clone().unwrap_or_else(|| lineup.default_dir.clone());
     check_fits(lineup, o)?;
     probe_dir(&dir)?;
+    let mode = Mode::of(o.shard.as_deref(), o.merge.as_ref(), o.out.as_deref())?;
     let unit = OutputUnit::claim(&dir).map_err(unit_error)?;
     let manifest = Manifest::fresh(lineup, o.arms());
-    let (mut work, note) = Work::open(unit.work_dir(), manifest, o.resume).map_err(work_error)?;
+    let (mut work, note) = open_work(&unit, manifest, mode, Split::Trials, Resume::from(o.resume))?;
     if !note.is_empty() && !o.quiet {
         eprintln!("{note}");
     }
-    let total = lineup.total_trials();
+    let total = work.trials_wanted();
     let continue_with = format!(
         "Continue with:\n  {} --resume --out {}",
         info.command,
@@ -97,6 +100,9 @@ pub(super) fn execute(lineup: &Lineup, o: &RunOpts) -> Result<(), CliError> {
         &continue_with,
         |w, stop, done| crate::work::run(lineup, w, o.threads, o.arms(), stop, done),
     )?;
+    if let Mode::Shard(s) = mode {
+        return finish_shard(unit, work, s, Split::Trials, o.quiet);
+    }
     let candidates = crate::work::assemble(lineup, &work).map_err(work_error)?;
     let comparison = comparison(&candidates, o.objective.into(), o.constraints());
     let written = write_run(

@@ -18,13 +18,14 @@ mod fit;
 mod infer;
 mod jobs;
 mod run;
+mod shards;
 mod show;
 mod validate;
 
 pub use args::{
     BaselineCommand, CalibrateArgs, CheckArgs, Cli, Command, CompareArgs, DesignArg, ExploreOpts,
-    FitArgs, FitCommand, MethodArg, ModeArg, ObjectiveArg, RecordArgs, RecordOpts, RunArgs,
-    RunOpts, SensitivityArgs, SimulateLogArgs, SweepArgs, UpdateArgs,
+    FitArgs, FitCommand, MergeArgs, MethodArg, ModeArg, ObjectiveArg, RecordArgs, RecordOpts,
+    RunArgs, RunOpts, SensitivityArgs, SimulateLogArgs, SweepArgs, UpdateArgs,
 };
 
 use crate::baseline::BaselineError;
@@ -112,6 +113,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Sensitivity(args) => explore::sensitivity(&args),
         Command::Fit(FitCommand::Repurchase(args)) => fit::repurchase(&args),
         Command::Fit(FitCommand::SimulateLog(args)) => fit::simulate_log(&args),
+        Command::Merge(args) => shards::merge(&args),
         Command::Schema => {
             print!("{}", crate::scenario::schema::json());
             Ok(())

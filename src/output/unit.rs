@@ -97,6 +97,8 @@ pub fn is_output_name(name: &str) -> bool {
         || super::fit::FILES.contains(&name)
         || (name.starts_with("scenario.") && name.ends_with(".resolved.toml"))
         || (name.starts_with("plot_") && (name.ends_with(".png") || name.ends_with(".svg")))
+        || name == crate::shard::RECORD
+        || crate::work::is_chunk_name(name)
         || name.starts_with(".tmp")
 }
 
