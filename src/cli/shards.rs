@@ -205,6 +205,8 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         shards.push((dir, record));
     }
     let missing = shard::check_set(&shards, a.allow_partial).map_err(bad)?;
+    // In shard order, so nothing after this depends on the order they were given in.
+    shards.sort_by_key(|(_, r)| r.shard.index);
     let first = &shards[0].1;
     let out = here.join(&a.out);
     if !first.cwd.is_dir() {
