@@ -16,6 +16,8 @@
 set -euo pipefail
 
 SLURM_DIR="${PROMOSIM_SLURM_DIR:-/tmp/promosim-slurm}"
+# The daemons live in /usr/sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 TIMEOUT="${PROMOSIM_SLURM_TIMEOUT:-60}"
 CTLD_PORT="${PROMOSIM_SLURMCTLD_PORT:-6817}"
 SLURMD_PORT="${PROMOSIM_SLURMD_PORT:-6818}"

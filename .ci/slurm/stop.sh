@@ -4,6 +4,8 @@
 set -euo pipefail
 
 SLURM_DIR="${PROMOSIM_SLURM_DIR:-/tmp/promosim-slurm}"
+# The daemons live in /usr/sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   exec sudo -n env PROMOSIM_SLURM_DIR="$SLURM_DIR" bash "$0" "$@"
