@@ -380,7 +380,10 @@ fn allow_partial_merges_what_is_there_and_says_so() {
         .map(|l| l.split(',').next().unwrap())
         .collect();
     assert_eq!(points.into_iter().collect::<Vec<_>>(), ["1"]);
-    assert!(note.contains("1 of 4 points (missing points 0, 2, 3)"), "{note}");
+    assert!(
+        note.contains("1 of 4 points (missing points 0, 2, 3)"),
+        "{note}"
+    );
 
     let sens = [
         "sensitivity",
