@@ -267,3 +267,65 @@ fn recovery_coverage_across_observation_seeds() {
         assert!(inside[i] * 2 > seeds.len(), "{key}");
     }
 }
+
+/// ABC-SMC cut into rounds of 3 shards (`--shard I/3`, all writing into one output folder)
+/// and merged after each round (`promosim merge OUT`: exit 3 while another round is
+/// needed) ends with the single process's outputs, timings aside.
+#[test]
+fn a_calibration_in_rounds_of_shards_gives_the_single_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let targets = synthetic_targets(dir.path(), 9003, 6);
+    let small = ["--particles", "16", "--trials", "6", "--generations", "3"];
+    let single = dir.path().join("single");
+    calibrate(&targets, &single, &small);
+    let shared = dir.path().join("shared");
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds <= 40, "no end after 40 rounds");
+        for i in 0..3 {
+            let shard = format!("{i}/3");
+            let mut args = small.to_vec();
+            args.extend(["--shard", &shard]);
+            calibrate(&targets, &shared, &args);
+        }
+        let o = bin()
+            .arg("merge")
+            .arg(&shared)
+            .arg("--quiet")
+            .output()
+            .expect("runs");
+        match o.status.code() {
+            Some(0) => break,
+            Some(3) => continue,
+            _ => panic!("merge: {}", String::from_utf8_lossy(&o.stderr)),
+        }
+    }
+    assert!(rounds > 3, "one round per batch at least: {rounds}");
+    for f in [
+        "particles.csv",
+        "posterior.csv",
+        "correlation.csv",
+        "predictive.csv",
+        "targets.csv",
+    ] {
+        assert!(
+            std::fs::read(single.join(f)).expect("read")
+                == std::fs::read(shared.join(f)).expect("read"),
+            "{f} differs"
+        );
+    }
+    // generations.csv: every column but the wall time (the eighth).
+    let strip = |p: &Path| -> Vec<String> {
+        std::fs::read_to_string(p.join("generations.csv"))
+            .expect("read")
+            .lines()
+            .map(|l| {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                cells.remove(7);
+                cells.join(",")
+            })
+            .collect()
+    };
+    assert_eq!(strip(&single), strip(&shared));
+}

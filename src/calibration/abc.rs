@@ -156,6 +156,9 @@ pub enum Stop {
     TimeBudget,
     /// Interrupted from outside.
     Interrupted,
+    /// A batch needs candidates simulated by other processes (a shard's round, see
+    /// [`Rounds`]).
+    Pending,
 }
 
 impl Stop {
@@ -168,6 +171,7 @@ impl Stop {
             Stop::SimulationBudget => "simulation budget reached",
             Stop::TimeBudget => "wall-time budget reached",
             Stop::Interrupted => "interrupted",
+            Stop::Pending => "waiting for the shards' simulations",
         }
     }
 }
@@ -303,19 +307,113 @@ pub struct Problem<'a, S> {
     pub simulate: &'a S,
 }
 
+/// The statistics of one candidate: each target's statistic with its standard error, or
+/// `None` when the scenario's checks refused the candidate.
+pub type Stats = Option<Vec<(f64, f64)>>;
+
+/// Where the statistics of a batch of candidates come from.
+pub trait Batches {
+    /// The statistics of candidates `first..first + thetas.len()` of generation `t`, or
+    /// `None` when this process cannot finish the batch (see [`Rounds`]).
+    fn evaluate(&mut self, t: usize, first: u64, thetas: &[Vec<f64>]) -> Option<Vec<Stats>>;
+}
+
+/// Every candidate simulated here, in parallel.
+struct Simulate<'a, S>(&'a S);
+
+impl<S> Batches for Simulate<'_, S>
+where
+    S: Fn(&[f64]) -> Stats + Sync,
+{
+    fn evaluate(&mut self, _: usize, _: u64, thetas: &[Vec<f64>]) -> Option<Vec<Stats>> {
+        Some(thetas.par_iter().map(|th| (self.0)(th)).collect())
+    }
+}
+
+/// A run cut into rounds across processes (shards of a cluster array): a candidate's
+/// statistics depend on its parameters alone, and its parameters on `(seed, t, j)` and the
+/// finished generations, so a process can replay the run from the statistics simulated
+/// so far (`known`) to the first batch with a candidate nobody simulated, simulate the
+/// ones it owns (all, or its shard's: `j mod N = I`), and stop there ([`Stop::Pending`]).
+/// Once every shard of that round has run, the replay gets one batch further; the run's
+/// result is the one a single process finds, whatever the shard count.
+pub struct Rounds<'a, S> {
+    /// Statistics simulated earlier, by (generation, candidate).
+    pub known: &'a std::collections::BTreeMap<(usize, u64), Stats>,
+    /// The simulator; `None` simulates nothing (a merge).
+    pub simulate: Option<&'a S>,
+    /// The shard whose candidates this process simulates (`None`: every candidate).
+    pub shard: Option<crate::shard::Shard>,
+    /// What this process simulated: (generation, candidate, statistics).
+    pub new: Vec<(usize, u64, Stats)>,
+}
+
+impl<S> Batches for Rounds<'_, S>
+where
+    S: Fn(&[f64]) -> Stats + Sync,
+{
+    fn evaluate(&mut self, t: usize, first: u64, thetas: &[Vec<f64>]) -> Option<Vec<Stats>> {
+        let ids = first..first + thetas.len() as u64;
+        let mine = |j: u64| {
+            self.simulate.is_some() && self.shard.is_none_or(|s: crate::shard::Shard| s.owns(j))
+        };
+        let wanted: Vec<(u64, &Vec<f64>)> = ids
+            .clone()
+            .zip(thetas)
+            .filter(|(j, _)| !self.known.contains_key(&(t, *j)) && mine(*j))
+            .collect();
+        let simulated: Vec<Stats> = match self.simulate {
+            Some(sim) => wanted.par_iter().map(|(_, th)| sim(th)).collect(),
+            None => Vec::new(),
+        };
+        let fresh: std::collections::BTreeMap<u64, Stats> =
+            wanted.iter().map(|(j, _)| *j).zip(simulated).collect();
+        self.new
+            .extend(fresh.iter().map(|(j, s)| (t, *j, s.clone())));
+        ids.map(|j| self.known.get(&(t, j)).or_else(|| fresh.get(&j)).cloned())
+            .collect()
+    }
+}
+
 /// Runs ABC-SMC from the finished generations `done` (empty for a fresh run).
 /// `progress(accepted, simulated)` is called after each batch; `finished` after each
 /// generation (to save it), `stop()` is checked before each batch.
 pub fn abc_smc<S>(
     problem: &Problem<'_, S>,
     settings: &AbcSettings,
-    mut done: Vec<Generation>,
+    done: Vec<Generation>,
     progress: &mut dyn FnMut(usize, usize, f64),
     finished: &mut dyn FnMut(&Generation),
     stop: &dyn Fn() -> bool,
 ) -> (Vec<Generation>, Stop)
 where
-    S: Fn(&[f64]) -> Option<Vec<(f64, f64)>> + Sync,
+    S: Fn(&[f64]) -> Stats + Sync,
+{
+    let mut batches = Simulate(problem.simulate);
+    abc_smc_with(
+        problem,
+        settings,
+        done,
+        &mut batches,
+        progress,
+        finished,
+        stop,
+    )
+}
+
+/// [`abc_smc`] with the batches' statistics from `batches` (rather than simulated by
+/// `problem.simulate`): stops with [`Stop::Pending`] when a batch cannot be finished.
+pub fn abc_smc_with<S>(
+    problem: &Problem<'_, S>,
+    settings: &AbcSettings,
+    mut done: Vec<Generation>,
+    batches: &mut dyn Batches,
+    progress: &mut dyn FnMut(usize, usize, f64),
+    finished: &mut dyn FnMut(&Generation),
+    stop: &dyn Fn() -> bool,
+) -> (Vec<Generation>, Stop)
+where
+    S: Fn(&[f64]) -> Stats + Sync,
 {
     let start = Instant::now();
     let used: u64 = done.iter().map(|g| g.simulations).sum();
@@ -354,11 +452,11 @@ where
             let cands: Vec<Candidate> = (next..next + batch)
                 .map(|j| draw_candidate(problem.priors, proposal.as_ref(), settings.seed, t, j))
                 .collect();
+            let thetas: Vec<Vec<f64>> = cands.iter().map(|c| c.theta.clone()).collect();
+            let Some(results) = batches.evaluate(t, next, &thetas) else {
+                return (done, Stop::Pending);
+            };
             next += batch;
-            let results: Vec<Option<Vec<(f64, f64)>>> = cands
-                .par_iter()
-                .map(|c| (problem.simulate)(&c.theta))
-                .collect();
             for (c, stats) in cands.into_iter().zip(results) {
                 sims += 1;
                 let Some(stats) = stats else {
@@ -694,6 +792,95 @@ mod tests {
             g.iter().map(|g| g.particles.clone()).collect()
         };
         assert_eq!(strip(&whole), strip(&rest));
+    }
+
+    /// A run cut into rounds of 1 to 4 shards, each round merged by a replay that
+    /// simulates nothing, ends with the single run's generations (the simulations counted
+    /// the same), whatever the shard count.
+    #[test]
+    fn rounds_of_shards_replay_into_the_single_run() {
+        let priors = [
+            Bounded::full(Prior::Uniform(-5.0, 5.0)),
+            Bounded::full(Prior::LogUniform(0.1, 10.0)),
+        ];
+        let targets = [Target::Value(1.0, 0.2), Target::Range(1.0, 2.0)];
+        let sim =
+            |th: &[f64]| (th[1] < 9.0).then(|| vec![(th[0] + 0.1 * th[1], 0.0), (th[1], 0.0)]);
+        let problem = Problem {
+            priors: &priors,
+            targets: &targets,
+            simulate: &sim,
+        };
+        let mut s = settings(40, Kernel::Gaussian);
+        s.max_generations = 4;
+        let strip = |g: &[Generation]| -> Vec<(Vec<Particle>, u64, u64, u64)> {
+            g.iter()
+                .map(|g| {
+                    (
+                        g.particles.clone(),
+                        g.simulations,
+                        g.refused,
+                        g.epsilon.to_bits(),
+                    )
+                })
+                .collect()
+        };
+        let (whole, why) = abc_smc(
+            &problem,
+            &s,
+            Vec::new(),
+            &mut |_, _, _| {},
+            &mut |_| {},
+            &|| false,
+        );
+        for n in 1..=4u32 {
+            let mut known = std::collections::BTreeMap::new();
+            let mut rounds = 0;
+            let (merged, stop) = loop {
+                rounds += 1;
+                assert!(rounds < 100, "{n} shards: no end");
+                let mut new = Vec::new();
+                for index in 0..n {
+                    let mut r = Rounds {
+                        known: &known,
+                        simulate: Some(&sim),
+                        shard: Some(crate::shard::Shard { index, count: n }),
+                        new: Vec::new(),
+                    };
+                    abc_smc_with(
+                        &problem,
+                        &s,
+                        Vec::new(),
+                        &mut r,
+                        &mut |_, _, _| {},
+                        &mut |_| {},
+                        &|| false,
+                    );
+                    new.extend(r.new);
+                }
+                known.extend(new.into_iter().map(|(t, j, st)| ((t, j), st)));
+                let mut merge: Rounds<'_, fn(&[f64]) -> Stats> = Rounds {
+                    known: &known,
+                    simulate: None,
+                    shard: None,
+                    new: Vec::new(),
+                };
+                let (g, stop) = abc_smc_with(
+                    &problem,
+                    &s,
+                    Vec::new(),
+                    &mut merge,
+                    &mut |_, _, _| {},
+                    &mut |_| {},
+                    &|| false,
+                );
+                if stop != Stop::Pending {
+                    break (g, stop);
+                }
+            };
+            assert_eq!(stop, why);
+            assert_eq!(strip(&merged), strip(&whole), "{n} shards");
+        }
     }
 
     #[test]

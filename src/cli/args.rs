@@ -64,7 +64,8 @@ pub enum Command {
     Fit(FitCommand),
     /// Put the shards of a run (`--shard I/N` of run, compare, sweep or sensitivity)
     /// together: checks that they belong to one run and writes exactly the outputs the
-    /// run without --shard writes.
+    /// run without --shard writes. `promosim merge OUT` merges a round of a calibration's
+    /// shards (`calibrate --shard`): exit 3 while another round is needed.
     Merge(MergeArgs),
 }
 
@@ -74,9 +75,10 @@ pub struct MergeArgs {
     /// The shards' output folders, in any order.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Output folder of the merged run.
+    /// Output folder of the merged run (required for shards of run, compare, sweep and
+    /// sensitivity; a calibration's rounds merge into their own folder).
     #[arg(long)]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Merge the shards given even when some are missing: the outputs cover the trials
     /// (run, compare) or points (sweep) the shards hold, and say so.
     #[arg(long)]
@@ -739,6 +741,15 @@ pub struct CalibrateArgs {
     /// Output folder (default: `out/calibrate-<targets file stem>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// ABC-SMC in rounds across processes: simulate shard I of N (I from 0 to N-1; or
+    /// `auto/N`, see `run --shard`) of the next batch of candidates that no process has
+    /// simulated yet, and leave them in --out's work folder for `promosim merge OUT`.
+    /// Every shard of a round and the merge use the same --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Set by `promosim merge` (not a flag): replay from the shards' simulations only.
+    #[arg(skip)]
+    pub merge: bool,
     /// Worker threads (results do not depend on it).
     #[arg(long)]
     pub threads: Option<usize>,

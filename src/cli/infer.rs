@@ -11,6 +11,7 @@
 use super::CliError;
 use super::args::{CalibrateArgs, InferenceArg, KernelArg};
 use super::jobs::{Signals, progress_bar};
+use super::rounds;
 use crate::baseline::Fnv64;
 use crate::calibration::abc::{self, AbcSettings, Generation, Kernel, Stop};
 use crate::calibration::history::{self, Wave, WaveSettings};
@@ -19,9 +20,10 @@ use crate::calibration::posterior::{self, Marginal};
 use crate::calibration::prior::Bounded;
 use crate::calibration::{Evaluator, Fact, FactResult, FieldFacts, Param, Target};
 use crate::output::posterior as out;
-use crate::output::unit::OutputUnit;
+use crate::output::unit::{OutputUnit, work_dir_of};
 use crate::output::{probe_dir, write_atomic};
 use crate::scenario::{ScenarioError, load_file, set_path};
+use crate::shard::Shard;
 use serde::{Deserialize, Serialize};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -97,11 +99,38 @@ pub(super) fn infer(
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("calibrate-{stem}")));
+    let shard = match &a.shard {
+        Some(text) => Some(
+            Shard::parse(text, |v| std::env::var(v).ok())
+                .map_err(|e| CliError::Usage(format!("--shard {e}")))?,
+        ),
+        None => None,
+    };
+    if (shard.is_some() || a.merge) && (method != InferenceArg::Abc || waves > 0) {
+        return Err(CliError::Usage(
+            "--shard cuts ABC-SMC generations into rounds: give --method abc without history-matching waves".into(),
+        ));
+    }
+    if shard.is_some() && a.max_seconds.is_some() {
+        return Err(CliError::Usage(
+            "--max-seconds is a budget of one process; with --shard give --max-simulations".into(),
+        ));
+    }
     probe_dir(&out_dir)?;
-    let unit = OutputUnit::claim(&out_dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    // Shards of a round run side by side: they leave their simulations in the work folder
+    // and claim nothing; the merge, or a run without --shard, claims the folder.
+    let unit = match shard {
+        None => Some(OutputUnit::claim(&out_dir).map_err(|e| CliError::Usage(e.to_string()))?),
+        Some(_) => None,
+    };
+    let work_dir = match &unit {
+        Some(u) => u.work_dir().to_path_buf(),
+        None => work_dir_of(&out_dir).map_err(|e| CliError::Usage(e.to_string()))?,
+    };
     let fingerprint = fingerprint(a, method, &file, &facts, &params, &dir, kernel)?;
-    let state_path = unit.work_dir().join(STATE_FILE);
-    let mut state = read_state(&state_path, &fingerprint, a.quiet);
+    let state_path = work_dir.join(STATE_FILE);
+    let mut state = read_state(&state_path, &fingerprint, a.quiet || shard.is_some());
+    let known = rounds::read(&work_dir, &fingerprint, shard.is_some() || a.merge)?;
     let signals = Signals::install()?;
     let stop = || signals.stop.load(Ordering::Relaxed);
     let trials_per_point = arm_count(&facts) * u64::from(a.trials);
@@ -123,8 +152,8 @@ pub(super) fn infer(
             .map(|r| r.iter().map(|f| (f.value, f.se())).collect())
     };
     let save = |s: &State| -> Result<(), CliError> {
-        std::fs::create_dir_all(unit.work_dir())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", unit.work_dir().display()))?;
+        std::fs::create_dir_all(&work_dir)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", work_dir.display()))?;
         let json = serde_json::to_vec(s).map_err(|e| anyhow::anyhow!("state: {e}"))?;
         write_atomic(&state_path, &json)?;
         Ok(())
@@ -160,7 +189,7 @@ pub(super) fn infer(
                 seconds: started.elapsed().as_secs_f64(),
             });
             if stop() {
-                return Err(interrupted(&signals, &unit, &state_path));
+                return Err(interrupted(&signals, &out_dir, &state_path));
             }
             report_waves(&w, &keys, a.cutoff, a.quiet);
             state.waves = w;
@@ -185,10 +214,17 @@ pub(super) fn infer(
         let done = std::mem::take(&mut state.generations);
         let resumed = done.len();
         let mut saved: Result<(), CliError> = Ok(());
-        let (gens, why) = abc::abc_smc(
+        let mut batches = abc::Rounds {
+            known: &known,
+            simulate: (!a.merge).then_some(&with_se),
+            shard,
+            new: Vec::new(),
+        };
+        let (gens, why) = abc::abc_smc_with(
             &problem,
             &settings,
             done,
+            &mut batches,
             &mut |acc, _, eps| {
                 if acc == 0 {
                     bar.reset();
@@ -207,7 +243,7 @@ pub(super) fn infer(
                     g.wall_seconds
                 ));
                 state.generations.push(g.clone());
-                if saved.is_ok() {
+                if saved.is_ok() && shard.is_none() {
                     saved = save(&state);
                 }
             },
@@ -217,7 +253,21 @@ pub(super) fn infer(
         saved?;
         state.generations = gens;
         if why == Stop::Interrupted {
-            return Err(interrupted(&signals, &unit, &state_path));
+            return Err(interrupted(&signals, &out_dir, &state_path));
+        }
+        if let Some(s) = shard {
+            return rounds::finish_shard(
+                &work_dir,
+                &fingerprint,
+                s,
+                &batches.new,
+                why,
+                &out_dir,
+                a.quiet,
+            );
+        }
+        if why == Stop::Pending {
+            return Err(rounds::pending(&state.generations, known.len(), &out_dir));
         }
         if !a.quiet && resumed > 0 {
             eprintln!("continued from {resumed} finished generation(s) in the work folder");
@@ -313,7 +363,10 @@ pub(super) fn infer(
     };
     let at_point = evaluate(&point, None)?;
 
-    // Outputs.
+    // Outputs (a shard has returned after its round).
+    let Some(unit) = unit else {
+        return Ok(());
+    };
     let staging = unit.staging();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(g) = last {
@@ -378,8 +431,7 @@ pub(super) fn infer(
         write_atomic(&staging.join(name), bytes)?;
     }
     unit.commit()?;
-    let _ = std::fs::remove_file(&state_path);
-    let _ = std::fs::remove_dir(unit.work_dir());
+    let _ = std::fs::remove_dir_all(unit.work_dir());
     let out_path = unit.out().to_path_buf();
     drop(unit);
 
@@ -597,14 +649,14 @@ fn read_state(path: &Path, fingerprint: &str, quiet: bool) -> State {
     }
 }
 
-fn interrupted(signals: &Signals, unit: &OutputUnit, state: &Path) -> CliError {
+fn interrupted(signals: &Signals, out: &Path, state: &Path) -> CliError {
     CliError::Interrupted {
         signal: signals.number(),
         message: format!(
             "interrupted by {}: finished waves and generations saved in {}; the output folder {} is unchanged. Run the same command again to continue.",
             signals.name(),
             state.display(),
-            unit.out().display()
+            out.display()
         ),
     }
 }

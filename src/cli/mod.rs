@@ -6,7 +6,8 @@
 //! outputs and print. `main` maps errors to exit codes: 0 success, 1 a run or write
 //! failure (or, for `baseline check`, a regression or a changed scenario), 2 bad input
 //! (invalid scenario, baseline or settings file, bad arguments, a run that does not fit
-//! the machine), 130 a run stopped by SIGINT and 143 one stopped by SIGTERM (128 plus the
+//! the machine), 3 a merged calibration round after which another round of shards is
+//! needed, 130 a run stopped by SIGINT and 143 one stopped by SIGTERM (128 plus the
 //! signal's number, the shells' convention) after saving its finished trials.
 
 pub mod args;
@@ -17,6 +18,7 @@ mod explore;
 mod fit;
 mod infer;
 mod jobs;
+mod rounds;
 mod run;
 mod shards;
 mod show;
@@ -60,6 +62,9 @@ pub enum CliError {
         /// What was saved and how to continue.
         message: String,
     },
+    /// A merge of a calibration round that needs another round of shards (exit 3).
+    #[error("{0}")]
+    Pending(String),
     /// Anything else (exit 1).
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -73,6 +78,7 @@ impl CliError {
             CliError::Baseline(e) if e.is_bad_input() => 2,
             CliError::Baseline(_) | CliError::CheckFailed(_) | CliError::Other(_) => 1,
             CliError::Interrupted { signal, .. } => (128 + signal).clamp(129, 255) as u8,
+            CliError::Pending(_) => 3,
         }
     }
 }

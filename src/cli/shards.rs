@@ -5,8 +5,9 @@
 
 use super::args::{Cli, Command, MergeArgs};
 use super::jobs::work_error;
-use super::{CliError, compare, explore, run};
+use super::{CliError, calibrate, compare, explore, rounds, run};
 use crate::output::unit::OutputUnit;
+use crate::output::unit::work_dir_of;
 use crate::output::write_atomic;
 use crate::shard::{self, Merge, Record, Shard, Split};
 use crate::work::{Manifest, Work, WorkError};
@@ -205,7 +206,7 @@ pub(super) fn finish_shard(
 /// The command's arguments after the program's name, without `--shard`, `--out` and the
 /// options that change no result (`--threads`, `--quiet`, `--resume`, `--fresh`,
 /// `--force`): what a merge runs again.
-fn recorded_args() -> Result<Vec<String>, CliError> {
+pub(super) fn recorded_args() -> Result<Vec<String>, CliError> {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let mut out = Vec::with_capacity(args.len());
     let mut it = args.into_iter();
@@ -233,6 +234,15 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     let bad = |e: shard::MergeError| CliError::Usage(e.to_string());
     let here = std::env::current_dir()
         .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?;
+    if let [dir] = a.shards.as_slice()
+        && !dir.join(shard::RECORD).exists()
+        && dir.is_dir()
+    {
+        let work = work_dir_of(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+        if let Some((args, cwd)) = rounds::command_of(&work)? {
+            return merge_calibration(&args, &cwd, &here.join(dir), a);
+        }
+    }
     let mut shards = Vec::with_capacity(a.shards.len());
     for dir in &a.shards {
         let dir = here.join(dir);
@@ -243,7 +253,9 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     // In shard order, so nothing after this depends on the order they were given in.
     shards.sort_by_key(|(_, r)| r.shard.index);
     let first = &shards[0].1;
-    let out = here.join(&a.out);
+    let out = here.join(a.out.as_ref().ok_or_else(|| {
+        CliError::Usage("--out OUT: the folder of the merged run is required".into())
+    })?);
     if !first.cwd.is_dir() {
         return Err(CliError::Usage(format!(
             "{}: the shards ran in {}, which is not here: merge where their scenario files are",
@@ -300,6 +312,42 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         _ => Err(CliError::Usage(format!(
             "the recorded command `promosim {}` has no shards to merge",
             first_words(&argv)
+        ))),
+    }
+}
+
+/// Merges the rounds of the calibration whose output folder is `out`: its recorded
+/// command (`args`, run in `cwd`) replayed from the shards' simulations.
+fn merge_calibration(
+    args: &[String],
+    cwd: &Path,
+    out: &Path,
+    a: &MergeArgs,
+) -> Result<(), CliError> {
+    let same = |p: &Path| p.canonicalize().ok() == out.canonicalize().ok();
+    if a.out.as_deref().is_some_and(|o| !same(o)) {
+        return Err(CliError::Usage(format!(
+            "{} holds a calibration's rounds, which merge into the same folder: drop --out",
+            out.display()
+        )));
+    }
+    let mut argv: Vec<OsString> = vec!["promosim".into()];
+    argv.extend(args.iter().map(OsString::from));
+    argv.extend(["--out".into(), out.as_os_str().to_owned()]);
+    if a.quiet {
+        argv.push("--quiet".into());
+    }
+    std::env::set_current_dir(cwd)
+        .map_err(|e| anyhow::anyhow!("cannot enter {}: {e}", cwd.display()))?;
+    match Cli::try_parse_from(&argv).map(|c| c.command) {
+        Ok(Command::Calibrate(mut c)) => {
+            c.merge = true;
+            calibrate::calibrate(&c)
+        }
+        _ => Err(CliError::Usage(format!(
+            "{}: the recorded command `promosim {}` is not a calibration",
+            out.display(),
+            args.join(" ")
         ))),
     }
 }

@@ -144,6 +144,20 @@ pub fn check_replaceable(out: &Path) -> Result<(), UnitError> {
     })
 }
 
+/// The work folder of the output folder `out` (which must exist), found without claiming
+/// `out`: where the shards of a calibration round leave their simulations while other
+/// shards run beside them.
+pub fn work_dir_of(out: &Path) -> Result<PathBuf, UnitError> {
+    let out = out.canonicalize().map_err(|source| OutputError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let (Some(dir), Some(name)) = (out.parent(), out.file_name()) else {
+        return Err(UnitError::Unnamed(out));
+    };
+    Ok(dir.join(format!(".{}.promosim-work", name.to_string_lossy())))
+}
+
 /// An output folder claimed by this process: its lock held, its staging folder empty.
 #[derive(Debug)]
 pub struct OutputUnit {
@@ -172,7 +186,7 @@ impl OutputUnit {
         let lock_path = sibling("lock");
         let lock = take_lock(&out, &lock_path)?;
         let unit = OutputUnit {
-            work: sibling("work"),
+            work: work_dir_of(&out)?,
             staging: sibling("staging"),
             out,
             lock_path,
