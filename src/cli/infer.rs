@@ -7,6 +7,11 @@
 //! Every finished wave and generation is saved in the output folder's work folder; the
 //! same command run again after an interruption continues from there. The outputs are
 //! written together at the end ([`crate::output::unit`]).
+//!
+//! With `--shard I/N` ABC-SMC runs in rounds (`super::rounds`): the shard replays the run
+//! from the simulations earlier rounds left in the work folder, simulates its part of the
+//! next batch, leaves it there and claims nothing; `promosim merge OUT` replays without
+//! simulating and either finishes or asks for another round (exit 3).
 
 use super::CliError;
 use super::args::{CalibrateArgs, InferenceArg, KernelArg};
