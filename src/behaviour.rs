@@ -153,6 +153,15 @@ pub fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
+/// The shift-free part of an organic hazard ([`BehaviourParams::organic_base`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrganicBase {
+    /// `min(1, p_i + q·F)`.
+    pub h0: f64,
+    /// `logit(h0)`.
+    pub logit: f64,
+}
+
 /// Behavioural constants resolved from a scenario.
 #[derive(Debug, Clone)]
 pub struct BehaviourParams {
@@ -371,11 +380,42 @@ impl BehaviourParams {
     /// log-odds shift from social proof and intent.
     #[inline]
     pub fn organic_hazard(&self, p_i: f64, f: f64, shift: f64) -> f64 {
-        let h0 = (p_i + self.bass_q * f).min(1.0);
+        let h0 = self.organic_unshifted(p_i, f);
         if shift == 0.0 {
             h0
         } else {
             sigmoid(logit(h0) + shift)
+        }
+    }
+
+    /// The organic hazard without a log-odds shift, `min(1, p_i + q·F)`.
+    #[inline]
+    fn organic_unshifted(&self, p_i: f64, f: f64) -> f64 {
+        (p_i + self.bass_q * f).min(1.0)
+    }
+
+    /// The part of [`BehaviourParams::organic_hazard`] that does not depend on the shift:
+    /// the unshifted hazard and its log-odds. Buyers of one pool with one innovation rate
+    /// share it for the day, so their `logit` is computed once.
+    #[inline]
+    pub fn organic_base(&self, p_i: f64, f: f64) -> OrganicBase {
+        let h0 = self.organic_unshifted(p_i, f);
+        OrganicBase {
+            h0,
+            logit: logit(h0),
+        }
+    }
+
+    /// Decides `u < organic_hazard(p_i, f, shift)` for `base = organic_base(p_i, f)`: the
+    /// same comparison of the same numbers, with `σ` bracketed by [`sigmoid_coin`]'s table
+    /// (computed only when `u` falls between two grid values) and the log-odds from `base`,
+    /// so that a day of buyers with intent costs neither an `exp` nor a `ln` each.
+    #[inline]
+    pub fn organic_coin(&self, u: f64, base: OrganicBase, shift: f64) -> bool {
+        if shift == 0.0 {
+            u < base.h0
+        } else {
+            sigmoid_coin(u, base.logit + shift, 1.0)
         }
     }
 
@@ -455,14 +495,34 @@ impl BehaviourParams {
     /// Repurchase rate and dropout probability after satisfaction `s`.
     #[inline]
     pub fn repurchase_after_satisfaction(&self, lambda: f64, p: f64, s: f64) -> (f64, f64) {
+        (
+            self.repurchase_rate_after_satisfaction(lambda, s),
+            self.dropout_after_satisfaction(p, s),
+        )
+    }
+
+    /// The rate part of [`BehaviourParams::repurchase_after_satisfaction`],
+    /// `λ' = λ·exp(κ_λ(2s − 1))`, for the paths that need only the rate (filing the next
+    /// order time): one `exp` instead of two.
+    #[inline]
+    pub fn repurchase_rate_after_satisfaction(&self, lambda: f64, s: f64) -> f64 {
         let x = 2.0 * s - 1.0;
         if x == 0.0 {
-            (lambda, p)
+            lambda
         } else {
-            (
-                lambda * (self.sat_rate * x).exp(),
-                (p * (-self.sat_dropout * x).exp()).min(1.0),
-            )
+            lambda * (self.sat_rate * x).exp()
+        }
+    }
+
+    /// The dropout part of [`BehaviourParams::repurchase_after_satisfaction`],
+    /// `p' = min(1, p·exp(−κ_p(2s − 1)))`.
+    #[inline]
+    pub fn dropout_after_satisfaction(&self, p: f64, s: f64) -> f64 {
+        let x = 2.0 * s - 1.0;
+        if x == 0.0 {
+            p
+        } else {
+            (p * (-self.sat_dropout * x).exp()).min(1.0)
         }
     }
 
@@ -645,6 +705,55 @@ mod tests {
                 assert!(
                     (split - h).abs() <= 4.0 * f64::EPSILON,
                     "{p_i} {f}: {split} vs {h}"
+                );
+            }
+        }
+    }
+
+    /// The organic coin of buyers with intent (shared base, tabulated `σ`) takes the same
+    /// decision as the direct comparison with [`BehaviourParams::organic_hazard`] for every
+    /// uniform: no shift, shifts of either sign, the cap at 1, innovation rates of 0, and
+    /// uniforms within rounding of the hazard.
+    #[test]
+    fn organic_coin_decides_like_the_organic_hazard() {
+        let s = crate::scenario::load_str(
+            "[product]\nprice = 10.0\nunit_cost = 4.0\n[population]\nbuyers = 100\n\
+             [behaviour.organic]\nbass_p = 0.002\nbass_q = 0.99\n",
+            "t",
+            &[],
+        )
+        .expect("scenario");
+        let b = BehaviourParams::new(&s.base());
+        let mut rng = crate::rng::stream_rng(5, 6);
+        use rand::RngExt;
+        for n in 0..400_000 {
+            let p_i = if n % 7 == 0 {
+                0.0
+            } else {
+                rng.random::<f64>() * 0.05
+            };
+            // `f = 1` with `p_i > 0.01` reaches the cap (`q = 0.99`).
+            let f = if n % 11 == 0 {
+                1.0
+            } else {
+                rng.random::<f64>()
+            };
+            let shift = match n % 5 {
+                0 => 0.0,
+                1 => -rng.random::<f64>() * 30.0,
+                _ => rng.random::<f64>() * 12.0 - 2.0,
+            };
+            let base = b.organic_base(p_i, f);
+            let h = b.organic_hazard(p_i, f, shift);
+            for u in [
+                rng.random::<f64>(),
+                h,
+                h * (1.0 + (rng.random::<f64>() - 0.5) * 1e-12),
+            ] {
+                assert_eq!(
+                    b.organic_coin(u, base, shift),
+                    u < h,
+                    "{p_i} {f} {shift} {u}"
                 );
             }
         }

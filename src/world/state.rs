@@ -15,7 +15,7 @@
 //! the segment's last member into its place; buyers with intent are kept in `touched`.
 
 use super::plan::{OrganicPath, Paths, ProductConsts, RepeatPath, WorldPlan};
-use crate::behaviour::{BehaviourParams, CardProof};
+use crate::behaviour::{BehaviourParams, CardProof, OrganicBase};
 use crate::dist::Dist;
 use crate::population::{ORGANIC_CLASSES, Population};
 use crate::rng::{SimRng, stream, stream_key, stream_rng};
@@ -192,6 +192,9 @@ pub struct World {
     pub(super) scratch: Vec<u32>,
     /// The organic step's buyers of the day, with their pools, before booking.
     pub(super) accepted: Vec<(u32, u32)>,
+    /// Per pool: the day's organic base of buyers with intent, once computed (scratch of
+    /// the organic step).
+    pub(super) organic_bases: Vec<Option<OrganicBase>>,
     pub(super) organic_rng: Option<SimRng>,
     /// The organic decisions of buyers with intent (their own stream, so that how many
     /// buyers a campaign touches does not shift the pool walks' numbers).
@@ -299,6 +302,7 @@ impl Default for World {
             repeat_cal: Vec::new(),
             scratch: Vec::new(),
             accepted: Vec::new(),
+            organic_bases: Vec::new(),
             organic_rng: None,
             intent_rng: None,
             repeat_gamma: None,

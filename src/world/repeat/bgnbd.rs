@@ -26,8 +26,10 @@ impl World {
 
     /// Files buyer `i`'s next order at `from + Exp(λ')` when inside the horizon.
     pub(in crate::world) fn schedule_repeat(&mut self, i: u32, from: f64, rng: &mut SimRng) {
-        let (lambda, _) = self.effective_repurchase(i);
         let u = i as usize;
+        let lambda = self
+            .beh()
+            .repurchase_rate_after_satisfaction(self.lambda[u] as f64, self.satisfaction[u] as f64);
         if lambda <= 0.0 {
             self.next_repeat[u] = f32::INFINITY;
             return;
@@ -59,7 +61,9 @@ impl World {
             }
             let mut rng = agent_rng_in(w.repeat_key, i, k);
             w.book_order(i, 0.0, t as f64, false);
-            let (_, p) = w.effective_repurchase(i);
+            let p = w
+                .beh()
+                .dropout_after_satisfaction(w.dropout[u] as f64, w.satisfaction[u] as f64);
             if w.repeat_mu.is_none() && rng.random::<f64>() < p {
                 w.flags[u] |= DROPPED;
                 w.next_repeat[u] = f32::INFINITY;
