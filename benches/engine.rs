@@ -11,8 +11,12 @@
 //!   90 days) on one thread; throughput in agent-days. 10 samples over 20 s: a trial
 //!   takes about a second.
 //! - `run/quickstart`: the quickstart's 200 trials on all cores; throughput in trials.
+//! - `campaign_run/full_campaign_1000_trials_2_threads`: the planners' workload, 1,000
+//!   trials of `full_campaign` with their no-campaign worlds (what `promosim run` does by
+//!   default) through `engine::run` on 2 worker threads; throughput in trials. Long (10 samples of a whole run, minutes each), so it runs only with
+//!   `PROMOSIM_LONG_BENCH=1` in the environment.
 //!
-//! Run with `cargo bench`; figures go in the closing notes and docs/performance.md.
+//! Run with `cargo bench`; figures go in docs/performance.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use promosim::engine::{Arms, Plan, RunOptions, Workspace, run, simulate_trial};
@@ -92,5 +96,29 @@ fn runs(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, trials, campaign, runs);
+fn campaign_run(c: &mut Criterion) {
+    if std::env::var_os("PROMOSIM_LONG_BENCH").is_none() {
+        return;
+    }
+    let p = plan("full_campaign.toml");
+    let trials = 1000;
+    let mut g = c.benchmark_group("campaign_run");
+    g.sample_size(10);
+    g.sampling_mode(criterion::SamplingMode::Flat);
+    g.throughput(Throughput::Elements(trials as u64));
+    g.bench_function("full_campaign_1000_trials_2_threads", |b| {
+        b.iter(|| {
+            let opts = RunOptions {
+                trials,
+                seed: p.scenario.seed,
+                threads: Some(2),
+                arms: Arms::default(),
+            };
+            black_box(run(&p, opts, &|| {}).expect("run"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, trials, campaign, runs, campaign_run);
 criterion_main!(benches);

@@ -54,7 +54,7 @@ pub const KNOBS: &[Knob] = &[
     },
     Knob {
         key: "mechanisms.red_packets.claim_and_leave",
-        lo: 0.005,
+        lo: 0.0,
         hi: 0.05,
     },
     Knob {
@@ -80,22 +80,22 @@ pub const KNOBS: &[Knob] = &[
     Knob {
         key: "mechanisms.votes.relevance.product_choice",
         lo: 0.0,
-        hi: 3.0,
+        hi: 4.0,
     },
     Knob {
         key: "mechanisms.votes.relevance.discount_format",
         lo: 0.0,
-        hi: 3.0,
+        hi: 4.0,
     },
     Knob {
         key: "mechanisms.votes.relevance.usage_scenario",
         lo: 0.0,
-        hi: 3.0,
+        hi: 4.0,
     },
     Knob {
         key: "mechanisms.votes.relevance.new_product_test",
         lo: 0.0,
-        hi: 3.0,
+        hi: 4.0,
     },
     Knob {
         key: "mechanisms.votes.link_strength",
