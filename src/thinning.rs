@@ -23,6 +23,13 @@
 //! walks visit every position with an unconditional draw; outcomes keep the same
 //! distribution.
 //!
+//! ## Lazy and eager walks
+//! [`Walks::Lazy`] (the engine's default) visits only candidates; [`Walks::Eager`] visits
+//! every position with its own draw, the per-agent coin flip the thinning replaces. Both
+//! decide each agent's event with the same probability, so a whole simulation run either
+//! way has the same outcome distribution (different draws, so different values);
+//! `tests/engine_paths.rs` checks this on scenarios with every mechanism.
+//!
 //! ## Carried budgets
 //! The engine's organic step walks the same segments every day, mostly without finding a
 //! candidate. [`carried_walk`] spends one exponential budget `E` over a segment of `len`
@@ -41,6 +48,16 @@ use rand_distr::{Distribution, Exp1};
 
 /// Bound above which a walk visits every position instead of jumping.
 pub const DENSE_ABOVE: f64 = 0.25;
+
+/// How the walks of a world visit their range: candidates only, or every position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Walks {
+    /// Only the candidates of the bound (geometric jumps below [`DENSE_ABOVE`]).
+    #[default]
+    Lazy,
+    /// Every position, each with its own draw: the per-agent coins.
+    Eager,
+}
 
 /// Positions of `start..start + len`, each kept independently with probability `p`,
 /// visited in increasing order by geometric jumps (every position when dense).
@@ -132,6 +149,24 @@ impl Coins {
         }
     }
 
+    /// A walk visiting as `walks` says: [`Coins::new`]'s when lazy, every position with an
+    /// unconditional uniform (bound 1) when eager.
+    pub fn with_walks(walks: Walks, start: u32, len: u32, p_max: f64) -> Self {
+        match walks {
+            Walks::Lazy => Self::new(start, len, p_max),
+            Walks::Eager => Self::new(start, len, 1.0),
+        }
+    }
+
+    /// [`Coins::jumping`] when lazy, every position with an unconditional uniform when
+    /// eager.
+    pub fn jumping_with(walks: Walks, start: u32, len: u32, p_max: f64) -> Self {
+        match walks {
+            Walks::Lazy => Self::jumping(start, len, p_max),
+            Walks::Eager => Self::jumping(start, len, 1.0),
+        }
+    }
+
     /// A walk that jumps for any bound below 1 (never visits every position): for callers
     /// whose per-candidate work costs more than a jump.
     pub fn jumping(start: u32, len: u32, p_max: f64) -> Self {
@@ -195,6 +230,19 @@ impl Looks {
                 x_max,
                 p_max,
             }
+        }
+    }
+
+    /// [`Looks::new`] when lazy; when eager, every position draws an unconditional `Exp(1)`
+    /// and is reported when it falls below `x_max`.
+    pub fn with_walks(walks: Walks, start: u32, len: u32, x_max: f64) -> Self {
+        match walks {
+            Walks::Lazy => Self::new(start, len, x_max),
+            Walks::Eager => Looks {
+                jumps: Jumps::new(start, len, 1.0),
+                x_max: if x_max.is_nan() { 0.0 } else { x_max.max(0.0) },
+                p_max: 0.0,
+            },
         }
     }
 
@@ -407,19 +455,26 @@ mod tests {
 
     #[test]
     fn coins_give_each_agent_its_probability() {
-        for p_max in [0.002, 0.05, 0.2, 0.6] {
+        let bounds = [0.002, 0.05, 0.2, 0.6];
+        for (walks, p_max) in [Walks::Lazy, Walks::Eager]
+            .into_iter()
+            .flat_map(|w| bounds.map(|b| (w, b)))
+        {
             let p = |c: usize| p_max * c as f64 / 4.0;
             let (n, k, reps) = (20_000, 5, 200);
             let freq = frequencies(n, k, reps, |rng, hits| {
-                let mut w = Coins::new(100, n, p_max);
-                let mut last = None;
+                let mut w = Coins::with_walks(walks, 100, n, p_max);
+                let (mut last, mut visited) = (None, 0);
                 while let Some((i, u)) = w.next(rng) {
                     assert!(last.is_none_or(|l| i > l) && (100..100 + n).contains(&i));
                     last = Some(i);
+                    visited += 1;
                     if u < p(((i - 100) % k) as usize) {
                         hits[((i - 100) % k) as usize] += 1;
                     }
                 }
+                // Eager: every agent has its own coin.
+                assert!(walks == Walks::Lazy || visited == n);
             });
             check(&freq, p, (n / k * reps) as f64);
         }
@@ -427,14 +482,18 @@ mod tests {
 
     #[test]
     fn looks_give_each_agent_one_minus_exp() {
-        for x_max in [0.003, 0.1, 0.5, 3.0] {
+        let bounds = [0.003, 0.1, 0.5, 3.0];
+        for (walks, x_max) in [Walks::Lazy, Walks::Eager]
+            .into_iter()
+            .flat_map(|w| bounds.map(|b| (w, b)))
+        {
             let x = |c: usize| x_max * c as f64 / 4.0;
             let p = |c: usize| 1.0 - (-x(c)).exp();
             let (n, k, reps) = (20_000, 5, 200);
             let mut rest = 0.0;
             let mut rest_n = 0u64;
             let freq = frequencies(n, k, reps, |rng, hits| {
-                let mut w = Looks::new(0, n, x_max);
+                let mut w = Looks::with_walks(walks, 0, n, x_max);
                 while let Some((i, e)) = w.next(rng) {
                     assert!(e < x_max);
                     let c = (i % k) as usize;

@@ -211,7 +211,7 @@ pub fn each_scheduled_group<M: Mechanism>(
 pub fn push_audience(world: &World, g: usize, minute: u32) -> Coins {
     let pool = world.pop.pools[g];
     let bound = world.online_bound(minute) * world.notice_bound(g);
-    Coins::new(pool.start, pool.len, bound)
+    world.coins(pool.start, pool.len, bound)
 }
 
 /// Buyers of group `g` (still in it) for whom finding a message of window weight `w` leads
@@ -234,7 +234,7 @@ impl BuyerEffects {
         let pool = world.pop.pools[g];
         let p_max = -(-w * world.notice_bound(g)).exp_m1();
         BuyerEffects {
-            walk: Coins::jumping(pool.start, pool.len, p_max * effect),
+            walk: world.jumping_coins(pool.start, pool.len, p_max * effect),
             w,
             effect,
         }
@@ -291,8 +291,8 @@ impl PushRound {
         let pool = world.pop.pools[g];
         let seen = world.online_bound(minute) * world.notice_bound(g);
         PushRound {
-            buyers: Coins::new(pool.start, pool.len, seen * push.click0),
-            others: Coins::new(pool.start, pool.len, seen),
+            buyers: world.coins(pool.start, pool.len, seen * push.click0),
+            others: world.coins(pool.start, pool.len, seen),
             minute,
             click0: push.click0,
         }
@@ -414,8 +414,8 @@ impl Finders {
         assert!((1..=64).contains(&m), "1 to 64 messages at once");
         let pool = world.pop.pools[g];
         let x_max = m as f64 * w * world.notice_bound(g);
-        let walk = if -(-x_max).exp_m1() < DENSE_ABOVE {
-            Walk::Sparse(Looks::new(pool.start, pool.len, x_max))
+        let walk = if -(-x_max).exp_m1() < DENSE_ABOVE && !world.eager_walks() {
+            Walk::Sparse(world.looks(pool.start, pool.len, x_max))
         } else {
             Walk::Dense {
                 next: pool.start,

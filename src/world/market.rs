@@ -327,6 +327,32 @@ impl World {
         b.notice_base + (1.0 - b.notice_base) * self.engagement_bound(g)
     }
 
+    /// How this world's group walks visit members ([`crate::thinning::Walks`]): a walk
+    /// over `start..start + len` for events of probability at most `p_max`.
+    #[inline]
+    pub fn coins(&self, start: u32, len: u32, p_max: f64) -> Coins {
+        Coins::with_walks(self.paths.walks, start, len, p_max)
+    }
+
+    /// How this world's group walks visit members: [`Coins::jumping`] when lazy.
+    #[inline]
+    pub fn jumping_coins(&self, start: u32, len: u32, p_max: f64) -> Coins {
+        Coins::jumping_with(self.paths.walks, start, len, p_max)
+    }
+
+    /// How this world's group walks visit members: [`crate::thinning::Looks`] when lazy,
+    /// for events `1 − exp(−x_i)` with `x_i <= x_max`.
+    #[inline]
+    pub fn looks(&self, start: u32, len: u32, x_max: f64) -> crate::thinning::Looks {
+        crate::thinning::Looks::with_walks(self.paths.walks, start, len, x_max)
+    }
+
+    /// Whether this world's walks are eager (every member its own coin).
+    #[inline]
+    pub fn eager_walks(&self) -> bool {
+        self.paths.walks == crate::thinning::Walks::Eager
+    }
+
     /// An upper bound of [`World::online_probability`] at `minute` of today over all
     /// buyers (activity is at most 1).
     #[inline]
@@ -394,7 +420,7 @@ impl World {
             if !pool.group {
                 continue;
             }
-            let mut walk = Coins::new(pool.start, pool.len, q_max);
+            let mut walk = self.coins(pool.start, pool.len, q_max);
             while let Some((i, u)) = walk.next(&mut rng) {
                 let k = i as usize;
                 if self.flags[k] & LEFT != 0 {

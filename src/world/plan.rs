@@ -13,6 +13,7 @@
 //! | [`RepeatPath::Pooled`] | daily model, one repeat rate, no mechanism, satisfaction inert | in distribution |
 //! | [`FirstOrders::Lean`] | plain orders, no mechanism | bit for bit (same function, fewer branches) |
 //! | [`Booking::Plain`] | nothing to draw or log at order time | bit for bit (same arithmetic) |
+//! | [`Walks::Lazy`] | always (group events and group life visit candidates only) | in distribution (eager: a coin per member) |
 //!
 //! A new per-buyer effect (anything that makes two buyers of a pool behave differently, or
 //! that a later step reads from an agent) must be stated as a fact here and considered by
@@ -24,6 +25,7 @@ use crate::behaviour::BehaviourParams;
 use crate::dist::Dist;
 use crate::population::PopulationPlan;
 use crate::settings::RepurchaseModel;
+use crate::thinning::Walks;
 
 /// Product constants needed at order time.
 #[derive(Debug, Clone, Copy)]
@@ -176,6 +178,9 @@ pub struct Paths {
     pub first_orders: FirstOrders,
     /// Every order's booking.
     pub booking: Booking,
+    /// How group events and group life visit members: candidates only (lazy, chosen) or
+    /// every member with its own coin (eager, for tests).
+    pub walks: Walks,
 }
 
 impl Paths {
@@ -242,6 +247,7 @@ impl Paths {
             } else {
                 Booking::Full
             },
+            walks: Walks::Lazy,
         }
     }
 
@@ -258,6 +264,7 @@ impl Paths {
             repeat: Self::per_buyer_repeats(facts.repurchase_model),
             first_orders: FirstOrders::General,
             booking: Booking::Full,
+            walks: Walks::Lazy,
         }
     }
 
@@ -429,6 +436,7 @@ mod tests {
             repeat: r,
             first_orders: f,
             booking: b,
+            walks: Walks::Lazy,
         }
     }
 

@@ -254,6 +254,7 @@ impl Default for World {
                 repeat: RepeatPath::Daily,
                 first_orders: super::plan::FirstOrders::General,
                 booking: super::plan::Booking::Full,
+                walks: crate::thinning::Walks::Lazy,
             },
             delta_sp: 0.0,
             product: None,

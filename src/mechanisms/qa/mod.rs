@@ -56,7 +56,6 @@ use super::group_chat::{Push, PushOutcome, claim_seconds};
 use super::{Better, Kpi, Mechanism, Metric, Need, Needs, Record, Run, Unit, per};
 use crate::behaviour::Exposure;
 use crate::settings::{Base, Channels};
-use crate::thinning::Coins;
 use crate::world::World;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1};
@@ -187,7 +186,7 @@ impl Run<Plan> {
         let precollect = &p.precollect;
         self.trial.present_sum += world.members_in(g) as u64;
         if let Some(pc) = precollect {
-            let mut walk = Coins::new(pool.start, pool.len, pc.rate);
+            let mut walk = world.coins(pool.start, pool.len, pc.rate);
             while let Some((i, u)) = walk.next(&mut self.rng) {
                 if !world.has_left(i) && u < pc.rate {
                     self.trial.questions.push(Question {
@@ -199,7 +198,7 @@ impl Run<Plan> {
                 }
             }
         }
-        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(mid));
+        let mut walk = world.coins(pool.start, pool.len, world.online_bound(mid));
         while let Some((i, u)) = walk.next(&mut self.rng) {
             if world.has_left(i) {
                 continue;
@@ -232,7 +231,7 @@ impl Run<Plan> {
 
         // Live questions.
         let p_ask = plan.ask;
-        let mut askers = Coins::new(0, self.trial.online.len() as u32, p_ask);
+        let mut askers = world.coins(0, self.trial.online.len() as u32, p_ask);
         while let Some((k, u)) = askers.next(&mut self.rng) {
             let i = self.trial.online[k as usize];
             if u < p_ask {
@@ -314,7 +313,7 @@ impl Run<Plan> {
                 continue;
             }
             let push = Push::new(&plan.channels, coupon, valid.max(1.0)).prepare(world);
-            let mut seen = Coins::new(0, self.trial.online.len() as u32, world.notice_bound(g));
+            let mut seen = world.coins(0, self.trial.online.len() as u32, world.notice_bound(g));
             while let Some((k, u)) = seen.next(&mut self.rng) {
                 let i = self.trial.online[k as usize];
                 if world.is_buyer(i) || world.has_left(i) || u >= world.notice_probability(i) {

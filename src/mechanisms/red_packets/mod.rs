@@ -58,7 +58,6 @@ use crate::behaviour::Exposure;
 use crate::population::SegmentSet;
 use crate::rng::SimRng;
 use crate::settings::{Base, Channels};
-use crate::thinning::Coins;
 use crate::world::World;
 use rand::RngExt;
 use std::sync::Arc;
@@ -116,7 +115,7 @@ impl Run<Plan> {
         let pool = world.pop.pools[g];
         self.trial.racers.clear();
         let mut online = 0u32;
-        let mut walk = Coins::new(pool.start, pool.len, world.online_bound(minute));
+        let mut walk = world.coins(pool.start, pool.len, world.online_bound(minute));
         while let Some((i, u)) = walk.next(&mut self.rng) {
             if world.has_left(i)
                 || u >= world.online_probability(i, minute)
