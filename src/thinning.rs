@@ -480,6 +480,34 @@ mod tests {
         }
     }
 
+    /// Above [`DENSE_ABOVE`] the lazy walks visit every position with the eager walks'
+    /// draws: the same agents with the same numbers, bit for bit.
+    #[test]
+    fn lazy_walks_are_eager_above_the_dense_bound() {
+        let (mut a, mut b) = (stream_rng(3, 4), stream_rng(3, 4));
+        let mut lazy = Coins::with_walks(Walks::Lazy, 10, 5_000, DENSE_ABOVE);
+        let mut eager = Coins::with_walks(Walks::Eager, 10, 5_000, DENSE_ABOVE);
+        let visit = |w: &mut Coins, rng: &mut SimRng| w.next(rng).map(|(i, u)| (i, u.to_bits()));
+        let mut n = 0;
+        while let Some(x) = visit(&mut lazy, &mut a) {
+            assert_eq!(Some(x), visit(&mut eager, &mut b));
+            n += 1;
+        }
+        assert_eq!((n, visit(&mut eager, &mut b)), (5_000, None));
+        // 1 − exp(−0.3) ≈ 0.26, above the dense bound.
+        let x_max: f64 = 0.3;
+        assert!(-(-x_max).exp_m1() >= DENSE_ABOVE);
+        let mut lazy = Looks::with_walks(Walks::Lazy, 0, 5_000, x_max);
+        let mut eager = Looks::with_walks(Walks::Eager, 0, 5_000, x_max);
+        while let Some((i, e)) = lazy.next(&mut a) {
+            assert_eq!(
+                Some((i, e.to_bits())),
+                eager.next(&mut b).map(|(j, f)| (j, f.to_bits()))
+            );
+        }
+        assert_eq!(eager.next(&mut b), None);
+    }
+
     #[test]
     fn looks_give_each_agent_one_minus_exp() {
         let bounds = [0.003, 0.1, 0.5, 3.0];
