@@ -8,17 +8,18 @@
 # checked there at the default 200 trials. docs/calibration.md ("Field posterior") gives
 # the result of the run recorded below.
 #
-# Cost: about 75 minutes of wall clock on 2 shared cores (two sections at a time, one
-# thread each). --max-seconds bounds each section, so how many generations finish depends
-# on the machine; delete a section's folder to start it again (an interrupted section
-# continues from its last finished generation when run again).
+# Cost: about 100 minutes of wall clock on 2 cores (two queues side by side, one thread
+# each). --max-seconds bounds each section, so how many generations finish depends on the
+# machine; delete a section's folder to start it again (an interrupted section continues
+# from its last finished generation when run again, with a fresh time budget).
 #
 # Usage, from the repository root:
 #   PROMOSIM=target/release/promosim OUT=out/field-abc calibration/field_abc.sh [abc|combine|report|all] [SECTION...]
-# SECTION: rp qa votes proofs levers (default: all five, one after another). The recorded
-# run ran two queues side by side:
-#   calibration/field_abc.sh abc proofs &
-#   calibration/field_abc.sh abc votes rp qa levers; wait
+# SECTION: rp qa votes proofs_fakes proofs_posting proofs_reach levers_flash levers (default:
+# all, one after another). The recorded run ran two queues side by side:
+#   calibration/field_abc.sh abc proofs_posting proofs_reach proofs_fakes &
+#   calibration/field_abc.sh abc votes rp qa; wait
+#   calibration/field_abc.sh abc levers_flash & calibration/field_abc.sh abc levers; wait
 #   calibration/field_abc.sh combine; calibration/field_abc.sh report
 # Needs python3 (reads the CSV outputs).
 set -euo pipefail
@@ -29,7 +30,7 @@ THREADS=${THREADS:-1}
 SEED=${SEED:-1}
 STAGE=${1:-all}
 shift || true
-SECTIONS=${*:-rp qa votes proofs_fakes proofs_posting proofs_reach levers}
+SECTIONS=${*:-rp qa votes proofs_fakes proofs_posting proofs_reach levers_flash levers}
 
 # section -> facts, parameters, particles, trials, seconds, predictive draws
 section_args() {
@@ -43,7 +44,9 @@ section_args() {
     proofs_fakes) echo "--facts proofs_plain_fakes --facts proofs_verified_fakes --only-params mechanisms.order_proofs.fake_ --particles 80 --trials 20 --max-seconds 700 --predictive 20" ;;
     proofs_posting) echo "--facts proofs_plain_participation --facts proofs_rate_ --facts proofs_tiering --facts proofs_quality_bonus --facts proofs_cost_share --facts levers_proof_interaction --only-params mechanisms.order_proofs.post_base --only-params mechanisms.order_proofs.reward_weight --only-params mechanisms.order_proofs.unaware_share --only-params mechanisms.order_proofs.story_bonus_weight --particles 80 --trials 10 --max-seconds 2100 --predictive 20" ;;
     proofs_reach) echo "--facts proofs_designed_ --facts proofs_story_ctr --facts proofs_curated_push --facts proofs_new_members --only-params mechanisms.order_proofs.open_base --only-params mechanisms.order_proofs.story_appeal --only-params mechanisms.order_proofs.story_strength --only-params mechanisms.order_proofs.proof_strength --only-params mechanisms.order_proofs.forward_open_base --particles 80 --trials 20 --max-seconds 1800 --predictive 20" ;;
-    levers) echo "--facts levers_share_draw --facts levers_flash_sale --facts levers_targeted --only-params mechanisms.share_draw --only-params mechanisms.flash_sale --only-params mechanisms.targeted_push --particles 80 --trials 20 --max-seconds 600 --predictive 20" ;;
+    # Other group levers in two blocks: the flash sale; the share draw and targeted pushes.
+    levers_flash) echo "--facts levers_flash_sale --only-params mechanisms.flash_sale --particles 80 --trials 20 --max-seconds 600 --predictive 20" ;;
+    levers) echo "--facts levers_share_draw --facts levers_targeted --only-params mechanisms.share_draw --only-params mechanisms.targeted_push --particles 80 --trials 20 --max-seconds 600 --predictive 20" ;;
     *) echo "unknown section $1" >&2; exit 2 ;;
   esac
 }
@@ -71,7 +74,7 @@ if [[ $STAGE == combine || $STAGE == all ]]; then
   # parameter,median of every section (posterior.csv quotes the prior, which has a comma)
   python3 - "$OUT" > "$OUT/medians.txt" <<'PY'
 import csv, pathlib, sys
-for s in ["rp", "qa", "votes", "proofs_fakes", "proofs_posting", "proofs_reach", "levers"]:
+for s in ["rp", "qa", "votes", "proofs_fakes", "proofs_posting", "proofs_reach", "levers_flash", "levers"]:
     p = pathlib.Path(sys.argv[1]) / s / "posterior.csv"
     if p.exists():
         for row in csv.DictReader(p.open()):
@@ -102,7 +105,7 @@ if [[ $STAGE == report || $STAGE == all ]]; then
   python3 - "$OUT" > "$OUT/report.md" <<'PY'
 import csv, pathlib, sys
 out = pathlib.Path(sys.argv[1])
-secs = ["rp", "qa", "votes", "proofs_fakes", "proofs_posting", "proofs_reach", "levers"]
+secs = ["rp", "qa", "votes", "proofs_fakes", "proofs_posting", "proofs_reach", "levers_flash", "levers"]
 print("| section | generations | last eps | last acceptance | simulations | ABC seconds |")
 print("|---|---|---|---|---|---|")
 for s in secs:
