@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scaling of a full campaign with its population: `scenarios/full_campaign.toml` with the
-# chat groups set to 20, 200 and 2,000 groups of exactly 200 or 2,000 members (the
+# chat groups set to 20, 200 and 2,000 groups of exactly 200 or 500 members (the
 # 100,000 buyers outside the groups and every mechanism kept), the campaign world only
 # (`--totals-only`), one worker thread. Prints CPU seconds per trial (user + system, from
 # GNU time), peak resident memory, and CPU nanoseconds per agent-day (agents: group
@@ -19,7 +19,7 @@ DAYS=90
 
 echo "| groups | members per group | agents | trials | CPU s per trial | ns per agent-day | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|---|"
-for size in 200 2000; do
+for size in 200 500; do
   for groups in 20 200 2000; do
     members=$((groups * size))
     # About 2 M group members' worth of trials per point, at least one trial.
