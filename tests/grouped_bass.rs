@@ -257,6 +257,49 @@ fn aggregate_path_with_large_rates_matches_a_plain_simulation() {
     );
 }
 
+/// The aggregate path at a million buyers (4,000 groups of 250): the repeat depth's splits
+/// run on populations `rand_distr`'s hypergeometric refuses, and its ratios (buyers with
+/// three or more orders per first buyer, days to the second order per repeat buyer) agree
+/// with 200 trials of the 10,000-buyer workload, whose groups evolve alike. Tolerance: 5
+/// combined SE, the small workload's SE of the mean plus the large trial's own spread
+/// (its groups are 100 times as many, so its variance is the small trials' over 100).
+#[test]
+fn aggregate_path_runs_a_million_buyers() {
+    let text = shipped("bench_grouped_bass.toml");
+    let big = plan(&text, &["population.groups.count=4000"]);
+    assert_eq!(big.world.paths.organic, OrganicPath::Aggregate);
+    let small = plan(&text, &[]);
+    let ratios = |r: &TrialResult| {
+        let c = &r.campaign;
+        assert!(c.buyers_3plus <= c.repeat_buyers && c.repeat_buyers <= c.first_buyers);
+        assert!(c.days_to_second >= c.repeat_buyers as f64);
+        assert!(c.days_to_second <= 89.0 * c.repeat_buyers as f64);
+        [
+            c.buyers_3plus as f64 / c.first_buyers as f64,
+            c.days_to_second / c.repeat_buyers as f64,
+        ]
+    };
+    let large = ratios(&run_trials(&big, 1, 3)[0]);
+    let smalls: Vec<[f64; 2]> = run_trials(&small, 200, 3).iter().map(ratios).collect();
+    for (k, name) in [
+        "buyers with 3+ orders per first buyer",
+        "days to the second order",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let xs: Vec<f64> = smalls.iter().map(|r| r[k]).collect();
+        let (m, se) = mean_se(&xs);
+        let sd = se * (xs.len() as f64).sqrt();
+        let tol = 5.0 * (se * se + sd * sd / 100.0).sqrt();
+        assert!(
+            (large[k] - m).abs() <= tol,
+            "{name}: a million buyers {} vs {m} ± {tol}",
+            large[k]
+        );
+    }
+}
+
 /// Heterogeneous rates at large hazards, through both engine paths: without mechanisms
 /// (each buyer's innovation day drawn up front, a pool-wide imitation walk) and on the
 /// general paths mechanisms take (rate-class walks, general first orders).

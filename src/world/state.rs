@@ -224,7 +224,7 @@ pub struct World {
     pub(super) aggregate: Aggregate,
     /// Aggregate paths: alive buyers with one order by the day of their first order
     /// (summing to `aggregate.alive_one`), for the days to the second order.
-    pub(super) one_by_day: Vec<u64>,
+    pub(super) one_by_day: super::repeat::Cohorts,
     /// Aggregate paths: the repeat depth's own stream (who among the day's orders had
     /// how many orders), so the counts draw exactly what they drew without it.
     pub(super) depth_rng: Option<SimRng>,
@@ -318,7 +318,7 @@ impl Default for World {
             alive_start: 0,
             repeat_rng: None,
             aggregate: Aggregate::default(),
-            one_by_day: Vec::new(),
+            one_by_day: Default::default(),
             depth_rng: None,
             repeat_key: 0,
             order_key: 0,
@@ -377,7 +377,7 @@ impl World {
         let mut prng = stream_rng(key, stream::POPULATION);
         self.pop.build(&plan.population, key, &mut prng);
         self.aggregate = Aggregate::default();
-        self.one_by_day.clear();
+        self.one_by_day.reset(self.horizon as usize);
         self.depth_rng = (self.paths.repeat == RepeatPath::Aggregate)
             .then(|| stream_rng(key, stream::REPEAT_DEPTH));
         self.organic_rng = Some(stream_rng(key, stream::ORGANIC));
@@ -538,11 +538,7 @@ impl World {
         self.alive_start = self.alive.len();
         let a = &mut self.aggregate;
         if a.fresh > 0 {
-            let d = day as usize - 1;
-            if self.one_by_day.len() <= d {
-                self.one_by_day.resize(d + 1, 0);
-            }
-            self.one_by_day[d] += a.fresh;
+            self.one_by_day.add(day as usize - 1, a.fresh);
         }
         a.alive_one += a.fresh;
         a.fresh = 0;

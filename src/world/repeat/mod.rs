@@ -17,6 +17,8 @@ mod bgnbd;
 mod daily;
 mod pooled;
 
+pub(super) use aggregate::Cohorts;
+
 use super::plan::RepeatPath;
 use super::state::{BUYER, DROPPED, World};
 use crate::behaviour::{expected_future_daily_orders, expected_future_orders};
